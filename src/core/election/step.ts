@@ -1,0 +1,284 @@
+/**
+ * The election reducer for one VRRP instance: step(state, event, now) -> { state, actions }.
+ * It follows RFC 5798 §6.4 (Initialize, Backup, Master) with these vipd additions, each cited:
+ * - Fault role for tracked resources (keepalived);
+ * - preempt_delay (keepalived);
+ * - a term that orders dual masters (higher priority, then higher term, then address);
+ * - a master that hears a lower-ranked master answers at once instead of waiting for its
+ *   Adver_Timer (keepalived does the same), so dual masters resolve within one interval.
+ * Pure: no I/O, no clock; `now` is milliseconds on the runtime's clock.
+ */
+import { assertNever } from '../assert.js';
+import { compareIdentity, describeIdentity } from './identity.js';
+import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
+import { roleLabel, transition } from './transition.js';
+import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, KnownMaster, StepResult } from './types.js';
+
+export function initialState(params: ElectionParams): ElectionState {
+  return {
+    params,
+    role: 'Initialize',
+    healthWeight: 0,
+    faults: [],
+    term: 0,
+    masterAdverIntervalCs: params.advertIntervalCs,
+    preemptAfter: 0,
+  };
+}
+
+/** The priority this instance advertises now. */
+export function currentPriority(state: ElectionState): number {
+  return effectivePriority(state.params.basePriority, state.healthWeight);
+}
+
+/** Master_Down_Interval for this instance with what it has learned of the master. */
+export function currentMasterDownIntervalMs(state: ElectionState): number {
+  return masterDownIntervalMs(currentPriority(state), state.masterAdverIntervalCs, state.params.version);
+}
+
+/** The earliest deadline the runtime must arm a timer for (keepalived: one timer per instance). */
+export function nextDeadline(state: ElectionState): number | undefined {
+  const ds = [state.adverTimer, state.masterDownTimer].filter((d): d is number => d !== undefined);
+  return ds.length === 0 ? undefined : Math.min(...ds);
+}
+
+export function step(state: ElectionState, event: ElectionEvent, now: number): StepResult {
+  switch (event.type) {
+    case 'Startup':
+      return onStartup(state, now);
+    case 'Shutdown':
+      return onShutdown(state);
+    case 'AdvertReceived':
+      return onAdvert(state, event.advert, now);
+    case 'TimerFired':
+      return onTimer(state, now);
+    case 'HealthWeightChanged':
+      return onWeight(state, event.weight, now);
+    case 'FaultRaised':
+      return onFaultRaised(state, event.resource);
+    case 'FaultCleared':
+      return onFaultCleared(state, event.resource, now);
+    default:
+      return assertNever(event, 'election event');
+  }
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+function advert(state: ElectionState, priority = currentPriority(state)): ElectionAction {
+  return { type: 'SendAdvert', priority, advertIntervalCs: state.params.advertIntervalCs, term: state.term };
+}
+
+function log(level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>): ElectionAction {
+  return fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg };
+}
+
+function drop(state: ElectionState, reason: string, level: 'debug' | 'warn', msg: string): StepResult {
+  return {
+    state,
+    actions: [
+      log(level, msg, { reason }),
+      { type: 'Metric', name: 'vipd_adverts_dropped_total', labels: { group: state.params.group, reason }, inc: 1 },
+    ],
+  };
+}
+
+function clearTimers(state: ElectionState): ElectionState {
+  return { ...state, adverTimer: undefined, masterDownTimer: undefined, master: undefined, preempting: undefined };
+}
+
+/** RFC 5798 §6.4.1/§6.4.2 "transition to Master": send an advert, then take the address. */
+function becomeMaster(state: ElectionState, now: number, reason: string): StepResult {
+  const s0: ElectionState = {
+    ...clearTimers(state),
+    term: state.term + 1,
+    masterAdverIntervalCs: state.params.advertIntervalCs,
+    adverTimer: now + state.params.advertIntervalCs * CS,
+  };
+  const t = transition(s0, 'Master', reason);
+  return { state: t.state, actions: [...t.actions, advert(t.state), { type: 'AcquireVip', term: t.state.term, reason }] };
+}
+
+/** RFC 5798 §6.4.1 "transition to Backup": arm Master_Down_Timer. */
+function becomeBackup(state: ElectionState, now: number, reason: string, master?: KnownMaster): StepResult {
+  const s0: ElectionState = { ...clearTimers(state), master };
+  const s1: ElectionState = { ...s0, masterDownTimer: now + currentMasterDownIntervalMs(s0) };
+  return transition(s1, 'Backup', reason);
+}
+
+/** Initialize → Master (owner) or Backup; Fault while a tracked resource is down. */
+function enter(state: ElectionState, now: number, reason: string): StepResult {
+  if (state.faults.length > 0) return transition(clearTimers(state), 'Fault', `tracked resource down: ${state.faults.join(', ')}`);
+  if (currentPriority(state) === 255) return becomeMaster(state, now, `${reason}; address owner (priority 255)`);
+  return becomeBackup(state, now, reason);
+}
+
+function known(a: Advert, now: number): KnownMaster {
+  return { sender: a.sender, priority: a.priority, term: a.term, advertIntervalCs: a.advertIntervalCs, seenAt: now };
+}
+
+/**
+ * Does the sender of `a` win against this master? Higher priority (RFC 5798 §6.4.3), then the
+ * higher term (vipd: the most recent takeover), then the higher primary address (RFC 5798 §6.4.3).
+ */
+function outranks(a: Advert, state: ElectionState): boolean {
+  const mine = currentPriority(state);
+  if (a.priority !== mine) return a.priority > mine;
+  if (a.term !== state.term) return a.term > state.term;
+  return compareIdentity(a.sender, state.params.self) > 0;
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+function onStartup(state: ElectionState, now: number): StepResult {
+  if (state.role !== 'Initialize') {
+    return { state, actions: [log('warn', `Startup refused: instance is already ${roleLabel(state.role)}`)] };
+  }
+  return enter({ ...state, preemptAfter: now + state.params.preemptDelayMs }, now, 'startup');
+}
+
+/** RFC 5798 §6.4.3: a master that shuts down sends priority 0 so a backup waits only Skew_Time. */
+function onShutdown(state: ElectionState): StepResult {
+  if (state.role === 'Initialize') return { state, actions: [] };
+  const wasMaster = state.role === 'Master';
+  const t = transition(clearTimers(state), 'Initialize', 'shutdown');
+  if (!wasMaster) return t;
+  return {
+    state: t.state,
+    actions: [advert(state, 0), { type: 'ReleaseVip', term: state.term, reason: 'shutdown' }, ...t.actions],
+  };
+}
+
+function onTimer(state: ElectionState, now: number): StepResult {
+  if (state.role === 'Master' && state.adverTimer !== undefined && now >= state.adverTimer) {
+    const interval = state.params.advertIntervalCs * CS;
+    // Keep the cadence, but never burst to catch up after a pause (a stalled process).
+    const due = state.adverTimer + interval;
+    const s: ElectionState = { ...state, adverTimer: due > now ? due : now + interval };
+    return { state: s, actions: [advert(s)] };
+  }
+  if (state.role === 'Backup' && state.masterDownTimer !== undefined && now >= state.masterDownTimer) {
+    return becomeMaster(state, now, masterDownReason(state));
+  }
+  return { state, actions: [] };
+}
+
+function masterDownReason(state: ElectionState): string {
+  const m = state.master;
+  if (m && m.priority === 0) return `master ${describeIdentity(m.sender)} resigned (priority 0), Skew_Time elapsed`;
+  const p = state.preempting;
+  if (p) return `preempt: priority ${currentPriority(state)} > ${p.priority} of master ${describeIdentity(p.sender)}`;
+  const mdi = Math.round(currentMasterDownIntervalMs(state));
+  return m
+    ? `master down: no advert from ${describeIdentity(m.sender)} for Master_Down_Interval ${mdi} ms`
+    : `no master seen for Master_Down_Interval ${mdi} ms`;
+}
+
+function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
+  const { params } = state;
+  if (a.vrid !== params.vrid) return drop(state, 'vrid-mismatch', 'debug', `advert for VRID ${a.vrid}, we run ${params.vrid}`);
+  if (a.sender.nodeId === params.self.nodeId) return drop(state, 'own-advert', 'debug', 'advert from ourselves');
+  if (!Number.isInteger(a.priority) || a.priority < 0 || a.priority > 255) {
+    return drop(state, 'invalid-priority', 'warn', `advert from ${describeIdentity(a.sender)} has priority ${a.priority}`);
+  }
+  if (!Number.isInteger(a.advertIntervalCs) || a.advertIntervalCs < 1 || a.advertIntervalCs > 4095) {
+    return drop(state, 'invalid-interval', 'warn', `advert from ${describeIdentity(a.sender)} has interval ${a.advertIntervalCs} cs`);
+  }
+  // RFC 3768 §7.1: a v2 router discards adverts whose interval differs from its own.
+  if (params.version === 2 && a.advertIntervalCs !== params.advertIntervalCs) {
+    return drop(state, 'interval-mismatch', 'warn',
+      `advert from ${describeIdentity(a.sender)} has interval ${a.advertIntervalCs} cs, configured ${params.advertIntervalCs} cs (RFC 3768 §7.1)`);
+  }
+  switch (state.role) {
+    case 'Initialize':
+    case 'Fault':
+      return { state: { ...state, term: Math.max(state.term, a.term) }, actions: [] };
+    case 'Backup':
+      return backupHearsAdvert(state, a, now);
+    case 'Master':
+      return masterHearsAdvert(state, a, now);
+    default:
+      return assertNever(state.role, 'role');
+  }
+}
+
+/** RFC 5798 §6.4.2, Backup state, "If an ADVERTISEMENT is received". */
+function backupHearsAdvert(state: ElectionState, a: Advert, now: number): StepResult {
+  const s: ElectionState = { ...state, term: Math.max(state.term, a.term) };
+  if (a.priority === 0) {
+    const skew = skewTimeMs(currentPriority(s), s.masterAdverIntervalCs, s.params.version);
+    return { state: { ...s, master: known(a, now), preempting: undefined, masterDownTimer: now + skew }, actions: [] };
+  }
+  const preemptNow = s.params.preempt && now >= s.preemptAfter;
+  if (!preemptNow || a.priority >= currentPriority(s)) {
+    const learned = s.params.version === 3 ? a.advertIntervalCs : s.params.advertIntervalCs;
+    const s1: ElectionState = { ...s, masterAdverIntervalCs: learned, master: known(a, now), preempting: undefined };
+    return { state: { ...s1, masterDownTimer: now + currentMasterDownIntervalMs(s1) }, actions: [] };
+  }
+  // Preempt_Mode is True and the advert's priority is lower: discard it, so Master_Down_Timer
+  // runs out and we take over. Remember whom we preempt, for the log line.
+  return { state: { ...s, preempting: known(a, now) }, actions: [] };
+}
+
+/** RFC 5798 §6.4.3, Master state, "If an ADVERTISEMENT is received". */
+function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepResult {
+  const interval = state.params.advertIntervalCs * CS;
+  if (a.priority === 0) {
+    // Another router resigned: answer at once so backups re-arm on us (RFC 5798 §6.4.3).
+    return { state: { ...state, adverTimer: now + interval }, actions: [advert(state)] };
+  }
+  if (outranks(a, state)) {
+    const reason = `higher-ranked master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
+    const s0: ElectionState = {
+      ...state,
+      term: Math.max(state.term, a.term),
+      masterAdverIntervalCs: state.params.version === 3 ? a.advertIntervalCs : state.params.advertIntervalCs,
+    };
+    const b = becomeBackup(s0, now, reason, known(a, now));
+    return { state: b.state, actions: [{ type: 'ReleaseVip', term: state.term, reason }, ...b.actions] };
+  }
+  // We win. If the loser carries a term at least ours, move our term past it so that the term
+  // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
+  // the cloud may point at the loser (REFERENCE.md, users' ask 2).
+  if (a.term >= state.term) {
+    const s: ElectionState = { ...state, term: a.term + 1, adverTimer: now + interval };
+    const reason = `won conflict with master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
+    return {
+      state: s,
+      actions: [log('info', `re-asserting VIP: ${reason}`, { term: s.term }), advert(s), { type: 'AcquireVip', term: s.term, reason }],
+    };
+  }
+  return { state: { ...state, adverTimer: now + interval }, actions: [advert(state)] };
+}
+
+function onWeight(state: ElectionState, weight: number, now: number): StepResult {
+  if (weight === state.healthWeight) return { state, actions: [] };
+  const before = currentPriority(state);
+  const s: ElectionState = { ...state, healthWeight: weight };
+  const after = currentPriority(s);
+  if (after === before) return { state: s, actions: [] };
+  const actions: ElectionAction[] = [log('info', `priority ${before} -> ${after} (health weight ${weight})`, { priority: after })];
+  // A master tells the backups at once, so a now-higher backup can preempt without waiting.
+  if (s.role === 'Master') {
+    return { state: { ...s, adverTimer: now + s.params.advertIntervalCs * CS }, actions: [...actions, advert(s)] };
+  }
+  return { state: s, actions };
+}
+
+function onFaultRaised(state: ElectionState, resource: string): StepResult {
+  if (state.faults.includes(resource)) return { state, actions: [] };
+  const s: ElectionState = { ...state, faults: [...state.faults, resource].sort() };
+  if (s.role === 'Initialize' || s.role === 'Fault') return { state: s, actions: [] };
+  const reason = `tracked resource down: ${resource}`;
+  const t = transition(clearTimers(s), 'Fault', reason);
+  if (state.role !== 'Master') return t;
+  // Resign like a shutdown so a backup takes over after Skew_Time.
+  return { state: t.state, actions: [advert(s, 0), { type: 'ReleaseVip', term: s.term, reason }, ...t.actions] };
+}
+
+function onFaultCleared(state: ElectionState, resource: string, now: number): StepResult {
+  if (!state.faults.includes(resource)) return { state, actions: [] };
+  const s: ElectionState = { ...state, faults: state.faults.filter((f) => f !== resource) };
+  if (s.role !== 'Fault' || s.faults.length > 0) return { state: s, actions: [] };
+  return enter(s, now, `tracked resource up: ${resource}`);
+}

@@ -1,0 +1,107 @@
+/**
+ * Types of the election core: one VRRP instance ("VIP group"), RFC 5798 words.
+ * Times are milliseconds on the injected clock; intervals on the wire are centiseconds
+ * (RFC 5798 §5.2.7).
+ */
+
+/** RFC 5798 §6.4 states, plus Fault (a tracked resource is down; keepalived has it). */
+export type Role = 'Initialize' | 'Backup' | 'Master' | 'Fault';
+
+/** Which timer rules the group runs: RFC 3768 (v2) or RFC 5798 (v3). */
+export type TimerVersion = 2 | 3;
+
+/** A sender as the election sees it: the primary address breaks ties, the node id when none. */
+export interface PeerIdentity {
+  readonly nodeId: string;
+  /** Primary IPv4/IPv6 address (RFC 5798 §6.4.3 tie-break). */
+  readonly address?: string;
+}
+
+/** Fixed parameters of one instance (from configuration). */
+export interface ElectionParams {
+  /** Group name, for logs. */
+  readonly group: string;
+  /** Virtual Router Identifier, 1-255 (RFC 5798 §5.2.3). */
+  readonly vrid: number;
+  readonly self: PeerIdentity;
+  /** Configured priority 1-255; 255 = address owner (RFC 5798 §5.2.4). */
+  readonly basePriority: number;
+  /** Advertisement_Interval in centiseconds, 1-4095 (RFC 5798 §5.2.7). */
+  readonly advertIntervalCs: number;
+  readonly version: TimerVersion;
+  /** Preempt_Mode (RFC 5798 §6.1). */
+  readonly preempt: boolean;
+  /** keepalived's preempt_delay: no preemption for this long after startup. */
+  readonly preemptDelayMs: number;
+}
+
+/** What we know of the current master while we are not it. */
+export interface KnownMaster {
+  readonly sender: PeerIdentity;
+  readonly priority: number;
+  readonly term: number;
+  readonly advertIntervalCs: number;
+  /** Clock time of its last advert that we saw. */
+  readonly seenAt: number;
+}
+
+export interface ElectionState {
+  readonly params: ElectionParams;
+  readonly role: Role;
+  /** Sum of health-check weights (a later issue fills it); moves the effective priority. */
+  readonly healthWeight: number;
+  /** Names of tracked resources that are down; non-empty means Fault. */
+  readonly faults: readonly string[];
+  /**
+   * Election epoch: increases on every takeover and rides on every advert, so providers can
+   * fence stale calls and dual masters can be ordered (vipd extension to RFC 5798).
+   */
+  readonly term: number;
+  /** Master_Adver_Interval in centiseconds, learned from the master (RFC 5798 §6.1). */
+  readonly masterAdverIntervalCs: number;
+  /** Deadline of the Adver_Timer (Master only). */
+  readonly adverTimer?: number;
+  /** Deadline of the Master_Down_Timer (Backup only). */
+  readonly masterDownTimer?: number;
+  /** Before this time a Backup accepts a lower-priority master (preempt_delay). */
+  readonly preemptAfter: number;
+  /** The master we follow (Backup), or undefined. */
+  readonly master?: KnownMaster;
+  /** The last lower-priority master whose adverts we discarded to preempt it. */
+  readonly preempting?: KnownMaster;
+}
+
+/** An election message as the core sees it; transports map it to and from their wire. */
+export interface Advert {
+  readonly vrid: number;
+  readonly sender: PeerIdentity;
+  /** 0 = the master resigns (RFC 5798 §6.4.3 Shutdown). */
+  readonly priority: number;
+  readonly advertIntervalCs: number;
+  readonly term: number;
+}
+
+export type ElectionEvent =
+  | { readonly type: 'Startup' }
+  | { readonly type: 'Shutdown' }
+  | { readonly type: 'AdvertReceived'; readonly advert: Advert }
+  | { readonly type: 'TimerFired' }
+  | { readonly type: 'HealthWeightChanged'; readonly weight: number }
+  | { readonly type: 'FaultRaised'; readonly resource: string }
+  | { readonly type: 'FaultCleared'; readonly resource: string };
+
+export type LogLevel = 'debug' | 'info' | 'warn';
+
+export type ElectionAction =
+  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number }
+  /** BecomeMaster: take the VIP. `term` fences the provider call. */
+  | { readonly type: 'AcquireVip'; readonly term: number; readonly reason: string }
+  | { readonly type: 'ReleaseVip'; readonly term: number; readonly reason: string }
+  | { readonly type: 'RoleChanged'; readonly from: Role; readonly to: Role; readonly reason: string; readonly term: number }
+  | { readonly type: 'Log'; readonly level: LogLevel; readonly msg: string; readonly fields?: Readonly<Record<string, unknown>> }
+  | { readonly type: 'Metric'; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
+
+export interface StepResult {
+  readonly state: ElectionState;
+  readonly actions: readonly ElectionAction[];
+}

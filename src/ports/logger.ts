@@ -1,0 +1,18 @@
+/** Structured logger (pino-compatible subset). Calls never throw and never block on I/O. */
+export interface Logger {
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+  /** A logger that adds `bindings` (node, group, interface) to every line. */
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+/** A logger that drops everything: for tests and the simulator. */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

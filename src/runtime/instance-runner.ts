@@ -1,0 +1,161 @@
+/**
+ * Runs one VIP group: feeds events to the pure election core and carries out its actions.
+ * The runtime is the only place where the core meets the outside world (STYLE.md). It arms a
+ * single timer for the core's earliest deadline (keepalived) and feeds TimerFired back.
+ */
+import { nextDeadline, initialState, step } from '../core/election/step.js';
+import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, Role } from '../core/election/types.js';
+import { assertNever } from '../core/assert.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { GroupAdvert } from '../ports/peer-transport.js';
+import type { VipProvider } from '../ports/vip-provider.js';
+import type { Metrics } from './metrics.js';
+import { ProviderDriver, type RetryPolicy } from './provider-driver.js';
+import { LogLimiter } from './log-limiter.js';
+
+export interface RoleChange {
+  readonly group: string;
+  readonly nodeId: string;
+  readonly from: Role;
+  readonly to: Role;
+  readonly reason: string;
+  readonly term: number;
+  readonly at: number;
+}
+
+export interface InstanceRunnerOptions {
+  readonly params: ElectionParams;
+  readonly clock: Clock;
+  /** Sends an advert to the group's members (PeerTransport.send). */
+  readonly send: (msg: GroupAdvert) => void;
+  readonly provider: VipProvider;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly onRoleChange?: (change: RoleChange) => void;
+  readonly providerRetry?: RetryPolicy;
+}
+
+export class InstanceRunner {
+  private st: ElectionState;
+  private armedAt: number | undefined;
+  private cancelTimer: (() => void) | undefined;
+  private halted = false;
+  private readonly driver: ProviderDriver;
+  private readonly limiter: LogLimiter;
+  private readonly labels: { group: string };
+
+  constructor(private readonly opts: InstanceRunnerOptions) {
+    this.st = initialState(opts.params);
+    this.labels = { group: opts.params.group };
+    this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry);
+    this.limiter = new LogLimiter(opts.clock, opts.logger);
+  }
+
+  get state(): ElectionState {
+    return this.st;
+  }
+
+  get group(): string {
+    return this.opts.params.group;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'Startup' });
+  }
+
+  /** Graceful stop: resign (priority 0) if master, release the VIP, wait for the provider. */
+  async stop(): Promise<void> {
+    this.dispatch({ type: 'Shutdown' });
+    this.disarm();
+    this.halted = true;
+    await this.driver.stop();
+  }
+
+  /** Stops dead, with no resignation and no release: how the simulator and demo model a crash. */
+  halt(): void {
+    this.halted = true;
+    this.disarm();
+  }
+
+  receive(advert: Advert): void {
+    this.opts.metrics.inc('vipd_adverts_received_total', this.labels);
+    this.dispatch({ type: 'AdvertReceived', advert });
+  }
+
+  setHealthWeight(weight: number): void {
+    this.dispatch({ type: 'HealthWeightChanged', weight });
+  }
+
+  raiseFault(resource: string): void {
+    this.dispatch({ type: 'FaultRaised', resource });
+  }
+
+  clearFault(resource: string): void {
+    this.dispatch({ type: 'FaultCleared', resource });
+  }
+
+  private dispatch(event: ElectionEvent): void {
+    if (this.halted) return;
+    const now = this.opts.clock.now();
+    const { state, actions } = step(this.st, event, now);
+    this.st = state;
+    for (const a of actions) this.execute(a, now);
+    this.rearm();
+  }
+
+  private execute(a: ElectionAction, now: number): void {
+    const { opts } = this;
+    switch (a.type) {
+      case 'SendAdvert':
+        opts.metrics.inc('vipd_adverts_sent_total', { ...this.labels, priority0: String(a.priority === 0) });
+        opts.send({
+          group: opts.params.group,
+          advert: { vrid: opts.params.vrid, sender: opts.params.self, priority: a.priority, advertIntervalCs: a.advertIntervalCs, term: a.term },
+        });
+        return;
+      case 'AcquireVip':
+        this.driver.want({ kind: 'held', term: a.term, reason: a.reason });
+        return;
+      case 'ReleaseVip':
+        this.driver.want({ kind: 'not-held', term: a.term, reason: a.reason });
+        return;
+      case 'RoleChanged':
+        opts.metrics.set('vipd_role', this.labels, roleNumber(a.to));
+        opts.onRoleChange?.({ group: opts.params.group, nodeId: opts.params.self.nodeId, from: a.from, to: a.to, reason: a.reason, term: a.term, at: now });
+        return;
+      case 'Log':
+        this.limiter.log(a.level, a.msg, a.fields);
+        return;
+      case 'Metric':
+        opts.metrics.inc(a.name, a.labels, a.inc);
+        return;
+      default:
+        assertNever(a, 'election action');
+    }
+  }
+
+  private rearm(): void {
+    const at = this.halted ? undefined : nextDeadline(this.st);
+    if (at === this.armedAt) return;
+    this.disarm();
+    if (at === undefined) return;
+    this.armedAt = at;
+    this.cancelTimer = this.opts.clock.schedule(at, () => {
+      this.armedAt = undefined;
+      this.cancelTimer = undefined;
+      this.dispatch({ type: 'TimerFired' });
+    });
+  }
+
+  private disarm(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.armedAt = undefined;
+  }
+}
+
+/** vipd_role gauge: 0 Initialize, 1 Backup, 2 Master, 3 Fault. */
+function roleNumber(role: Role): number {
+  return { Initialize: 0, Backup: 1, Master: 2, Fault: 3 }[role];
+}

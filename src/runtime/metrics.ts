@@ -1,0 +1,43 @@
+/**
+ * In-process metrics: counters and gauges with labels. The HTTP API (a later issue) renders
+ * them in the Prometheus text format; tests read them directly.
+ */
+export type Labels = Readonly<Record<string, string>>;
+
+function key(name: string, labels: Labels): string {
+  const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `${name}{${parts.join(',')}}`;
+}
+
+export class Metrics {
+  private readonly values = new Map<string, { name: string; labels: Labels; value: number; kind: 'counter' | 'gauge' }>();
+
+  inc(name: string, labels: Labels = {}, by = 1): void {
+    const k = key(name, labels);
+    const cur = this.values.get(k);
+    if (cur) cur.value += by;
+    else this.values.set(k, { name, labels: { ...labels }, value: by, kind: 'counter' });
+  }
+
+  set(name: string, labels: Labels, value: number): void {
+    this.values.set(key(name, labels), { name, labels: { ...labels }, value, kind: 'gauge' });
+  }
+
+  /** Current value, 0 when never touched. */
+  get(name: string, labels: Labels = {}): number {
+    return this.values.get(key(name, labels))?.value ?? 0;
+  }
+
+  /** Sum over all label sets of `name` whose labels include `match`. */
+  sum(name: string, match: Labels = {}): number {
+    let total = 0;
+    for (const v of this.values.values()) {
+      if (v.name === name && Object.entries(match).every(([k, x]) => v.labels[k] === x)) total += v.value;
+    }
+    return total;
+  }
+
+  entries(): Array<{ name: string; labels: Labels; value: number; kind: 'counter' | 'gauge' }> {
+    return [...this.values.values()];
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * One vipd node: a peer transport shared by all its VIP groups and one InstanceRunner per group.
+ * Received adverts are routed to their group's runner; adverts for groups this node does not
+ * run are dropped and counted (REFERENCE.md ask 9: foreign adverts are rejected loudly).
+ */
+import type { ElectionParams } from '../core/election/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
+import type { VipProvider } from '../ports/vip-provider.js';
+import { InstanceRunner, type RoleChange } from './instance-runner.js';
+import { LogLimiter } from './log-limiter.js';
+import { Metrics } from './metrics.js';
+import type { RetryPolicy } from './provider-driver.js';
+
+export interface NodeGroup {
+  readonly params: ElectionParams;
+  readonly provider: VipProvider;
+}
+
+export interface NodeOptions {
+  readonly nodeId: string;
+  readonly groups: readonly NodeGroup[];
+  readonly transport: PeerTransport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly onRoleChange?: (change: RoleChange) => void;
+  readonly providerRetry?: RetryPolicy;
+}
+
+export class VipdNode {
+  readonly metrics: Metrics;
+  readonly runners: ReadonlyMap<string, InstanceRunner>;
+  private readonly limiter: LogLimiter;
+  private started = false;
+
+  constructor(private readonly opts: NodeOptions) {
+    this.metrics = opts.metrics ?? new Metrics();
+    this.limiter = new LogLimiter(opts.clock, opts.logger);
+    const runners = new Map<string, InstanceRunner>();
+    for (const g of opts.groups) {
+      runners.set(g.params.group, new InstanceRunner({
+        params: g.params,
+        clock: opts.clock,
+        send: (msg) => opts.transport.send(msg),
+        provider: g.provider,
+        logger: opts.logger.child({ group: g.params.group, vrid: g.params.vrid }),
+        metrics: this.metrics,
+        ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
+        ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
+      }));
+    }
+    this.runners = runners;
+  }
+
+  get nodeId(): string {
+    return this.opts.nodeId;
+  }
+
+  /** Validates providers, starts the transport, then starts every group's election. */
+  async start(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    if (this.started) return;
+    for (const g of this.opts.groups) await g.provider.validate(signal);
+    await this.opts.transport.start((msg) => this.route(msg));
+    this.started = true;
+    for (const r of this.runners.values()) r.start();
+  }
+
+  /** Graceful stop: every master resigns with priority 0 and releases, then the transport closes. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await this.opts.transport.stop();
+  }
+
+  /** Dies without a word (crash model for the simulator and the demo). */
+  async halt(): Promise<void> {
+    this.started = false;
+    for (const r of this.runners.values()) r.halt();
+    await this.opts.transport.stop();
+  }
+
+  private route(msg: GroupAdvert): void {
+    const runner = this.runners.get(msg.group);
+    if (!runner) {
+      this.metrics.inc('vipd_adverts_dropped_total', { group: '', reason: 'unknown-group' });
+      this.limiter.log('warn', `advert for unknown group "${msg.group}" from ${msg.advert.sender.nodeId}`, { reason: 'unknown-group' });
+      return;
+    }
+    runner.receive(msg.advert);
+  }
+}
