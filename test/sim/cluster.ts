@@ -1,0 +1,197 @@
+/**
+ * A simulated vipd cluster: N real VipdNode runtimes (the same code a real node runs) on the
+ * in-memory hub, a virtual clock and a seeded network. Scenarios drive it and read the role
+ * history. Set SIM_LOG=1 to print every role change.
+ */
+import { MemoryHub } from '../../src/adapters/memory-transport.js';
+import type { ElectionParams, Role } from '../../src/core/election/types.js';
+import { silentLogger, type Logger } from '../../src/ports/logger.js';
+import type { RoleChange } from '../../src/runtime/instance-runner.js';
+import { VipdNode } from '../../src/runtime/node.js';
+import { NoopProvider } from '../../providers/noop/index.js';
+import { SimNetwork, type LinkParams } from './network.js';
+import { Rng } from './rng.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export const GROUP = 'vip';
+export const VRID = 51;
+
+export interface SimNodeSpec {
+  id: string;
+  priority: number;
+  address?: string;
+  preempt?: boolean;
+  preemptDelayMs?: number;
+}
+
+export interface SimOptions {
+  seed: number;
+  nodes: readonly SimNodeSpec[];
+  /** Advertisement_Interval in centiseconds (default 10 = 100 ms). */
+  advertIntervalCs?: number;
+  version?: 2 | 3;
+  link?: Partial<LinkParams>;
+}
+
+interface SimMember {
+  spec: SimNodeSpec;
+  node: VipdNode;
+  provider: NoopProvider;
+  alive: boolean;
+}
+
+const printLogger: Logger = {
+  debug: () => undefined,
+  info: (_f, m) => console.log(m),
+  warn: (_f, m) => console.log(`WARN ${m}`),
+  error: (_f, m) => console.log(`ERROR ${m}`),
+  child: () => printLogger,
+};
+
+export class SimCluster {
+  readonly clock = new VirtualClock();
+  readonly rng: Rng;
+  readonly net: SimNetwork;
+  readonly hub: MemoryHub;
+  readonly history: RoleChange[] = [];
+  private readonly members = new Map<string, SimMember>();
+
+  constructor(readonly opts: SimOptions) {
+    this.rng = new Rng(opts.seed);
+    this.net = new SimNetwork(this.rng, opts.link);
+    this.hub = new MemoryHub(this.clock, this.net);
+    for (const spec of opts.nodes) this.members.set(spec.id, this.build(spec));
+  }
+
+  params(spec: SimNodeSpec): ElectionParams {
+    return {
+      group: GROUP,
+      vrid: VRID,
+      self: spec.address ? { nodeId: spec.id, address: spec.address } : { nodeId: spec.id },
+      basePriority: spec.priority,
+      advertIntervalCs: this.opts.advertIntervalCs ?? 10,
+      version: this.opts.version ?? 3,
+      preempt: spec.preempt ?? true,
+      preemptDelayMs: spec.preemptDelayMs ?? 0,
+    };
+  }
+
+  private build(spec: SimNodeSpec): SimMember {
+    const logger = process.env.SIM_LOG ? printLogger : silentLogger;
+    const provider = new NoopProvider(['192.0.2.50/24'], silentLogger, this.clock);
+    const node = new VipdNode({
+      nodeId: spec.id,
+      groups: [{ params: this.params(spec), provider }],
+      transport: this.hub.connect(spec.id),
+      clock: this.clock,
+      logger: logger.child({}),
+      onRoleChange: (c) => {
+        this.history.push(c);
+        if (process.env.SIM_LOG) console.log(`t=${c.at.toFixed(1)} ${c.nodeId} ${c.from} -> ${c.to} (${c.reason})`);
+      },
+    });
+    return { spec, node, provider, alive: false };
+  }
+
+  get now(): number {
+    return this.clock.now();
+  }
+
+  member(id: string): SimMember {
+    const m = this.members.get(id);
+    if (!m) throw new Error(`no node ${id}`);
+    return m;
+  }
+
+  ids(): string[] {
+    return [...this.members.keys()];
+  }
+
+  async start(ids: readonly string[] = this.ids()): Promise<void> {
+    for (const id of ids) {
+      const m = this.member(id);
+      await m.node.start();
+      m.alive = true;
+    }
+  }
+
+  /** Advances virtual time, letting provider promises settle at the end. */
+  async runFor(ms: number): Promise<void> {
+    this.clock.runUntil(this.clock.now() + ms);
+    await new Promise((r) => setImmediate(r));
+  }
+
+  /** SIGKILL: the node stops dead; adverts already on the wire still arrive. */
+  async crash(id: string): Promise<void> {
+    const m = this.member(id);
+    m.alive = false;
+    await m.node.halt();
+  }
+
+  /** SIGTERM: resign with priority 0 and release. */
+  async stop(id: string): Promise<void> {
+    const m = this.member(id);
+    await m.node.stop();
+    m.alive = false;
+  }
+
+  /** Starts a fresh process for a node (new runtime, term learned again from the network). */
+  async restart(id: string, override: Partial<SimNodeSpec> = {}): Promise<void> {
+    const old = this.member(id);
+    if (old.alive) await this.crash(id);
+    const m = this.build({ ...old.spec, ...override });
+    this.members.set(id, m);
+    await m.node.start();
+    m.alive = true;
+  }
+
+  role(id: string): Role {
+    const m = this.member(id);
+    return m.alive ? this.runner(id).state.role : 'Initialize';
+  }
+
+  runner(id: string) {
+    const r = this.member(id).node.runners.get(GROUP);
+    if (!r) throw new Error(`no runner on ${id}`);
+    return r;
+  }
+
+  masters(): string[] {
+    return this.ids().filter((id) => this.role(id) === 'Master');
+  }
+
+  /** Nodes whose provider holds the VIP now (a dead node's provider keeps what it had). */
+  holders(): string[] {
+    return this.ids().filter((id) => this.member(id).alive && this.member(id).provider.isHeld());
+  }
+
+  /** First change into `to` at or after time `t` (optionally for one node). */
+  firstChange(to: Role, t: number, nodeId?: string): RoleChange | undefined {
+    return this.history.find((c) => c.to === to && c.at >= t && (nodeId === undefined || c.nodeId === nodeId));
+  }
+
+  /** Delivery time of the last advert from `from` that `to` accepted (its Master_Down_Timer base). */
+  lastSeen(to: string): number | undefined {
+    return this.runner(to).state.master?.seenAt;
+  }
+}
+
+/**
+ * Runs `fn` for one seed and, when it fails, says how to replay exactly that run.
+ * SIM_SEED=N narrows a property test to one seed.
+ */
+export async function withSeed(seed: number, file: string, fn: (seed: number) => Promise<void>): Promise<void> {
+  try {
+    await fn(seed);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new Error(`simulation failed with seed ${seed}: ${msg}\n  replay: SIM_SEED=${seed} SIM_LOG=1 node --import tsx --test ${file}`, { cause: err });
+  }
+}
+
+/** Seeds for a property test: SIM_SEED pins one, SIM_SEEDS sets how many (default `n`). */
+export function seeds(n: number, base = 1): number[] {
+  if (process.env.SIM_SEED) return [Number(process.env.SIM_SEED)];
+  const count = process.env.SIM_SEEDS ? Number(process.env.SIM_SEEDS) : n;
+  return Array.from({ length: count }, (_, i) => base + i);
+}
