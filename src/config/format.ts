@@ -1,0 +1,30 @@
+// One-line renderings for `vipd check` and start-up logs.
+import type { ConfigIssue } from './load.js';
+import type { GroupConfig, VipdConfig } from './types.js';
+
+/** `FILE:LINE:COL: PATH: MESSAGE`, the shape editors and CI annotate; LINE:COL when known. */
+export function formatIssue(issue: ConfigIssue, severity?: 'warning'): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const label = severity === 'warning' ? 'warning: ' : '';
+  // A message never spans lines: one issue, one line, so `wc -l` counts issues.
+  return `${where}: ${issue.path}: ${label}${issue.message.replace(/\s*\n\s*/g, ' ')}`;
+}
+
+/** e.g. `ok: node node-a, 2 groups (web vrid 51 priority 150 on eth0, 1 VIP; ...), timing lan`. */
+export function summarize(config: VipdConfig): string {
+  const groups = config.groups.map(describeGroup).join('; ');
+  return `ok: node ${config.node.id}, ${plural(config.groups.length, 'group')} (${groups}), timing ${config.timing}`;
+}
+
+function describeGroup(group: GroupConfig): string {
+  const notes = [
+    group.priority === 255 ? 'address owner' : undefined,
+    group.preempt ? undefined : 'no preempt',
+  ].filter((note) => note !== undefined);
+  const suffix = notes.length > 0 ? `, ${notes.join(', ')}` : '';
+  return `${group.name} vrid ${group.vrid} priority ${group.priority} on ${group.interface}, ${plural(group.vips.length, 'VIP')}${suffix}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

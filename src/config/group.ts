@@ -1,0 +1,82 @@
+// Rules inside one group that relate its fields, and its normalized form.
+import { parseVip } from './address.js';
+import { formatDuration, parseDuration } from './duration.js';
+import type { Finding, Path } from './findings.js';
+import type { RawGroup } from './schema.js';
+import type { GroupConfig, VipConfig, VrrpVersion } from './types.js';
+
+export interface GroupResult {
+  readonly group: GroupConfig;
+  readonly errors: Finding[];
+  readonly warnings: Finding[];
+}
+
+/** Advertisement interval limits per version, from each RFC's field width. */
+const ADVERT_RULES: Record<VrrpVersion, { stepMs: number; minMs: number; maxMs: number; rule: string }> = {
+  // RFC 3768 §5.3.7: Adver Int is 8 bits of whole seconds.
+  2: { stepMs: 1000, minMs: 1000, maxMs: 255_000, rule: 'whole seconds 1s-255s for version 2 (RFC 3768 §5.3.7)' },
+  // RFC 5798 §5.2.7: Max Adver Int is 12 bits of centiseconds.
+  3: { stepMs: 10, minMs: 10, maxMs: 40_950, rule: 'a multiple of 10ms, 10ms-40.95s, for version 3 (RFC 5798 §5.2.7)' },
+};
+
+/** `raw` has passed groupSchema, so every field is individually valid. */
+export function normalizeGroup(raw: RawGroup, at: Path, presetAdvertMs: number): GroupResult {
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  const version = raw.version;
+  const rules = ADVERT_RULES[version];
+
+  let advertMs: number;
+  if (raw.advert_interval === undefined) {
+    // A v2 group cannot use the lan preset's 100ms: round up to v2's smallest, 1s, rather
+    // than reject a value the user never wrote.
+    advertMs = Math.max(rules.minMs, Math.ceil(presetAdvertMs / rules.stepMs) * rules.stepMs);
+  } else {
+    const parsed = parseDuration(raw.advert_interval);
+    advertMs = parsed.ok ? parsed.ms : rules.minMs;
+    if (parsed.ok && (advertMs % rules.stepMs !== 0 || advertMs < rules.minMs || advertMs > rules.maxMs)) {
+      errors.push({ path: [...at, 'advert_interval'], message: `must be ${rules.rule}; got ${formatDuration(advertMs)}` });
+    }
+  }
+
+  const vips: VipConfig[] = [];
+  raw.vips.forEach((text, index) => {
+    const parsed = parseVip(text);
+    if (parsed.ok) vips.push(parsed.vip);
+    const first = vips[0];
+    if (parsed.ok && first && parsed.vip.family !== first.family) {
+      // An advertisement carries addresses of one family only (RFC 5798 §5.2.9 IPvX Addresses).
+      errors.push({
+        path: [...at, 'vips', index],
+        message: `IPv${parsed.vip.family} ${parsed.vip.address} mixed with IPv${first.family} ${first.address}; all VIPs of a group must be one family (use a second group)`,
+      });
+    }
+  });
+  const ipv6 = vips.find((vip) => vip.family === 6);
+  if (version === 2 && ipv6) {
+    errors.push({ path: [...at, 'version'], message: `version 2 (RFC 3768) carries IPv4 only, but VIP ${ipv6.address} is IPv6; use version 3` });
+  }
+
+  if (!raw.preempt && raw.preempt_delay !== undefined) {
+    warnings.push({ path: [...at, 'preempt_delay'], message: 'has no effect with preempt: false' });
+  }
+  if (!raw.preempt && raw.priority === 255) {
+    warnings.push({ path: [...at, 'preempt'], message: 'ignored: the address owner (priority 255) always preempts (RFC 5798 §6.1)' });
+  }
+
+  const delay = raw.preempt_delay === undefined ? undefined : parseDuration(raw.preempt_delay);
+  const group: GroupConfig = {
+    name: raw.name,
+    vrid: raw.vrid,
+    interface: raw.interface,
+    priority: raw.priority,
+    version,
+    advertIntervalCs: Math.round(advertMs / 10),
+    preempt: raw.preempt,
+    preemptDelayMs: delay?.ok ? delay.ms : 0,
+    vips,
+    provider: raw.provider,
+    peers: raw.peers,
+  };
+  return { group, errors, warnings };
+}

@@ -1,0 +1,81 @@
+// Readable validation messages. Zod's defaults ("Invalid input") name neither what is wrong
+// nor what is allowed; every message here says both, and what was found (issue: config layer).
+import type { z } from 'zod';
+
+type RawIssue = z.core.$ZodRawIssue;
+
+/** How a value found in the document is shown in a message. */
+export function describeInput(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/** Message for a scalar field: "required (hint)" when missing, else "must be ALLOWED; got X". */
+export function fieldError(allowed: string, hint: string): (iss: RawIssue) => string {
+  return (iss) => (iss.input === undefined ? `required (${hint})` : `must be ${allowed}; got ${describeInput(iss.input)}`);
+}
+
+/**
+ * Message for a mapping. Zod reports all unknown keys of one mapping as a single issue; we
+ * write one line per key, in key order, and load.ts splits them so each points at its key.
+ */
+export function sectionError(keys: readonly string[], hint: string): (iss: RawIssue) => string {
+  const allowed = keys.join(', ');
+  return (iss) => {
+    if (iss.code === 'unrecognized_keys') {
+      return iss.keys.map((key) => `unknown key "${key}" (${didYouMean(key, keys)}allowed: ${allowed})`).join('\n');
+    }
+    if (iss.input === undefined) return `required (${hint})`;
+    return `must be a mapping with keys ${allowed}; got ${describeInput(iss.input)}`;
+  };
+}
+
+/** Message for a list: shape errors and the at-least-one rule. */
+export function listError(allowed: string, hint: string): (iss: RawIssue) => string {
+  return (iss) => {
+    if (iss.input === undefined) return `required (${hint})`;
+    if (iss.code === 'too_small') return `must be ${allowed}; got an empty list`;
+    return `must be ${allowed}; got ${describeInput(iss.input)}`;
+  };
+}
+
+/** Last resort for any issue a schema did not word itself; should rarely be seen. */
+export function fallbackError(iss: RawIssue): string {
+  switch (iss.code) {
+    case 'invalid_type':
+      return iss.input === undefined ? 'required' : `must be ${iss.expected}; got ${describeInput(iss.input)}`;
+    case 'invalid_value':
+      return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}; got ${describeInput(iss.input)}`;
+    case 'unrecognized_keys':
+      return iss.keys.map((key) => `unknown key "${key}"`).join('\n');
+    default:
+      return `invalid value ${describeInput(iss.input)} (${iss.code})`;
+  }
+}
+
+/** Typos are the usual cause of an unknown key; name the key that was probably meant. */
+function didYouMean(key: string, keys: readonly string[]): string {
+  const near = keys.find((candidate) => editDistance(key.toLowerCase(), candidate) <= Math.min(2, candidate.length >> 2));
+  return near === undefined ? '' : `did you mean "${near}"? `;
+}
+
+/** Levenshtein distance; keys are short, so the quadratic table is fine. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(substitution, (previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

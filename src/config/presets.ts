@@ -1,0 +1,33 @@
+// Timing presets. A document names one (`timing: lan | wan`) and may override any field.
+import type { MembershipConfig, TimingName } from './types.js';
+
+export interface TimingPreset {
+  /** Default Advertisement_Interval when a group does not set advert_interval. */
+  readonly advertIntervalMs: number;
+  readonly membership: MembershipConfig;
+}
+
+export const TIMING_PRESETS: Readonly<Record<TimingName, TimingPreset>> = Object.freeze({
+  // A switched LAN loses few packets: 100ms adverts give a Master_Down_Interval of about
+  // 3 x 100ms + Skew_Time (RFC 5798 §6.1), i.e. failover in well under half a second.
+  lan: Object.freeze({
+    advertIntervalMs: 100,
+    membership: Object.freeze({
+      probeIntervalMs: 200,
+      probeTimeoutMs: 100,
+      indirectProbes: 3,
+      suspicionMultiplier: 4,
+    }),
+  }),
+  // Across data centres latency and jitter are larger: the RFC's default 1s advert, and a
+  // longer suspicion window so one slow round trip does not evict a member.
+  wan: Object.freeze({
+    advertIntervalMs: 1000,
+    membership: Object.freeze({
+      probeIntervalMs: 1000,
+      probeTimeoutMs: 500,
+      indirectProbes: 3,
+      suspicionMultiplier: 6,
+    }),
+  }),
+});

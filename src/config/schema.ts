@@ -1,0 +1,164 @@
+// The schema of the raw YAML document (snake_case). It checks each field on its own; rules
+// that relate fields (advert interval vs version, duplicates, peers vs node id) live in
+// group.ts and semantic.ts. Every mapping is strict: an unknown key is an error, never
+// ignored, because a typo such as `prioritty` would otherwise run with the default priority.
+// Each field has one hint: its JSON Schema description and its "required (...)" message.
+import { z } from 'zod';
+import { parseAddress, parseVip } from './address.js';
+import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
+import { fieldError, listError, sectionError } from './messages.js';
+import { LOG_FORMATS, LOG_LEVELS, TIMING_NAMES } from './types.js';
+
+function section<S extends z.ZodRawShape>(shape: S, hint: string) {
+  return z.strictObject(shape, { error: sectionError(Object.keys(shape), hint) }).describe(hint);
+}
+
+const NAME = /^[a-z0-9-]{1,63}$/;
+const NAME_RULE = '1-63 characters of a-z, 0-9 and "-"';
+function name(hint: string) {
+  return z.string({ error: fieldError(NAME_RULE, hint) }).regex(NAME).describe(`${hint}; ${NAME_RULE}`);
+}
+
+function integer(min: number, max: number, hint: string, note = '') {
+  return z.int({ error: fieldError(`an integer ${min}-${max}${note}`, hint) }).min(min).max(max).describe(hint);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint: string) {
+  return z.enum(values, { error: fieldError(`one of ${values.join(', ')}`, hint) }).describe(hint);
+}
+
+/** A duration string or a number of seconds; ranges that depend on other fields are in group.ts. */
+function duration(hint: string, range?: { minMs: number; maxMs: number }) {
+  const forms = 'a duration such as "100ms", "1.5s", "2m", or a number of seconds';
+  return z
+    .union([z.string().meta({ pattern: DURATION_PATTERN }), z.number().meta({ minimum: 0 })], {
+      error: fieldError(forms, hint),
+    })
+    .superRefine((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (!parsed.ok) return ctx.addIssue({ code: 'custom', message: parsed.reason, input: value });
+      if (range && (parsed.ms < range.minMs || parsed.ms > range.maxMs)) {
+        const allowed = `${formatDuration(range.minMs)}-${formatDuration(range.maxMs)}`;
+        ctx.addIssue({ code: 'custom', message: `must be ${allowed}; got ${formatDuration(parsed.ms)}`, input: value });
+      }
+    })
+    .describe(hint);
+}
+
+/** Linux dev_valid_name() (net/core/dev.c): < IFNAMSIZ (16) bytes, no '/', ':' or space, not "." or "..". */
+const IFNAME = /^(?!\.{1,2}$)[^/:\s]{1,15}$/;
+const IFNAME_RULE = 'a Linux interface name: 1-15 characters without "/", ":" or whitespace';
+const IFNAME_HINT = 'the Linux interface that carries the VIP, e.g. eth0';
+
+const VIP_HINT = 'an IPv4 or IPv6 address with optional /prefix (default /32 or /128), e.g. 192.0.2.50/24';
+const vip = z
+  .string({ error: fieldError('an IP address with optional /prefix, e.g. 192.0.2.50/24', VIP_HINT) })
+  .superRefine((text, ctx) => {
+    const parsed = parseVip(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${parsed.reason} (expected e.g. 192.0.2.50/24 or 2001:db8::50/64)`, input: text });
+  })
+  .describe(VIP_HINT);
+
+const NODE_ADDRESS_HINT = "this node's primary IPv4 or IPv6 address; breaks ties between equal priorities, RFC 5798 §6.4.3";
+const nodeAddress = z
+  .string({ error: fieldError('an IPv4 or IPv6 address', NODE_ADDRESS_HINT) })
+  .superRefine((text, ctx) => {
+    const parsed = parseAddress(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, input: text });
+  })
+  .describe(NODE_ADDRESS_HINT);
+
+const PROVIDER_TYPES = ['noop'];
+const PROVIDER_HINT = `how the VIP is plumbed, default {type: noop}; "type" is one of: ${PROVIDER_TYPES.join(', ')}`;
+const noopProvider = section({ type: z.literal('noop').describe('noop: touches no network; for tests and demos') }, 'the noop provider');
+// A discriminated union on `type` so local/aws/gcp providers slot in as new members.
+const provider = z
+  .discriminatedUnion('type', [noopProvider], {
+    error: (iss) => {
+      const input: unknown = iss.input;
+      const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+      if (iss.code === 'invalid_union' && type === undefined) return `required (${PROVIDER_HINT})`;
+      if (iss.code === 'invalid_union') return `must be one of: ${PROVIDER_TYPES.join(', ')}; got ${JSON.stringify(type)}`;
+      return `must be a mapping (${PROVIDER_HINT}); got ${String(input)}`;
+    },
+  })
+  .default({ type: 'noop' })
+  .describe(PROVIDER_HINT);
+
+export const groupSchema = section(
+  {
+    name: name('group name, unique in the file'),
+    vrid: integer(1, 255, 'virtual router id, unique in the file; RFC 5798 §5.2.3'),
+    interface: z.string({ error: fieldError(IFNAME_RULE, IFNAME_HINT) }).regex(IFNAME).describe(IFNAME_HINT),
+    priority: integer(1, 255, 'election priority, default 100; 255 means this node owns the addresses, RFC 5798 §5.2.4', ' (255 = address owner)').default(100),
+    version: z
+      .literal([2, 3], { error: fieldError('2 (RFC 3768) or 3 (RFC 5798)', 'VRRP version') })
+      .default(3)
+      .describe('VRRP version, default 3: 2 (RFC 3768: IPv4 only, whole-second adverts) or 3 (RFC 5798: centisecond adverts)'),
+    advert_interval: duration(
+      'advertisement interval, default from the timing preset; version 3: a multiple of 10ms, 10ms-40.95s; version 2: whole seconds 1s-255s',
+    ).optional(),
+    preempt: z
+      .boolean({ error: fieldError('true or false', 'whether to take over from a lower-priority master') })
+      .default(true)
+      .describe('take over from a lower-priority master, default true; RFC 5798 §6.1 Preempt_Mode'),
+    preempt_delay: duration('wait this long after start-up before preempting; 0s-1h, default 0s', { minMs: 0, maxMs: 3_600_000 })
+      .optional()
+      .meta({ default: '0s' }),
+    vips: z
+      .array(vip, { error: listError('a list of at least one address', 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
+      .min(1)
+      .describe('the virtual IPs of this group: all of one family, none in another group'),
+    provider,
+    peers: z
+      .array(name('a node id'), { error: listError('a list of node ids', 'unicast members') })
+      .default([])
+      .describe("node ids of this group's unicast members, default []; must not include node.id"),
+  },
+  'a virtual router: its VRID, interface and VIPs',
+);
+
+export const nodeSchema = section(
+  { id: name("this node's id, unique in the cluster"), address: nodeAddress.optional() },
+  'this node: its id and optional primary address',
+);
+
+export const timingSchema = oneOf(TIMING_NAMES, 'timing preset, default lan: lan (100ms adverts) or wan (1s adverts)').default('lan');
+
+export const membershipSchema = section(
+  {
+    probe_interval: duration('time between failure-detector probes, overrides the preset; 10ms-1m', { minMs: 10, maxMs: 60_000 }).optional(),
+    probe_timeout: duration('how long to wait for a probe ack, overrides the preset; 1ms-1m, less than probe_interval', { minMs: 1, maxMs: 60_000 }).optional(),
+    indirect_probes: integer(0, 16, 'members asked to probe indirectly, overrides the preset').optional(),
+    suspicion_multiplier: integer(1, 32, 'suspicion timeout in probe intervals, overrides the preset').optional(),
+  },
+  'failure-detector timing that overrides the timing preset',
+);
+
+const logSchema = section(
+  {
+    level: oneOf(LOG_LEVELS, 'log level, default info').default('info'),
+    format: oneOf(LOG_FORMATS, 'log format, default auto: pretty on a terminal, else json').default('auto'),
+  },
+  'logging: level and format',
+).prefault({});
+
+export const configSchema = section(
+  {
+    cluster_id: name('cluster id, the same on every node and carried in every message'),
+    node: nodeSchema,
+    timing: timingSchema,
+    log: logSchema,
+    membership: membershipSchema.optional(),
+    groups: z
+      .array(groupSchema, { error: listError('a list of at least one group', 'the virtual routers this node takes part in') })
+      .min(1)
+      .describe('the virtual routers this node takes part in; names and VRIDs unique'),
+  },
+  'a vipd configuration: cluster_id, node and groups',
+).meta({ title: 'vipd configuration' });
+
+export type RawConfig = z.output<typeof configSchema>;
+export type RawGroup = z.output<typeof groupSchema>;
+export type RawNode = z.output<typeof nodeSchema>;
+export type RawMembership = z.output<typeof membershipSchema>;

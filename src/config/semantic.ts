@@ -1,0 +1,122 @@
+// Whole-document validation: the schema's per-field findings, then the rules that relate
+// fields. Relations are checked on every part that passed the schema on its own, so one bad
+// group does not hide a duplicate VRID between two good ones: the user sees ALL errors.
+import { parseAddress } from './address.js';
+import { TIMING_PRESETS } from './presets.js';
+import { parseDuration, formatDuration } from './duration.js';
+import { duplicates, type Finding } from './findings.js';
+import { normalizeGroup } from './group.js';
+import { fallbackError } from './messages.js';
+import { configSchema, groupSchema, membershipSchema, nodeSchema, timingSchema, type RawMembership } from './schema.js';
+import type { GroupConfig, MembershipConfig, VipdConfig } from './types.js';
+import type { z } from 'zod';
+
+export interface Validation {
+  readonly errors: Finding[];
+  readonly warnings: Finding[];
+  /** Present exactly when `errors` is empty. */
+  readonly config?: VipdConfig;
+}
+
+export function validateDocument(raw: unknown): Validation {
+  const full = configSchema.safeParse(raw, { error: fallbackError });
+  const errors: Finding[] = full.success ? [] : full.error.issues.flatMap(fromZodIssue);
+  const warnings: Finding[] = [];
+
+  const doc: Record<string, unknown> = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...raw } : {};
+  const timing = timingSchema.safeParse(doc.timing);
+  const preset = TIMING_PRESETS[timing.success ? timing.data : 'lan'];
+  const node = nodeSchema.safeParse(doc.node);
+
+  const groups: { index: number; group: GroupConfig }[] = [];
+  (Array.isArray(doc.groups) ? doc.groups : []).forEach((item: unknown, index) => {
+    const parsed = groupSchema.safeParse(item);
+    if (!parsed.success) return;
+    const result = normalizeGroup(parsed.data, ['groups', index], preset.advertIntervalMs);
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+    groups.push({ index, group: result.group });
+  });
+  errors.push(...crossGroupFindings(groups, node.success ? node.data.id : undefined));
+
+  const overrides = doc.membership === undefined ? undefined : membershipSchema.safeParse(doc.membership);
+  let membership: MembershipConfig = preset.membership;
+  if (overrides?.success) {
+    membership = mergeMembership(membership, overrides.data);
+    // Only a problem the user wrote: with an invalid timing preset we cannot know the defaults.
+    if (timing.success) errors.push(...membershipFindings(membership, overrides.data));
+  }
+
+  if (!full.success || errors.length > 0 || !node.success || !timing.success) return { errors, warnings };
+  const data = full.data;
+  const config: VipdConfig = {
+    clusterId: data.cluster_id,
+    node: node.data.address === undefined ? { id: node.data.id } : { id: node.data.id, address: canonicalAddress(node.data.address) },
+    timing: timing.data,
+    log: { level: data.log.level, format: data.log.format },
+    membership,
+    groups: groups.map((entry) => entry.group),
+  };
+  return { errors, warnings, config };
+}
+
+/** Zod reports all unknown keys of a mapping in one issue; we want one finding per key. */
+function fromZodIssue(issue: z.core.$ZodIssue): Finding[] {
+  const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
+  if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
+  const lines = issue.message.split('\n');
+  return issue.keys.map((key, i) => ({ path: [...path, key], message: lines[i] ?? `unknown key "${key}"`, at: 'key' as const }));
+}
+
+function crossGroupFindings(groups: readonly { index: number; group: GroupConfig }[], nodeId: string | undefined): Finding[] {
+  const at = (index: number, ...rest: (string | number)[]) => ['groups', index, ...rest];
+  const found = [
+    ...duplicates(
+      groups.map(({ index, group }) => ({ key: group.name, path: at(index, 'name') })),
+      (name, first) => `duplicate group name "${name}" (also at ${first}); group names must be unique`,
+    ),
+    ...duplicates(
+      groups.map(({ index, group }) => ({ key: String(group.vrid), path: at(index, 'vrid') })),
+      (vrid, first) => `duplicate vrid ${vrid} (also at ${first}); each group needs its own VRID`,
+    ),
+    // Two groups claiming one address would fight over it; so would one group listing it twice.
+    ...duplicates(
+      groups.flatMap(({ index, group }) => group.vips.map((vip, j) => ({ key: vip.address, path: at(index, 'vips', j) }))),
+      (address, first) => `duplicate VIP ${address} (also at ${first}); a VIP belongs to one group, once`,
+    ),
+  ];
+  for (const { index, group } of groups) {
+    const peers = group.peers.map((peer, j) => ({ key: peer, path: at(index, 'peers', j) }));
+    found.push(...duplicates(peers, (peer, first) => `duplicate peer "${peer}" (also at ${first})`));
+    for (const { key, path } of peers) {
+      if (key === nodeId) found.push({ path, message: `"${key}" is this node's own id (node.id); list only the other members` });
+    }
+  }
+  return found;
+}
+
+function mergeMembership(preset: MembershipConfig, raw: RawMembership): MembershipConfig {
+  const ms = (value: string | number | undefined, fallback: number) => {
+    const parsed = value === undefined ? undefined : parseDuration(value);
+    return parsed?.ok ? parsed.ms : fallback;
+  };
+  return {
+    probeIntervalMs: ms(raw.probe_interval, preset.probeIntervalMs),
+    probeTimeoutMs: ms(raw.probe_timeout, preset.probeTimeoutMs),
+    indirectProbes: raw.indirect_probes ?? preset.indirectProbes,
+    suspicionMultiplier: raw.suspicion_multiplier ?? preset.suspicionMultiplier,
+  };
+}
+
+/** A probe that may outlive its interval would overlap the next one (SWIM's protocol period). */
+function membershipFindings(merged: MembershipConfig, raw: RawMembership): Finding[] {
+  if (merged.probeTimeoutMs < merged.probeIntervalMs) return [];
+  const key = raw.probe_timeout === undefined ? 'probe_interval' : 'probe_timeout';
+  const message = `probe_timeout (${formatDuration(merged.probeTimeoutMs)}) must be shorter than probe_interval (${formatDuration(merged.probeIntervalMs)})`;
+  return [{ path: ['membership', key], message }];
+}
+
+function canonicalAddress(text: string): string {
+  const parsed = parseAddress(text);
+  return parsed.ok ? parsed.address : text;
+}

@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { jsonSchemaText } from '../../../src/config/emit-schema.js';
+
+test('docs/vipd.schema.json is current', async () => {
+  const published = await readFile('docs/vipd.schema.json', 'utf8').catch(() => '');
+  assert.ok(published === jsonSchemaText(), 'docs/vipd.schema.json is stale: run npm run schema');
+});
+
+test('the published schema rejects unknown keys everywhere and documents fields', () => {
+  const schema = JSON.parse(jsonSchemaText()) as { additionalProperties: unknown; required: string[]; properties: Record<string, { description?: string }> };
+  assert.equal(schema.additionalProperties, false);
+  assert.deepEqual(schema.required, ['cluster_id', 'node', 'groups']);
+  for (const [key, field] of Object.entries(schema.properties)) assert.ok(field.description, `${key} has a description`);
+  assert.ok(!jsonSchemaText().includes('"additionalProperties": {}'), 'every mapping is strict');
+});
