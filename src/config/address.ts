@@ -10,11 +10,11 @@ const MAX_PREFIX = { 4: 32, 6: 128 } as const;
 /** A bare IPv4 or IPv6 address, returned in canonical form so duplicates compare equal. */
 export function parseAddress(text: string): AddressResult {
   if (text.includes('%')) {
-    return { ok: false, reason: `"${text}" has a zone index; write the address without "%zone"` };
+    return { ok: false, reason: `${JSON.stringify(text)} has a zone index; write the address without "%zone"` };
   }
   if (isIPv4(text)) return { ok: true, address: text, family: 4 };
   if (isIPv6(text)) return { ok: true, address: canonicalIPv6(text), family: 6 };
-  return { ok: false, reason: `"${text}" is not an IPv4 or IPv6 address` };
+  return { ok: false, reason: `${JSON.stringify(text)} is not an IPv4 or IPv6 address` };
 }
 
 /** "192.0.2.50/24", "2001:db8::50/64", or a bare address (full-length prefix, /32 or /128). */
@@ -31,7 +31,7 @@ export function parseVip(text: string): VipResult {
   const prefixLength = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   // /0 would claim every address as on-link; no VIP means that.
   if (!(prefixLength >= 1 && prefixLength <= max)) {
-    return { ok: false, reason: `prefix "/${prefixText}" must be 1-${max} for IPv${parsed.family}` };
+    return { ok: false, reason: `prefix ${JSON.stringify(`/${prefixText}`)} must be 1-${max} for IPv${parsed.family}` };
   }
   return { ok: true, vip: { address: parsed.address, prefixLength, family: parsed.family } };
 }

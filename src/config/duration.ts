@@ -23,13 +23,13 @@ export function parseDuration(input: unknown): DurationResult {
   const match = WITH_UNIT.exec(text);
   if (match) return toMs(match[1] ?? '', match[2] as Unit, input);
   if (DECIMAL.test(text)) {
-    return { ok: false, reason: `"${input}" has no unit; ${FORMS}` };
+    return { ok: false, reason: `${JSON.stringify(input)} has no unit; ${FORMS}` };
   }
   const unit = UNKNOWN_UNIT.exec(text)?.[1];
   if (unit !== undefined) {
-    return { ok: false, reason: `"${input}" has unknown unit "${unit}"; allowed units: ms, s, m, h` };
+    return { ok: false, reason: `${JSON.stringify(input)} has unknown unit ${JSON.stringify(unit)}; allowed units: ms, s, m, h` };
   }
-  return { ok: false, reason: `"${input}" is not a duration; ${FORMS}` };
+  return { ok: false, reason: `${JSON.stringify(input)} is not a duration; ${FORMS}` };
 }
 
 function fromNumberOfSeconds(seconds: number): DurationResult {

@@ -2,7 +2,7 @@
 // becomes an issue naming the file, the path and line:column, and ALL of them are reported.
 // Bad input never throws: `vipd check` must be able to print what is wrong (STYLE.md habit 5).
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { formatPath, type Finding } from './findings.js';
 import { locate } from './locate.js';
 import { validateDocument } from './semantic.js';
@@ -47,10 +47,13 @@ export function parseConfigText(text: string, fileName: string): LoadResult {
 
 function parseUnchecked(text: string, file: string): LoadResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const yamlIssue = (e: { message: string; pos: [number, number] }): ConfigIssue => {
+  // A byte-order mark would shift every column on line 1.
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const yamlIssue = (e: YAMLError): ConfigIssue => {
     const { line, col } = lines.linePos(e.pos[0]);
-    return { file, path: ROOT, line, column: col, message: `invalid YAML: ${e.message}` };
+    // yaml's wording for this one names its own API; say what it means for a config file.
+    const reason = e.code === 'MULTIPLE_DOCS' ? 'the file holds more than one document ("---"); vipd reads exactly one' : e.message;
+    return { file, path: ROOT, line, column: col, message: `invalid YAML: ${reason}` };
   };
   if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map(yamlIssue) };
   const yamlWarnings = doc.warnings.map(yamlIssue);

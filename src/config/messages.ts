@@ -30,7 +30,7 @@ export function sectionError(keys: readonly string[], hint: string): (iss: RawIs
   const allowed = keys.join(', ');
   return (iss) => {
     if (iss.code === 'unrecognized_keys') {
-      return iss.keys.map((key) => `unknown key "${key}" (${didYouMean(key, keys)}allowed: ${allowed})`).join('\n');
+      return iss.keys.map((key) => `unknown key ${JSON.stringify(key)} (${didYouMean(key, keys)}allowed: ${allowed})`).join('\n');
     }
     if (iss.input === undefined) return `required (${hint})`;
     return `must be a mapping with keys ${allowed}; got ${describeInput(iss.input)}`;
@@ -54,7 +54,7 @@ export function fallbackError(iss: RawIssue): string {
     case 'invalid_value':
       return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}; got ${describeInput(iss.input)}`;
     case 'unrecognized_keys':
-      return iss.keys.map((key) => `unknown key "${key}"`).join('\n');
+      return iss.keys.map((key) => `unknown key ${JSON.stringify(key)}`).join('\n');
     default:
       return `invalid value ${describeInput(iss.input)} (${iss.code})`;
   }

@@ -65,7 +65,7 @@ function fromZodIssue(issue: z.core.$ZodIssue): Finding[] {
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
   if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
   const lines = issue.message.split('\n');
-  return issue.keys.map((key, i) => ({ path: [...path, key], message: lines[i] ?? `unknown key "${key}"`, at: 'key' as const }));
+  return issue.keys.map((key, i) => ({ path: [...path, key], message: lines[i] ?? `unknown key ${JSON.stringify(key)}`, at: 'key' as const }));
 }
 
 function crossGroupFindings(groups: readonly { index: number; group: GroupConfig }[], nodeId: string | undefined): Finding[] {

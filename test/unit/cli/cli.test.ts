@@ -25,3 +25,27 @@ it('an unknown command fails with a usage error', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.err, /unknown command 'frobnicate'/);
 });
+
+it('vipd check: an unknown key, priority 300 and a missing interface give three errors with paths, exit 2', async () => {
+  const r = await vipdOnce(['check', '-c', 'test/fixtures/config/three-errors.yaml']);
+  assert.equal(r.code, 2);
+  const errors = r.err.trim().split('\n').filter((l) => l.startsWith('test/fixtures/config/three-errors.yaml:'));
+  assert.equal(errors.length, 3, r.err);
+  assert.match(r.err, /:10:15: groups\[0\]\.priority: must be an integer 1-255/);
+  assert.match(r.err, /groups\[1\]\.interface: required/);
+  assert.match(r.err, /groups\[1\]\.preemt: unknown key "preemt"/);
+  assert.match(r.err, /^3 errors in test\/fixtures\/config\/three-errors\.yaml$/m);
+});
+
+it('vipd check on a valid file prints one summary line and exits 0', async () => {
+  const r = await vipdOnce(['check', '-c', 'test/fixtures/config/valid-minimal.yaml']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.trim().split('\n').length, 1);
+  assert.match(r.out, /^ok: node node-a, 1 group/);
+});
+
+it('vipd run refuses an invalid file with exit 2 and the errors', async () => {
+  const r = await vipdOnce(['run', '-c', 'test/fixtures/config/three-errors.yaml']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /refusing to start: 3 error\(s\)/);
+});

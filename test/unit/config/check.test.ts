@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkConfig } from '../../../src/config/check.js';
 
-const fixture = (name: string) => join('test', 'fixtures', 'config', name);
+// Relative to the working directory, as a user would type it, wherever the runner starts.
+const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url)));
 
 async function tempFile(text: string): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'vipd-config-')), 'vipd.yaml');

@@ -91,7 +91,7 @@ test('cross-field rules name the path of the second occurrence', () => {
 
 test('field errors: bad IP, unknown key, missing key, bad provider', () => {
   const badIp = oneError(doc(group().replace('192.0.2.50/24', '192.0.2.300/24')), 'groups[0].vips[0]', /"192\.0\.2\.300" is not an IPv4 or IPv6 address/);
-  assert.deepEqual([badIp.line, badIp.column], [6, 51]);
+  assert.deepEqual([badIp.line, badIp.column], [5, 51]);
   oneError(doc(group(', prioritty: 5')), 'groups[0].prioritty', /unknown key "prioritty" \(did you mean "priority"\? allowed: name, vrid, interface, priority,/);
   const top = oneError(doc(group(), 'colour: blue\n'), 'colour', /unknown key "colour" \(allowed: cluster_id, node, timing, log, membership, groups\)/);
   assert.deepEqual([top.line, top.column], [4, 1]);

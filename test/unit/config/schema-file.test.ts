@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { jsonSchemaText } from '../../../src/config/emit-schema.js';
 
 test('docs/vipd.schema.json is current', async () => {
-  const published = await readFile('docs/vipd.schema.json', 'utf8').catch(() => '');
+  const published = await readFile(new URL('../../../docs/vipd.schema.json', import.meta.url), 'utf8').catch(() => '');
   assert.ok(published === jsonSchemaText(), 'docs/vipd.schema.json is stale: run npm run schema');
 });
 
