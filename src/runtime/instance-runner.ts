@@ -95,6 +95,16 @@ export class InstanceRunner {
     this.dispatch({ type: 'FaultCleared', resource });
   }
 
+  /** Membership's count of reachable voters (only matters with `quorum: majority`). */
+  setQuorum(hasQuorum: boolean, detail: string): void {
+    this.dispatch({ type: 'QuorumChanged', hasQuorum, detail });
+  }
+
+  /** Membership confirmed `nodeId` down by direct and indirect probes. */
+  peerConfirmedDown(nodeId: string, reason: string): void {
+    this.dispatch({ type: 'PeerConfirmedDown', nodeId, reason });
+  }
+
   private dispatch(event: ElectionEvent): void {
     if (this.halted) return;
     const now = this.opts.clock.now();

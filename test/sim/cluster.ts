@@ -22,6 +22,7 @@ export interface SimNodeSpec {
   address?: string;
   preempt?: boolean;
   preemptDelayMs?: number;
+  requireQuorum?: boolean;
 }
 
 export interface SimOptions {
@@ -73,6 +74,7 @@ export class SimCluster {
       version: this.opts.version ?? 3,
       preempt: spec.preempt ?? true,
       preemptDelayMs: spec.preemptDelayMs ?? 0,
+      requireQuorum: spec.requireQuorum ?? false,
     };
   }
 

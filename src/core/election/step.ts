@@ -23,6 +23,9 @@ export function initialState(params: ElectionParams): ElectionState {
     term: 0,
     masterAdverIntervalCs: params.advertIntervalCs,
     preemptAfter: 0,
+    hasQuorum: !params.requireQuorum,
+    quorumDetail: params.requireQuorum ? 'no voters seen yet' : 'quorum not required',
+    awaitingQuorum: false,
   };
 }
 
@@ -38,7 +41,7 @@ export function currentMasterDownIntervalMs(state: ElectionState): number {
 
 /** The earliest deadline the runtime must arm a timer for (keepalived: one timer per instance). */
 export function nextDeadline(state: ElectionState): number | undefined {
-  const ds = [state.adverTimer, state.masterDownTimer].filter((d): d is number => d !== undefined);
+  const ds = [state.adverTimer, state.masterDownTimer, state.quorumLossTimer].filter((d): d is number => d !== undefined);
   return ds.length === 0 ? undefined : Math.min(...ds);
 }
 
@@ -58,6 +61,10 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onFaultRaised(state, event.resource);
     case 'FaultCleared':
       return onFaultCleared(state, event.resource, now);
+    case 'QuorumChanged':
+      return onQuorum(state, event.hasQuorum, event.detail, now);
+    case 'PeerConfirmedDown':
+      return onPeerConfirmedDown(state, event.nodeId, event.reason, now);
     default:
       return assertNever(event, 'election event');
   }
@@ -84,7 +91,10 @@ function drop(state: ElectionState, reason: string, level: 'debug' | 'warn', msg
 }
 
 function clearTimers(state: ElectionState): ElectionState {
-  return { ...state, adverTimer: undefined, masterDownTimer: undefined, master: undefined, preempting: undefined };
+  return {
+    ...state, adverTimer: undefined, masterDownTimer: undefined, master: undefined, preempting: undefined,
+    awaitingQuorum: false, quorumLossTimer: undefined, masterConfirmedDown: undefined,
+  };
 }
 
 /** RFC 5798 §6.4.1/§6.4.2 "transition to Master": send an advert, then take the address. */
@@ -109,7 +119,7 @@ function becomeBackup(state: ElectionState, now: number, reason: string, master?
 /** Initialize → Master (owner) or Backup; Fault while a tracked resource is down. */
 function enter(state: ElectionState, now: number, reason: string): StepResult {
   if (state.faults.length > 0) return transition(clearTimers(state), 'Fault', `tracked resource down: ${state.faults.join(', ')}`);
-  if (currentPriority(state) === 255) return becomeMaster(state, now, `${reason}; address owner (priority 255)`);
+  if (currentPriority(state) === 255 && state.hasQuorum) return becomeMaster(state, now, `${reason}; address owner (priority 255)`);
   return becomeBackup(state, now, reason);
 }
 
@@ -157,14 +167,32 @@ function onTimer(state: ElectionState, now: number): StepResult {
     const s: ElectionState = { ...state, adverTimer: due > now ? due : now + interval };
     return { state: s, actions: [advert(s)] };
   }
+  if (state.role === 'Master' && state.quorumLossTimer !== undefined && now >= state.quorumLossTimer) {
+    return stepDown(state, now, `lost quorum (${state.quorumDetail}) for Master_Down_Interval`);
+  }
   if (state.role === 'Backup' && state.masterDownTimer !== undefined && now >= state.masterDownTimer) {
+    if (!state.hasQuorum) {
+      // Split-brain guard: never take over without a majority; do it the moment one returns.
+      const reason = masterDownReason(state);
+      return {
+        state: { ...state, masterDownTimer: undefined, awaitingQuorum: true },
+        actions: [log('warn', `not taking over without quorum (${state.quorumDetail}): ${reason}`, { reason: 'no-quorum' })],
+      };
+    }
     return becomeMaster(state, now, masterDownReason(state));
   }
   return { state, actions: [] };
 }
 
+/** Master → Backup with the VIP released. */
+function stepDown(state: ElectionState, now: number, reason: string, master?: KnownMaster, heldTerm = state.term): StepResult {
+  const b = becomeBackup(state, now, reason, master);
+  return { state: b.state, actions: [{ type: 'ReleaseVip', term: heldTerm, reason }, ...b.actions] };
+}
+
 function masterDownReason(state: ElectionState): string {
   const m = state.master;
+  if (state.masterConfirmedDown) return state.masterConfirmedDown;
   if (m && m.priority === 0) return `master ${describeIdentity(m.sender)} resigned (priority 0), Skew_Time elapsed`;
   const p = state.preempting;
   if (p) return `preempt: priority ${currentPriority(state)} > ${p.priority} of master ${describeIdentity(p.sender)}`;
@@ -183,6 +211,9 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
   }
   if (!Number.isInteger(a.advertIntervalCs) || a.advertIntervalCs < 1 || a.advertIntervalCs > 4095) {
     return drop(state, 'invalid-interval', 'warn', `advert from ${describeIdentity(a.sender)} has interval ${a.advertIntervalCs} cs`);
+  }
+  if (!Number.isSafeInteger(a.term) || a.term < 0) {
+    return drop(state, 'invalid-term', 'warn', `advert from ${describeIdentity(a.sender)} has term ${a.term}`);
   }
   // RFC 3768 §7.1: a v2 router discards adverts whose interval differs from its own.
   if (params.version === 2 && a.advertIntervalCs !== params.advertIntervalCs) {
@@ -207,12 +238,17 @@ function backupHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   const s: ElectionState = { ...state, term: Math.max(state.term, a.term) };
   if (a.priority === 0) {
     const skew = skewTimeMs(currentPriority(s), s.masterAdverIntervalCs, s.params.version);
-    return { state: { ...s, master: known(a, now), preempting: undefined, masterDownTimer: now + skew }, actions: [] };
+    return {
+      state: { ...s, master: known(a, now), preempting: undefined, masterConfirmedDown: undefined, masterDownTimer: s.awaitingQuorum ? undefined : now + skew },
+      actions: [],
+    };
   }
   const preemptNow = s.params.preempt && now >= s.preemptAfter;
   if (!preemptNow || a.priority >= currentPriority(s)) {
     const learned = s.params.version === 3 ? a.advertIntervalCs : s.params.advertIntervalCs;
-    const s1: ElectionState = { ...s, masterAdverIntervalCs: learned, master: known(a, now), preempting: undefined };
+    const s1: ElectionState = {
+      ...s, masterAdverIntervalCs: learned, master: known(a, now), preempting: undefined, awaitingQuorum: false, masterConfirmedDown: undefined,
+    };
     return { state: { ...s1, masterDownTimer: now + currentMasterDownIntervalMs(s1) }, actions: [] };
   }
   // Preempt_Mode is True and the advert's priority is lower: discard it, so Master_Down_Timer
@@ -234,8 +270,7 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
       term: Math.max(state.term, a.term),
       masterAdverIntervalCs: state.params.version === 3 ? a.advertIntervalCs : state.params.advertIntervalCs,
     };
-    const b = becomeBackup(s0, now, reason, known(a, now));
-    return { state: b.state, actions: [{ type: 'ReleaseVip', term: state.term, reason }, ...b.actions] };
+    return stepDown(s0, now, reason, known(a, now), state.term);
   }
   // We win. If the loser carries a term at least ours, move our term past it so that the term
   // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
@@ -281,4 +316,40 @@ function onFaultCleared(state: ElectionState, resource: string, now: number): St
   const s: ElectionState = { ...state, faults: state.faults.filter((f) => f !== resource) };
   if (s.role !== 'Fault' || s.faults.length > 0) return { state: s, actions: [] };
   return enter(s, now, `tracked resource up: ${resource}`);
+}
+
+/**
+ * Issue 3 §5. A master that loses quorum keeps the VIP for one Master_Down_Interval (a blip is
+ * not a partition), then steps down; a backup whose Master_Down_Timer ran out without quorum
+ * takes over as soon as quorum returns.
+ */
+function onQuorum(state: ElectionState, hasQuorum: boolean, detail: string, now: number): StepResult {
+  if (!state.params.requireQuorum) return { state, actions: [] };
+  const s: ElectionState = { ...state, hasQuorum, quorumDetail: detail };
+  if (hasQuorum === state.hasQuorum) return { state: s, actions: [] };
+  const note = log('info', hasQuorum ? `quorum regained (${detail})` : `quorum lost (${detail})`, { quorum: hasQuorum });
+  if (s.role === 'Master') {
+    const timer = hasQuorum ? undefined : now + currentMasterDownIntervalMs(s);
+    return { state: { ...s, quorumLossTimer: timer }, actions: [note] };
+  }
+  if (s.role === 'Backup' && hasQuorum && s.awaitingQuorum) {
+    const r = becomeMaster(s, now, `quorum regained (${detail}) after ${masterDownReason(s)}`);
+    return { state: r.state, actions: [note, ...r.actions] };
+  }
+  return { state: s, actions: [note] };
+}
+
+/**
+ * Membership confirmed (direct and indirect probes agree) that our master is down: take over
+ * after Skew_Time, as for a priority-0 advert, instead of the rest of Master_Down_Interval. The
+ * skew keeps the priority order among backups (issue 3 §3: a broken stream alone is a hint).
+ */
+function onPeerConfirmedDown(state: ElectionState, nodeId: string, reason: string, now: number): StepResult {
+  if (state.role !== 'Backup' || state.master?.sender.nodeId !== nodeId || state.masterDownTimer === undefined) {
+    return { state, actions: [] };
+  }
+  const skew = skewTimeMs(currentPriority(state), state.masterAdverIntervalCs, state.params.version);
+  const at = Math.min(state.masterDownTimer, now + skew);
+  const why = `probe-confirmed: master ${describeIdentity(state.master.sender)} down (${reason})`;
+  return { state: { ...state, masterDownTimer: at, masterConfirmedDown: why }, actions: [log('info', why)] };
 }

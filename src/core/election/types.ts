@@ -33,6 +33,11 @@ export interface ElectionParams {
   readonly preempt: boolean;
   /** keepalived's preempt_delay: no preemption for this long after startup. */
   readonly preemptDelayMs: number;
+  /**
+   * Split-brain guard (issue 3 §5, `quorum: majority`): become master only while a majority of
+   * the group's voters is reachable. The runtime reports reachability with QuorumChanged.
+   */
+  readonly requireQuorum?: boolean;
 }
 
 /** What we know of the current master while we are not it. */
@@ -69,6 +74,16 @@ export interface ElectionState {
   readonly master?: KnownMaster;
   /** The last lower-priority master whose adverts we discarded to preempt it. */
   readonly preempting?: KnownMaster;
+  /** Whether a majority of voters is reachable (always true without `requireQuorum`). */
+  readonly hasQuorum: boolean;
+  /** Human-readable quorum count for logs, e.g. "1/3 voters". */
+  readonly quorumDetail: string;
+  /** Backup: Master_Down_Timer ran out while we had no quorum; take over when it returns. */
+  readonly awaitingQuorum: boolean;
+  /** Master: step down at this time unless quorum returns (lost for Master_Down_Interval). */
+  readonly quorumLossTimer?: number;
+  /** Why the Master_Down_Timer was shortened by membership (probe-confirmed failure). */
+  readonly masterConfirmedDown?: string;
 }
 
 /** An election message as the core sees it; transports map it to and from their wire. */
@@ -88,7 +103,11 @@ export type ElectionEvent =
   | { readonly type: 'TimerFired' }
   | { readonly type: 'HealthWeightChanged'; readonly weight: number }
   | { readonly type: 'FaultRaised'; readonly resource: string }
-  | { readonly type: 'FaultCleared'; readonly resource: string };
+  | { readonly type: 'FaultCleared'; readonly resource: string }
+  /** From membership: a majority of voters is (not) reachable; `detail` like "2/3 voters". */
+  | { readonly type: 'QuorumChanged'; readonly hasQuorum: boolean; readonly detail: string }
+  /** From membership: `nodeId` failed direct and indirect probes (a verdict, not a hint). */
+  | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string };
 
 export type LogLevel = 'debug' | 'info' | 'warn';
 
