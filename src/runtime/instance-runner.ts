@@ -76,9 +76,11 @@ export class InstanceRunner {
   halt(): void {
     this.halted = true;
     this.disarm();
+    this.driver.halt();
   }
 
   receive(advert: Advert): void {
+    if (this.halted) return;
     this.opts.metrics.inc('vipd_adverts_received_total', this.labels);
     this.dispatch({ type: 'AdvertReceived', advert });
   }

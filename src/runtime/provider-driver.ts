@@ -64,6 +64,14 @@ export class ProviderDriver {
     this.cancelRetry = undefined;
   }
 
+  /** A crash: abort the call in flight and never call the provider again. */
+  halt(): void {
+    this.stopped = true;
+    this.inflight?.controller.abort(new Error('halted'));
+    this.cancelRetry?.();
+    this.cancelRetry = undefined;
+  }
+
   private kick(): void {
     const d = this.desired;
     if (this.inflight || this.cancelRetry || !d) return;

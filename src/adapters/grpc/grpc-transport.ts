@@ -1,0 +1,203 @@
+/**
+ * Unicast PeerTransport over gRPC (issue 3 §3): serves Peer.Exchange, dials one long-lived
+ * stream per peer address, signs every advert it sends and checks every advert it receives
+ * (signature, cluster, sender identity, sequence and freshness) before the election sees it.
+ * Membership messages share the streams. Every drop is counted with its reason and logged once
+ * per window.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../../ports/logger.js';
+import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
+import { LogLimiter } from '../../runtime/log-limiter.js';
+import type { Metrics } from '../../runtime/metrics.js';
+import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
+import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
+import { systemClock } from '../system-clock.js';
+import { PeerLink } from './peer-link.js';
+import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
+
+export type SignatureVerdict = 'valid' | 'unsigned' | 'unknown-key' | 'bad-mac';
+
+/** Signs and verifies advert bodies (HMAC keyring with staged modes). */
+export interface AdvertSigner {
+  sign(body: Uint8Array): { keyId: string; mac: Uint8Array } | undefined;
+  verify(body: Uint8Array, keyId: string | undefined, mac: Uint8Array | undefined): { accept: boolean; verdict: SignatureVerdict };
+}
+
+/** Per-sender sequence and freshness check. */
+export interface ReplayCheck {
+  check(sender: string, sequence: number, sentAtMs: number, nowMs: number, windowMs: number): { ok: true } | { ok: false; reason: string };
+}
+
+export interface TransportCredentials {
+  readonly server: grpc.ServerCredentials;
+  /** Credentials for dialing; `expected` is the peer's node id when known. */
+  readonly client: (expected?: string) => grpc.ChannelCredentials;
+  readonly authenticate: (auth: AuthContext | null) => Authenticated;
+}
+
+export interface GrpcTransportOptions {
+  readonly clusterId: string;
+  readonly nodeId: string;
+  /** host:port to listen on (port 0 picks one). */
+  readonly listen: string;
+  /** host:port peers dial to reach us; defaults to the listen host with the bound port. */
+  readonly advertise?: string;
+  readonly credentials: TransportCredentials;
+  readonly signer: AdvertSigner;
+  readonly replay: ReplayCheck;
+  /** First advert sequence number; must exceed anything this node sent before a restart. */
+  readonly initialSequence: number;
+  /** Addresses of a group's other members (from configuration and membership). */
+  readonly groupTargets: (group: string) => readonly string[];
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly wallClock?: () => number;
+  readonly onMembership?: (from: Hello, m: MembershipFrame) => void;
+  readonly onPeerUp?: (peer: Hello) => void;
+  readonly onPeerDown?: (peer: Hello, reason: string) => void;
+}
+
+export class GrpcTransport implements PeerTransport {
+  private server: PeerServer | undefined;
+  private handler: AdvertHandler | undefined;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly limiter: LogLimiter;
+  private sequence: number;
+  private hello: Hello | undefined;
+  /** Advertised address, known after start. */
+  address = '';
+
+  constructor(private readonly opts: GrpcTransportOptions) {
+    this.limiter = new LogLimiter(systemClock, opts.logger);
+    this.sequence = opts.initialSequence;
+  }
+
+  async start(handler: AdvertHandler): Promise<void> {
+    this.handler = handler;
+    if (this.server) return;
+    const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
+    const provisional: Hello = { clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1 };
+    const server = new PeerServer({
+      clusterId: this.opts.clusterId,
+      hello: provisional,
+      credentials: this.opts.credentials.server,
+      authenticate: this.opts.credentials.authenticate,
+      onFrame: (from, f) => this.receive(from, f),
+      logger: this.opts.logger,
+      limiter: this.limiter,
+      metrics: this.opts.metrics,
+    });
+    const port = await server.listen(this.opts.listen);
+    this.server = server;
+    this.address = this.opts.advertise ?? `${host}:${port}`;
+    provisional.address = this.address;
+    this.hello = provisional;
+  }
+
+  send(msg: GroupAdvert): void {
+    const a = msg.advert;
+    const body = encodeAdvertBody({
+      clusterId: this.opts.clusterId,
+      group: msg.group,
+      vrid: a.vrid,
+      nodeId: a.sender.nodeId,
+      address: a.sender.address ?? '',
+      priority: a.priority,
+      advertIntervalCs: a.advertIntervalCs,
+      term: a.term,
+      sequence: this.sequence++,
+      sentAtMs: Math.round(this.wallNow()),
+    });
+    const sig = this.opts.signer.sign(body);
+    const advert: SignedAdvert = { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
+    for (const address of this.opts.groupTargets(msg.group)) this.link(address)?.send({ advert });
+  }
+
+  /** Sends a membership message to a peer address. False when the link is not up yet. */
+  sendMembership(address: string, m: MembershipFrame): boolean {
+    return this.link(address)?.send({ membership: m }) ?? false;
+  }
+
+  /** Whether our stream to `address` is established. */
+  isUp(address: string): boolean {
+    return this.links.get(address)?.isUp ?? false;
+  }
+
+  /** Drops the link to an address that left the cluster. */
+  forget(address: string): void {
+    this.links.get(address)?.close();
+    this.links.delete(address);
+  }
+
+  async stop(): Promise<void> {
+    this.handler = undefined;
+    for (const l of this.links.values()) l.close();
+    this.links.clear();
+    await this.server?.close();
+    this.server = undefined;
+  }
+
+  private wallNow(): number {
+    return (this.opts.wallClock ?? Date.now)();
+  }
+
+  private link(address: string): PeerLink | undefined {
+    if (!this.hello || address === this.address) return undefined;
+    let l = this.links.get(address);
+    if (!l) {
+      l = new PeerLink({
+        address,
+        hello: this.hello,
+        credentials: this.opts.credentials.client(),
+        logger: this.opts.logger,
+        metrics: this.opts.metrics,
+        onUp: (p) => this.opts.onPeerUp?.(p),
+        onDown: (p, reason) => this.opts.onPeerDown?.(p, reason),
+      });
+      this.links.set(address, l);
+      l.open();
+    }
+    return l;
+  }
+
+  private drop(reason: string, detail: string): void {
+    this.opts.metrics.inc('vipd_adverts_dropped_total', { group: '', reason });
+    this.limiter.log('warn', `dropped advert: ${detail}`, { reason });
+  }
+
+  private receive(from: Hello, f: Frame): void {
+    if (f.membership) {
+      if (f.membership.from !== from.nodeId) {
+        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' });
+        this.limiter.log('warn', `membership message claims ${f.membership.from} on ${from.nodeId}'s stream`, { reason: 'membership-identity' });
+        return;
+      }
+      this.opts.onMembership?.(from, f.membership);
+      return;
+    }
+    if (!f.advert) return;
+    const { body, keyId, mac } = f.advert;
+    const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
+    this.opts.metrics.inc('vipd_advert_signatures_total', { verdict: v.verdict });
+    if (!v.accept) return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+    const d = decodeAdvertBody(body);
+    if (!d.ok) return this.drop('malformed', `from ${from.nodeId}: ${d.reason}`);
+    const b = d.value;
+    if (b.clusterId !== this.opts.clusterId) return this.drop('wrong-cluster', `from ${from.nodeId} for cluster "${b.clusterId}"`);
+    if (b.nodeId !== from.nodeId) return this.drop('identity-mismatch', `claims node ${b.nodeId} on ${from.nodeId}'s stream`);
+    const windowMs = Math.max(3 * b.advertIntervalCs * 10, 5000);
+    const r = this.opts.replay.check(b.nodeId, b.sequence, b.sentAtMs, this.wallNow(), windowMs);
+    if (!r.ok) return this.drop(`replay-${r.reason}`, `from ${from.nodeId}: ${r.reason} (sequence ${b.sequence})`);
+    this.handler?.({
+      group: b.group,
+      advert: {
+        vrid: b.vrid,
+        sender: b.address ? { nodeId: b.nodeId, address: b.address } : { nodeId: b.nodeId },
+        priority: b.priority,
+        advertIntervalCs: b.advertIntervalCs,
+        term: b.term,
+      },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The Peer service for grpc-js with our own (de)serializers: a frame that does not decode is
+ * handed to the handler as `{ ok: false, reason }`, so the stream survives, and the handler
+ * drops and counts it (DEVELOPERS.md: a malformed packet is dropped and counted).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { decodeFrame, encodeFrame, type Frame } from '../../wire/peer-frame.js';
+import type { Decoded } from '../../wire/advert-body.js';
+
+export type InFrame = Decoded<Frame>;
+
+const serialize = (f: Frame): Buffer => Buffer.from(encodeFrame(f));
+const deserialize = (b: Buffer): InFrame => decodeFrame(b);
+
+export const peerService = {
+  exchange: {
+    path: '/vipd.v1.Peer/Exchange',
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: serialize,
+    requestDeserialize: deserialize,
+    responseSerialize: serialize,
+    responseDeserialize: deserialize,
+    originalName: 'exchange',
+  },
+} satisfies grpc.ServiceDefinition;
+
+export interface PeerClient extends grpc.Client {
+  exchange(options?: grpc.CallOptions): grpc.ClientDuplexStream<Frame, InFrame>;
+}
+
+export const PeerClientCtor = grpc.makeGenericClientConstructor(peerService, 'Peer') as unknown as new (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ChannelOptions,
+) => PeerClient;
+
+/**
+ * HTTP/2 keepalive: a peer that is frozen (SIGSTOP) or cut off keeps its TCP connection open;
+ * pings notice within keepalive time + timeout. The server allows pings this frequent.
+ */
+export const channelOptions: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 1000,
+  'grpc.keepalive_timeout_ms': 1000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.max_receive_message_length': 1 << 20,
+};
+
+export const serverOptions: grpc.ServerOptions = {
+  'grpc.keepalive_time_ms': 1000,
+  'grpc.keepalive_timeout_ms': 1000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 500,
+  'grpc.max_receive_message_length': 1 << 20,
+};

@@ -1,0 +1,95 @@
+/**
+ * Frame (proto/vipd/v1/vipd.proto): what travels on a Peer.Exchange stream. encode / decode /
+ * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present).
+ */
+import type { Decoded } from './advert-body.js';
+import { decodeMessage, encodeMessage, protoType } from './proto.js';
+
+export interface Hello {
+  clusterId: string;
+  nodeId: string;
+  address: string;
+  revision: number;
+}
+
+export interface SignedAdvert {
+  body: Uint8Array;
+  keyId: string;
+  mac: Uint8Array;
+}
+
+export type MemberState = 'ALIVE' | 'SUSPECT' | 'DEAD' | 'LEFT';
+
+export interface MemberUpdate {
+  id: string;
+  address: string;
+  incarnation: number;
+  state: MemberState;
+  from: string;
+  role: string;
+}
+
+/** Membership message as on the wire: exactly one of the kinds is set. */
+export interface MembershipFrame {
+  from: string;
+  ping?: { seq: number; target: string; onBehalfOf: string };
+  pingReq?: { seq: number; target: string; targetAddress: string };
+  ack?: { seq: number; target: string };
+  nack?: { seq: number; target: string };
+  pushPull?: { members: MemberUpdate[]; reply: boolean; join: boolean };
+  gossip: MemberUpdate[];
+}
+
+export type Frame =
+  | { hello: Hello; advert?: undefined; membership?: undefined }
+  | { advert: SignedAdvert; hello?: undefined; membership?: undefined }
+  | { membership: MembershipFrame; hello?: undefined; advert?: undefined };
+
+const type = () => protoType('Frame');
+const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'pushPull'] as const;
+
+export function encodeFrame(f: Frame): Uint8Array {
+  return encodeMessage(type(), f);
+}
+
+interface RawFrame {
+  kind?: string;
+  hello?: Hello;
+  advert?: SignedAdvert;
+  membership?: MembershipFrame & { kind?: string };
+}
+
+export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
+  const d = decodeMessage<RawFrame>(type(), bytes);
+  if (!d.ok) return d;
+  const f = d.value;
+  if (f.hello && f.kind === 'hello') {
+    if (!f.hello.clusterId || !f.hello.nodeId) return { ok: false, reason: 'hello without cluster_id or node_id' };
+    return { ok: true, value: { hello: f.hello } };
+  }
+  if (f.advert && f.kind === 'advert') {
+    if (f.advert.body.length === 0) return { ok: false, reason: 'advert with an empty body' };
+    return { ok: true, value: { advert: { body: f.advert.body, keyId: f.advert.keyId, mac: f.advert.mac } } };
+  }
+  if (f.membership && f.kind === 'membership') {
+    const m = f.membership;
+    if (!m.from) return { ok: false, reason: 'membership message without a sender' };
+    const kind = m.kind as (typeof MEMBERSHIP_KINDS)[number] | undefined;
+    if (!kind || !MEMBERSHIP_KINDS.includes(kind)) return { ok: false, reason: 'membership message of no known kind' };
+    const out: MembershipFrame = { from: m.from, gossip: m.gossip ?? [] };
+    Object.assign(out, { [kind]: m[kind] });
+    if (out.gossip.some((g) => !g.id || (g.state as string) === 'STATE_UNSPECIFIED')) {
+      return { ok: false, reason: 'membership gossip entry without id or state' };
+    }
+    return { ok: true, value: { membership: out } };
+  }
+  return { ok: false, reason: 'frame of no known kind' };
+}
+
+export function describeFrame(f: Frame): string {
+  if (f.hello) return `hello from ${f.hello.nodeId}@${f.hello.address} cluster ${f.hello.clusterId}`;
+  if (f.advert) return `signed advert (${f.advert.body.length} bytes, key ${f.advert.keyId || 'none'})`;
+  const m = f.membership;
+  const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
+  return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;
+}
