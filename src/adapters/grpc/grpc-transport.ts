@@ -24,9 +24,9 @@ export interface AdvertSigner {
   verify(body: Uint8Array, keyId: string | undefined, mac: Uint8Array | undefined): { accept: boolean; verdict: SignatureVerdict };
 }
 
-/** Per-sender sequence and freshness check. */
+/** Per-sender sequence and freshness check (src/security/replay.ts). */
 export interface ReplayCheck {
-  check(sender: string, sequence: number, sentAtMs: number, nowMs: number, windowMs: number): { ok: true } | { ok: false; reason: string };
+  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: string; detail?: string };
 }
 
 export interface TransportCredentials {
@@ -186,9 +186,8 @@ export class GrpcTransport implements PeerTransport {
     const b = d.value;
     if (b.clusterId !== this.opts.clusterId) return this.drop('wrong-cluster', `from ${from.nodeId} for cluster "${b.clusterId}"`);
     if (b.nodeId !== from.nodeId) return this.drop('identity-mismatch', `claims node ${b.nodeId} on ${from.nodeId}'s stream`);
-    const windowMs = Math.max(3 * b.advertIntervalCs * 10, 5000);
-    const r = this.opts.replay.check(b.nodeId, b.sequence, b.sentAtMs, this.wallNow(), windowMs);
-    if (!r.ok) return this.drop(`replay-${r.reason}`, `from ${from.nodeId}: ${r.reason} (sequence ${b.sequence})`);
+    const r = this.opts.replay.check(b.nodeId, b.sequence, b.sentAtMs);
+    if (!r.ok) return this.drop(`replay-${r.reason}`, `from ${from.nodeId}: ${r.reason}${r.detail ? `: ${r.detail}` : ''}`);
     this.handler?.({
       group: b.group,
       advert: {

@@ -46,6 +46,9 @@ export const channelOptions: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.max_receive_message_length': 1 << 20,
+  // Peers are dialed by IP; TLS SNI must be a name (RFC 6066). Identity is checked by
+  // certificate SAN (credentials.ts), not by this name.
+  'grpc.ssl_target_name_override': 'vipd-peer',
 };
 
 export const serverOptions: grpc.ServerOptions = {

@@ -1,0 +1,85 @@
+/** Real gRPC transports on 127.0.0.1 with a throwaway PKI, for the transport tests. */
+import * as grpc from '@grpc/grpc-js';
+import { GrpcTransport } from '../../../src/adapters/grpc/grpc-transport.js';
+import { mutualTlsCredentials } from '../../../src/adapters/grpc/credentials.js';
+import { channelOptions } from '../../../src/adapters/grpc/service.js';
+import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
+import { Metrics } from '../../../src/runtime/metrics.js';
+import { makeTestPki, type TestPki } from '../../../src/security/certs.js';
+import { initialSequence, ReplayGuard } from '../../../src/security/replay.js';
+import { Keyring } from '../../../src/security/signing.js';
+import { recordingLogger, type LogLine } from '../../fakes/recording-logger.js';
+
+export const CLUSTER = 'test';
+export const KEY = { id: 'k1', secret: Buffer.alloc(32, 7) };
+
+export interface TestNode {
+  id: string;
+  transport: GrpcTransport;
+  received: GroupAdvert[];
+  metrics: Metrics;
+  logs: LogLine[];
+  keyring: Keyring;
+}
+
+export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki> {
+  return makeTestPki({ clusterId, nodes, sans: ['127.0.0.1'] });
+}
+
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string } = {}): Promise<TestNode> {
+  const metrics = new Metrics();
+  const logger = recordingLogger();
+  const received: GroupAdvert[] = [];
+  const keyring = new Keyring({ keys: [opts.key ?? KEY], activeKeyId: (opts.key ?? KEY).id, mode: 'enforce' });
+  const pair = p.node(id);
+  const clusterId = opts.clusterId ?? CLUSTER;
+  const transport = new GrpcTransport({
+    clusterId,
+    nodeId: id,
+    listen: '127.0.0.1:0',
+    credentials: mutualTlsCredentials(clusterId, {
+      ca: Buffer.from(p.ca.cert), cert: Buffer.from(pair.cert), key: Buffer.from(pair.key), allow: opts.allow ?? ['a', 'b', 'c', 'x'],
+    }),
+    signer: keyring,
+    replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
+    initialSequence: initialSequence(Date.now()),
+    groupTargets: targets,
+    logger,
+    metrics,
+  });
+  await transport.start((m) => received.push(m));
+  return { id, transport, received, metrics, logs: logger.lines, keyring };
+}
+
+/** Polls `cond` every 10 ms for at most `ms`. */
+export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A raw Exchange client that sends bytes as they are (to inject garbage and replays). */
+export function rawClient(address: string, p: TestPki, id: string, certFrom: TestPki = p): grpc.ClientDuplexStream<Buffer, Buffer> {
+  const def = {
+    exchange: {
+      path: '/vipd.v1.Peer/Exchange', requestStream: true, responseStream: true,
+      requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b,
+      originalName: 'exchange',
+    },
+  } satisfies grpc.ServiceDefinition;
+  const Ctor = grpc.makeGenericClientConstructor(def, 'Raw');
+  const pair = certFrom.node(id);
+  const creds = grpc.credentials.createSsl(Buffer.from(p.ca.cert), Buffer.from(pair.key), Buffer.from(pair.cert), { checkServerIdentity: () => undefined });
+  const client = new Ctor(address, creds, channelOptions) as unknown as { exchange(): grpc.ClientDuplexStream<Buffer, Buffer> };
+  const call = client.exchange();
+  call.on('error', () => undefined);
+  return call;
+}
+
+export const advert = (sender: string, term = 1, priority = 100): GroupAdvert => ({
+  group: 'web',
+  advert: { vrid: 51, sender: { nodeId: sender, address: '127.0.0.1' }, priority, advertIntervalCs: 10, term },
+});
