@@ -67,6 +67,11 @@ export class VipdNode {
     for (const r of this.runners.values()) r.start();
   }
 
+  /** Every group resigns (priority 0 from masters) and releases; the transport stays open. */
+  async resign(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+  }
+
   /** Graceful stop: every master resigns with priority 0 and releases, then the transport closes. */
   async stop(): Promise<void> {
     if (!this.started) return;

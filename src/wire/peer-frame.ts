@@ -18,26 +18,35 @@ export interface SignedAdvert {
   mac: Uint8Array;
 }
 
-export type MemberState = 'ALIVE' | 'SUSPECT' | 'DEAD' | 'LEFT';
+export type WireMemberState = 'MEMBER_STATE_ALIVE' | 'MEMBER_STATE_SUSPECT' | 'MEMBER_STATE_DEAD' | 'MEMBER_STATE_LEFT';
 
-export interface MemberUpdate {
+export interface WireMemberRecord {
   id: string;
   address: string;
   incarnation: number;
-  state: MemberState;
-  from: string;
-  role: string;
+  state: WireMemberState;
 }
 
-/** Membership message as on the wire: exactly one of the kinds is set. */
+export interface WireGossipItem {
+  state: WireMemberState;
+  id: string;
+  address: string;
+  incarnation: number;
+  from: string;
+}
+
+/** Membership message as on the wire: exactly one kind is set. */
 export interface MembershipFrame {
   from: string;
-  ping?: { seq: number; target: string; onBehalfOf: string };
-  pingReq?: { seq: number; target: string; targetAddress: string };
-  ack?: { seq: number; target: string };
-  nack?: { seq: number; target: string };
-  pushPull?: { members: MemberUpdate[]; reply: boolean; join: boolean };
-  gossip: MemberUpdate[];
+  fromAddress: string;
+  ping?: { seq: number; target: string };
+  pingReq?: { seq: number; target: string; targetAddress: string; nack: boolean };
+  ack?: { seq: number };
+  nack?: { seq: number };
+  gossipRound?: Record<string, never>;
+  join?: { members: WireMemberRecord[] };
+  pushPull?: { reply: boolean; members: WireMemberRecord[] };
+  gossip: WireGossipItem[];
 }
 
 export type Frame =
@@ -46,7 +55,7 @@ export type Frame =
   | { membership: MembershipFrame; hello?: undefined; advert?: undefined };
 
 const type = () => protoType('Frame');
-const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'pushPull'] as const;
+export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
 
 export function encodeFrame(f: Frame): Uint8Array {
   return encodeMessage(type(), f);
@@ -76,11 +85,8 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     if (!m.from) return { ok: false, reason: 'membership message without a sender' };
     const kind = m.kind as (typeof MEMBERSHIP_KINDS)[number] | undefined;
     if (!kind || !MEMBERSHIP_KINDS.includes(kind)) return { ok: false, reason: 'membership message of no known kind' };
-    const out: MembershipFrame = { from: m.from, gossip: m.gossip ?? [] };
-    Object.assign(out, { [kind]: m[kind] });
-    if (out.gossip.some((g) => !g.id || (g.state as string) === 'STATE_UNSPECIFIED')) {
-      return { ok: false, reason: 'membership gossip entry without id or state' };
-    }
+    const out: MembershipFrame = { from: m.from, fromAddress: m.fromAddress ?? '', gossip: m.gossip ?? [] };
+    Object.assign(out, { [kind]: m[kind] ?? {} });
     return { ok: true, value: { membership: out } };
   }
   return { ok: false, reason: 'frame of no known kind' };

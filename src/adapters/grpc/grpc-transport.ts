@@ -56,6 +56,8 @@ export interface GrpcTransportOptions {
   readonly onMembership?: (from: Hello, m: MembershipFrame) => void;
   readonly onPeerUp?: (peer: Hello) => void;
   readonly onPeerDown?: (peer: Hello, reason: string) => void;
+  /** Dialing `address` failed before the peer answered (connection refused, TLS refused). */
+  readonly onUnreachable?: (address: string, reason: string) => void;
 }
 
 export class GrpcTransport implements PeerTransport {
@@ -114,9 +116,9 @@ export class GrpcTransport implements PeerTransport {
     for (const address of this.opts.groupTargets(msg.group)) this.link(address)?.send({ advert });
   }
 
-  /** Sends a membership message to a peer address. False when the link is not up yet. */
+  /** Sends a membership message to a peer address; it waits briefly while the link comes up. */
   sendMembership(address: string, m: MembershipFrame): boolean {
-    return this.link(address)?.send({ membership: m }) ?? false;
+    return this.link(address)?.send({ membership: m }, true) ?? false;
   }
 
   /** Whether our stream to `address` is established. */
@@ -154,6 +156,7 @@ export class GrpcTransport implements PeerTransport {
         metrics: this.opts.metrics,
         onUp: (p) => this.opts.onPeerUp?.(p),
         onDown: (p, reason) => this.opts.onPeerDown?.(p, reason),
+        onUnreachable: (a, reason) => this.opts.onUnreachable?.(a, reason),
       });
       this.links.set(address, l);
       l.open();

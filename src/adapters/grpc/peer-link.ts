@@ -21,6 +21,8 @@ export interface PeerLinkOptions {
   readonly onUp: (peer: Hello) => void;
   /** The stream broke (after it was up). */
   readonly onDown: (peer: Hello, reason: string) => void;
+  /** A connection attempt failed before the peer said Hello; queued frames were dropped. */
+  readonly onUnreachable?: (address: string, reason: string) => void;
   readonly backoff?: { initialMs: number; maxMs: number };
 }
 
@@ -33,6 +35,8 @@ export class PeerLink {
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
   private lastError = '';
+  /** Frames waiting for the stream to come up (bounded; membership only, see send()). */
+  private pending: Frame[] = [];
 
   constructor(private readonly opts: PeerLinkOptions) {}
 
@@ -60,6 +64,9 @@ export class PeerLink {
       if (!this.up) {
         this.up = true;
         this.failures = 0;
+        const queued = this.pending;
+        this.pending = [];
+        for (const q of queued) call.write(q);
         this.opts.onUp(f.value.hello);
       }
     });
@@ -68,15 +75,23 @@ export class PeerLink {
     call.write({ hello: this.opts.hello });
   }
 
-  /** Sends one frame; false when the link is not up (the frame is dropped). */
-  send(frame: Frame): boolean {
-    if (!this.up || !this.call) {
-      this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'link-down' });
-      if (!this.call && !this.retry) this.open();
-      return false;
+  /**
+   * Sends one frame. While the stream is coming up, `queue` frames wait (at most 64; membership
+   * probes are worth delivering late) and others are dropped and counted (a late advert is a
+   * stale advert). Returns whether the frame was written or queued.
+   */
+  send(frame: Frame, queue = false): boolean {
+    if (this.up && this.call) {
+      this.call.write(frame);
+      return true;
     }
-    this.call.write(frame);
-    return true;
+    if (!this.call && !this.retry) this.open();
+    if (queue && this.pending.length < 64) {
+      this.pending.push(frame);
+      return true;
+    }
+    this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'link-down' });
+    return false;
   }
 
   close(): void {
@@ -99,7 +114,11 @@ export class PeerLink {
     call.cancel();
     const wasUp = this.up;
     this.up = false;
+    const dropped = this.pending.length;
+    this.pending = [];
     if (this.closed) return;
+    if (!wasUp) this.opts.onUnreachable?.(this.opts.address, reason);
+    if (dropped > 0) this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'unreachable' }, dropped);
     this.failures += 1;
     const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 100, maxMs: 2000 };
     const base = Math.min(maxMs, initialMs * 2 ** Math.min(10, this.failures - 1));

@@ -1,0 +1,154 @@
+/**
+ * A vipd node in a unicast cluster (issue 3): gRPC transport + SWIM membership + one election
+ * per VIP group. Membership feeds the elections the two things they need from the cluster:
+ * quorum (who is reachable) and verdicts (a master confirmed down by direct and indirect
+ * probes). A broken stream to a peer only asks membership to probe it now.
+ * A witness runs transport and membership only: it votes by being reachable.
+ */
+import type { ElectionParams } from '../core/election/types.js';
+import { membershipParams, type MembershipBasics } from '../core/membership/params.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { VipProvider } from '../ports/vip-provider.js';
+import { GrpcTransport, type AdvertSigner, type ReplayCheck, type TransportCredentials } from '../adapters/grpc/grpc-transport.js';
+import { membershipFromWire, membershipToWire } from '../adapters/grpc/membership-codec.js';
+import type { RoleChange } from './instance-runner.js';
+import { MembershipRunner, type MemberChange } from './membership-runner.js';
+import { Metrics } from './metrics.js';
+import { VipdNode } from './node.js';
+import { quorumOf, type Voters } from './quorum.js';
+
+export interface ClusterGroup extends Voters {
+  readonly params: ElectionParams;
+  readonly provider: VipProvider;
+  readonly quorum: 'majority' | 'none';
+}
+
+export interface ClusterNodeOptions {
+  readonly clusterId: string;
+  readonly nodeId: string;
+  readonly role: 'member' | 'witness';
+  readonly listen: string;
+  readonly advertise?: string;
+  readonly seeds: readonly string[];
+  readonly membership: Omit<MembershipBasics, 'self' | 'seeds'>;
+  readonly credentials: TransportCredentials;
+  readonly signer: AdvertSigner;
+  readonly replay: ReplayCheck;
+  readonly initialSequence: number;
+  readonly groups: readonly ClusterGroup[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly onRoleChange?: (change: RoleChange) => void;
+  /** PRNG seed of the membership core (probe order); any number, e.g. from the pid. */
+  readonly seed?: number;
+}
+
+export class ClusterNode {
+  readonly metrics: Metrics;
+  readonly transport: GrpcTransport;
+  readonly node: VipdNode;
+  private membership: MembershipRunner | undefined;
+
+  constructor(private readonly opts: ClusterNodeOptions) {
+    this.metrics = opts.metrics ?? new Metrics();
+    const log = opts.logger;
+    this.transport = new GrpcTransport({
+      clusterId: opts.clusterId,
+      nodeId: opts.nodeId,
+      listen: opts.listen,
+      ...(opts.advertise ? { advertise: opts.advertise } : {}),
+      credentials: opts.credentials,
+      signer: opts.signer,
+      replay: opts.replay,
+      initialSequence: opts.initialSequence,
+      groupTargets: (g) => this.targets(g),
+      logger: log.child({ component: 'transport' }),
+      metrics: this.metrics,
+      onMembership: (_from, frame) => {
+        const m = membershipFromWire(frame);
+        if (!m) return this.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
+        this.membership?.receive(m);
+      },
+      // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
+      onPeerDown: (peer) => this.membership?.probeNow(peer.nodeId),
+      onUnreachable: (address) => this.membership?.sendFailed({ address }),
+    });
+    this.node = new VipdNode({
+      nodeId: opts.nodeId,
+      groups: opts.groups.map((g) => ({ params: g.params, provider: g.provider })),
+      transport: this.transport,
+      clock: opts.clock,
+      logger: log,
+      metrics: this.metrics,
+      ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
+    });
+  }
+
+  get address(): string {
+    return this.transport.address;
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    const { opts } = this;
+    await this.transport.start(() => undefined); // bind first: membership needs our address
+    this.membership = new MembershipRunner({
+      params: membershipParams({ ...opts.membership, self: { id: opts.nodeId, address: this.transport.address }, seeds: opts.seeds }),
+      seed: opts.seed ?? 1,
+      clock: opts.clock,
+      send: (to, message) => void this.transport.sendMembership(to.address, membershipToWire(message)),
+      logger: opts.logger.child({ component: 'membership' }),
+      metrics: this.metrics,
+      onMemberChanged: (c) => this.memberChanged(c),
+    });
+    this.membership.start();
+    await this.node.start(signal);
+    this.updateQuorum();
+    const lonely = opts.groups.filter((g) => g.quorum === 'none' && g.peers.length === 0 && opts.seeds.length === 0);
+    for (const g of lonely) {
+      opts.logger.warn({ group: g.params.group }, `group ${g.params.group} has no peers, no seeds and quorum none: this node will be master alone; another node running this VIP means split brain`);
+    }
+  }
+
+  /** Graceful: masters resign (priority 0), membership announces the leave, then close. */
+  async stop(): Promise<void> {
+    await this.node.resign();
+    await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
+    await this.node.stop();
+    await this.transport.stop();
+  }
+
+  members() {
+    return this.membership?.members() ?? new Map();
+  }
+
+  private targets(group: string): string[] {
+    const g = this.opts.groups.find((x) => x.params.group === group);
+    const members = this.members();
+    const ids = g && g.peers.length > 0 ? g.peers : [...members.keys()];
+    const out: string[] = [];
+    for (const id of ids) {
+      const m = members.get(id);
+      if (m && (m.state === 'alive' || m.state === 'suspect')) out.push(m.address);
+    }
+    return out;
+  }
+
+  private memberChanged(c: MemberChange): void {
+    this.updateQuorum();
+    const confirmed = c.to === 'dead' || (c.to === 'suspect' && c.confirmedByProbe);
+    if (!confirmed) return;
+    const reason = c.to === 'dead' ? `declared dead: ${c.reason}` : `direct and indirect probes failed: ${c.reason}`;
+    for (const r of this.node.runners.values()) r.peerConfirmedDown(c.id, reason);
+  }
+
+  private updateQuorum(): void {
+    const members = this.members();
+    for (const g of this.opts.groups) {
+      if (g.quorum !== 'majority') continue;
+      const q = quorumOf(g, members);
+      this.node.runners.get(g.params.group)?.setQuorum(q.hasQuorum, q.detail);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Runs the pure membership core (SWIM + Lifeguard): one timer at the core's earliest deadline,
+ * messages out through `send`, member changes out to the node (quorum, probe verdicts).
+ */
+import { assertNever } from '../core/assert.js';
+import type { Message } from '../core/membership/messages.js';
+import { initialState, nextDeadline, step } from '../core/membership/step.js';
+import type { Destination, Member, MembershipAction, MembershipEvent, MembershipParams, MembershipState } from '../core/membership/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { LogLimiter } from './log-limiter.js';
+import type { Metrics } from './metrics.js';
+
+export type MemberChange = Extract<MembershipAction, { type: 'MemberChanged' }>;
+
+export interface MembershipRunnerOptions {
+  readonly params: MembershipParams;
+  readonly seed: number;
+  /** Persisted incarnation from an earlier run, if any. */
+  readonly incarnation?: number;
+  readonly clock: Clock;
+  readonly send: (to: Destination, message: Message) => void;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly onMemberChanged?: (change: MemberChange) => void;
+}
+
+export class MembershipRunner {
+  private st: MembershipState;
+  private armedAt: number | undefined;
+  private cancelTimer: (() => void) | undefined;
+  private stopped = false;
+  private readonly limiter: LogLimiter;
+
+  constructor(private readonly opts: MembershipRunnerOptions) {
+    this.st = initialState(opts.params, opts.incarnation === undefined ? { seed: opts.seed } : { seed: opts.seed, incarnation: opts.incarnation });
+    this.limiter = new LogLimiter(opts.clock, opts.logger);
+  }
+
+  get state(): MembershipState {
+    return this.st;
+  }
+
+  members(): ReadonlyMap<string, Member> {
+    return this.st.members;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.dispatch({ type: 'Start' });
+  }
+
+  /** Graceful leave: tell the others, give the gossip a moment, then stop. */
+  async leave(graceMs: number): Promise<void> {
+    this.dispatch({ type: 'Leave' });
+    await new Promise<void>((resolve) => this.opts.clock.schedule(this.opts.clock.now() + graceMs, resolve));
+    this.stop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.armedAt = undefined;
+  }
+
+  receive(message: Message): void {
+    this.dispatch({ type: 'Received', message });
+  }
+
+  /** A broken stream is a hint: probe now, directly and indirectly, and let the probes decide. */
+  probeNow(id: string): void {
+    this.dispatch({ type: 'ProbeNow', id });
+  }
+
+  sendFailed(to: Destination): void {
+    this.dispatch({ type: 'SendFailed', to });
+  }
+
+  private dispatch(event: MembershipEvent): void {
+    if (this.stopped && event.type !== 'Start') return;
+    const { state, actions } = step(this.st, event, this.opts.clock.now());
+    this.st = state;
+    for (const a of actions) this.execute(a);
+    this.rearm();
+  }
+
+  private execute(a: MembershipAction): void {
+    switch (a.type) {
+      case 'Send':
+        this.opts.send(a.to, a.message);
+        return;
+      case 'MemberChanged':
+        this.opts.metrics.inc('vipd_member_changes_total', { to: a.to });
+        this.opts.logger.info({ member: a.id, address: a.address, from: a.from, to: a.to, incarnation: a.incarnation, confirmedByProbe: a.confirmedByProbe },
+          `member ${a.id} ${a.from} -> ${a.to} (${a.reason})`);
+        this.opts.onMemberChanged?.(a);
+        return;
+      case 'Log':
+        this.limiter.log(a.level, a.msg, a.fields);
+        return;
+      case 'Metric':
+        this.opts.metrics.inc(a.name, a.labels, a.inc);
+        return;
+      default:
+        assertNever(a, 'membership action');
+    }
+  }
+
+  private rearm(): void {
+    const at = this.stopped ? undefined : nextDeadline(this.st);
+    if (at === this.armedAt) return;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.armedAt = at;
+    if (at === undefined) return;
+    this.cancelTimer = this.opts.clock.schedule(at, () => {
+      this.armedAt = undefined;
+      this.cancelTimer = undefined;
+      this.dispatch({ type: 'Tick' });
+    });
+  }
+}
