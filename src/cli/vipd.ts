@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from '../adapters/pino-logger.js';
 import { checkConfig } from '../config/check.js';
 import { parseDuration } from '../config/duration.js';
+import { certsCommand } from './certs.js';
 import { runDemo } from './demo.js';
 import { runAgent } from './run.js';
 import { packageVersion } from './version.js';
@@ -76,5 +77,7 @@ program
     await runDemo({ nodes: o.nodes, phaseMs: o.phase, advertIntervalCs: o.advertInterval / 10, durationMs: o.duration, logger }, stopSignal());
     process.exitCode = 0;
   });
+
+program.addCommand(certsCommand());
 
 await program.parseAsync(process.argv);
