@@ -50,7 +50,8 @@ function staticProvider(ca: Buffer, certificate: Buffer, privateKey: Buffer): gr
 
 /** Verifies a peer certificate (DER) against the cluster CA, identity and allow-list. */
 export function certificateVerifier(clusterId: string, tls: TlsMaterial, now: () => number = Date.now): (raw: Buffer | undefined) => Authenticated {
-  const ca = new X509Certificate(tls.ca);
+  // A CA file may hold several CAs (a bundle during CA rotation): any of them may have issued.
+  const cas = (tls.ca.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [tls.ca]).map((pem) => new X509Certificate(pem));
   return (raw) => {
     // grpc-js shows us the certificate only when the handshake verified it against our CA.
     if (!raw || raw.length === 0) return { ok: false, reason: 'peer presented no certificate issued by the cluster CA (none, another CA\'s, or expired)' };
@@ -60,7 +61,7 @@ export function certificateVerifier(clusterId: string, tls: TlsMaterial, now: ()
     } catch (err) {
       return { ok: false, reason: `peer certificate does not parse: ${err instanceof Error ? err.message : String(err)}` };
     }
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+    if (!cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
       return { ok: false, reason: `certificate of "${cert.subject.replace(/\n/g, ', ')}" was not issued by the cluster CA (issuer "${cert.issuer.replace(/\n/g, ', ')}")` };
     }
     const t = now();
