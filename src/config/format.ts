@@ -10,10 +10,21 @@ export function formatIssue(issue: ConfigIssue, severity?: 'warning'): string {
   return `${where}: ${issue.path}: ${label}${issue.message.replace(/\s*\n\s*/g, ' ')}`;
 }
 
-/** e.g. `ok: node node-a, 2 groups (web vrid 51 priority 150 on eth0, 1 VIP; ...), timing lan`. */
+/**
+ * e.g. `ok: node node-a, 2 groups (web vrid 51 priority 150 on eth0, 1 VIP; ...), timing lan;
+ * member listening on 127.0.0.1:7946, 2 seeds`. The cluster part comes last so the line still
+ * starts as it did before issue 3 for anything that reads it.
+ */
 export function summarize(config: VipdConfig): string {
-  const groups = config.groups.map(describeGroup).join('; ');
-  return `ok: node ${config.node.id}, ${plural(config.groups.length, 'group')} (${groups}), timing ${config.timing}`;
+  const groups = config.groups.length === 0 ? '' : ` (${config.groups.map(describeGroup).join('; ')})`;
+  const { node } = config;
+  const cluster = [
+    `${node.role} listening on ${node.listen}`,
+    node.advertise === undefined ? undefined : `advertising ${node.advertise}`,
+    plural(config.seeds.length, 'seed'),
+    config.insecure ? 'insecure (no TLS, unsigned adverts)' : undefined,
+  ].filter((part) => part !== undefined);
+  return `ok: node ${node.id}, ${plural(config.groups.length, 'group')}${groups}, timing ${config.timing}; ${cluster.join(', ')}`;
 }
 
 function describeGroup(group: GroupConfig): string {

@@ -19,8 +19,18 @@ const ADVERT_RULES: Record<VrrpVersion, { stepMs: number; minMs: number; maxMs: 
   3: { stepMs: 10, minMs: 10, maxMs: 40_950, rule: 'a multiple of 10ms, 10ms-40.95s, for version 3 (RFC 5798 §5.2.7)' },
 };
 
+export interface GroupContext {
+  /** Default Advertisement_Interval from the timing preset. */
+  readonly presetAdvertMs: number;
+  /** The file lists seeds: `transport: auto` then means unicast even without peers. */
+  readonly hasSeeds: boolean;
+}
+
+/** Until the LAN mode lands only unicast exists; say so rather than silently run unicast. */
+const LAN_MODE_LATER = 'arrives with the LAN mode (VRRP on raw sockets); use unicast with peers';
+
 /** `raw` has passed groupSchema, so every field is individually valid. */
-export function normalizeGroup(raw: RawGroup, at: Path, presetAdvertMs: number): GroupResult {
+export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSeeds }: GroupContext): GroupResult {
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const version = raw.version;
@@ -64,6 +74,11 @@ export function normalizeGroup(raw: RawGroup, at: Path, presetAdvertMs: number):
     warnings.push({ path: [...at, 'preempt'], message: 'ignored: the address owner (priority 255) always preempts (RFC 5798 §6.1)' });
   }
 
+  errors.push(...transportFindings(raw, at, hasSeeds));
+  const quorum = quorumFindings(raw, at, hasSeeds);
+  errors.push(...quorum.errors);
+  warnings.push(...quorum.warnings);
+
   const delay = raw.preempt_delay === undefined ? undefined : parseDuration(raw.preempt_delay);
   const group: GroupConfig = {
     name: raw.name,
@@ -76,7 +91,63 @@ export function normalizeGroup(raw: RawGroup, at: Path, presetAdvertMs: number):
     preemptDelayMs: delay?.ok ? delay.ms : 0,
     vips,
     provider: raw.provider,
+    transport: 'unicast',
     peers: raw.peers,
+    witnesses: raw.witnesses,
+    quorum: raw.quorum,
   };
   return { group, errors, warnings };
+}
+
+function transportFindings(raw: RawGroup, at: Path, hasSeeds: boolean): Finding[] {
+  const path = [...at, 'transport'];
+  if (raw.transport === 'multicast' || raw.transport === 'both') {
+    return [{ path, message: `transport ${raw.transport} ${LAN_MODE_LATER}` }];
+  }
+  if (raw.transport === 'auto' && raw.peers.length === 0 && !hasSeeds) {
+    const why = 'transport auto (the default) means multicast for a group without peers in a file without seeds';
+    return [{ path, message: `${why}, and transport multicast ${LAN_MODE_LATER}` }];
+  }
+  return [];
+}
+
+/**
+ * A quorum is a strict majority of the voters: this node, its peers and its witnesses. With
+ * an even count a partition can split them in equal halves, and then neither half may elect a
+ * master, so the VIP goes dark; an odd count has no such split (issue 3).
+ */
+function quorumFindings(raw: RawGroup, at: Path, hasSeeds: boolean): { errors: Finding[]; warnings: Finding[] } {
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  // Overlaps and duplicates are reported by semantic.ts; count each node once here.
+  const peers = new Set(raw.peers);
+  const witnesses = new Set(raw.witnesses.filter((id) => !peers.has(id)));
+  const voters = 1 + peers.size + witnesses.size;
+  const alone = `this node will be master alone (split brain if another node runs this VIP)`;
+  if (raw.quorum === 'majority' && voters % 2 === 0) {
+    if (witnesses.size === 0) {
+      const split = voters === 2 ? 'a partition leaves' : 'a partition into two halves leaves';
+      errors.push({ path: [...at, 'peers'], message: `${voters} voters and no witness: ${split} neither side a majority; add a witness or set quorum: none` });
+    } else {
+      const count = `this node, ${plural(peers.size, 'peer')} and ${plural(witnesses.size, 'witness')}`;
+      errors.push({
+        path: [...at, 'witnesses'],
+        message: `${voters} voters (${count}): with an even number a partition into two halves leaves neither side a majority, and it tolerates no more failures than ${voters - 1} voters; add or remove a witness to make the count odd`,
+      });
+    }
+  }
+  if (raw.quorum === 'none' && peers.size === 0 && !hasSeeds) {
+    warnings.push({ path: [...at, 'quorum'], message: `group ${raw.name} has no peers and quorum none: ${alone}` });
+  }
+  // One voter is its own majority: the same risk as quorum none, which the user did not choose.
+  // Not repeated when transport auto already failed for want of peers and seeds.
+  const unicast = raw.transport === 'unicast' || (raw.transport === 'auto' && (peers.size > 0 || hasSeeds));
+  if (raw.quorum === 'majority' && voters === 1 && unicast) {
+    warnings.push({ path: [...at, 'peers'], message: `group ${raw.name} has no peers or witnesses: this node is its only voter, so ${alone}` });
+  }
+  return { errors, warnings };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
 }

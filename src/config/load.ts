@@ -2,6 +2,7 @@
 // becomes an issue naming the file, the path and line:column, and ALL of them are reported.
 // Bad input never throws: `vipd check` must be able to print what is wrong (STYLE.md habit 5).
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { formatPath, type Finding } from './findings.js';
 import { locate } from './locate.js';
@@ -35,6 +36,10 @@ export async function loadConfigFile(path: string): Promise<LoadResult> {
   return parseConfigText(text, path);
 }
 
+/**
+ * `fileName` names the file in every issue, and its directory is where relative paths in the
+ * document (tls files, secret files) are resolved: the working directory for a bare name.
+ */
 export function parseConfigText(text: string, fileName: string): LoadResult {
   try {
     return parseUnchecked(text, fileName);
@@ -69,7 +74,7 @@ function parseUnchecked(text: string, file: string): LoadResult {
     return { ok: false, errors: [{ file, path: ROOT, message: `invalid YAML: ${(error as Error).message}` }] };
   }
 
-  const result = validateDocument(raw);
+  const result = validateDocument(raw, dirname(resolve(file)));
   const toIssue = (finding: Finding) => issueAt(doc, lines, file, finding);
   const warnings = [...yamlWarnings, ...byPosition(result.warnings.map(toIssue))];
   if (result.config === undefined) return { ok: false, errors: byPosition(result.errors.map(toIssue)) };

@@ -37,12 +37,27 @@ export function sectionError(keys: readonly string[], hint: string): (iss: RawIs
   };
 }
 
-/** Message for a list: shape errors and the at-least-one rule. */
+/** Message for a list: shape errors and the length rules. */
 export function listError(allowed: string, hint: string): (iss: RawIssue) => string {
   return (iss) => {
     if (iss.input === undefined) return `required (${hint})`;
     if (iss.code === 'too_small') return `must be ${allowed}; got an empty list`;
+    if (iss.code === 'too_big' && Array.isArray(iss.input)) return `must be ${allowed}; got a list of ${iss.input.length}`;
     return `must be ${allowed}; got ${describeInput(iss.input)}`;
+  };
+}
+
+/**
+ * Message for an inline secret. It never shows the value: error output lands in terminals,
+ * CI logs and bug reports. Digits alone are read by YAML as a number, hence the hint to quote.
+ */
+export function secretError(hint: string): (iss: RawIssue) => string {
+  return (iss) => {
+    const input: unknown = iss.input;
+    if (input === undefined) return `required (${hint})`;
+    if (typeof input === 'number') return 'must be a string; got a number (YAML reads digits alone as a number: quote the secret)';
+    const kind = Array.isArray(input) ? 'a list' : input === null ? 'an empty value' : typeof input === 'object' ? 'a mapping' : `a ${typeof input}`;
+    return `must be a string (${hint}); got ${kind}`;
   };
 }
 

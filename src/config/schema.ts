@@ -1,13 +1,13 @@
 // The schema of the raw YAML document (snake_case). It checks each field on its own; rules
-// that relate fields (advert interval vs version, duplicates, peers vs node id) live in
-// group.ts and semantic.ts. Every mapping is strict: an unknown key is an error, never
+// that relate fields (advert interval vs version, duplicates, peers vs node id, quorum) live in
+// group.ts, cluster.ts, trust.ts and semantic.ts. Every mapping is strict: an unknown key is an error, never
 // ignored, because a typo such as `prioritty` would otherwise run with the default priority.
 // Each field has one hint: its JSON Schema description and its "required (...)" message.
 import { z } from 'zod';
-import { parseAddress, parseVip } from './address.js';
+import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip } from './address.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
-import { fieldError, listError, sectionError } from './messages.js';
-import { LOG_FORMATS, LOG_LEVELS, TIMING_NAMES } from './types.js';
+import { fieldError, listError, secretError, sectionError } from './messages.js';
+import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES } from './types.js';
 
 function section<S extends z.ZodRawShape>(shape: S, hint: string) {
   return z.strictObject(shape, { error: sectionError(Object.keys(shape), hint) }).describe(hint);
@@ -68,6 +68,38 @@ const nodeAddress = z
   })
   .describe(NODE_ADDRESS_HINT);
 
+const HOST_PORT_RULE = 'host:port, e.g. 192.0.2.11:7946, [2001:db8::11]:7946 or node-b.example:7946';
+/**
+ * An endpoint of the gRPC peer service. One we `listen` on may be 0.0.0.0 / [::] (every
+ * address) and port 0 (the system picks one, for tests); one that is dialed may be neither.
+ */
+function hostPort(hint: string, use: 'listen' | 'dial') {
+  return z
+    .string({ error: fieldError(HOST_PORT_RULE, hint) })
+    .superRefine((text, ctx) => {
+      const parsed = parseHostPort(text);
+      if (!parsed.ok) return ctx.addIssue({ code: 'custom', message: parsed.reason, input: text });
+      if (use === 'listen') return;
+      if (parsed.port === 0) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)}: port 0 cannot be dialed; give the port the node listens on`, input: text });
+      if (isUnspecifiedHost(parsed)) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)}: ${parsed.host} means "every address" and cannot be dialed; give an address other nodes can reach`, input: text });
+      }
+    })
+    .describe(hint);
+}
+
+/** Relative paths are resolved against the directory of the configuration file (load.ts). */
+function filePath(hint: string) {
+  return z
+    .string({ error: fieldError('a file path', hint) })
+    .min(1)
+    .describe(`${hint}; a relative path is resolved against the directory of this file`);
+}
+
+function nodeIds(hint: string) {
+  return z.array(name('a node id'), { error: listError('a list of node ids', hint) }).default([]).describe(`${hint}, default []`);
+}
+
 const PROVIDER_TYPES = ['noop'];
 const PROVIDER_HINT = `how the VIP is plumbed, default {type: noop}; "type" is one of: ${PROVIDER_TYPES.join(', ')}`;
 const noopProvider = section({ type: z.literal('noop').describe('noop: touches no network; for tests and demos') }, 'the noop provider');
@@ -110,17 +142,87 @@ export const groupSchema = section(
       .min(1)
       .describe('the virtual IPs of this group: all of one family, none in another group'),
     provider,
-    peers: z
-      .array(name('a node id'), { error: listError('a list of node ids', 'unicast members') })
-      .default([])
-      .describe("node ids of this group's unicast members, default []; must not include node.id"),
+    transport: oneOf(
+      TRANSPORT_NAMES,
+      'how adverts travel, default auto: unicast (gRPC to peers); auto (unicast when the group has peers or the file has seeds); multicast and both arrive with the LAN mode',
+    ).default('auto'),
+    peers: nodeIds("node ids of this group's other voting members; must not include node.id"),
+    witnesses: nodeIds('node ids that vote in this group but hold no VIPs; not in peers, not node.id'),
+    quorum: oneOf(
+      QUORUM_RULES,
+      'default majority: master only with a majority of the voters (this node, peers, witnesses; an odd number); none: master without quorum, risking split brain',
+    ).default('majority'),
   },
   'a virtual router: its VRID, interface and VIPs',
 );
 
 export const nodeSchema = section(
-  { id: name("this node's id, unique in the cluster"), address: nodeAddress.optional() },
-  'this node: its id and optional primary address',
+  {
+    id: name("this node's id, unique in the cluster"),
+    address: nodeAddress.optional(),
+    role: oneOf(NODE_ROLES, 'default member: runs groups and votes; witness: votes in quorums, holds no VIPs and has no groups').default('member'),
+    listen: hostPort(
+      `host:port the gRPC peer service listens on, default ${DEFAULT_LISTEN}; host is IPv4, [IPv6] or a name; port 0 lets the system pick one`,
+      'listen',
+    ).default(DEFAULT_LISTEN),
+    advertise: hostPort('host:port other nodes dial to reach this one, default the listen address; required when listen is 0.0.0.0 or [::]', 'dial').optional(),
+  },
+  'this node: its id, role, primary address and peer-service addresses',
+);
+
+export const seedSchema = hostPort('host:port of a cluster node to join through', 'dial');
+export const seedsSchema = z
+  .array(seedSchema, {
+    error: listError(`a list of ${HOST_PORT_RULE}`, 'host:port of cluster nodes to join through'),
+  })
+  .default([])
+  .describe("host:port of cluster nodes to join through, default []; no duplicates, not this node's own listen or advertise address");
+
+export const insecureSchema = z
+  .boolean({ error: fieldError('true or false', 'true disables TLS and advert signing') })
+  .default(false)
+  .describe('default false; true disables TLS and advert signing: for demos only');
+
+export const tlsSchema = section(
+  {
+    ca: filePath('PEM file of the cluster CA that signs every node certificate'),
+    cert: filePath("PEM file of this node's certificate, whose identity is node.id"),
+    key: filePath("PEM file of this node's private key"),
+    allow: z
+      .array(name('a node id'), { error: listError('a list of node ids', 'node ids allowed to connect') })
+      .optional()
+      .describe("node ids allowed to connect, by certificate identity; default every group's peers and witnesses"),
+  },
+  'mutual TLS between nodes: CA, certificate, key, and who may connect; required unless insecure: true',
+);
+
+const SECRET_HINT = 'the secret, base64 or hex, at least 16 bytes decoded';
+export const authKeySchema = section(
+  {
+    id: name('key id, sent with each signature'),
+    secret_file: filePath(`file holding ${SECRET_HINT} (whitespace ignored); exactly one of secret_file and secret`).optional(),
+    secret: z
+      .string({ error: secretError(SECRET_HINT) })
+      .optional()
+      .describe(`${SECRET_HINT}; exactly one of secret_file and secret (prefer secret_file: keep secrets out of config files)`),
+  },
+  'an advert-signing key: an id and exactly one of secret_file or secret',
+);
+
+export const authSchema = section(
+  {
+    mode: oneOf(
+      SIGNING_MODES,
+      'default enforce: sign, accept only valid signatures; permissive: sign, accept all; receive-only: send unsigned, accept all (for rollout)',
+    ).default('enforce'),
+    active_key: name('the key adverts are signed with, one of keys; not needed in receive-only mode').optional(),
+    keys: z
+      .array(authKeySchema, { error: listError('a list of 1-8 keys', 'the advert-signing keys, ids unique') })
+      .min(1)
+      .max(8)
+      .describe('1-8 advert-signing keys with unique ids; several let a new key roll out before it becomes active'),
+  },
+  'advert signing with HMAC-SHA256: mode and keys; required unless insecure: true',
 );
 
 export const timingSchema = oneOf(TIMING_NAMES, 'timing preset, default lan: lan (100ms adverts) or wan (1s adverts)').default('lan');
@@ -147,18 +249,25 @@ export const configSchema = section(
   {
     cluster_id: name('cluster id, the same on every node and carried in every message'),
     node: nodeSchema,
+    seeds: seedsSchema,
+    insecure: insecureSchema,
+    tls: tlsSchema.optional(),
+    auth: authSchema.optional(),
     timing: timingSchema,
     log: logSchema,
     membership: membershipSchema.optional(),
     groups: z
-      .array(groupSchema, { error: listError('a list of at least one group', 'the virtual routers this node takes part in') })
-      .min(1)
-      .describe('the virtual routers this node takes part in; names and VRIDs unique'),
+      .array(groupSchema, { error: listError('a list of groups', 'the virtual routers this node takes part in') })
+      .default([])
+      .describe('the virtual routers this node takes part in: at least one for a member, none for a witness; names and VRIDs unique'),
   },
-  'a vipd configuration: cluster_id, node and groups',
+  'a vipd configuration: cluster_id, node, tls, auth and groups',
 ).meta({ title: 'vipd configuration' });
 
 export type RawConfig = z.output<typeof configSchema>;
 export type RawGroup = z.output<typeof groupSchema>;
 export type RawNode = z.output<typeof nodeSchema>;
 export type RawMembership = z.output<typeof membershipSchema>;
+export type RawTls = z.output<typeof tlsSchema>;
+export type RawAuth = z.output<typeof authSchema>;
+export type RawAuthKey = z.output<typeof authKeySchema>;

@@ -2,13 +2,15 @@
 // fields. Relations are checked on every part that passed the schema on its own, so one bad
 // group does not hide a duplicate VRID between two good ones: the user sees ALL errors.
 import { parseAddress } from './address.js';
+import { asRecord, clusterFindings } from './cluster.js';
 import { TIMING_PRESETS } from './presets.js';
 import { parseDuration, formatDuration } from './duration.js';
 import { duplicates, type Finding } from './findings.js';
 import { normalizeGroup } from './group.js';
 import { fallbackError } from './messages.js';
 import { configSchema, groupSchema, membershipSchema, nodeSchema, timingSchema, type RawMembership } from './schema.js';
-import type { GroupConfig, MembershipConfig, VipdConfig } from './types.js';
+import { trustFindings } from './trust.js';
+import type { GroupConfig, MembershipConfig, NodeConfig, VipdConfig } from './types.js';
 import type { z } from 'zod';
 
 export interface Validation {
@@ -18,26 +20,48 @@ export interface Validation {
   readonly config?: VipdConfig;
 }
 
-export function validateDocument(raw: unknown): Validation {
+/** `baseDir`: the directory of the configuration file; the files it names are relative to it. */
+export function validateDocument(raw: unknown, baseDir: string): Validation {
   const full = configSchema.safeParse(raw, { error: fallbackError });
   const errors: Finding[] = full.success ? [] : full.error.issues.flatMap(fromZodIssue);
   const warnings: Finding[] = [];
 
-  const doc: Record<string, unknown> = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...raw } : {};
+  const doc = asRecord(raw);
   const timing = timingSchema.safeParse(doc.timing);
   const preset = TIMING_PRESETS[timing.success ? timing.data : 'lan'];
   const node = nodeSchema.safeParse(doc.node);
+  const nodeId = nodeSchema.shape.id.safeParse(asRecord(doc.node).id);
+  // As written: a seed that is itself invalid still shows the intent to join a cluster.
+  const hasSeeds = Array.isArray(doc.seeds) && doc.seeds.length > 0;
 
   const groups: { index: number; group: GroupConfig }[] = [];
-  (Array.isArray(doc.groups) ? doc.groups : []).forEach((item: unknown, index) => {
+  const rawGroups: unknown[] = Array.isArray(doc.groups) ? doc.groups : [];
+  rawGroups.forEach((item, index) => {
     const parsed = groupSchema.safeParse(item);
     if (!parsed.success) return;
-    const result = normalizeGroup(parsed.data, ['groups', index], preset.advertIntervalMs);
+    const result = normalizeGroup(parsed.data, ['groups', index], { presetAdvertMs: preset.advertIntervalMs, hasSeeds });
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     groups.push({ index, group: result.group });
   });
-  errors.push(...crossGroupFindings(groups, node.success ? node.data.id : undefined));
+  errors.push(...crossGroupFindings(groups, nodeId.success ? nodeId.data : undefined));
+
+  // A document that is not a mapping has one error, said by the schema; "required" for each
+  // of its sections would only repeat it.
+  const isMapping = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  const cluster = isMapping ? clusterFindings(doc) : { errors: [], seeds: [] };
+  errors.push(...cluster.errors);
+  const trust = isMapping
+    ? trustFindings(doc, {
+        baseDir,
+        ...(nodeId.success && { nodeId: nodeId.data }),
+        hasSeeds,
+        groups,
+        allGroupsValid: groups.length === rawGroups.length && (doc.groups === undefined || Array.isArray(doc.groups)),
+      })
+    : { errors: [], warnings: [] };
+  errors.push(...trust.errors);
+  warnings.push(...trust.warnings);
 
   const overrides = doc.membership === undefined ? undefined : membershipSchema.safeParse(doc.membership);
   let membership: MembershipConfig = preset.membership;
@@ -48,10 +72,24 @@ export function validateDocument(raw: unknown): Validation {
   }
 
   if (!full.success || errors.length > 0 || !node.success || !timing.success) return { errors, warnings };
+  // Implied by a document without errors; spelled out so the types narrow.
+  if (cluster.listen === undefined || cluster.role === undefined || trust.insecure === undefined) return { errors, warnings };
+  if (!trust.insecure && (trust.tls === undefined || trust.auth === undefined)) return { errors, warnings };
   const data = full.data;
+  const nodeConfig: NodeConfig = {
+    id: node.data.id,
+    ...(node.data.address !== undefined && { address: canonicalAddress(node.data.address) }),
+    role: cluster.role,
+    listen: cluster.listen,
+    ...(cluster.advertise !== undefined && { advertise: cluster.advertise }),
+  };
   const config: VipdConfig = {
     clusterId: data.cluster_id,
-    node: node.data.address === undefined ? { id: node.data.id } : { id: node.data.id, address: canonicalAddress(node.data.address) },
+    node: nodeConfig,
+    seeds: cluster.seeds,
+    insecure: trust.insecure,
+    ...(trust.tls && { tls: trust.tls }),
+    ...(trust.auth && { auth: trust.auth }),
     timing: timing.data,
     log: { level: data.log.level, format: data.log.format },
     membership,
@@ -87,9 +125,14 @@ function crossGroupFindings(groups: readonly { index: number; group: GroupConfig
   ];
   for (const { index, group } of groups) {
     const peers = group.peers.map((peer, j) => ({ key: peer, path: at(index, 'peers', j) }));
+    const witnesses = group.witnesses.map((witness, j) => ({ key: witness, path: at(index, 'witnesses', j) }));
     found.push(...duplicates(peers, (peer, first) => `duplicate peer "${peer}" (also at ${first})`));
-    for (const { key, path } of peers) {
+    found.push(...duplicates(witnesses, (witness, first) => `duplicate witness "${witness}" (also at ${first})`));
+    for (const { key, path } of [...peers, ...witnesses]) {
       if (key === nodeId) found.push({ path, message: `"${key}" is this node's own id (node.id); list only the other members` });
+    }
+    for (const { key, path } of witnesses) {
+      if (group.peers.includes(key)) found.push({ path, message: `"${key}" is also in peers; a node either holds VIPs and votes (peers) or only votes (witnesses)` });
     }
   }
   return found;

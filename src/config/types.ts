@@ -1,6 +1,7 @@
 // The normalized configuration that the rest of vipd consumes: camelCase, every default and
 // timing preset applied, durations in milliseconds (advert interval in centiseconds, the
-// unit RFC 5798 §5.2.7 puts on the wire). Produced only by load.ts; nothing else builds one.
+// unit RFC 5798 §5.2.7 puts on the wire), addresses canonical, file paths absolute and signing
+// secrets decoded. Produced only by load.ts; nothing else builds one.
 
 export const TIMING_NAMES = ['lan', 'wan'] as const;
 export type TimingName = (typeof TIMING_NAMES)[number];
@@ -10,6 +11,22 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export const NODE_ROLES = ['member', 'witness'] as const;
+/** A member runs groups and votes; a witness only votes, so it holds no VIPs (issue 3). */
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** As written; `auto` and the not-yet-implemented multicast modes never reach GroupConfig. */
+export const TRANSPORT_NAMES = ['unicast', 'multicast', 'both', 'auto'] as const;
+
+export const QUORUM_RULES = ['majority', 'none'] as const;
+export type QuorumRule = (typeof QUORUM_RULES)[number];
+
+/** keepalived's staged rollout of advert signing: receive-only -> permissive -> enforce. */
+export const SIGNING_MODES = ['receive-only', 'permissive', 'enforce'] as const;
+export type SigningMode = (typeof SIGNING_MODES)[number];
+
+export const DEFAULT_LISTEN = '127.0.0.1:7946';
 
 /** 2 = RFC 3768 (IPv4 only, whole-second adverts), 3 = RFC 5798 (centisecond adverts). */
 export type VrrpVersion = 2 | 3;
@@ -37,8 +54,42 @@ export interface GroupConfig {
   readonly preemptDelayMs: number;
   readonly vips: readonly VipConfig[];
   readonly provider: ProviderConfig;
-  /** Node ids of the unicast members of this group; never contains our own node id. */
+  /** How adverts travel; only unicast (gRPC to peers) exists until the LAN mode arrives. */
+  readonly transport: 'unicast';
+  /** Node ids of the other voting members of this group; never contains our own node id. */
   readonly peers: readonly string[];
+  /** Node ids that vote but hold no VIPs; disjoint from `peers`, never our own node id. */
+  readonly witnesses: readonly string[];
+  /** majority: voters are this node + peers + witnesses, always an odd number. */
+  readonly quorum: QuorumRule;
+}
+
+export interface NodeConfig {
+  readonly id: string;
+  /** The primary address that breaks priority ties (RFC 5798 §6.4.3). */
+  readonly address?: string;
+  readonly role: NodeRole;
+  /** host:port of the gRPC peer service, canonical form; port 0 = the system picks one. */
+  readonly listen: string;
+  /** host:port peers dial, when it differs from `listen`; absent = the address actually bound. */
+  readonly advertise?: string;
+}
+
+/** Absolute paths; the files existed at load. The transport reads and verifies them. */
+export interface TlsConfig {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  /** Node ids allowed to connect, by certificate identity; never empty when seeds are set. */
+  readonly allow: readonly string[];
+}
+
+/** Advert signing keys, decoded at load; each secret is at least 16 bytes. */
+export interface AuthConfig {
+  readonly mode: SigningMode;
+  /** The key adverts are signed with; one of `keys`. Absent only in receive-only mode. */
+  readonly activeKeyId?: string;
+  readonly keys: readonly { readonly id: string; readonly secret: Buffer }[];
 }
 
 /** SWIM-style failure detector timing, consumed by the gossip layer. */
@@ -51,10 +102,18 @@ export interface MembershipConfig {
 
 export interface VipdConfig {
   readonly clusterId: string;
-  /** `address` is the primary address that breaks priority ties (RFC 5798 §6.4.3). */
-  readonly node: { readonly id: string; readonly address?: string };
+  readonly node: NodeConfig;
+  /** host:port of nodes to join the cluster through, canonical form, none of them our own. */
+  readonly seeds: readonly string[];
+  /** true: no TLS and unsigned adverts (demo only); then `tls` and `auth` are absent. */
+  readonly insecure: boolean;
+  /** Present exactly when `insecure` is false. */
+  readonly tls?: TlsConfig;
+  /** Present exactly when `insecure` is false. */
+  readonly auth?: AuthConfig;
   readonly timing: TimingName;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly membership: MembershipConfig;
+  /** At least one for a member, none for a witness. */
   readonly groups: readonly GroupConfig[];
 }

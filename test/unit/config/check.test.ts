@@ -2,12 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { checkConfig } from '../../../src/config/check.js';
-
-// Relative to the working directory, as a user would type it, wherever the runner starts.
-const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url)));
+import { FIXTURES, fixture } from './helpers.js';
 
 async function tempFile(text: string): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'vipd-config-')), 'vipd.yaml');
@@ -38,24 +35,42 @@ test('valid file: exit 0 and a one-line summary on stdout', async () => {
   const { exitCode, stdout, stderr } = await checkConfig(fixture('valid-minimal.yaml'));
   assert.equal(exitCode, 0);
   assert.equal(stderr, '');
-  assert.equal(stdout, 'ok: node node-a, 1 group (web vrid 51 priority 100 on eth0, 1 VIP), timing lan\n');
+  assert.equal(stdout, 'ok: node node-a, 1 group (web vrid 51 priority 100 on eth0, 1 VIP), timing lan; member listening on 127.0.0.1:7946, 0 seeds\n');
 });
 
 test('summary stays on one line with several groups', async () => {
   const { exitCode, stdout } = await checkConfig(fixture('valid-full.yaml'));
   assert.equal(exitCode, 0);
   assert.equal(stdout.split('\n').length, 2); // one line plus the trailing newline
-  assert.match(stdout, /^ok: node node-a, 2 groups \(web vrid 51 priority 150 on eth0, 2 VIPs; db6 vrid 52 priority 255 on eth1, 1 VIP, address owner\), timing wan$/m);
+  assert.match(
+    stdout,
+    /^ok: node node-a, 2 groups \(web vrid 51 priority 150 on eth0, 2 VIPs; db6 vrid 52 priority 255 on eth1, 1 VIP, address owner\), timing wan; member listening on 0\.0\.0\.0:7946, advertising 192\.0\.2\.11:7946, 2 seeds$/m,
+  );
 });
 
-test('warnings go to stderr and keep exit 0', async () => {
+test('warnings go to stderr and keep exit 0; insecure: true warns on every load', async () => {
   const file = await tempFile(
-    'cluster_id: demo\nnode: {id: node-a}\ngroups:\n  - {name: web, vrid: 1, interface: eth0, vips: [10.0.0.1], preempt: false, preempt_delay: 5s}\n',
+    'cluster_id: demo\nnode: {id: node-a}\ninsecure: true\ngroups:\n  - {name: web, vrid: 1, interface: eth0, vips: [10.0.0.1], peers: [b, c], preempt: false, preempt_delay: 5s}\n',
   );
   const { exitCode, stdout, stderr } = await checkConfig(file);
   assert.equal(exitCode, 0);
-  assert.match(stdout, /^ok: /);
-  assert.match(stderr, /:4:\d+: groups\[0\]\.preempt_delay: warning: has no effect with preempt: false\n$/);
+  assert.match(stdout, /^ok: node node-a, 1 group .*; member listening on 127\.0\.0\.1:7946, 0 seeds, insecure \(no TLS, unsigned adverts\)\n$/);
+  assert.equal(stderr, [
+    `${file}:3:11: insecure: warning: insecure: true disables TLS and advert signing; for demos only\n`,
+    `${file}:5:107: groups[0].preempt_delay: warning: has no effect with preempt: false\n`,
+  ].join(''));
+});
+
+test('a witness: no groups, the summary names its role', async () => {
+  const file = await tempFile(
+    `cluster_id: demo\nnode: {id: witness-1, role: witness, listen: "[::]:7946", advertise: "[2001:db8::9]:7946"}\nseeds: [192.0.2.11:7946, 192.0.2.12:7946]\n` +
+      `tls: {ca: ${join(FIXTURES, 'pki/ca.crt')}, cert: ${join(FIXTURES, 'pki/node-a.crt')}, key: ${join(FIXTURES, 'pki/node-a.key')}, allow: [node-a, node-b]}\n` +
+      `auth: {mode: receive-only, keys: [{id: k1, secret: "${'ab'.repeat(16)}"}]}\n`,
+  );
+  const { exitCode, stdout, stderr } = await checkConfig(file);
+  assert.equal(stderr, '');
+  assert.equal(exitCode, 0);
+  assert.equal(stdout, 'ok: node witness-1, 0 groups, timing lan; witness listening on [::]:7946, advertising [2001:db8::9]:7946, 2 seeds\n');
 });
 
 test('file not found: one error, exit 2', async () => {

@@ -1,46 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfigText, type ConfigIssue } from '../../../src/config/load.js';
+import { join } from 'node:path';
 import { TIMING_PRESETS } from '../../../src/config/presets.js';
-import type { VipdConfig } from '../../../src/config/types.js';
+import { FIXTURES, TRUST, errors, oneError, valid } from './helpers.js';
 
-const group = (fields = '') => `  - {name: web, vrid: 51, interface: eth0, vips: [192.0.2.50/24]${fields}}\n`;
-const doc = (groups = group(), top = '') => `cluster_id: demo\nnode:\n  id: node-a\n${top}groups:\n${groups}`;
-
-function valid(text: string): VipdConfig {
-  const result = parseConfigText(text, 'test.yaml');
-  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.errors, null, 2));
-  return result.config;
-}
-
-function errors(text: string): ConfigIssue[] {
-  const result = parseConfigText(text, 'test.yaml');
-  assert.ok(!result.ok, 'expected errors');
-  return result.errors;
-}
-
-/** Exactly one error, at `path`, whose message matches. */
-function oneError(text: string, path: string, message: RegExp): ConfigIssue {
-  const found = errors(text);
-  assert.equal(found.length, 1, JSON.stringify(found, null, 2));
-  const [issue] = found as [ConfigIssue];
-  assert.equal(issue.path, path);
-  assert.match(issue.message, message);
-  assert.equal(issue.file, 'test.yaml');
-  return issue;
-}
+const PEERS = 'peers: [node-b, node-c]';
+const group = (fields = '') => `  - {name: web, vrid: 51, interface: eth0, vips: [192.0.2.50/24]${fields}, ${PEERS}}\n`;
+const doc = (groups = group(), top = '') => `cluster_id: demo\nnode:\n  id: node-a\n${top}groups:\n${groups}${TRUST}`;
 
 test('minimal config: defaults and the lan preset applied', () => {
   assert.deepEqual(valid(doc()), {
     clusterId: 'demo',
-    node: { id: 'node-a' },
+    node: { id: 'node-a', role: 'member', listen: '127.0.0.1:7946' },
+    seeds: [],
+    insecure: false,
+    tls: { ca: join(FIXTURES, 'pki/ca.crt'), cert: join(FIXTURES, 'pki/node-a.crt'), key: join(FIXTURES, 'pki/node-a.key'), allow: ['node-b', 'node-c'] },
+    auth: { mode: 'enforce', activeKeyId: 'k1', keys: [{ id: 'k1', secret: Buffer.from('vipd-fixture-key-1-not-a-secret!') }] },
     timing: 'lan',
     log: { level: 'info', format: 'auto' },
     membership: TIMING_PRESETS.lan.membership,
     groups: [{
       name: 'web', vrid: 51, interface: 'eth0', priority: 100, version: 3, advertIntervalCs: 10,
       preempt: true, preemptDelayMs: 0, vips: [{ address: '192.0.2.50', prefixLength: 24, family: 4 }],
-      provider: { type: 'noop' }, peers: [],
+      provider: { type: 'noop' }, transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority',
     }],
   });
 });
@@ -63,7 +45,7 @@ test('version 2 without advert_interval rounds the lan preset up to 1s', () => {
 });
 
 test('addresses are normalized: default prefix, canonical IPv6', () => {
-  const config = valid(doc(`  - {name: v6, vrid: 1, interface: eth0, vips: ["2001:DB8:0::50", "2001:db8::51/64"]}\n`, ''));
+  const config = valid(doc(`  - {name: v6, vrid: 1, interface: eth0, vips: ["2001:DB8:0::50", "2001:db8::51/64"], ${PEERS}}\n`, ''));
   assert.deepEqual(config.groups[0]?.vips, [
     { address: '2001:db8::50', prefixLength: 128, family: 6 },
     { address: '2001:db8::51', prefixLength: 64, family: 6 },
@@ -78,13 +60,13 @@ test('advert interval rules per version', () => {
 });
 
 test('cross-field rules name the path of the second occurrence', () => {
-  const two = (a: string, b: string) => doc(`  - {${a}}\n  - {${b}}\n`);
+  const two = (a: string, b: string) => doc(`  - {${a}, ${PEERS}}\n  - {${b}, ${PEERS}}\n`);
   const web = 'name: web, vrid: 51, interface: eth0, vips: [10.0.0.1]';
   oneError(two(web, 'name: db, vrid: 51, interface: eth0, vips: [10.0.0.2]'), 'groups[1].vrid', /duplicate vrid 51 \(also at groups\[0\]\.vrid\)/);
   oneError(two(web, 'name: web, vrid: 52, interface: eth0, vips: [10.0.0.2]'), 'groups[1].name', /duplicate group name "web"/);
   oneError(two(web, 'name: db, vrid: 52, interface: eth0, vips: [10.0.0.1/24]'), 'groups[1].vips[0]', /duplicate VIP 10\.0\.0\.1 \(also at groups\[0\]\.vips\[0\]\)/);
   oneError(doc(group().replace('192.0.2.50/24', '192.0.2.50, "2001:db8::1"')), 'groups[0].vips[1]', /mixed with IPv4.*one family/);
-  oneError(doc(group(', peers: [node-b, node-a]')), 'groups[0].peers[1]', /"node-a" is this node's own id/);
+  oneError(doc(group().replace('node-c', 'node-a')), 'groups[0].peers[1]', /"node-a" is this node's own id/);
   oneError(doc(group(', version: 2').replace('192.0.2.50/24', '"2001:db8::1"')), 'groups[0].version', /version 2 .* IPv4 only/);
   oneError(doc(group(), 'membership: {probe_timeout: 300ms}\n'), 'membership.probe_timeout', /must be shorter than probe_interval \(200ms\)/);
 });
@@ -93,9 +75,9 @@ test('field errors: bad IP, unknown key, missing key, bad provider', () => {
   const badIp = oneError(doc(group().replace('192.0.2.50/24', '192.0.2.300/24')), 'groups[0].vips[0]', /"192\.0\.2\.300" is not an IPv4 or IPv6 address/);
   assert.deepEqual([badIp.line, badIp.column], [5, 51]);
   oneError(doc(group(', prioritty: 5')), 'groups[0].prioritty', /unknown key "prioritty" \(did you mean "priority"\? allowed: name, vrid, interface, priority,/);
-  const top = oneError(doc(group(), 'colour: blue\n'), 'colour', /unknown key "colour" \(allowed: cluster_id, node, timing, log, membership, groups\)/);
+  const top = oneError(doc(group(), 'colour: blue\n'), 'colour', /unknown key "colour" \(allowed: cluster_id, node, seeds, insecure, tls, auth, timing, log, membership, groups\)/);
   assert.deepEqual([top.line, top.column], [4, 1]);
-  const missing = oneError('node: {id: node-a}\ngroups:\n' + group(), 'cluster_id', /^required \(cluster id/);
+  const missing = oneError(`node: {id: node-a}\ngroups:\n${group()}${TRUST}`, 'cluster_id', /^required \(cluster id/);
   assert.deepEqual([missing.line, missing.column], [1, 1]);
   oneError(doc(group(', provider: {type: aws}')), 'groups[0].provider.type', /must be one of: noop; got "aws"/);
   oneError(doc(group(', priority: 0')), 'groups[0].priority', /must be an integer 1-255 \(255 = address owner\); got 0/);
@@ -113,6 +95,6 @@ test('document-level problems: YAML syntax, empty file, not a mapping', () => {
 });
 
 test('all errors are reported, including rules between the groups that did parse', () => {
-  const text = doc(`${group(', priority: 300')}  - {name: a, vrid: 1, interface: eth0, vips: [10.0.0.1]}\n  - {name: b, vrid: 1, interface: eth0, vips: [10.0.0.2]}\n`, 'timing: fast\n');
+  const text = doc(`${group(', priority: 300')}  - {name: a, vrid: 1, interface: eth0, vips: [10.0.0.1], ${PEERS}}\n  - {name: b, vrid: 1, interface: eth0, vips: [10.0.0.2], ${PEERS}}\n`, 'timing: fast\n');
   assert.deepEqual(errors(text).map((issue) => issue.path), ['timing', 'groups[0].priority', 'groups[2].vrid']);
 });

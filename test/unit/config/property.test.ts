@@ -18,7 +18,8 @@ test('parseConfigText never throws on arbitrary strings', () => {
 });
 
 test('parseConfigText never throws on arbitrary YAML documents', () => {
-  const key = fc.constantFrom('cluster_id', 'node', 'id', 'groups', 'name', 'vrid', 'interface', 'vips', 'peers', 'timing', 'membership', 'provider', 'type', 'advert_interval', 'version', '__proto__', 'x');
+  const key = fc.constantFrom('cluster_id', 'node', 'id', 'groups', 'name', 'vrid', 'interface', 'vips', 'peers', 'timing', 'membership', 'provider', 'type', 'advert_interval', 'version', '__proto__', 'x',
+    'role', 'listen', 'advertise', 'seeds', 'insecure', 'tls', 'ca', 'allow', 'auth', 'mode', 'active_key', 'keys', 'secret', 'secret_file', 'transport', 'witnesses', 'quorum');
   const value = fc.letrec((tie) => ({
     any: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie('any'), { maxLength: 3 }), fc.dictionary(key, tie('any'), { maxKeys: 4 })),
   })).any;
