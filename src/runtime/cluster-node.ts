@@ -72,7 +72,7 @@ export class ClusterNode {
         this.membership?.receive(m);
       },
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
-      onPeerDown: (peer) => this.membership?.probeNow(peer.nodeId),
+      onPeerDown: (peer) => this.streamBroke(peer.nodeId, peer.address),
       onUnreachable: (address) => this.membership?.sendFailed({ address }),
     });
     this.node = new VipdNode({
@@ -135,12 +135,32 @@ export class ClusterNode {
     return out;
   }
 
+  /**
+   * A verdict for the elections: our own direct and indirect probes failed, or the member is
+   * dead, or other members' probes failed (gossiped suspicion) while our own stream to it is
+   * broken too. The last rule matters because whichever backup's probe finishes first gossips
+   * the suspicion, and the others then see "suspect" before their own probe ends; without it
+   * they would wait the full Master_Down_Interval and a lower priority could win the race.
+   */
   private memberChanged(c: MemberChange): void {
     this.updateQuorum();
-    const confirmed = c.to === 'dead' || (c.to === 'suspect' && c.confirmedByProbe);
-    if (!confirmed) return;
-    const reason = c.to === 'dead' ? `declared dead: ${c.reason}` : `direct and indirect probes failed: ${c.reason}`;
-    for (const r of this.node.runners.values()) r.peerConfirmedDown(c.id, reason);
+    if (c.to === 'dead') return this.confirmDown(c.id, `declared dead: ${c.reason}`);
+    if (c.to !== 'suspect') return;
+    if (c.confirmedByProbe) return this.confirmDown(c.id, `direct and indirect probes failed: ${c.reason}`);
+    if (!this.transport.isUp(c.address)) this.confirmDown(c.id, `suspected by peers (${c.reason}) and our stream to it is down`);
+  }
+
+  private streamBroke(id: string, address: string): void {
+    if (this.members().get(id)?.state === 'suspect') {
+      this.confirmDown(id, `our stream to it broke while peers suspect it`);
+      return;
+    }
+    this.membership?.probeNow(id);
+    void address;
+  }
+
+  private confirmDown(id: string, reason: string): void {
+    for (const r of this.node.runners.values()) r.peerConfirmedDown(id, reason);
   }
 
   private updateQuorum(): void {

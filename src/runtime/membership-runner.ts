@@ -91,13 +91,13 @@ export class MembershipRunner {
         this.opts.send(a.to, a.message);
         return;
       case 'MemberChanged':
-        this.opts.metrics.inc('vipd_member_changes_total', { to: a.to });
-        this.opts.logger.info({ member: a.id, address: a.address, from: a.from, to: a.to, incarnation: a.incarnation, confirmedByProbe: a.confirmedByProbe },
-          `member ${a.id} ${a.from} -> ${a.to} (${a.reason})`);
+        // The core has logged and counted it; the node turns it into quorum and verdicts.
         this.opts.onMemberChanged?.(a);
         return;
       case 'Log':
-        this.limiter.log(a.level, a.msg, a.fields);
+        // Member state changes are never rate-limited: each one matters to an operator.
+        if (a.fields && 'member' in a.fields) this.opts.logger[a.level]({ ...a.fields }, a.msg);
+        else this.limiter.log(a.level, a.msg, a.fields);
         return;
       case 'Metric':
         this.opts.metrics.inc(a.name, a.labels, a.inc);

@@ -1,0 +1,97 @@
+/**
+ * Issue 3 acceptance: real vipd processes over gRPC + mTLS on loopback.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ProcCluster } from './processes.js';
+
+describe('three vipd processes', () => {
+  const c = new ProcCluster([
+    { id: 'a', priority: 100, peers: ['b', 'c'] },
+    { id: 'b', priority: 150, peers: ['a', 'c'] },
+    { id: 'c', priority: 200, peers: ['a', 'b'] },
+  ]);
+  before(async () => {
+    await c.prepare();
+    c.startAll();
+  });
+  after(() => c.destroy());
+
+  it('elect the highest priority', async () => {
+    await c.until(() => c.masters().join() === 'c' && c.roles().get('a') === 'BACKUP' && c.roles().get('b') === 'BACKUP', 20_000, 'c master');
+    // Let the start-up settle (links out of their connect backoff) before the fault tests.
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.deepEqual(c.masters(), ['c']);
+  });
+
+  it('SIGKILL of the master: the next priority takes over, and the log says why', async () => {
+    const t = Date.now();
+    c.signal('c', 'SIGKILL');
+    await c.until(() => c.masters().join() === 'b', 10_000, 'b master');
+    const change = c.change('b', 'MASTER', t);
+    assert.match(change?.msg ?? '', /\((probe-confirmed: master c|master down: no advert from c)/, c.tail(80));
+    console.log(`# SIGKILL takeover after ~${(change?.t ?? t) - t} ms: ${change?.msg}`);
+  });
+
+  it('the killed node comes back and preempts; SIGTERM then hands over after Skew_Time', async () => {
+    c.start('c');
+    await c.until(() => c.masters().join() === 'c', 20_000, 'c master again');
+    const t = Date.now();
+    c.signal('c', 'SIGTERM');
+    await c.until(() => c.masters().join() === 'b', 5000, 'b master');
+    assert.match(c.change('b', 'MASTER', t)?.msg ?? '', /resigned \(priority 0\), Skew_Time elapsed/);
+    assert.equal(await c.exited('c'), 0, 'graceful exit');
+    assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /MASTER -> INITIALIZE \(shutdown\)/.test(e.msg)));
+  });
+
+  it('a frozen master (SIGSTOP) is replaced; after SIGCONT exactly one master remains', async () => {
+    c.start('c');
+    await c.until(() => c.masters().join() === 'c', 20_000, 'c master again');
+    c.signal('c', 'SIGSTOP');
+    await c.until(() => c.roles().get('b') === 'MASTER', 10_000, 'b takes over from the frozen c');
+    c.signal('c', 'SIGCONT');
+    await c.until(() => c.masters().length === 1, 10_000, 'one master after heal');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(c.masters(), ['c'], 'the higher priority wins and stays');
+  });
+});
+
+describe('two-node pair with a witness', () => {
+  const c = new ProcCluster([
+    { id: 'a', priority: 150, peers: ['b'], witnesses: ['w'], preempt: false },
+    { id: 'b', priority: 100, peers: ['a'], witnesses: ['w'], preempt: false },
+    { id: 'w', role: 'witness' },
+  ]);
+  before(async () => {
+    await c.prepare();
+    c.startAll();
+  });
+  after(() => c.destroy());
+
+  it('killing either data node fails over to the other', async () => {
+    await c.until(() => c.masters().length === 1 && c.roles().size === 2, 20_000, 'one master');
+    const first = c.masters()[0]!;
+    const other = first === 'a' ? 'b' : 'a';
+    c.signal(first, 'SIGKILL');
+    await c.until(() => c.masters().join() === other, 10_000, `${other} master`);
+    c.start(first); // nopreempt: it comes back as backup
+    await c.until(() => c.roles().get(first) === 'BACKUP', 20_000, `${first} back as backup`);
+    c.signal(other, 'SIGKILL');
+    await c.until(() => c.masters().join() === first, 10_000, `${first} master again`);
+    c.start(other);
+    await c.until(() => c.roles().get(other) === 'BACKUP', 20_000, `${other} back as backup`);
+  });
+
+  it('a data node cut off from both others steps down (quorum), and one master returns after heal', async () => {
+    const master = c.masters()[0]!;
+    const other = master === 'a' ? 'b' : 'a';
+    const t = Date.now();
+    c.signal(other, 'SIGSTOP');
+    c.signal('w', 'SIGSTOP');
+    await c.until(() => c.masters().length === 0, 15_000, `${master} steps down`);
+    assert.match(c.change(master, 'BACKUP', t)?.msg ?? '', /lost quorum \(1\/3 voters\)/);
+    c.signal(other, 'SIGCONT');
+    c.signal('w', 'SIGCONT');
+    await c.until(() => c.masters().length === 1, 15_000, 'one master after heal');
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Real vipd processes on 127.0.0.1: certificates from `initCa`/`issueNodeCert` (the code behind
+ * `vipd certs`), one YAML file per node, `vipd run` as a child process, JSON logs read back.
+ * Every process is killed in `destroy()`, which tests call in `after`/`finally`.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initCa, issueNodeCert } from '../../src/security/certs.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLUSTER = 'ptest';
+
+export interface ProcSpec {
+  id: string;
+  priority?: number;
+  role?: 'member' | 'witness';
+  peers?: string[];
+  witnesses?: string[];
+  quorum?: 'majority' | 'none';
+  preempt?: boolean;
+}
+
+export interface LogEntry {
+  t: number;
+  node: string;
+  msg: string;
+  group?: string;
+  [k: string]: unknown;
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released; the agent binds it right after). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export class ProcCluster {
+  dir = '';
+  readonly ports = new Map<string, number>();
+  readonly procs = new Map<string, ChildProcessWithoutNullStreams>();
+  readonly logs: LogEntry[] = [];
+
+  constructor(readonly specs: ProcSpec[]) {}
+
+  async prepare(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), 'vipd-ptest-'));
+    await initCa({ dir: this.dir, clusterId: CLUSTER });
+    await writeFile(join(this.dir, 'k1.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
+    for (const s of this.specs) {
+      await issueNodeCert({ dir: this.dir, nodeId: s.id, sans: ['127.0.0.1'] });
+      this.ports.set(s.id, await freePort());
+    }
+    for (const s of this.specs) await writeFile(this.configFile(s.id), this.yaml(s));
+  }
+
+  configFile(id: string): string {
+    return join(this.dir, `${id}.yaml`);
+  }
+
+  private yaml(s: ProcSpec): string {
+    const addr = (id: string) => `127.0.0.1:${this.ports.get(id)}`;
+    const seeds = this.specs.filter((x) => x.id !== s.id).map((x) => addr(x.id));
+    const lines = [
+      `cluster_id: ${CLUSTER}`,
+      'node:',
+      `  id: ${s.id}`,
+      '  address: 127.0.0.1',
+      `  listen: ${addr(s.id)}`,
+      `  role: ${s.role ?? 'member'}`,
+      `seeds: [${seeds.join(', ')}]`,
+      'log: { level: info, format: json }',
+      'tls:',
+      '  ca: ca.crt',
+      `  cert: ${s.id}.crt`,
+      `  key: ${s.id}.key`,
+      `  allow: [${this.specs.filter((x) => x.id !== s.id).map((x) => x.id).join(', ')}]`,
+      'auth:',
+      '  active_key: k1',
+      '  keys: [{ id: k1, secret_file: k1.key }]',
+    ];
+    if (s.role !== 'witness') {
+      lines.push(
+        'groups:',
+        '  - name: web',
+        '    vrid: 51',
+        '    interface: lo',
+        `    priority: ${s.priority ?? 100}`,
+        '    advert_interval: 100ms',
+        `    preempt: ${s.preempt ?? true}`,
+        '    vips: [192.0.2.50/32]',
+        `    peers: [${(s.peers ?? []).join(', ')}]`,
+        `    witnesses: [${(s.witnesses ?? []).join(', ')}]`,
+        `    quorum: ${s.quorum ?? 'majority'}`,
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  start(id: string): ChildProcessWithoutNullStreams {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/vipd.ts', 'run', '-c', this.configFile(id)], { cwd: ROOT });
+    this.procs.set(id, p);
+    let buf = '';
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          this.logs.push({ ...(JSON.parse(line) as object), t: Date.now(), node: id } as LogEntry);
+        } catch {
+          this.logs.push({ t: Date.now(), node: id, msg: line });
+        }
+      }
+    });
+    p.stderr.on('data', (d: Buffer) => this.logs.push({ t: Date.now(), node: id, msg: `stderr: ${d.toString()}` }));
+    return p;
+  }
+
+  startAll(): void {
+    for (const s of this.specs) this.start(s.id);
+  }
+
+  signal(id: string, sig: NodeJS.Signals): void {
+    this.procs.get(id)?.kill(sig);
+  }
+
+  /** Waits for the process to exit; resolves with its exit code. */
+  async exited(id: string, ms = 10_000): Promise<number | null> {
+    const p = this.procs.get(id);
+    if (!p) return null;
+    if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${id} did not exit within ${ms} ms`)), ms);
+      p.once('exit', (code) => { clearTimeout(t); resolve(code); });
+    });
+  }
+
+  /** The role each node last logged for group web ("MASTER", "BACKUP", ...); dead nodes omitted. */
+  roles(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const e of this.logs) {
+      const m = /^[A-Z]+ -> ([A-Z]+) \(/.exec(e.msg);
+      if (m && e.group === 'web') out.set(e.node, m[1] ?? '');
+    }
+    for (const [id, p] of this.procs) if (p.exitCode !== null || p.signalCode === 'SIGKILL') out.delete(id);
+    return out;
+  }
+
+  masters(): string[] {
+    return [...this.roles()].filter(([, r]) => r === 'MASTER').map(([id]) => id).sort();
+  }
+
+  /** First role change into `to` by `node` after time `since`. */
+  change(node: string, to: string, since: number): LogEntry | undefined {
+    return this.logs.find((e) => e.node === node && e.t >= since && e.group === 'web' && new RegExp(`-> ${to} \\(`).test(e.msg));
+  }
+
+  async until(cond: () => boolean, ms: number, what: string): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}; roles ${JSON.stringify([...this.roles()])}\n${this.tail()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  tail(n = 40): string {
+    return this.logs.slice(-n).map((e) => `${e.node}: ${e.msg}`).join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    for (const p of this.procs.values()) {
+      if (p.signalCode === 'SIGSTOP') p.kill('SIGCONT');
+      p.kill('SIGKILL');
+    }
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
