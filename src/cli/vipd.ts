@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /** The `vipd` command line: run, check, demo. */
 import { Command, InvalidArgumentError } from 'commander';
-import { createLogger, type LogFormat } from '../adapters/pino-logger.js';
 import { checkConfig } from '../config/check.js';
 import { parseDuration } from '../config/duration.js';
 import { certsCommand } from './certs.js';
@@ -13,12 +12,6 @@ function duration(value: string): number {
   const d = parseDuration(value);
   if (!d.ok) throw new InvalidArgumentError(d.reason);
   return d.ms;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 2 || n > 26) throw new InvalidArgumentError('must be an integer 2-26');
-  return n;
 }
 
 /**
@@ -63,18 +56,11 @@ program
 
 program
   .command('demo')
-  .description('run a 3-node cluster on loopback (noop provider, no root, no config): election, crash, failover')
-  .option('-n, --nodes <n>', 'number of nodes', positiveInt, 3)
-  .option('--phase <duration>', 'time before the crash, and before the old master returns', duration, 4000)
-  .option('--advert-interval <duration>', 'Advertisement_Interval (multiple of 10ms)', duration, 100)
+  .description('run 3 vipd processes on 127.0.0.1 (gRPC, mutual TLS, noop provider, no root, no config): election, SIGKILL of the master, failover')
+  .option('--phase <duration>', 'time before the kill, and before the old master returns', duration, 4000)
   .option('--duration <duration>', 'stop by itself after this long (default: run until Ctrl-C)', duration, 0)
-  .option('--log-format <format>', 'pretty | json', 'pretty')
-  .action(async (o: { nodes: number; phase: number; advertInterval: number; duration: number; logFormat: string }) => {
-    if (o.advertInterval % 10 !== 0 || o.advertInterval < 10 || o.advertInterval > 40950) {
-      program.error('--advert-interval must be a multiple of 10ms between 10ms and 40.95s', { exitCode: 2 });
-    }
-    const logger = createLogger({ format: o.logFormat === 'json' ? 'json' : ('pretty' satisfies LogFormat) });
-    await runDemo({ nodes: o.nodes, phaseMs: o.phase, advertIntervalCs: o.advertInterval / 10, durationMs: o.duration, logger }, stopSignal());
+  .action(async (o: { phase: number; duration: number }) => {
+    await runDemo({ phaseMs: o.phase, durationMs: o.duration, write: (l) => process.stdout.write(`${l}\n`) }, stopSignal());
     process.exitCode = 0;
   });
 

@@ -3,10 +3,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProcCluster } from './processes.js';
+import { fileURLToPath } from 'node:url';
+import { LocalCluster, type ProcSpec } from '../../src/cli/local-cluster.js';
+
+const VIPD = ['--import', 'tsx', fileURLToPath(new URL('../../src/cli/vipd.ts', import.meta.url))];
+const cluster = (specs: ProcSpec[]) => new LocalCluster(specs, 'ptest', VIPD);
 
 describe('three vipd processes', () => {
-  const c = new ProcCluster([
+  const c = cluster([
     { id: 'a', priority: 100, peers: ['b', 'c'] },
     { id: 'b', priority: 150, peers: ['a', 'c'] },
     { id: 'c', priority: 200, peers: ['a', 'b'] },
@@ -57,7 +61,7 @@ describe('three vipd processes', () => {
 });
 
 describe('two-node pair with a witness', () => {
-  const c = new ProcCluster([
+  const c = cluster([
     { id: 'a', priority: 150, peers: ['b'], witnesses: ['w'], preempt: false },
     { id: 'b', priority: 100, peers: ['a'], witnesses: ['w'], preempt: false },
     { id: 'w', role: 'witness' },

@@ -31,10 +31,13 @@ describe('simulator: quorum guard', () => {
       await c.runFor(5000);
       assert.deepEqual(c.masters(), []);
       assert.deepEqual(c.holders(), []);
+      const at = c.now;
       c.runner('b').setQuorum(true, '2/3 voters');
-      await c.runFor(0);
-      assert.deepEqual(c.masters(), ['b'], 'takes over the moment quorum arrives');
-      assert.match(c.history.at(-1)?.reason ?? '', /quorum regained \(2\/3 voters\)/);
+      await c.runFor(masterDownIntervalMs(100, 10, 3) - 1);
+      assert.deepEqual(c.masters(), [], 'gives a master one Master_Down_Interval to speak up');
+      await c.runFor(2);
+      assert.deepEqual(c.masters(), ['b']);
+      assert.equal(c.firstChange('Master', at, 'b')?.at, at + masterDownIntervalMs(100, 10, 3));
     }));
 
   it('an isolated master steps down after Master_Down_Interval; the side with the witness takes over', () =>

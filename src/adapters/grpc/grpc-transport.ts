@@ -86,6 +86,7 @@ export class GrpcTransport implements PeerTransport {
       credentials: this.opts.credentials.server,
       authenticate: this.opts.credentials.authenticate,
       onFrame: (from, f) => this.receive(from, f),
+      onHello: (h) => this.links.get(h.address)?.retryNow(),
       logger: this.opts.logger,
       limiter: this.limiter,
       metrics: this.opts.metrics,

@@ -94,6 +94,18 @@ export class PeerLink {
     return false;
   }
 
+  /**
+   * The peer just dialed us, so it is up: skip the rest of the backoff. Without this a restarted
+   * node waits up to the backoff cap (2 s) for our answers to its join.
+   */
+  retryNow(): void {
+    if (!this.retry || this.closed) return;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.failures = 0;
+    this.open();
+  }
+
   close(): void {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);

@@ -321,7 +321,7 @@ function onFaultCleared(state: ElectionState, resource: string, now: number): St
 /**
  * Issue 3 §5. A master that loses quorum keeps the VIP for one Master_Down_Interval (a blip is
  * not a partition), then steps down; a backup whose Master_Down_Timer ran out without quorum
- * takes over as soon as quorum returns.
+ * re-arms it when quorum returns, and takes over if no master speaks up in that time.
  */
 function onQuorum(state: ElectionState, hasQuorum: boolean, detail: string, now: number): StepResult {
   if (!state.params.requireQuorum) return { state, actions: [] };
@@ -333,8 +333,10 @@ function onQuorum(state: ElectionState, hasQuorum: boolean, detail: string, now:
     return { state: { ...s, quorumLossTimer: timer }, actions: [note] };
   }
   if (s.role === 'Backup' && hasQuorum && s.awaitingQuorum) {
-    const r = becomeMaster(s, now, `quorum regained (${detail}) after ${masterDownReason(s)}`);
-    return { state: r.state, actions: [note, ...r.actions] };
+    // Quorum often returns because we just (re)joined: give the current master one
+    // Master_Down_Interval to reach us before taking over (no flap of a restarted node).
+    const s1: ElectionState = { ...s, awaitingQuorum: false };
+    return { state: { ...s1, masterDownTimer: now + currentMasterDownIntervalMs(s1) }, actions: [note] };
   }
   return { state: s, actions: [note] };
 }

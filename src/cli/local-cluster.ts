@@ -1,7 +1,8 @@
 /**
- * Real vipd processes on 127.0.0.1: certificates from `initCa`/`issueNodeCert` (the code behind
- * `vipd certs`), one YAML file per node, `vipd run` as a child process, JSON logs read back.
- * Every process is killed in `destroy()`, which tests call in `after`/`finally`.
+ * A cluster of real `vipd run` processes on 127.0.0.1, for `vipd demo` and the multi-process
+ * tests: a throwaway CA and node certificates (the code behind `vipd certs`), an HMAC key, one
+ * YAML file per node in a temporary directory, each node a child process whose JSON log lines
+ * are read back. `destroy()` kills every process and removes the directory.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,11 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { initCa, issueNodeCert } from '../../src/security/certs.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLUSTER = 'ptest';
+import { initCa, issueNodeCert } from '../security/certs.js';
 
 export interface ProcSpec {
   id: string;
@@ -45,17 +42,33 @@ async function freePort(): Promise<number> {
   });
 }
 
-export class ProcCluster {
+/**
+ * How to start this very program again as `vipd run`: the same node, the same loader flags
+ * (tsx in development) and the same entry script (src/cli/vipd.ts or dist/src/cli/vipd.js).
+ */
+function vipdCommand(): string[] {
+  const script = process.argv[1];
+  if (!script) throw new Error('cannot tell which script is running');
+  return [...process.execArgv, script];
+}
+
+export class LocalCluster {
   dir = '';
+  /** Called with every log line a node prints. */
+  onLine: ((e: LogEntry) => void) | undefined;
   readonly ports = new Map<string, number>();
   readonly procs = new Map<string, ChildProcessWithoutNullStreams>();
   readonly logs: LogEntry[] = [];
 
-  constructor(readonly specs: ProcSpec[]) {}
+  constructor(
+    readonly specs: ProcSpec[],
+    readonly clusterId = 'local',
+    private readonly command: string[] = vipdCommand(),
+  ) {}
 
   async prepare(): Promise<void> {
-    this.dir = await mkdtemp(join(tmpdir(), 'vipd-ptest-'));
-    await initCa({ dir: this.dir, clusterId: CLUSTER });
+    this.dir = await mkdtemp(join(tmpdir(), `vipd-${this.clusterId}-`));
+    await initCa({ dir: this.dir, clusterId: this.clusterId });
     await writeFile(join(this.dir, 'k1.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
     for (const s of this.specs) {
       await issueNodeCert({ dir: this.dir, nodeId: s.id, sans: ['127.0.0.1'] });
@@ -72,7 +85,7 @@ export class ProcCluster {
     const addr = (id: string) => `127.0.0.1:${this.ports.get(id)}`;
     const seeds = this.specs.filter((x) => x.id !== s.id).map((x) => addr(x.id));
     const lines = [
-      `cluster_id: ${CLUSTER}`,
+      `cluster_id: ${this.clusterId}`,
       'node:',
       `  id: ${s.id}`,
       '  address: 127.0.0.1',
@@ -108,7 +121,7 @@ export class ProcCluster {
   }
 
   start(id: string): ChildProcessWithoutNullStreams {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/vipd.ts', 'run', '-c', this.configFile(id)], { cwd: ROOT });
+    const p = spawn(process.execPath, [...this.command, 'run', '-c', this.configFile(id)]);
     this.procs.set(id, p);
     let buf = '';
     p.stdout.on('data', (d: Buffer) => {
@@ -117,14 +130,21 @@ export class ProcCluster {
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
+        let e: LogEntry;
         try {
-          this.logs.push({ ...(JSON.parse(line) as object), t: Date.now(), node: id } as LogEntry);
+          e = { ...(JSON.parse(line) as object), t: Date.now(), node: id } as LogEntry;
         } catch {
-          this.logs.push({ t: Date.now(), node: id, msg: line });
+          e = { t: Date.now(), node: id, msg: line };
         }
+        this.logs.push(e);
+        this.onLine?.(e);
       }
     });
-    p.stderr.on('data', (d: Buffer) => this.logs.push({ t: Date.now(), node: id, msg: `stderr: ${d.toString()}` }));
+    p.stderr.on('data', (d: Buffer) => {
+      const e = { t: Date.now(), node: id, msg: `stderr: ${d.toString().trim()}` };
+      this.logs.push(e);
+      this.onLine?.(e);
+    });
     return p;
   }
 
@@ -179,9 +199,22 @@ export class ProcCluster {
     return this.logs.slice(-n).map((e) => `${e.node}: ${e.msg}`).join('\n');
   }
 
+  /** Whether a node's process is running. */
+  running(id: string): boolean {
+    const p = this.procs.get(id);
+    return p !== undefined && p.exitCode === null && p.signalCode === null;
+  }
+
+  /** SIGTERM to every running node (graceful), then waits for them; stragglers get SIGKILL. */
+  async stopAll(ms = 10_000): Promise<void> {
+    const live = [...this.procs.keys()].filter((id) => this.running(id));
+    for (const id of live) this.signal(id, 'SIGTERM');
+    await Promise.all(live.map((id) => this.exited(id, ms).catch(() => this.signal(id, 'SIGKILL'))));
+  }
+
   async destroy(): Promise<void> {
     for (const p of this.procs.values()) {
-      if (p.signalCode === 'SIGSTOP') p.kill('SIGCONT');
+      p.kill('SIGCONT');
       p.kill('SIGKILL');
     }
     if (this.dir) await rm(this.dir, { recursive: true, force: true });

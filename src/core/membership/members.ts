@@ -1,0 +1,302 @@
+/**
+ * The member table and its rules (memberlist state.go aliveNode / suspectNode / deadNode /
+ * mergeState / refute). Every state change goes through transition(), which ignores no-op
+ * changes, logs `alive -> suspect (reason)`, counts it and emits MemberChanged.
+ */
+import { REFUTE_DELTA, applyAwarenessDelta } from './awareness.js';
+import {
+  type Ctx, broadcast, clusterSize, deleteMember, log, member, metric, putMember, random, setSuspicion,
+} from './context.js';
+import { type GossipItem, type MemberRecord, UINT32_MAX, validMemberRecord } from './messages.js';
+import { confirm, confirmations, newSuspicion } from './suspicion.js';
+import { expectedConfirmations, suspicionMaxMs, suspicionMinMs } from './timers.js';
+import type { Member, MemberState, MemberStateOrUnknown } from './types.js';
+
+const isLive = (s: MemberStateOrUnknown): boolean => s === 'alive' || s === 'suspect';
+
+/**
+ * Moves a member from `prev` to `next` (undefined = not in the table). Keeps the live count,
+ * the probe order, the reap deadline and the suspicion table in step with the member table.
+ */
+export function transition(ctx: Ctx, prev: Member | undefined, next: Member | undefined, reason: string, confirmedByProbe = false): void {
+  const id = (next ?? prev)?.id;
+  if (id === undefined) return;
+  const s = ctx.s;
+  if (next) putMember(ctx, next);
+  else deleteMember(ctx, id);
+  const from: MemberStateOrUnknown = prev?.state ?? 'unknown';
+  const to: MemberStateOrUnknown = next?.state ?? 'unknown';
+  if (to !== 'suspect') setSuspicion(ctx, id, undefined);
+  if (isLive(from) !== isLive(to)) s.liveOthers += isLive(to) ? 1 : -1;
+  if (!prev) insertIntoProbeOrder(ctx, id);
+  if (!next) removeFromProbeOrder(ctx, id);
+  if ((to === 'dead' || to === 'left') && from !== to) {
+    const due = ctx.now + ctx.p.reapAfterMs;
+    s.reapAt = s.reapAt === undefined ? due : Math.min(s.reapAt, due);
+  }
+  if (from === to) return;
+  const address = (next ?? prev)?.address ?? '';
+  const incarnation = (next ?? prev)?.incarnation ?? 0;
+  log(ctx, to === 'suspect' || to === 'dead' ? 'warn' : 'info', `member ${id} ${from} -> ${to} (${reason})`,
+    { member: id, address, from, to, incarnation, reason, confirmedByProbe });
+  metric(ctx, 'vipd_member_transitions_total', { from, to });
+  ctx.out.push({ type: 'MemberChanged', id, address, from, to, incarnation, reason, confirmedByProbe });
+}
+
+/** memberlist aliveNode: a new member goes to a random place in the probe order. */
+function insertIntoProbeOrder(ctx: Ctx, id: string): void {
+  const order = ctx.s.probeOrder;
+  const at = Math.floor(random(ctx) * (order.length + 1));
+  ctx.s.probeOrder = [...order.slice(0, at), id, ...order.slice(at)];
+  if (at < ctx.s.probeIndex) ctx.s.probeIndex++;
+}
+
+function removeFromProbeOrder(ctx: Ctx, id: string): void {
+  const at = ctx.s.probeOrder.indexOf(id);
+  if (at < 0) return;
+  ctx.s.probeOrder = ctx.s.probeOrder.filter((x) => x !== id);
+  if (at < ctx.s.probeIndex) ctx.s.probeIndex--;
+}
+
+/**
+ * memberlist refute: someone believes an older or worse version of us. Raise our incarnation
+ * past theirs and gossip `alive`. Having to refute counts against our health (Lifeguard LHA).
+ */
+export function refute(ctx: Ctx, accusedIncarnation: number, why: string): void {
+  const s = ctx.s;
+  s.incarnation = Math.min(UINT32_MAX, Math.max(s.incarnation, accusedIncarnation) + 1);
+  broadcast(ctx, ctx.p.self.id, aliveSelf(ctx));
+  s.awareness = applyAwarenessDelta(s.awareness, REFUTE_DELTA, ctx.p.awarenessMax);
+  metric(ctx, 'vipd_membership_refutations_total');
+  log(ctx, 'info', `refuting: ${why}; incarnation now ${s.incarnation}`, { incarnation: s.incarnation, awareness: s.awareness });
+}
+
+/** News about ourselves: refute anything worse than what we are, unless we are leaving. */
+function aboutSelf(ctx: Ctx, item: GossipItem, sender: string): void {
+  const s = ctx.s;
+  if (s.leaving) return;
+  if (item.type === 'Alive') {
+    // memberlist aliveNode for the local node: an alive claim at a higher incarnation (a previous
+    // life of ours) or at ours with another address must be overridden.
+    if (item.incarnation > s.incarnation || (item.incarnation === s.incarnation && item.address !== ctx.p.self.address)) {
+      refute(ctx, item.incarnation, `${sender} says we are alive at incarnation ${item.incarnation} (${item.address})`);
+    }
+    return;
+  }
+  if (item.incarnation < s.incarnation) {
+    ctx.staleNewsOfSelf = true;
+    return;
+  }
+  const what = item.type === 'Left' ? 'left' : item.type === 'Dead' ? 'dead' : 'suspect';
+  const by = item.type === 'Left' ? sender : item.from;
+  refute(ctx, item.incarnation, `${by} says we are ${what} at incarnation ${item.incarnation}`);
+}
+
+/** memberlist aliveNode. `via` is the member we heard it from, for the reason. */
+export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly address: string; readonly incarnation: number }, via: string): void {
+  if (a.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Alive', ...a }, via);
+  const m = member(ctx, a.id);
+  if (!m) {
+    broadcast(ctx, a.id, { type: 'Alive', id: a.id, address: a.address, incarnation: a.incarnation });
+    const next: Member = { id: a.id, address: a.address, incarnation: a.incarnation, state: 'alive', since: ctx.now };
+    return transition(ctx, undefined, next, `joined at incarnation ${a.incarnation}, heard from ${via}`);
+  }
+  if (a.address !== m.address && isLive(m.state)) {
+    // memberlist: a live member keeps its address; another node claiming the id is a conflict.
+    metric(ctx, 'vipd_membership_address_conflicts_total');
+    log(ctx, 'warn', `address conflict for member ${a.id}: known at ${m.address}, ${via} says ${a.address}`,
+      { member: a.id, known: m.address, claimed: a.address });
+    return;
+  }
+  if (a.incarnation <= m.incarnation) return;
+  broadcast(ctx, a.id, { type: 'Alive', id: a.id, address: a.address, incarnation: a.incarnation });
+  const next: Member = { ...m, address: a.address, incarnation: a.incarnation, state: 'alive', since: m.state === 'alive' ? m.since : ctx.now };
+  const reason = m.state === 'suspect'
+    ? `refuted suspicion at incarnation ${a.incarnation}`
+    : `alive again at incarnation ${a.incarnation}, heard from ${via}`;
+  transition(ctx, m, next, reason);
+}
+
+/**
+ * memberlist suspectNode with Lifeguard's confirmations. `ownProbe`: our own direct and
+ * indirect probes failed (then `from` is us and `why` says how).
+ */
+export function suspectReceived(
+  ctx: Ctx, sus: { readonly id: string; readonly incarnation: number; readonly from: string }, ownProbe = false, why?: string,
+): void {
+  if (sus.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Suspect', ...sus }, sus.from);
+  if (staleAccuser(ctx, sus.from)) return;
+  const m = member(ctx, sus.id);
+  if (!m || sus.incarnation < m.incarnation) return;
+  const current = ctx.s.suspicions.get(sus.id);
+  if (m.state === 'suspect' && current) {
+    const confirmed = confirm(current, sus.from, ownProbe);
+    if (!confirmed) return;
+    setSuspicion(ctx, sus.id, confirmed);
+    if (confirmed.accusers.length !== current.accusers.length) {
+      // New information: pass the confirmation on (memberlist re-broadcasts on a new Confirm).
+      broadcast(ctx, sus.id, { type: 'Suspect', id: sus.id, incarnation: sus.incarnation, from: sus.from });
+    }
+    return;
+  }
+  if (m.state !== 'alive') return;
+  broadcast(ctx, sus.id, { type: 'Suspect', id: sus.id, incarnation: sus.incarnation, from: sus.from });
+  const n = clusterSize(ctx);
+  const p = ctx.p;
+  const minMs = suspicionMinMs(p.suspicionMultiplier, n, p.probeIntervalMs);
+  const k = expectedConfirmations(p.expectedConfirmations, n);
+  const next: Member = { ...m, incarnation: sus.incarnation, state: 'suspect', since: ctx.now };
+  transition(ctx, m, next, why ?? `suspected by ${sus.from}`, ownProbe);
+  if (!ownProbe && p.probeSuspectsFirst) ctx.s.probeFirst = [...ctx.s.probeFirst, sus.id];
+  setSuspicion(ctx, sus.id, newSuspicion(sus.from, sus.incarnation, k, minMs, suspicionMaxMs(minMs, p.suspicionMaxMultiplier), ctx.now, ownProbe));
+}
+
+/** memberlist deadNode. A dead message a member sends about itself is a leave. */
+export function deadReceived(
+  ctx: Ctx, d: { readonly id: string; readonly incarnation: number; readonly from: string }, why?: string, gossip = true,
+): void {
+  if (d.id === d.from) return leftReceived(ctx, d, d.from);
+  if (d.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Dead', ...d }, d.from);
+  if (staleAccuser(ctx, d.from)) return;
+  const m = member(ctx, d.id);
+  if (!m || d.incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return;
+  const sus = ctx.s.suspicions.get(d.id);
+  if (gossip) broadcast(ctx, d.id, { type: 'Dead', id: d.id, incarnation: d.incarnation, from: d.from });
+  const next: Member = { ...m, incarnation: d.incarnation, state: 'dead', since: ctx.now };
+  transition(ctx, m, next, why ?? `declared dead by ${d.from}`, sus?.failedOwnProbe ?? false);
+}
+
+/** A graceful leave: the member is `left`, never `dead`, and is not probed or suspected again. */
+export function leftReceived(ctx: Ctx, l: { readonly id: string; readonly incarnation: number }, via: string): void {
+  if (l.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Left', id: l.id, incarnation: l.incarnation }, via);
+  const m = member(ctx, l.id);
+  // memberlist deadNode ignores news about a member already dead or left.
+  if (!m || l.incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return;
+  broadcast(ctx, l.id, { type: 'Left', id: l.id, incarnation: l.incarnation });
+  transition(ctx, m, { ...m, incarnation: l.incarnation, state: 'left', since: ctx.now }, 'left the cluster');
+}
+
+/** Applies one piggybacked item heard from `sender`. */
+export function applyGossip(ctx: Ctx, item: GossipItem, sender: string): void {
+  switch (item.type) {
+    case 'Alive':
+      return aliveReceived(ctx, item, sender);
+    case 'Suspect':
+      return suspectReceived(ctx, item);
+    case 'Dead':
+      return deadReceived(ctx, item);
+    case 'Left':
+      return leftReceived(ctx, item, sender);
+  }
+}
+
+/**
+ * memberlist mergeState: a push-pull peer's view. Where it says dead we only suspect (the
+ * peer may be partitioned from the member, not us); the peer is the accuser.
+ */
+export function mergeRecords(ctx: Ctx, records: readonly unknown[], sender: string): void {
+  for (const r of records) {
+    if (!validMemberRecord(r)) continue;
+    const local = member(ctx, r.id);
+    if (local && local.state === r.state && r.incarnation <= local.incarnation) continue;
+    switch (r.state) {
+      case 'alive':
+        aliveReceived(ctx, r, sender);
+        break;
+      case 'left':
+        leftReceived(ctx, r, sender);
+        break;
+      case 'suspect':
+      case 'dead':
+        suspectReceived(ctx, { id: r.id, incarnation: r.incarnation, from: sender });
+        break;
+    }
+  }
+}
+
+/** Our own record, as a push-pull carries it. */
+export function selfRecord(ctx: Ctx): MemberRecord {
+  const state: MemberState = ctx.s.leaving ? 'left' : 'alive';
+  return { id: ctx.p.self.id, address: ctx.p.self.address, incarnation: ctx.s.incarnation, state };
+}
+
+/** Our whole view for a push-pull: ourselves and every member we know. */
+export function memberRecords(ctx: Ctx): MemberRecord[] {
+  const out: MemberRecord[] = [selfRecord(ctx)];
+  for (const m of ctx.s.members.values()) out.push({ id: m.id, address: m.address, incarnation: m.incarnation, state: m.state });
+  return out;
+}
+
+/** Our own alive record, as a refutation carries it. */
+export function aliveSelf(ctx: Ctx): GossipItem {
+  return { type: 'Alive', id: ctx.p.self.id, address: ctx.p.self.address, incarnation: ctx.s.incarnation };
+}
+
+/**
+ * Gossip that tells a member how we see it, when that is worse than alive (Lifeguard's buddy
+ * system: a suspect learns of its suspicion from the prober itself and can refute at once).
+ */
+export function newsFor(ctx: Ctx, id: string): GossipItem | undefined {
+  const m = member(ctx, id);
+  if (!m) return undefined;
+  switch (m.state) {
+    case 'alive':
+      return undefined;
+    case 'suspect':
+      return { type: 'Suspect', id, incarnation: m.incarnation, from: ctx.p.self.id };
+    case 'dead':
+      return { type: 'Dead', id, incarnation: m.incarnation, from: ctx.p.self.id };
+    case 'left':
+      return { type: 'Left', id, incarnation: m.incarnation };
+  }
+}
+
+/** A suspicion ran out: the member is dead (memberlist suspicion timeoutFn). */
+export function suspicionExpired(ctx: Ctx, id: string): void {
+  const sus = ctx.s.suspicions.get(id);
+  const m = member(ctx, id);
+  if (!sus || !m || m.state !== 'suspect') {
+    setSuspicion(ctx, id, undefined);
+    return;
+  }
+  const waited = ctx.now - sus.startedAt;
+  const confirmed = confirmations(sus);
+  // vipd: a verdict nobody could confirm although K > 0 stays our own. We mark the member dead
+  // but do not gossip `dead`: the suspicion was gossiped when it began, and any member that can
+  // still reach the suspect would have confirmed it. This is what a cut-off member runs into
+  // (its probes all fail, nobody confirms), and its verdicts must not kill live members on
+  // the other side when the partition heals.
+  const lone = confirmed === 0 && sus.k > 0;
+  metric(ctx, 'vipd_membership_suspicion_timeouts_total', { confirmed: lone ? 'no' : 'yes' });
+  deadReceived(ctx, { id, incarnation: m.incarnation, from: ctx.p.self.id },
+    `suspicion timed out after ${waited} ms with ${confirmed}/${sus.k} confirmations${lone ? '; not gossiped, nobody confirmed it' : ''}`,
+    !lone);
+}
+
+/**
+ * vipd: accusations from a member we consider dead or left are stale: it was cut off from us,
+ * and probably from the member it accuses too. They count again once it is alive again.
+ */
+function staleAccuser(ctx: Ctx, from: string): boolean {
+  if (from === ctx.p.self.id) return false;
+  const state = member(ctx, from)?.state;
+  if (state !== 'dead' && state !== 'left') return false;
+  metric(ctx, 'vipd_membership_stale_accusations_total');
+  return true;
+}
+
+/** Forgets dead and left members after reapAfterMs. */
+export function reap(ctx: Ctx): void {
+  const s = ctx.s;
+  if (s.reapAt === undefined || ctx.now < s.reapAt) return;
+  let next: number | undefined;
+  const due: Member[] = [];
+  for (const m of s.members.values()) {
+    if (m.state !== 'dead' && m.state !== 'left') continue;
+    const at = m.since + ctx.p.reapAfterMs;
+    if (at <= ctx.now) due.push(m);
+    else next = next === undefined ? at : Math.min(next, at);
+  }
+  s.reapAt = next;
+  for (const m of due) transition(ctx, m, undefined, `forgotten ${ctx.now - m.since} ms after it became ${m.state}`);
+}
