@@ -50,6 +50,7 @@ export class ClusterNode {
   readonly transport: GrpcTransport;
   readonly node: VipdNode;
   private membership: MembershipRunner | undefined;
+  private cancelLonelyCheck: (() => void) | undefined;
 
   constructor(private readonly opts: ClusterNodeOptions) {
     this.metrics = opts.metrics ?? new Metrics();
@@ -109,10 +110,21 @@ export class ClusterNode {
     for (const g of lonely) {
       opts.logger.warn({ group: g.params.group }, `group ${g.params.group} has no peers, no seeds and quorum none: this node will be master alone; another node running this VIP means split brain`);
     }
+    // REFERENCE.md ask 1: an empty view must never silently become a lone master. Once joining
+    // has had its chance, say so loudly for every quorum-less group that reaches no peer.
+    const graceMs = Math.max(3000, 10 * opts.membership.probeIntervalMs);
+    this.cancelLonelyCheck = opts.clock.schedule(opts.clock.now() + graceMs, () => {
+      for (const g of opts.groups) {
+        if (g.quorum !== 'none' || lonely.includes(g) || this.targets(g.params.group).length > 0) continue;
+        opts.logger.warn({ group: g.params.group, seeds: opts.seeds }, `group ${g.params.group}: no peer reachable ${graceMs} ms after start and quorum none: this node may be master alone (split brain if a peer is alive but unreachable)`);
+        this.metrics.set('vipd_group_reachable_peers', { group: g.params.group }, 0);
+      }
+    });
   }
 
   /** Graceful: masters resign (priority 0), membership announces the leave, then close. */
   async stop(): Promise<void> {
+    this.cancelLonelyCheck?.();
     await this.node.resign();
     await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
     await this.node.stop();
