@@ -4,6 +4,7 @@
  * VirtualClock, over a seeded lossy network (loss, latency, jitter; directed cuts). Every copy
  * is delivered through clock.schedule, so a run is a function of its seed.
  */
+import { TIMING_PRESETS } from '../../../src/config/presets.js';
 import { initialState, nextDeadline, step } from '../../../src/core/membership/step.js';
 import { membershipParams } from '../../../src/core/membership/params.js';
 import type { Message } from '../../../src/core/membership/messages.js';
@@ -13,8 +14,8 @@ import type {
 import { Rng } from '../rng.js';
 import { VirtualClock } from '../virtual-clock.js';
 
-/** vipd's LAN preset (config/presets.ts): probe 200 ms, timeout 100 ms, k 3, multiplier 4. */
-export const LAN = { probeIntervalMs: 200, probeTimeoutMs: 100, indirectProbes: 3, suspicionMultiplier: 4 } as const;
+/** vipd's shipped LAN preset (config/presets.ts), so the simulator tests what users run. */
+export const LAN = TIMING_PRESETS.lan.membership;
 
 export interface NetParams {
   /** Probability that one message copy is lost. */
