@@ -12,6 +12,7 @@ import type { GroupAdvert } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import type { Metrics } from './metrics.js';
 import { ProviderDriver, type RetryPolicy } from './provider-driver.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import { LogLimiter } from './log-limiter.js';
 
 export interface RoleChange {
@@ -38,8 +39,7 @@ export interface InstanceRunnerOptions {
 
 export class InstanceRunner {
   private st: ElectionState;
-  private armedAt: number | undefined;
-  private cancelTimer: (() => void) | undefined;
+  private readonly timer: DeadlineTimer;
   private halted = false;
   private readonly driver: ProviderDriver;
   private readonly limiter: LogLimiter;
@@ -50,6 +50,7 @@ export class InstanceRunner {
     this.labels = { group: opts.params.group };
     this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry);
     this.limiter = new LogLimiter(opts.clock, opts.logger);
+    this.timer = new DeadlineTimer(opts.clock, () => this.dispatch({ type: 'TimerFired' }));
   }
 
   get state(): ElectionState {
@@ -67,7 +68,7 @@ export class InstanceRunner {
   /** Graceful stop: resign (priority 0) if master, release the VIP, wait for the provider. */
   async stop(): Promise<void> {
     this.dispatch({ type: 'Shutdown' });
-    this.disarm();
+    this.timer.disarm();
     this.halted = true;
     await this.driver.stop();
   }
@@ -75,7 +76,7 @@ export class InstanceRunner {
   /** Stops dead, with no resignation and no release: how the simulator and demo model a crash. */
   halt(): void {
     this.halted = true;
-    this.disarm();
+    this.timer.disarm();
     this.driver.halt();
   }
 
@@ -148,22 +149,7 @@ export class InstanceRunner {
   }
 
   private rearm(): void {
-    const at = this.halted ? undefined : nextDeadline(this.st);
-    if (at === this.armedAt) return;
-    this.disarm();
-    if (at === undefined) return;
-    this.armedAt = at;
-    this.cancelTimer = this.opts.clock.schedule(at, () => {
-      this.armedAt = undefined;
-      this.cancelTimer = undefined;
-      this.dispatch({ type: 'TimerFired' });
-    });
-  }
-
-  private disarm(): void {
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    this.armedAt = undefined;
+    this.timer.arm(this.halted ? undefined : nextDeadline(this.st));
   }
 }
 

@@ -8,6 +8,7 @@ import { initialState, nextDeadline, step } from '../core/membership/step.js';
 import type { Destination, Member, MembershipAction, MembershipEvent, MembershipParams, MembershipState } from '../core/membership/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import { LogLimiter } from './log-limiter.js';
 import type { Metrics } from './metrics.js';
 
@@ -27,14 +28,14 @@ export interface MembershipRunnerOptions {
 
 export class MembershipRunner {
   private st: MembershipState;
-  private armedAt: number | undefined;
-  private cancelTimer: (() => void) | undefined;
+  private readonly timer: DeadlineTimer;
   private stopped = false;
   private readonly limiter: LogLimiter;
 
   constructor(private readonly opts: MembershipRunnerOptions) {
     this.st = initialState(opts.params, opts.incarnation === undefined ? { seed: opts.seed } : { seed: opts.seed, incarnation: opts.incarnation });
     this.limiter = new LogLimiter(opts.clock, opts.logger);
+    this.timer = new DeadlineTimer(opts.clock, () => this.dispatch({ type: 'Tick' }));
   }
 
   get state(): MembershipState {
@@ -59,9 +60,7 @@ export class MembershipRunner {
 
   stop(): void {
     this.stopped = true;
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    this.armedAt = undefined;
+    this.timer.disarm();
   }
 
   receive(message: Message): void {
@@ -108,16 +107,6 @@ export class MembershipRunner {
   }
 
   private rearm(): void {
-    const at = this.stopped ? undefined : nextDeadline(this.st);
-    if (at === this.armedAt) return;
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    this.armedAt = at;
-    if (at === undefined) return;
-    this.cancelTimer = this.opts.clock.schedule(at, () => {
-      this.armedAt = undefined;
-      this.cancelTimer = undefined;
-      this.dispatch({ type: 'Tick' });
-    });
+    this.timer.arm(this.stopped ? undefined : nextDeadline(this.st));
   }
 }

@@ -9,18 +9,13 @@ import { initialSequence, ReplayGuard } from '../../src/security/replay.js';
 import { Keyring } from '../../src/security/signing.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { recordingLogger } from '../fakes/recording-logger.js';
+import type { ProcSpec } from '../../src/cli/local-cluster.js';
 
 export const CLUSTER = 'itest';
 const KEY = { id: 'k1', secret: Buffer.alloc(32, 3) };
 
-export interface Spec {
-  id: string;
-  priority?: number;
-  role?: 'member' | 'witness';
-  peers?: string[];
-  witnesses?: string[];
-  quorum?: 'majority' | 'none';
-}
+/** The same node description the multi-process LocalCluster takes. */
+export type Spec = ProcSpec;
 
 export class TestCluster {
   readonly nodes = new Map<string, ClusterNode>();
