@@ -76,20 +76,37 @@ describe('simulator: quorum guard', () => {
 });
 
 describe('simulator: probe-confirmed master failure', () => {
-  it('a confirmed-down master is replaced after Skew_Time, not the rest of Master_Down_Interval', () =>
+  it('a confirmed-down master is replaced after 3 × Skew_Time, not the rest of Master_Down_Interval (1 s adverts)', () =>
     withSeed(25, FILE, async () => {
-      const c = new SimCluster({ seed: 25, nodes: [{ id: 'a', priority: 200 }, { id: 'b', priority: 150 }, { id: 'x', priority: 100 }] });
+      const c = new SimCluster({ seed: 25, advertIntervalCs: 100, nodes: [{ id: 'a', priority: 200 }, { id: 'b', priority: 150 }, { id: 'x', priority: 100 }] });
       await c.start();
-      await c.runFor(1005);
+      await c.runFor(5005);
       await c.crash('a');
       await c.runFor(50);
       const at = c.now;
       for (const id of ['b', 'x']) c.runner(id).peerConfirmedDown('a', 'direct and indirect probes failed');
-      await c.runFor(1000);
+      await c.runFor(5000);
       assert.deepEqual(c.masters(), ['b'], 'priority order still holds among backups');
+      assert.equal(c.history.filter((h) => h.to === 'Master' && h.at >= at).length, 1, 'x never became master');
       const t = c.firstChange('Master', at, 'b');
-      assert.equal(t?.at, at + skewTimeMs(150, 10, 3));
+      assert.equal(t?.at, at + 3 * skewTimeMs(150, 100, 3));
+      assert.ok((t?.at ?? Infinity) - at < 3000 - 50, 'well before Master_Down_Interval');
       assert.match(t?.reason ?? '', /^probe-confirmed: master a down/);
+    }));
+
+  it('backups whose verdicts arrive 40 ms apart still take over in priority order (100 ms adverts)', () =>
+    withSeed(27, FILE, async () => {
+      const c = new SimCluster({ seed: 27, nodes: [{ id: 'a', priority: 200 }, { id: 'b', priority: 150 }, { id: 'x', priority: 100 }] });
+      await c.start();
+      await c.runFor(1005);
+      await c.crash('a');
+      await c.runFor(150);
+      c.runner('x').peerConfirmedDown('a', 'probes failed'); // x hears first
+      await c.runFor(40);
+      c.runner('b').peerConfirmedDown('a', 'probes failed');
+      await c.runFor(2000);
+      assert.deepEqual(c.masters(), ['b']);
+      assert.equal(c.history.filter((h) => h.nodeId === 'x' && h.to === 'Master').length, 0, 'no flap through x');
     }));
 
   it('a verdict about a node that is not our master changes nothing', () =>

@@ -343,15 +343,23 @@ function onQuorum(state: ElectionState, hasQuorum: boolean, detail: string, now:
 
 /**
  * Membership confirmed (direct and indirect probes agree) that our master is down: take over
- * after Skew_Time, as for a priority-0 advert, instead of the rest of Master_Down_Interval. The
- * skew keeps the priority order among backups (issue 3 §3: a broken stream alone is a hint).
+ * after CONFIRMED_SKEW_FACTOR × Skew_Time instead of the rest of Master_Down_Interval (issue 3
+ * §3: a broken stream alone is only a hint). Unlike an advert, which reaches every backup at
+ * the same moment, probe verdicts reach backups tens of milliseconds apart; Skew_Time alone
+ * (20 ms between priorities 150 and 100 at 100 ms adverts) would let a lower priority win that
+ * race and be preempted a moment later, a needless VIP move. Three Skew_Times keep the
+ * priority order with room for that spread. At LAN timings this is about as fast as
+ * Master_Down_Interval; with longer adverts (WAN: 1 s) it is much faster.
  */
+export const CONFIRMED_SKEW_FACTOR = 3;
+
 function onPeerConfirmedDown(state: ElectionState, nodeId: string, reason: string, now: number): StepResult {
   if (state.role !== 'Backup' || state.master?.sender.nodeId !== nodeId || state.masterDownTimer === undefined) {
     return { state, actions: [] };
   }
   const skew = skewTimeMs(currentPriority(state), state.masterAdverIntervalCs, state.params.version);
-  const at = Math.min(state.masterDownTimer, now + skew);
+  const at = Math.min(state.masterDownTimer, now + CONFIRMED_SKEW_FACTOR * skew);
+  if (at === state.masterDownTimer) return { state, actions: [] }; // Master_Down_Interval is sooner
   const why = `probe-confirmed: master ${describeIdentity(state.master.sender)} down (${reason})`;
   return { state: { ...state, masterDownTimer: at, masterConfirmedDown: why }, actions: [log('info', why)] };
 }
