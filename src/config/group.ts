@@ -27,7 +27,6 @@ export interface GroupContext {
 }
 
 /** Until the LAN mode lands only unicast exists; say so rather than silently run unicast. */
-const LAN_MODE_LATER = 'arrives with the LAN mode (VRRP on raw sockets); use unicast with peers';
 
 /** `raw` has passed groupSchema, so every field is individually valid. */
 export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSeeds }: GroupContext): GroupResult {
@@ -74,8 +73,10 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
     warnings.push({ path: [...at, 'preempt'], message: 'ignored: the address owner (priority 255) always preempts (RFC 5798 §6.1)' });
   }
 
-  errors.push(...transportFindings(raw, at, hasSeeds));
-  const quorum = quorumFindings(raw, at, hasSeeds);
+  const transport = resolveTransport(raw, hasSeeds);
+  const quorumRule = raw.quorum ?? (transport === 'multicast' ? 'none' : 'majority');
+  errors.push(...transportFindings(raw, at, transport, quorumRule));
+  const quorum = quorumFindings({ ...raw, quorum: quorumRule }, at, hasSeeds, transport);
   errors.push(...quorum.errors);
   warnings.push(...quorum.warnings);
 
@@ -91,22 +92,26 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
     preemptDelayMs: delay?.ok ? delay.ms : 0,
     vips,
     provider: raw.provider,
-    transport: 'unicast',
+    transport,
     peers: raw.peers,
     witnesses: raw.witnesses,
-    quorum: raw.quorum,
+    quorum: quorumRule,
   };
   return { group, errors, warnings };
 }
 
-function transportFindings(raw: RawGroup, at: Path, hasSeeds: boolean): Finding[] {
-  const path = [...at, 'transport'];
-  if (raw.transport === 'multicast' || raw.transport === 'both') {
-    return [{ path, message: `transport ${raw.transport} ${LAN_MODE_LATER}` }];
-  }
-  if (raw.transport === 'auto' && raw.peers.length === 0 && !hasSeeds) {
-    const why = 'transport auto (the default) means multicast for a group without peers in a file without seeds';
-    return [{ path, message: `${why}, and transport multicast ${LAN_MODE_LATER}` }];
+/** `auto`: unicast when the group has peers or the file has seeds, else VRRP multicast. */
+function resolveTransport(raw: RawGroup, hasSeeds: boolean): 'unicast' | 'multicast' | 'both' {
+  if (raw.transport !== 'auto') return raw.transport;
+  return raw.peers.length > 0 || hasSeeds ? 'unicast' : 'multicast';
+}
+
+function transportFindings(raw: RawGroup, at: Path, transport: 'unicast' | 'multicast' | 'both', quorum: 'majority' | 'none'): Finding[] {
+  if (transport === 'multicast' && quorum === 'majority') {
+    return [{
+      path: [...at, 'quorum'],
+      message: 'quorum majority needs unicast membership to count voters, and VRRP multicast has none; use transport both (VRRP beside gRPC) or quorum none',
+    }];
   }
   return [];
 }
@@ -116,7 +121,7 @@ function transportFindings(raw: RawGroup, at: Path, hasSeeds: boolean): Finding[
  * an even count a partition can split them in equal halves, and then neither half may elect a
  * master, so the VIP goes dark; an odd count has no such split (issue 3).
  */
-function quorumFindings(raw: RawGroup, at: Path, hasSeeds: boolean): { errors: Finding[]; warnings: Finding[] } {
+function quorumFindings(raw: RawGroup & { quorum: 'majority' | 'none' }, at: Path, hasSeeds: boolean, transport: 'unicast' | 'multicast' | 'both'): { errors: Finding[]; warnings: Finding[] } {
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   // Overlaps and duplicates are reported by semantic.ts; count each node once here.
@@ -136,13 +141,13 @@ function quorumFindings(raw: RawGroup, at: Path, hasSeeds: boolean): { errors: F
       });
     }
   }
-  if (raw.quorum === 'none' && peers.size === 0 && !hasSeeds) {
+  // On a LAN the VRRP peers find each other by multicast: no peer list is expected.
+  if (raw.quorum === 'none' && peers.size === 0 && !hasSeeds && transport !== 'multicast') {
     warnings.push({ path: [...at, 'quorum'], message: `group ${raw.name} has no peers and quorum none: ${alone}` });
   }
   // One voter is its own majority: the same risk as quorum none, which the user did not choose.
   // Not repeated when transport auto already failed for want of peers and seeds.
-  const unicast = raw.transport === 'unicast' || (raw.transport === 'auto' && (peers.size > 0 || hasSeeds));
-  if (raw.quorum === 'majority' && voters === 1 && unicast) {
+  if (raw.quorum === 'majority' && voters === 1 && transport !== 'multicast') {
     warnings.push({ path: [...at, 'peers'], message: `group ${raw.name} has no peers or witnesses: this node is its only voter, so ${alone}` });
   }
   return { errors, warnings };

@@ -144,14 +144,14 @@ export const groupSchema = section(
     provider,
     transport: oneOf(
       TRANSPORT_NAMES,
-      'how adverts travel, default auto: unicast (gRPC to peers); auto (unicast when the group has peers or the file has seeds); multicast and both arrive with the LAN mode',
+      'how adverts travel, default auto: unicast (gRPC to peers, mutual TLS); multicast (standard VRRP on the interface, interoperates with keepalived and FRR); both (VRRP and gRPC side by side); auto (unicast when the group has peers or the file has seeds, else multicast)',
     ).default('auto'),
     peers: nodeIds("node ids of this group's other voting members; must not include node.id"),
     witnesses: nodeIds('node ids that vote in this group but hold no VIPs; not in peers, not node.id'),
     quorum: oneOf(
       QUORUM_RULES,
-      'default majority: master only with a majority of the voters (this node, peers, witnesses; an odd number); none: master without quorum, risking split brain',
-    ).default('majority'),
+      'majority: master only with a majority of the voters (this node, peers, witnesses; an odd number); none: master without quorum, risking split brain. Default majority for unicast and both, none for multicast (VRRP has no membership)',
+    ).optional(),
   },
   'a virtual router: its VRID, interface and VIPs',
 );

@@ -16,7 +16,7 @@ export const NODE_ROLES = ['member', 'witness'] as const;
 /** A member runs groups and votes; a witness only votes, so it holds no VIPs (issue 3). */
 export type NodeRole = (typeof NODE_ROLES)[number];
 
-/** As written; `auto` and the not-yet-implemented multicast modes never reach GroupConfig. */
+/** As written; `auto` is resolved before GroupConfig. */
 export const TRANSPORT_NAMES = ['unicast', 'multicast', 'both', 'auto'] as const;
 
 export const QUORUM_RULES = ['majority', 'none'] as const;
@@ -55,7 +55,8 @@ export interface GroupConfig {
   readonly vips: readonly VipConfig[];
   readonly provider: ProviderConfig;
   /** How adverts travel; only unicast (gRPC to peers) exists until the LAN mode arrives. */
-  readonly transport: 'unicast';
+  /** unicast: gRPC; multicast: standard VRRP on `interface`; both: the two side by side. */
+  readonly transport: 'unicast' | 'multicast' | 'both';
   /** Node ids of the other voting members of this group; never contains our own node id. */
   readonly peers: readonly string[];
   /** Node ids that vote but hold no VIPs; disjoint from `peers`, never our own node id. */

@@ -32,6 +32,11 @@ export interface BootOptions {
 
 export async function buildNode(config: VipdConfig, opts: BootOptions): Promise<ClusterNode> {
   const { logger } = opts;
+  const lan = config.groups.filter((g) => g.transport !== 'unicast');
+  if (lan.length > 0) {
+    // Until the VRRP transport is wired into the node (issue 4), refuse rather than pretend.
+    throw new Error(`group ${lan[0]?.name} uses transport ${lan[0]?.transport}: VRRP on raw sockets is not wired into vipd run yet; use transport unicast`);
+  }
   let credentials = insecureCredentials();
   let signer = unsigned;
   if (config.insecure) {

@@ -32,6 +32,8 @@ export interface SimOptions {
   advertIntervalCs?: number;
   version?: 2 | 3;
   link?: Partial<LinkParams>;
+  /** false: RFC 5798 ordering only (VRRP groups). */
+  orderByTerm?: boolean;
 }
 
 interface SimMember {
@@ -75,6 +77,7 @@ export class SimCluster {
       preempt: spec.preempt ?? true,
       preemptDelayMs: spec.preemptDelayMs ?? 0,
       requireQuorum: spec.requireQuorum ?? false,
+      orderByTerm: this.opts.orderByTerm ?? true,
     };
   }
 

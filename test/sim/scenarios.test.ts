@@ -166,6 +166,19 @@ describe('simulator: election scenarios', () => {
       assert.deepEqual(c.holders(), ['b']);
     }));
 
+  it('VRRP ordering (orderByTerm false): after heal the higher address wins whatever the terms', () =>
+    withSeed(15, FILE, async () => {
+      const c = new SimCluster({ seed: 15, orderByTerm: false, nodes: abc.map((n) => ({ ...n, priority: 100 })) });
+      await c.start();
+      await c.runFor(1000);
+      c.net.partition(['c'], ['a', 'b']);
+      await c.runFor(1000);
+      assert.ok(c.runner('b').state.term > c.runner('c').state.term, 'b took over later');
+      c.net.heal();
+      await c.runFor(100 + 2 * TICK);
+      assert.deepEqual(c.masters(), ['c'], 'RFC 5798 §6.4.3: equal priority, higher address');
+    }));
+
   it('a fault on the master resigns like a shutdown; clearing it preempts back', () =>
     withSeed(11, FILE, async () => {
       const c = await cluster(abc);

@@ -129,12 +129,13 @@ function known(a: Advert, now: number): KnownMaster {
 
 /**
  * Does the sender of `a` win against this master? Higher priority (RFC 5798 §6.4.3), then the
- * higher term (vipd: the most recent takeover), then the higher primary address (RFC 5798 §6.4.3).
+ * higher term (vipd: the most recent takeover; not for VRRP groups, see orderByTerm), then the
+ * higher primary address (RFC 5798 §6.4.3).
  */
 function outranks(a: Advert, state: ElectionState): boolean {
   const mine = currentPriority(state);
   if (a.priority !== mine) return a.priority > mine;
-  if (a.term !== state.term) return a.term > state.term;
+  if (state.params.orderByTerm !== false && a.term !== state.term) return a.term > state.term;
   return compareIdentity(a.sender, state.params.self) > 0;
 }
 

@@ -38,6 +38,12 @@ export interface ElectionParams {
    * the group's voters is reachable. The runtime reports reachability with QuorumChanged.
    */
   readonly requireQuorum?: boolean;
+  /**
+   * Order dual masters by term between priority and address (default true). False for groups
+   * that speak VRRP: keepalived and FRR carry no term, and both sides must apply the same rule
+   * (RFC 5798 §6.4.3: priority, then primary address) or neither steps down.
+   */
+  readonly orderByTerm?: boolean;
 }
 
 /** What we know of the current master while we are not it. */

@@ -223,18 +223,18 @@ test('auth secret files: the error names the file and the reason', async () => {
   oneError(key(dir), 'auth.keys[0].secret_file', /: is a directory$/);
 });
 
-test('transport: auto is unicast with peers or seeds; multicast and both are not implemented', () => {
+test('transport: auto is unicast with peers or seeds, else multicast; multicast needs quorum none', () => {
   const group = (extra: string) => yaml({ groups: `groups:\n${groupBlock(extra)}` });
-  const lan = /arrives with the LAN mode \(VRRP on raw sockets\); use unicast with peers$/;
-  const multicast = group('    peers: [node-b, node-c]\n    transport: multicast\n');
-  oneError(multicast, 'groups[0].transport', /^transport multicast arrives with the LAN mode/, lineOf(multicast, 'transport:'));
-  oneError(group('    peers: [node-b, node-c]\n    transport: both\n'), 'groups[0].transport', /^transport both arrives with the LAN mode/);
-  const auto = group('');
-  const issue = oneError(auto, 'groups[0].transport', /^transport auto \(the default\) means multicast .*, and transport multicast arrives/, lineOf(auto, '- name: web'));
-  assert.match(issue.message, lan);
+  assert.equal(valid(group('    peers: [node-b, node-c]\n    transport: both\n')).groups[0]?.transport, 'both');
+  const lan = valid(group(''));
+  assert.equal(lan.groups[0]?.transport, 'multicast', 'auto without peers or seeds is VRRP on the LAN');
+  assert.equal(lan.groups[0]?.quorum, 'none', 'and defaults to quorum none');
+  const majority = group('    transport: multicast\n    quorum: majority\n');
+  oneError(majority, 'groups[0].quorum', /^quorum majority needs unicast membership/);
   oneError(group('    transport: tcp\n'), 'groups[0].transport', /must be one of unicast, multicast, both, auto; got "tcp"/);
   const withSeeds = yaml({ top: 'seeds: [192.0.2.12:7946]\n', tls: `${TLS}  allow: [node-b]\n`, groups: `groups:\n${groupBlock('')}` });
   assert.equal(valid(withSeeds).groups[0]?.transport, 'unicast');
+  assert.equal(valid(withSeeds).groups[0]?.quorum, 'majority');
 });
 
 test('witnesses: not in peers, not this node, no duplicates', () => {
