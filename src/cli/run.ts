@@ -7,7 +7,7 @@ import { systemClock } from '../adapters/system-clock.js';
 import { loadConfigFile } from '../config/load.js';
 import { formatIssue, summarize } from '../config/format.js';
 import { buildNode } from '../runtime/boot.js';
-import type { ClusterNode } from '../runtime/cluster-node.js';
+import type { RunningNode } from '../runtime/cluster-node.js';
 
 export async function runAgent(file: string, signal: AbortSignal): Promise<number> {
   const loaded = await loadConfigFile(file);
@@ -21,7 +21,7 @@ export async function runAgent(file: string, signal: AbortSignal): Promise<numbe
   for (const w of loaded.warnings) logger.warn({ file }, formatIssue(w, 'warning'));
   logger.info({ file }, summarize(config));
 
-  let node: ClusterNode;
+  let node: RunningNode;
   try {
     node = await buildNode(config, { clock: systemClock, logger });
   } catch (err) {
@@ -35,7 +35,7 @@ export async function runAgent(file: string, signal: AbortSignal): Promise<numbe
     await node.stop().catch(() => undefined);
     return 1;
   }
-  logger.info({ address: node.address, role: config.node.role }, `serving peers on ${node.address}`);
+  logger.info({ address: node.address, role: config.node.role }, node.address.startsWith('VRRP') ? `speaking ${node.address}` : `serving peers on ${node.address}`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   logger.info({}, 'stopping: masters resign with priority 0 and release their VIPs');
   await node.stop();

@@ -58,6 +58,7 @@ export function validateDocument(raw: unknown, baseDir: string): Validation {
         hasSeeds,
         groups,
         allGroupsValid: groups.length === rawGroups.length && (doc.groups === undefined || Array.isArray(doc.groups)),
+        ...(cluster.role !== undefined && { role: cluster.role }),
       })
     : { errors: [], warnings: [] };
   errors.push(...trust.errors);
@@ -74,7 +75,8 @@ export function validateDocument(raw: unknown, baseDir: string): Validation {
   if (!full.success || errors.length > 0 || !node.success || !timing.success) return { errors, warnings };
   // Implied by a document without errors; spelled out so the types narrow.
   if (cluster.listen === undefined || cluster.role === undefined || trust.insecure === undefined) return { errors, warnings };
-  if (!trust.insecure && (trust.tls === undefined || trust.auth === undefined)) return { errors, warnings };
+  // tls and auth are both present, or both absent for a LAN-only node (trust.ts said which).
+  if (!trust.insecure && (trust.tls === undefined) !== (trust.auth === undefined)) return { errors, warnings };
   const data = full.data;
   const nodeConfig: NodeConfig = {
     id: node.data.id,

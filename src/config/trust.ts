@@ -16,6 +16,7 @@ export interface TrustContext {
   /** The groups that passed the schema; `allGroupsValid` says whether that is every group. */
   readonly groups: readonly { readonly index: number; readonly group: GroupConfig }[];
   readonly allGroupsValid: boolean;
+  readonly role?: string;
 }
 
 export interface TrustResult {
@@ -48,8 +49,12 @@ export function trustFindings(doc: Record<string, unknown>, context: TrustContex
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   // With an invalid `insecure` (reported by the schema) we cannot tell whether tls and auth
-  // are required, but the files that are named can still be checked.
-  const required = insecure.success;
+  // are required, but the files that are named can still be checked. A node that only speaks
+  // VRRP on its LAN (every group multicast, no seeds, not a witness) has no peer links to
+  // protect: like keepalived it needs no certificates (issue 4).
+  const lanOnly = context.allGroupsValid && context.groups.length > 0 && !context.hasSeeds && context.role !== 'witness' &&
+    context.groups.every((g) => g.group.transport === 'multicast');
+  const required = insecure.success && !lanOnly;
 
   let tls: TlsConfig | undefined;
   if (doc.tls !== undefined) {
@@ -70,7 +75,7 @@ export function trustFindings(doc: Record<string, unknown>, context: TrustContex
     errors.push({ path: ['auth'], message: 'required unless insecure: true (advert signing: mode, active_key and keys)' });
   }
 
-  return { errors, warnings, ...(required && { insecure: false }), ...(tls && { tls }), ...(auth && { auth }) };
+  return { errors, warnings, ...(insecure.success && { insecure: false }), ...(tls && { tls }), ...(auth && { auth }) };
 }
 
 const TLS_FILES = [

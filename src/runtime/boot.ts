@@ -5,17 +5,21 @@
  */
 import { insecureCredentials, mutualTlsCredentials } from '../adapters/grpc/credentials.js';
 import type { AdvertSigner } from '../adapters/grpc/grpc-transport.js';
-import type { VipdConfig } from '../config/types.js';
+import type { GroupConfig, VipdConfig } from '../config/types.js';
+import type { ElectionParams } from '../core/election/types.js';
+import { VrrpSocket, interfaceInfo } from '../adapters/vrrp/vrrp-socket.js';
+import { VrrpTransport } from '../adapters/vrrp/vrrp-transport.js';
+import { Metrics } from './metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { loadTlsFiles } from '../security/identity.js';
 import { initialSequence, ReplayGuard } from '../security/replay.js';
 import { Keyring } from '../security/signing.js';
 import { NoopProvider } from '../../providers/noop/index.js';
-import { ClusterNode } from './cluster-node.js';
+import { ClusterNode, type RunningNode } from './cluster-node.js';
+import { VipdNode } from './node.js';
 import { electionParams, vipText } from './from-config.js';
 import type { RoleChange } from './instance-runner.js';
-import type { Metrics } from './metrics.js';
 
 /** `insecure: true`: nothing is signed and everything is accepted (demo only). */
 const unsigned: AdvertSigner = {
@@ -30,12 +34,67 @@ export interface BootOptions {
   readonly onRoleChange?: (c: RoleChange) => void;
 }
 
-export async function buildNode(config: VipdConfig, opts: BootOptions): Promise<ClusterNode> {
+/** The VRRP transport for the groups that speak it (multicast or both), if any. */
+function lanTransport(config: VipdConfig, opts: BootOptions & { metrics: Metrics }): { transport: VrrpTransport; groups: Set<string> } | undefined {
+  const groups = config.groups.filter((g) => g.transport !== 'unicast');
+  if (groups.length === 0) return undefined;
+  const transport = new VrrpTransport({
+    groups: groups.map((g) => ({
+      group: g.name, vrid: g.vrid, version: g.version, family: g.vips[0]?.family ?? 4, interface: g.interface,
+      vips: g.vips.map((v) => v.address),
+    })),
+    open: (iface, family) => new VrrpSocket({ interface: iface, family }),
+    logger: opts.logger.child({ component: 'vrrp' }),
+    metrics: opts.metrics,
+  });
+  return { transport, groups: new Set(groups.map((g) => g.name)) };
+}
+
+/**
+ * Election parameters of a group. A group that speaks VRRP is known on the wire by its source
+ * address on the interface, so that address is its tie-break identity, and it orders dual
+ * masters as RFC 5798 does (no term), like keepalived and FRR in the same VRID.
+ */
+function groupParams(config: VipdConfig, g: GroupConfig, lan: { groups: Set<string> } | undefined): ElectionParams {
+  const base = { ...electionParams(config, g), requireQuorum: g.quorum === 'majority' };
+  if (!lan?.groups.has(g.name)) return base;
+  const source = interfaceInfo(g.interface, g.vips[0]?.family ?? 4).address;
+  return { ...base, self: { nodeId: config.node.id, address: source }, orderByTerm: false };
+}
+
+/** A node that only speaks VRRP on its LAN: no gRPC, no membership, no certificates. */
+class LanNode implements RunningNode {
+  constructor(private readonly node: VipdNode, readonly address: string) {}
+  get metrics(): Metrics {
+    return this.node.metrics;
+  }
+  start(signal?: AbortSignal): Promise<void> {
+    return this.node.start(signal);
+  }
+  stop(): Promise<void> {
+    return this.node.stop();
+  }
+}
+
+export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
+  const opts = { ...bootOpts, metrics: bootOpts.metrics ?? new Metrics() };
   const { logger } = opts;
-  const lan = config.groups.filter((g) => g.transport !== 'unicast');
-  if (lan.length > 0) {
-    // Until the VRRP transport is wired into the node (issue 4), refuse rather than pretend.
-    throw new Error(`group ${lan[0]?.name} uses transport ${lan[0]?.transport}: VRRP on raw sockets is not wired into vipd run yet; use transport unicast`);
+  const lan = lanTransport(config, opts);
+  const groups = config.groups.map((g) => ({
+    params: groupParams(config, g, lan),
+    provider: new NoopProvider(vipText(g), logger.child({ group: g.name }), opts.clock),
+    peers: g.peers,
+    witnesses: g.witnesses,
+    quorum: g.quorum,
+    transport: g.transport,
+  }));
+  if (!config.insecure && !config.tls && lan) {
+    // Configuration allows this only when every group is multicast, with no seeds.
+    const node = new VipdNode({
+      nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics,
+      ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
+    });
+    return new LanNode(node, `VRRP on ${[...new Set(config.groups.map((g) => g.interface))].join(', ')}`);
   }
   let credentials = insecureCredentials();
   let signer = unsigned;
@@ -64,16 +123,11 @@ export async function buildNode(config: VipdConfig, opts: BootOptions): Promise<
     signer,
     replay: new ReplayGuard({ advertIntervalMs: longestIntervalMs, wallClock: Date.now }),
     initialSequence: initialSequence(Date.now()),
-    groups: config.groups.map((g) => ({
-      params: { ...electionParams(config, g), requireQuorum: g.quorum === 'majority' },
-      provider: new NoopProvider(vipText(g), logger.child({ group: g.name }), opts.clock),
-      peers: g.peers,
-      witnesses: g.witnesses,
-      quorum: g.quorum,
-    })),
+    groups,
+    ...(lan ? { lan } : {}),
     clock: opts.clock,
     logger,
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    metrics: opts.metrics,
     ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     seed: process.pid,
   });

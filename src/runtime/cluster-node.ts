@@ -7,7 +7,9 @@
  */
 import type { ElectionParams } from '../core/election/types.js';
 import { membershipParams, type MembershipBasics } from '../core/membership/params.js';
+import { CompositeTransport } from '../adapters/composite-transport.js';
 import type { Clock } from '../ports/clock.js';
+import type { PeerTransport } from '../ports/peer-transport.js';
 import type { Logger } from '../ports/logger.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { GrpcTransport, type AdvertSigner, type ReplayCheck, type TransportCredentials } from '../adapters/grpc/grpc-transport.js';
@@ -22,6 +24,8 @@ export interface ClusterGroup extends Voters {
   readonly params: ElectionParams;
   readonly provider: VipProvider;
   readonly quorum: 'majority' | 'none';
+  /** How its adverts travel (default unicast); multicast and both need `lan`. */
+  readonly transport?: 'unicast' | 'multicast' | 'both';
 }
 
 export interface ClusterNodeOptions {
@@ -43,9 +47,19 @@ export interface ClusterNodeOptions {
   readonly onRoleChange?: (change: RoleChange) => void;
   /** PRNG seed of the membership core (probe order); any number, e.g. from the pid. */
   readonly seed?: number;
+  /** Standard VRRP for the groups that speak it (transport multicast or both). */
+  readonly lan?: { readonly transport: PeerTransport; readonly groups: ReadonlySet<string> };
 }
 
-export class ClusterNode {
+/** What `vipd run` runs: a cluster node, or a LAN-only node. */
+export interface RunningNode {
+  readonly metrics: Metrics;
+  readonly address: string;
+  start(signal?: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class ClusterNode implements RunningNode {
   readonly metrics: Metrics;
   readonly transport: GrpcTransport;
   readonly node: VipdNode;
@@ -76,10 +90,13 @@ export class ClusterNode {
       onPeerDown: (peer) => this.streamBroke(peer.nodeId, peer.address),
       onUnreachable: (address) => this.membership?.sendFailed({ address }),
     });
+    const unicast = new Set(opts.groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
     this.node = new VipdNode({
       nodeId: opts.nodeId,
       groups: opts.groups.map((g) => ({ params: g.params, provider: g.provider })),
-      transport: this.transport,
+      transport: opts.lan
+        ? new CompositeTransport([{ transport: this.transport, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
+        : this.transport,
       clock: opts.clock,
       logger: log,
       metrics: this.metrics,

@@ -66,5 +66,5 @@ export function compareIdentity(a: PeerIdentity, b: PeerIdentity): number {
 }
 
 export function describeIdentity(p: PeerIdentity): string {
-  return p.address ? `${p.nodeId}(${p.address})` : p.nodeId;
+  return p.address && p.address !== p.nodeId ? `${p.nodeId}(${p.address})` : p.nodeId;
 }
