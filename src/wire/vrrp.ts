@@ -9,6 +9,9 @@ import { addressLength, formatIp, parseIp, requireIp, type IpFamily } from './ad
 import { checksumOver, hex16, pseudoHeaderSum } from './checksum.js';
 import { IPPROTO_VRRP } from './ipv4.js';
 
+/** Receivers drop adverts whose TTL / hop limit is not 255 (RFC 5798 §5.1.1.3); shared with ND. */
+export { checkTtl } from './ttl.js';
+
 export const VRRP_MULTICAST_IPV4 = '224.0.0.18';
 export const VRRP_MULTICAST_IPV6 = 'ff02::12';
 export const VRRP_HEADER_LENGTH = 8;
@@ -104,7 +107,10 @@ export function encodeVrrp(msg: VrrpMessage, path: VrrpPath): Uint8Array {
   return out;
 }
 
-/** Parse the VRRP payload of an IP packet that went from `path.source` to `path.destination`. */
+/**
+ * Parse the VRRP payload of an IP packet that went from `path.source` to `path.destination`
+ * (both must parse, even for v2 whose checksum ignores them: a receiver always has them).
+ */
 export function decodeVrrp(bytes: Uint8Array, path: VrrpPath): Decoded<VrrpMessage> {
   const family = path.family;
   if (family !== 4 && family !== 6) return { ok: false, reason: `IP family ${String(family)} is not 4 or 6` };

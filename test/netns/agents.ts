@@ -1,0 +1,169 @@
+/**
+ * Agents run inside test namespaces: vipd (`vipd run`, JSON logs read live) and keepalived
+ * (Debian's, in the foreground, both of its processes killable). Every process is killed by
+ * `kill()`, which tests call in `finally`.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const VIPD = fileURLToPath(new URL('../../src/cli/vipd.ts', import.meta.url));
+
+export interface Line {
+  t: number;
+  msg: string;
+  group?: string;
+  [k: string]: unknown;
+}
+
+abstract class Agent {
+  readonly lines: Line[] = [];
+  protected proc: ChildProcessWithoutNullStreams | undefined;
+
+  protected spawnIn(ns: string, argv: string[], parse: (line: string) => Line): void {
+    const p = spawn('ip', ['netns', 'exec', ns, ...argv]);
+    this.proc = p;
+    let buf = '';
+    const take = (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.trim()) this.lines.push(parse(line));
+      }
+    };
+    p.stdout.on('data', take);
+    p.stderr.on('data', take);
+    // Bounded lifetime whatever the test does.
+    setTimeout(() => p.kill('SIGKILL'), 180_000).unref();
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    this.proc?.kill(sig);
+  }
+
+  async exited(ms = 10_000): Promise<number | null> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms);
+      p.once('exit', (code) => { clearTimeout(t); resolve(code); });
+    });
+  }
+
+  text(): string {
+    return this.lines.map((l) => l.msg).join('\n');
+  }
+
+  async kill(): Promise<void> {
+    this.proc?.kill('SIGKILL');
+  }
+}
+
+export class VipdAgent extends Agent {
+  constructor(readonly name: string) {
+    super();
+  }
+
+  async start(ns: string, dir: string, yaml: string): Promise<void> {
+    const file = join(dir, `${this.name}.yaml`);
+    await writeFile(file, yaml);
+    this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', '-c', file], (line) => {
+      try {
+        return { ...(JSON.parse(line) as Line), t: Date.now() };
+      } catch {
+        return { t: Date.now(), msg: line };
+      }
+    });
+  }
+
+  /** The last role this agent logged for a group ("MASTER", "BACKUP", ...). */
+  role(group = 'web'): string | undefined {
+    let role: string | undefined;
+    for (const l of this.lines) {
+      const m = /^[A-Z]+ -> ([A-Z]+) \(/.exec(l.msg);
+      if (m && l.group === group) role = m[1];
+    }
+    return role;
+  }
+}
+
+export interface KeepalivedOptions {
+  readonly iface: string;
+  readonly priority: number;
+  readonly version: 2 | 3;
+  /** advert_int in seconds (0.1 for 100 ms with VRRPv3). */
+  readonly advertInt: number;
+  readonly vip: string;
+  readonly vrid?: number;
+}
+
+export class KeepalivedAgent extends Agent {
+  private dir = '';
+
+  async start(ns: string, dir: string, o: KeepalivedOptions): Promise<void> {
+    this.dir = dir;
+    const conf = join(dir, 'keepalived.conf');
+    await writeFile(conf, [
+      'global_defs {',
+      '  router_id interop',
+      '  vrrp_garp_master_delay 0',
+      '}',
+      'vrrp_instance VI_1 {',
+      '  state BACKUP',
+      `  interface ${o.iface}`,
+      `  virtual_router_id ${o.vrid ?? 51}`,
+      `  priority ${o.priority}`,
+      `  advert_int ${o.advertInt}`,
+      `  version ${o.version}`,
+      '  virtual_ipaddress {',
+      `    ${o.vip}`,
+      '  }',
+      '}',
+      '',
+    ].join('\n'));
+    this.spawnIn(ns, ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')],
+      (line) => ({ t: Date.now(), msg: line }));
+  }
+
+  /** keepalived's state as its log last said it ("MASTER", "BACKUP", "FAULT"). */
+  role(): string | undefined {
+    let role: string | undefined;
+    for (const l of this.lines) {
+      const m = /Entering (MASTER|BACKUP|FAULT) STATE/.exec(l.msg);
+      if (m) role = m[1];
+    }
+    return role;
+  }
+
+  /**
+   * A real crash: keepalived's VRRP child resigns gracefully when only its parent dies, so kill
+   * the parent first and then the child (REFERENCE.md).
+   */
+  async crash(): Promise<void> {
+    const pid = async (f: string) => Number((await readFile(join(this.dir, f), 'utf8').catch(() => '')).trim()) || undefined;
+    const parent = await pid('keepalived.pid');
+    const child = await pid('vrrp.pid');
+    for (const p of [parent, child]) if (p) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+    this.proc?.kill('SIGKILL');
+  }
+
+  override async kill(): Promise<void> {
+    await this.crash();
+  }
+}
+
+/** Polls `cond` every 20 ms for at most `ms`; the error says what was awaited. */
+export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string, detail: () => string = () => ''): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${detail()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
