@@ -3,7 +3,7 @@ import { parseVip } from './address.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Finding, Path } from './findings.js';
 import type { RawGroup } from './schema.js';
-import type { GroupConfig, VipConfig, VrrpVersion } from './types.js';
+import type { GroupConfig, ProviderConfig, VipConfig, VrrpVersion } from './types.js';
 
 export interface GroupResult {
   readonly group: GroupConfig;
@@ -91,7 +91,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
     preempt: raw.preempt,
     preemptDelayMs: delay?.ok ? delay.ms : 0,
     vips,
-    provider: raw.provider,
+    provider: providerConfig(raw.provider),
     transport,
     peers: raw.peers,
     witnesses: raw.witnesses,
@@ -155,4 +155,24 @@ function quorumFindings(raw: RawGroup & { quorum: 'majority' | 'none' }, at: Pat
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
+}
+
+/** snake_case document → camelCase config, durations in ms. */
+function providerConfig(raw: RawGroup['provider']): ProviderConfig {
+  if (raw.type === 'noop') return { type: 'noop' };
+  const ms = (v: unknown) => {
+    const d = v === undefined ? undefined : parseDuration(v);
+    return d?.ok ? d.ms : undefined;
+  };
+  const out: { -readonly [K in keyof Extract<ProviderConfig, { type: 'local' }>]: Extract<ProviderConfig, { type: 'local' }>[K] } = { type: 'local' };
+  if (raw.label !== undefined) out.label = raw.label;
+  if (raw.garp_repeat !== undefined) out.garpRepeat = raw.garp_repeat;
+  const interval = ms(raw.garp_interval);
+  if (interval !== undefined) out.garpIntervalMs = interval;
+  const delay = ms(raw.garp_master_delay);
+  if (delay !== undefined) out.garpMasterDelayMs = delay;
+  const refresh = ms(raw.garp_refresh);
+  if (refresh !== undefined) out.garpRefreshMs = refresh;
+  if (raw.detect_conflicts !== undefined) out.detectConflicts = raw.detect_conflicts;
+  return out;
 }

@@ -100,12 +100,25 @@ function nodeIds(hint: string) {
   return z.array(name('a node id'), { error: listError('a list of node ids', hint) }).default([]).describe(`${hint}, default []`);
 }
 
-const PROVIDER_TYPES = ['noop'];
+const PROVIDER_TYPES = ['noop', 'local'];
 const PROVIDER_HINT = `how the VIP is plumbed, default {type: noop}; "type" is one of: ${PROVIDER_TYPES.join(', ')}`;
 const noopProvider = section({ type: z.literal('noop').describe('noop: touches no network; for tests and demos') }, 'the noop provider');
+const localProvider = section(
+  {
+    type: z.literal('local').describe('local: add the VIPs to the interface and announce them (gratuitous ARP / unsolicited NA)'),
+    label: z.union([z.string().regex(/^[^\s]{1,15}$/), z.literal(false)]).optional()
+      .describe('label for IPv4 VIPs (ip addr ... label), default "IF:vip" when it fits in 15 characters; false = none'),
+    garp_repeat: z.number().int().min(1).max(20).optional().describe('announcements in a burst on becoming master, default 5 (keepalived vrrp_garp_master_repeat)'),
+    garp_interval: duration('between announcements of a burst, default 200ms', { minMs: 0, maxMs: 10_000 }).optional(),
+    garp_master_delay: duration('a second burst this long after becoming master, 0 = none; default 5s (keepalived vrrp_garp_master_delay)', { minMs: 0, maxMs: 3_600_000 }).optional(),
+    garp_refresh: duration('one announcement this often while master, 0 = never; default 60s', { minMs: 0, maxMs: 86_400_000 }).optional(),
+    detect_conflicts: z.boolean().optional().describe('probe for another host answering for a VIP after acquiring and at each refresh, default true'),
+  },
+  'the local provider',
+);
 // A discriminated union on `type` so local/aws/gcp providers slot in as new members.
 const provider = z
-  .discriminatedUnion('type', [noopProvider], {
+  .discriminatedUnion('type', [noopProvider, localProvider], {
     error: (iss) => {
       const input: unknown = iss.input;
       const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;

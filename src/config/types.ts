@@ -39,7 +39,17 @@ export interface VipConfig {
 }
 
 /** Discriminated on `type` so local/aws/gcp providers can be added without reshaping. */
-export type ProviderConfig = { readonly type: 'noop' };
+export type ProviderConfig =
+  | { readonly type: 'noop' }
+  | {
+      readonly type: 'local';
+      readonly label?: string | false;
+      readonly garpRepeat?: number;
+      readonly garpIntervalMs?: number;
+      readonly garpMasterDelayMs?: number;
+      readonly garpRefreshMs?: number;
+      readonly detectConflicts?: boolean;
+    };
 
 export interface GroupConfig {
   readonly name: string;
@@ -54,7 +64,6 @@ export interface GroupConfig {
   readonly preemptDelayMs: number;
   readonly vips: readonly VipConfig[];
   readonly provider: ProviderConfig;
-  /** How adverts travel; only unicast (gRPC to peers) exists until the LAN mode arrives. */
   /** unicast: gRPC; multicast: standard VRRP on `interface`; both: the two side by side. */
   readonly transport: 'unicast' | 'multicast' | 'both';
   /** Node ids of the other voting members of this group; never contains our own node id. */

@@ -15,10 +15,10 @@ import type { Logger } from '../ports/logger.js';
 import { loadTlsFiles } from '../security/identity.js';
 import { initialSequence, ReplayGuard } from '../security/replay.js';
 import { Keyring } from '../security/signing.js';
-import { NoopProvider } from '../../providers/noop/index.js';
 import { ClusterNode, type RunningNode } from './cluster-node.js';
 import { VipdNode } from './node.js';
-import { electionParams, vipText } from './from-config.js';
+import { electionParams } from './from-config.js';
+import { makeProvider } from './providers.js';
 import type { RoleChange } from './instance-runner.js';
 
 /** `insecure: true`: nothing is signed and everything is accepted (demo only). */
@@ -82,7 +82,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
   const lan = lanTransport(config, opts);
   const groups = config.groups.map((g) => ({
     params: groupParams(config, g, lan),
-    provider: new NoopProvider(vipText(g), logger.child({ group: g.name }), opts.clock),
+    provider: makeProvider(g, opts),
     peers: g.peers,
     witnesses: g.witnesses,
     quorum: g.quorum,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { TIMING_PRESETS } from '../../../src/config/presets.js';
+import { parseConfigText } from '../../../src/config/load.js';
 import { FIXTURES, TRUST, errors, oneError, valid } from './helpers.js';
 
 const PEERS = 'peers: [node-b, node-c]';
@@ -79,7 +80,7 @@ test('field errors: bad IP, unknown key, missing key, bad provider', () => {
   assert.deepEqual([top.line, top.column], [4, 1]);
   const missing = oneError(`node: {id: node-a}\ngroups:\n${group()}${TRUST}`, 'cluster_id', /^required \(cluster id/);
   assert.deepEqual([missing.line, missing.column], [1, 1]);
-  oneError(doc(group(', provider: {type: aws}')), 'groups[0].provider.type', /must be one of: noop; got "aws"/);
+  oneError(doc(group(', provider: {type: aws}')), 'groups[0].provider.type', /must be one of: noop, local; got "aws"/);
   oneError(doc(group(', priority: 0')), 'groups[0].priority', /must be an integer 1-255 \(255 = address owner\); got 0/);
   oneError(doc(group().replace('eth0', 'eth0/1')), 'groups[0].interface', /Linux interface name/);
   oneError(doc(group(', preempt_delay: 2h')), 'groups[0].preempt_delay', /must be 0s-1h; got 2h/);
@@ -97,4 +98,18 @@ test('document-level problems: YAML syntax, empty file, not a mapping', () => {
 test('all errors are reported, including rules between the groups that did parse', () => {
   const text = doc(`${group(', priority: 300')}  - {name: a, vrid: 1, interface: eth0, vips: [10.0.0.1], ${PEERS}}\n  - {name: b, vrid: 1, interface: eth0, vips: [10.0.0.2], ${PEERS}}\n`, 'timing: fast\n');
   assert.deepEqual(errors(text).map((issue) => issue.path), ['timing', 'groups[0].priority', 'groups[2].vrid']);
+});
+
+test('provider local: options in snake_case become camelCase with durations in ms', () => {
+  const text = [
+    'cluster_id: lan', 'node: { id: node-a }', 'groups:', '  - name: web', '    vrid: 51', '    interface: eth0',
+    '    vips: [192.0.2.50/24]', '    provider: { type: local, garp_repeat: 3, garp_interval: 100ms, garp_master_delay: 2s, garp_refresh: 0, label: false }', '',
+  ].join('\n');
+  const r = parseConfigText(text, 'lan.yaml');
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  assert.deepEqual(r.config.groups[0]?.provider, { type: 'local', label: false, garpRepeat: 3, garpIntervalMs: 100, garpMasterDelayMs: 2000, garpRefreshMs: 0 });
+  assert.equal(r.config.groups[0]?.transport, 'multicast');
+  assert.equal(r.config.tls, undefined, 'a LAN-only node needs no certificates');
+  const bad = parseConfigText(text.replace('garp_repeat: 3', 'garp_repeat: 0'), 'lan.yaml');
+  assert.ok(!bad.ok && bad.errors.some((e) => e.path === 'groups[0].provider.garp_repeat'));
 });

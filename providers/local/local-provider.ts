@@ -1,0 +1,493 @@
+/**
+ * The `local` provider: puts the VIPs on a local interface and tells the link (gratuitous ARP,
+ * unsolicited NA), like keepalived's MASTER does. It acts and never decides (metallb): it does
+ * not contest a VIP another host answers for, it reports it.
+ *
+ * Ownership: only addresses this provider added are ever removed. An address that was already
+ * on the interface (the interface's own address, one an operator configured) counts towards
+ * "held" but is left alone by release.
+ *
+ * Every call is idempotent and they run one at a time (a later call waits for the earlier one);
+ * each rejection is a ProviderError naming the operation and the subject.
+ */
+import type { VipConfig } from '../../src/config/types.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { Logger } from '../../src/ports/logger.js';
+import { ProviderError, type ProviderRequest, type VipProvider, type VipStatus } from '../../src/ports/vip-provider.js';
+import { CommandAbortedError, CommandTimeoutError, inNetns, systemRunner, type CommandResult, type CommandRunner } from './commands.js';
+import { canonicalAddress, ipMessages, parseAddrShow, parseArpingReplies, parseNdisc6Replies, type LinkState } from './parse.js';
+import {
+  DEFAULT_ANNOUNCE,
+  TOOLS,
+  type AnnounceSchedule,
+  type LocalProviderComponents,
+  type LocalProviderCounters,
+  type LocalProviderOptions,
+  type Tool,
+  type VipConflict,
+} from './types.js';
+
+/** IFNAMSIZ − 1: the longest interface name (and IPv4 label) the kernel accepts. */
+const MAX_IFNAME = 15;
+const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+const MAX_BURST = 50;
+
+/** While held: the decision's term and the background announcements it keeps running. */
+interface Held {
+  readonly term: number;
+  readonly controller: AbortController;
+  readonly timers: Set<() => void>;
+  refreshing: boolean;
+}
+
+export class LocalProvider implements VipProvider {
+  readonly kind = 'local';
+  readonly interface: string;
+  readonly vips: readonly VipConfig[];
+  readonly counters: LocalProviderCounters = { announcements: 0, announceFailures: 0, conflicts: 0, readded: 0, backgroundErrors: 0 };
+  private readonly label: string | undefined;
+  private readonly schedule: AnnounceSchedule;
+  private readonly detectConflicts: boolean;
+  private readonly onConflict: ((c: VipConflict) => void) | undefined;
+  private readonly timeoutMs: number;
+  private readonly runner: CommandRunner;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  /** Canonical addresses this provider put on the interface: the only ones release removes. */
+  private readonly added = new Set<string>();
+  private readonly toolPaths = new Map<Tool, Promise<string | undefined>>();
+  private held: Held | undefined;
+  /** Calls run one at a time: each waits for the previous one (js-libp2p style serialisation). */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(options: LocalProviderOptions, components: LocalProviderComponents) {
+    const configError = (detail: string) => new ProviderError('configuring', `the local provider on ${options.interface}`, false, { detail });
+    const iface = options.interface;
+    if (!iface || iface.length > MAX_IFNAME || /[\s/:]/.test(iface)) throw configError(`interface name ${JSON.stringify(iface)} must be 1-${MAX_IFNAME} characters without spaces, "/" or ":"`);
+    if (options.vips.length === 0) throw configError('no VIPs');
+    const vips: VipConfig[] = [];
+    for (const v of options.vips) {
+      const address = canonicalAddress(v.address);
+      const family = address?.includes(':') ? 6 : 4;
+      if (!address || family !== v.family) throw configError(`${JSON.stringify(v.address)} is not an IPv${v.family} address`);
+      const max = family === 4 ? 32 : 128;
+      if (!Number.isInteger(v.prefixLength) || v.prefixLength < 1 || v.prefixLength > max) throw configError(`prefix /${v.prefixLength} of ${address} must be 1-${max}`);
+      if (vips.some((x) => x.address === address)) throw configError(`${address} is listed twice`);
+      vips.push({ address, prefixLength: v.prefixLength, family });
+    }
+    const defaultLabel = `${iface}:vip`;
+    const label = options.label === false ? undefined : (options.label ?? (defaultLabel.length <= MAX_IFNAME ? defaultLabel : undefined));
+    if (label !== undefined && (label.length > MAX_IFNAME || !label.startsWith(`${iface}:`))) {
+      throw configError(`label ${JSON.stringify(label)} must start with "${iface}:" and be at most ${MAX_IFNAME} characters`);
+    }
+    const schedule = { ...DEFAULT_ANNOUNCE, ...options.announce };
+    for (const [key, value] of Object.entries(schedule)) {
+      if (!Number.isFinite(value) || value < 0) throw configError(`announce.${key} must be a non-negative number`);
+    }
+    if (schedule.burstCount < 1 || schedule.burstCount > MAX_BURST) throw configError(`announce.burstCount must be 1-${MAX_BURST}`);
+    if (schedule.refreshIntervalMs > 0 && schedule.refreshIntervalMs < 1_000) throw configError('announce.refreshIntervalMs must be 0 (off) or at least 1000');
+
+    this.interface = iface;
+    this.vips = vips;
+    this.label = label;
+    this.schedule = schedule;
+    this.detectConflicts = options.detectConflicts ?? true;
+    this.onConflict = options.onConflict;
+    this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const runner = components.runner ?? systemRunner;
+    this.runner = options.netns ? inNetns(runner, options.netns) : runner;
+    this.logger = components.logger.child({ provider: 'local', interface: iface, ...(options.netns ? { netns: options.netns } : {}) });
+    this.clock = components.clock;
+  }
+
+  /** Addresses this provider added and has not removed yet (release removes exactly these). */
+  ownedAddresses(): string[] {
+    return [...this.added];
+  }
+
+  async validate(signal: AbortSignal): Promise<void> {
+    const subject = `the local provider on ${this.interface}`;
+    const hasV4 = this.vips.some((v) => v.family === 4);
+    const hasV6 = this.vips.some((v) => v.family === 6);
+    const needed: Tool[] = ['ip'];
+    if (hasV4) needed.push('arping');
+    if (hasV6) needed.push('ndptool');
+    if (hasV6 && this.detectConflicts) needed.push('ndisc6');
+    const missing: string[] = [];
+    for (const tool of needed) {
+      if (!(await this.locate(tool))) missing.push(`\`${tool}\` (Debian package ${TOOLS[tool].package}, for ${TOOLS[tool].purpose})`);
+    }
+    if (missing.length > 0) throw new ProviderError('validating', subject, false, { detail: `not installed: ${missing.join('; ')}` });
+
+    if (hasV4) {
+      // Debian's `arping` package is a different program (Thomas Habets') with other options.
+      const version = await this.command('arping', ['-V'], signal, 'validating', subject);
+      if (!/iputils/i.test(version.stdout + version.stderr)) {
+        throw new ProviderError('validating', subject, false, { detail: `${await this.locate('arping')} is not iputils arping; install the Debian package iputils-arping (the package "arping" has other options)` });
+      }
+    }
+
+    const link = await this.readLink(signal, 'validating', subject);
+    if (!link) throw new ProviderError('validating', subject, true, { detail: `interface ${this.interface} does not exist` });
+
+    // A privileged request that cannot change anything: no interface carries 0.0.0.0/32, so with
+    // CAP_NET_ADMIN the kernel answers "address not found", without it "Operation not permitted"
+    // (rtnetlink checks the capability before it looks for the address).
+    const args = ['-4', 'addr', 'del', '0.0.0.0/32', 'dev', this.interface];
+    const probe = await this.command('ip', args, signal, 'validating', subject);
+    if (probe.code !== 0 && ipMessages.notPermitted(probe.stderr)) throw this.failure('validating', subject, probe, ['ip', ...args]);
+  }
+
+  async status(signal: AbortSignal): Promise<VipStatus> {
+    let link: LinkState | undefined;
+    try {
+      link = await this.readLink(signal, 'reading', `the addresses of ${this.interface}`);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.logger.debug({ err }, `status unknown: ${(err as Error).message}`);
+      return 'unknown';
+    }
+    if (!link) return 'not-held';
+    return this.vips.every((v) => link.addresses.has(v.address)) ? 'held' : 'not-held';
+  }
+
+  async acquire(req: ProviderRequest): Promise<void> {
+    const subject = `${this.vipsText()} on ${this.interface}`;
+    await this.exclusive(req.signal, 'acquiring', subject, async () => {
+      const link = await this.readLink(req.signal, 'acquiring', subject);
+      if (!link) throw new ProviderError('acquiring', subject, true, { detail: `interface ${this.interface} does not exist` });
+      const bound: string[] = [];
+      for (const vip of this.vips) {
+        if (link.addresses.has(vip.address)) continue;
+        await this.addVip(vip, req.signal);
+        bound.push(vipText(vip));
+      }
+      if (bound.length > 0) this.logger.info({ vips: bound, term: req.term }, `added ${bound.join(', ')} to ${this.interface} (${req.reason})`);
+      // Same decision and nothing was missing: the announcements of that decision still run.
+      if (this.held?.term === req.term && bound.length === 0) return;
+      this.stopHeld();
+      // The first round is part of acquiring: a failure here is the caller's to retry.
+      await this.announceRound(req.signal, 'announcing');
+      this.startHeld(req.term);
+    });
+  }
+
+  async release(req: ProviderRequest): Promise<void> {
+    const subject = `${this.vipsText()} from ${this.interface}`;
+    this.stopHeld(); // at once: no more announcements even while an earlier call finishes
+    await this.exclusive(req.signal, 'releasing', subject, async () => {
+      this.stopHeld();
+      const removed: string[] = [];
+      for (const vip of this.vips) {
+        if (!this.added.has(vip.address)) continue;
+        if (await this.removeVip(vip, req.signal)) removed.push(vipText(vip));
+      }
+      if (removed.length > 0) this.logger.info({ vips: removed, term: req.term }, `removed ${removed.join(', ')} from ${this.interface} (${req.reason})`);
+    });
+  }
+
+  /**
+   * Asks the link whether another host answers for any VIP (ARP duplicate address detection,
+   * RFC 5227, for IPv4; a Neighbor Solicitation for IPv6) and reports what it finds. Works
+   * whether or not this node holds the VIPs: our own kernel never answers our own probe.
+   */
+  probeConflicts(signal: AbortSignal): Promise<VipConflict[]> {
+    return this.checkConflicts(signal, 'probe');
+  }
+
+  // ---- addresses ----
+
+  private async addVip(vip: VipConfig, signal: AbortSignal): Promise<void> {
+    const args = vip.family === 4
+      ? ['-4', 'addr', 'add', vipText(vip), 'dev', this.interface, ...(this.label ? ['label', this.label] : [])]
+      // nodad: DAD would keep the address tentative (unusable) for a second, and mark it failed
+      // while a crashed old master still holds it. Takeover must not wait for that; conflicts are
+      // reported by probeConflicts instead.
+      : ['-6', 'addr', 'add', vipText(vip), 'dev', this.interface, 'nodad'];
+    const subject = `${vipText(vip)} to ${this.interface}`;
+    const alreadyOurs = this.added.has(vip.address);
+    // Marked before the call: if it is aborted or times out after the kernel applied it, the
+    // address is still ours to remove.
+    this.added.add(vip.address);
+    const result = await this.command('ip', args, signal, 'adding', subject);
+    if (result.code === 0) return;
+    if (!alreadyOurs) this.added.delete(vip.address);
+    // Someone added it between our read and our add: present, and not ours.
+    if (ipMessages.alreadyAssigned(result.stderr)) return;
+    throw this.failure('adding', subject, result, ['ip', ...args]);
+  }
+
+  /** Removes one VIP this provider added; false when it was already gone. */
+  private async removeVip(vip: VipConfig, signal: AbortSignal): Promise<boolean> {
+    const args = [vip.family === 4 ? '-4' : '-6', 'addr', 'del', vipText(vip), 'dev', this.interface];
+    const subject = `${vipText(vip)} from ${this.interface}`;
+    const result = await this.command('ip', args, signal, 'removing', subject);
+    if (result.code === 0) {
+      this.added.delete(vip.address);
+      return true;
+    }
+    if (ipMessages.addressNotFound(result.stderr) || ipMessages.noSuchDevice(result.stderr)) {
+      this.added.delete(vip.address);
+      return false;
+    }
+    throw this.failure('removing', subject, result, ['ip', ...args]);
+  }
+
+  /** The interface's MAC and addresses; undefined when the interface does not exist. */
+  private async readLink(signal: AbortSignal, operation: string, subject: string): Promise<LinkState | undefined> {
+    const args = ['-j', 'addr', 'show', 'dev', this.interface];
+    const result = await this.command('ip', args, signal, operation, subject);
+    if (result.code !== 0) {
+      if (ipMessages.noSuchDevice(result.stderr)) return undefined;
+      throw this.failure(operation, subject, result, ['ip', ...args]);
+    }
+    const link = parseAddrShow(result.stdout);
+    if (!link) throw new ProviderError(operation, subject, true, { detail: `unexpected output from \`ip ${args.join(' ')}\`: ${result.stdout.slice(0, 200)}` });
+    return link;
+  }
+
+  // ---- announcements ----
+
+  private startHeld(term: number): void {
+    const held: Held = { term, controller: new AbortController(), timers: new Set(), refreshing: false };
+    this.held = held;
+    const s = this.schedule;
+    const t0 = this.clock.now();
+    const at = (time: number, fn: () => void) => {
+      const cancel = this.clock.schedule(time, () => {
+        held.timers.delete(cancel);
+        if (!held.controller.signal.aborted) fn();
+      });
+      held.timers.add(cancel);
+    };
+    for (let i = 1; i < s.burstCount; i++) at(t0 + i * s.burstIntervalMs, () => void this.backgroundRound(held));
+    if (s.secondBurstDelayMs > 0) {
+      for (let i = 0; i < s.burstCount; i++) at(t0 + s.secondBurstDelayMs + i * s.burstIntervalMs, () => void this.backgroundRound(held));
+    }
+    if (s.refreshIntervalMs > 0) {
+      const tick = (time: number) => at(time, () => {
+        tick(time + s.refreshIntervalMs);
+        void this.refresh(held);
+      });
+      tick(t0 + s.secondBurstDelayMs + s.refreshIntervalMs);
+    }
+    if (this.detectConflicts) void this.backgroundConflictCheck(held, 'acquire');
+  }
+
+  private stopHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held) return;
+    held.controller.abort(new Error('released'));
+    for (const cancel of held.timers) cancel();
+    held.timers.clear();
+  }
+
+  /** One announcement per VIP, in parallel; rejects with the first failure after all have finished. */
+  private async announceRound(signal: AbortSignal, operation: string): Promise<void> {
+    const results = await Promise.allSettled(this.vips.map((vip) => this.announce(vip, signal, operation)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async announce(vip: VipConfig, signal: AbortSignal, operation: string): Promise<void> {
+    const subject = `${vip.address} on ${this.interface}`;
+    const [tool, args]: [Tool, string[]] = vip.family === 4
+      // Gratuitous ARP as a request with sender = target = VIP, as keepalived sends it.
+      ? ['arping', ['-U', '-c', '1', '-I', this.interface, vip.address]]
+      // Unsolicited NA to ff02::1 with the Override flag and our MAC (RFC 4861 §7.2.6).
+      : ['ndptool', ['-t', 'na', '-U', '-i', this.interface, '-T', vip.address, 'send']];
+    try {
+      const result = await this.command(tool, args, signal, operation, subject);
+      if (result.code !== 0) throw this.failure(operation, subject, result, [tool, ...args]);
+      this.counters.announcements += 1;
+      this.logger.debug({ vip: vip.address }, `announced ${vip.address} on ${this.interface}`);
+    } catch (err) {
+      if (!signal.aborted) this.counters.announceFailures += 1;
+      throw err;
+    }
+  }
+
+  private async backgroundRound(held: Held): Promise<void> {
+    try {
+      await this.announceRound(held.controller.signal, 'announcing');
+    } catch (err) {
+      this.backgroundFailure(held, err);
+    }
+  }
+
+  /**
+   * Keeps asserting what was decided (REFERENCE.md, users' ask 4): puts back a VIP someone
+   * removed, announces once more, probes for conflicts. Failures are logged, counted, survived.
+   */
+  private async refresh(held: Held): Promise<void> {
+    if (held.refreshing) return;
+    held.refreshing = true;
+    const signal = held.controller.signal;
+    const subject = `${this.vipsText()} on ${this.interface}`;
+    try {
+      // Through the queue, so a release never races a re-add.
+      await this.exclusive(signal, 'refreshing', subject, async () => {
+        if (this.held !== held) return;
+        const link = await this.readLink(signal, 'refreshing', subject);
+        if (!link) throw new ProviderError('refreshing', subject, true, { detail: `interface ${this.interface} does not exist` });
+        for (const vip of this.vips) {
+          if (link.addresses.has(vip.address)) continue;
+          await this.addVip(vip, signal);
+          this.counters.readded += 1;
+          this.logger.warn({ vip: vipText(vip) }, `${vipText(vip)} disappeared from ${this.interface} while held; added it back`);
+        }
+      });
+      await this.announceRound(signal, 'announcing');
+      if (this.detectConflicts) await this.checkConflicts(signal, 'refresh');
+    } catch (err) {
+      this.backgroundFailure(held, err);
+    } finally {
+      held.refreshing = false;
+    }
+  }
+
+  private backgroundFailure(held: Held, err: unknown): void {
+    if (held.controller.signal.aborted) return;
+    this.counters.backgroundErrors += 1;
+    this.logger.warn({ err }, `${(err as Error).message}; the next refresh tries again`);
+  }
+
+  // ---- conflicts ----
+
+  private async backgroundConflictCheck(held: Held, found: VipConflict['found']): Promise<void> {
+    try {
+      await this.checkConflicts(held.controller.signal, found);
+    } catch (err) {
+      this.backgroundFailure(held, err);
+    }
+  }
+
+  private async checkConflicts(signal: AbortSignal, found: VipConflict['found']): Promise<VipConflict[]> {
+    const link = await this.readLink(signal, 'probing', `${this.vipsText()} on ${this.interface}`);
+    const results = await Promise.all(this.vips.map((vip) => this.probe(vip, link?.mac, signal, found)));
+    const conflicts = results.flat();
+    for (const conflict of conflicts) this.report(conflict);
+    return conflicts;
+  }
+
+  private async probe(vip: VipConfig, ownMac: string | undefined, signal: AbortSignal, found: VipConflict['found']): Promise<VipConflict[]> {
+    const subject = `${vip.address} on ${this.interface}`;
+    let macs: string[];
+    if (vip.family === 4) {
+      // RFC 5227 probe from 0.0.0.0. iputils arping -D exits 0 when nobody answered, 1 when someone did.
+      const args = ['-D', '-c', '2', '-w', '1', '-I', this.interface, vip.address];
+      const result = await this.command('arping', args, signal, 'probing', subject);
+      if (result.code === 0) return [];
+      if (result.code !== 1) throw this.failure('probing', subject, result, ['arping', ...args]);
+      macs = parseArpingReplies(result.stdout);
+    } else {
+      // A Neighbor Solicitation for the VIP; ndisc6 exits 0 with answers, 2 without.
+      const args = ['-m', '-n', '-r', '2', '-w', '500', vip.address, this.interface];
+      const result = await this.command('ndisc6', args, signal, 'probing', subject);
+      if (result.code === 2) return [];
+      if (result.code !== 0) throw this.failure('probing', subject, result, ['ndisc6', ...args]);
+      macs = parseNdisc6Replies(result.stdout);
+    }
+    return macs.filter((mac) => mac !== ownMac).map((mac) => ({ address: vip.address, family: vip.family, interface: this.interface, mac, found }));
+  }
+
+  private report(conflict: VipConflict): void {
+    this.counters.conflicts += 1;
+    this.logger.warn(
+      { vip: conflict.address, mac: conflict.mac, found: conflict.found },
+      `another host (${conflict.mac}) answers for ${conflict.address} on ${this.interface}; not contesting it (the election decides)`,
+    );
+    try {
+      this.onConflict?.(conflict);
+    } catch (err) {
+      this.logger.error({ err }, 'onConflict hook threw');
+    }
+  }
+
+  // ---- running commands ----
+
+  private locate(tool: Tool): Promise<string | undefined> {
+    let path = this.toolPaths.get(tool);
+    if (!path) {
+      path = this.runner.locate(tool);
+      this.toolPaths.set(tool, path);
+      // A tool installed later is found on the next call.
+      void path.then((p) => { if (!p) this.toolPaths.delete(tool); });
+    }
+    return path;
+  }
+
+  /** Runs a tool; resolves with any exit status, rejects only with ProviderError. */
+  private async command(tool: Tool, args: string[], signal: AbortSignal, operation: string, subject: string): Promise<CommandResult> {
+    if (signal.aborted) throw aborted(operation, subject, signal);
+    const path = await this.locate(tool);
+    if (!path) throw new ProviderError(operation, subject, false, { detail: `\`${tool}\` is not installed (Debian package ${TOOLS[tool].package})` });
+    try {
+      return await this.runner.run(path, args, { signal, timeoutMs: this.timeoutMs });
+    } catch (err) {
+      if (err instanceof CommandAbortedError || signal.aborted) throw aborted(operation, subject, signal);
+      if (err instanceof CommandTimeoutError) throw new ProviderError(operation, subject, true, { cause: err, detail: err.message });
+      throw new ProviderError(operation, subject, false, { cause: err, detail: `could not run ${path}: ${(err as Error).message}` });
+    }
+  }
+
+  /** A failed command as a ProviderError: permission and missing interface get their own words. */
+  private failure(operation: string, subject: string, result: CommandResult, argv: readonly string[]): ProviderError {
+    const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 3).join(' / ');
+    const cause = new Error(`\`${argv.join(' ')}\` exited with ${result.code}: ${output}`);
+    if (ipMessages.notPermitted(output)) {
+      return new ProviderError(operation, subject, false, {
+        cause,
+        detail: `${output}: vipd needs CAP_NET_ADMIN (and CAP_NET_RAW for arping); run it as root or with AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW`,
+      });
+    }
+    if (/Cannot open network namespace/i.test(output)) return new ProviderError(operation, subject, false, { cause, detail: output });
+    if (ipMessages.noSuchDevice(output)) return new ProviderError(operation, subject, true, { cause, detail: `interface ${this.interface} does not exist` });
+    return new ProviderError(operation, subject, true, { cause, detail: cause.message });
+  }
+
+  private async exclusive(signal: AbortSignal, operation: string, subject: string, fn: () => Promise<void>): Promise<void> {
+    if (signal.aborted) throw aborted(operation, subject, signal);
+    const previous = this.tail;
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.tail = previous.then(() => mine);
+    try {
+      await untilOrAbort(previous, signal);
+      if (signal.aborted) throw aborted(operation, subject, signal);
+      await fn();
+    } catch (err) {
+      if (err instanceof ProviderError) throw err;
+      if (signal.aborted) throw aborted(operation, subject, signal);
+      throw new ProviderError(operation, subject, true, { cause: err, detail: (err as Error).message });
+    } finally {
+      done();
+    }
+  }
+
+  private vipsText(): string {
+    return this.vips.map(vipText).join(', ');
+  }
+}
+
+function vipText(vip: VipConfig): string {
+  return `${vip.address}/${vip.prefixLength}`;
+}
+
+function aborted(operation: string, subject: string, signal: AbortSignal): ProviderError {
+  const reason: unknown = signal.reason;
+  return new ProviderError(operation, subject, true, { cause: reason, detail: `aborted${reason instanceof Error ? ` (${reason.message})` : ''}` });
+}
+
+/** Resolves when `p` does; rejects as soon as `signal` aborts (p itself never rejects). */
+function untilOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}

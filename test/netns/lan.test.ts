@@ -1,0 +1,114 @@
+/**
+ * LAN mode end to end (issue 4 acceptance): two vipd nodes speaking VRRP on a bridge with the
+ * `local` provider, and a client that reaches the VIP. Root only; skipped with a reason otherwise.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
+import { until, VipdAgent } from './agents.js';
+
+interface Setup {
+  topo: Topology;
+  dir: string;
+  a: VipdAgent;
+  b: VipdAgent;
+  ha: Host;
+  hb: Host;
+  client: Host;
+}
+
+function yaml(h: Host, name: string, priority: number, vip: string, extra: string[] = []): string {
+  return [
+    'cluster_id: lan',
+    `node: { id: ${name} }`,
+    'log: { format: json }',
+    'groups:',
+    '  - name: web',
+    '    vrid: 51',
+    `    interface: ${h.ifname}`,
+    `    priority: ${priority}`,
+    `    vips: [${vip}]`,
+    '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
+    ...extra,
+    '',
+  ].join('\n');
+}
+
+async function withLan(t: TestContext, vip: string, body: (s: Setup) => Promise<void>, extra: string[] = []): Promise<void> {
+  if (!(await requireRoot(t)) || !(await requireTools(t, ['ip', 'ping', 'arping']))) return;
+  const dir = await mkdtemp(join(tmpdir(), 'vipd-lan-'));
+  const a = new VipdAgent('a');
+  const b = new VipdAgent('b');
+  let topo: Topology | undefined;
+  try {
+    topo = await createTopology({ hosts: ['a', 'b', 'client'], ipv6: vip.includes(':') });
+    const ha = topo.host('a');
+    const hb = topo.host('b');
+    await a.start(ha.ns, dir, yaml(ha, 'node-a', 150, vip, extra));
+    await b.start(hb.ns, dir, yaml(hb, 'node-b', 100, vip, extra));
+    await body({ topo, dir, a, b, ha, hb, client: topo.host('client') });
+  } finally {
+    await a.kill();
+    await b.kill();
+    await topo?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const bare = (vip: string) => vip.split('/')[0] ?? vip;
+const holds = async (h: Host, vip: string) => (await h.addresses()).some((x) => x.address === bare(vip));
+const detail = (s: Setup) => () => `a:\n${s.a.text()}\nb:\n${s.b.text()}`;
+
+/** The client reaches the VIP, and its neighbour entry for it is `mac`. */
+async function clientSees(s: Setup, vip: string, mac: string, what: string): Promise<void> {
+  const v = bare(vip);
+  await until(async () => {
+    await s.client.run(['ping', '-c', '1', '-W', '1', v], { check: false, timeoutMs: 3000 });
+    return (await s.client.neighbour(v))?.mac === mac;
+  }, 10_000, what, detail(s));
+}
+
+describe('LAN mode: VRRP + local provider in namespaces', () => {
+  it('IPv4: the master holds the VIP; SIGKILL moves it and the client follows the gratuitous ARP', (t) =>
+    withLan(t, '192.0.2.50/24', async (s) => {
+      await until(async () => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && (await holds(s.ha, '192.0.2.50')), 15_000, 'a master with the VIP', detail(s));
+      await clientSees(s, '192.0.2.50', s.ha.mac, 'client reaches a');
+      s.a.signal('SIGKILL');
+      await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 10_000, 'b master with the VIP', detail(s));
+      await clientSees(s, '192.0.2.50', s.hb.mac, 'client follows to b');
+    }));
+
+  it('IPv4: SIGTERM hands over after Skew_Time and the old master removes the address', (t) =>
+    withLan(t, '192.0.2.50/24', async (s) => {
+      await until(async () => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP', 15_000, 'a master', detail(s));
+      const t0 = Date.now();
+      s.a.signal('SIGTERM');
+      await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 5000, 'b master', detail(s));
+      assert.match(s.b.lines.find((l) => l.t >= t0 && /BACKUP -> MASTER/.test(l.msg))?.msg ?? '', /resigned \(priority 0\), Skew_Time elapsed/);
+      assert.equal(await s.a.exited(), 0);
+      assert.equal(await holds(s.ha, '192.0.2.50'), false, 'the stopped master released the VIP');
+      await clientSees(s, '192.0.2.50', s.hb.mac, 'client follows to b');
+    }));
+
+  it('IPv4: master link down moves the VIP; link up with preempt brings it back', (t) =>
+    withLan(t, '192.0.2.50/24', async (s) => {
+      await until(async () => s.a.role() === 'MASTER' && (await holds(s.ha, '192.0.2.50')), 15_000, 'a master', detail(s));
+      await s.ha.run(['ip', 'link', 'set', s.ha.ifname, 'down']);
+      await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 10_000, 'b master', detail(s));
+      await s.ha.run(['ip', 'link', 'set', s.ha.ifname, 'up']);
+      await until(() => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP', 10_000, 'a preempts back', detail(s));
+      await clientSees(s, '192.0.2.50', s.ha.mac, 'client back to a');
+    }));
+
+  it('IPv6: 2001:db8::50 fails over and the client follows the unsolicited NA', (t) =>
+    withLan(t, '2001:db8::50/64', async (s) => {
+      await until(async () => s.a.role() === 'MASTER' && (await holds(s.ha, '2001:db8::50')), 15_000, 'a master with the VIP', detail(s));
+      await clientSees(s, '2001:db8::50', s.ha.mac, 'client reaches a');
+      s.a.signal('SIGKILL');
+      await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '2001:db8::50')), 10_000, 'b master with the VIP', detail(s));
+      await clientSees(s, '2001:db8::50', s.hb.mac, 'client follows to b');
+    }));
+});
