@@ -74,6 +74,11 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
   }
 
   const transport = resolveTransport(raw, hasSeeds);
+  if (raw.auth_pass !== undefined && (version !== 2 || transport === 'unicast')) {
+    errors.push({ path: [...at, 'auth_pass'], message: 'only for VRRPv2 on the LAN (version 2 with transport multicast or both); VRRPv3 has no authentication field' });
+  } else if (raw.auth_pass !== undefined) {
+    warnings.push({ path: [...at, 'auth_pass'], message: 'PASS authentication is cleartext on the wire and protects nothing; use it only to match existing keepalived nodes' });
+  }
   const quorumRule = raw.quorum ?? (transport === 'multicast' ? 'none' : 'majority');
   errors.push(...transportFindings(raw, at, transport, quorumRule));
   const quorum = quorumFindings({ ...raw, quorum: quorumRule }, at, hasSeeds, transport);
@@ -92,6 +97,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
     preemptDelayMs: delay?.ok ? delay.ms : 0,
     vips,
     provider: providerConfig(raw.provider),
+    ...(raw.auth_pass !== undefined && { authPass: raw.auth_pass }),
     transport,
     peers: raw.peers,
     witnesses: raw.witnesses,

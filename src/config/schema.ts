@@ -155,6 +155,8 @@ export const groupSchema = section(
       .min(1)
       .describe('the virtual IPs of this group: all of one family, none in another group'),
     provider,
+    auth_pass: z.string().min(1).max(8).optional()
+      .describe('VRRPv2 "auth_type PASS" password (1-8 characters) to match an existing keepalived setup; cleartext on the wire, protects nothing (RFC 3768 removed it)'),
     transport: oneOf(
       TRANSPORT_NAMES,
       'how adverts travel, default auto: unicast (gRPC to peers, mutual TLS); multicast (standard VRRP on the interface, interoperates with keepalived and FRR); both (VRRP and gRPC side by side); auto (unicast when the group has peers or the file has seeds, else multicast)',

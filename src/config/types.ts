@@ -64,6 +64,8 @@ export interface GroupConfig {
   readonly preemptDelayMs: number;
   readonly vips: readonly VipConfig[];
   readonly provider: ProviderConfig;
+  /** VRRPv2 PASS password (keepalived auth_type PASS); only with version 2 and VRRP. */
+  readonly authPass?: string;
   /** unicast: gRPC; multicast: standard VRRP on `interface`; both: the two side by side. */
   readonly transport: 'unicast' | 'multicast' | 'both';
   /** Node ids of the other voting members of this group; never contains our own node id. */

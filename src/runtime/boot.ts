@@ -42,6 +42,7 @@ function lanTransport(config: VipdConfig, opts: BootOptions & { metrics: Metrics
     groups: groups.map((g) => ({
       group: g.name, vrid: g.vrid, version: g.version, family: g.vips[0]?.family ?? 4, interface: g.interface,
       vips: g.vips.map((v) => v.address),
+      ...(g.authPass !== undefined ? { pass: g.authPass } : {}),
     })),
     open: (iface, family) => new VrrpSocket({ interface: iface, family }),
     logger: opts.logger.child({ component: 'vrrp' }),
