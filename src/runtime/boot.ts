@@ -84,6 +84,8 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
   const groups = config.groups.map((g) => ({
     params: groupParams(config, g, lan),
     provider: makeProvider(g, opts),
+    // A VIP on a link that is down reaches nobody: such groups resign (Fault) until it is up.
+    ...(g.transport !== 'unicast' || g.provider.type === 'local' ? { trackInterface: g.interface } : {}),
     peers: g.peers,
     witnesses: g.witnesses,
     quorum: g.quorum,

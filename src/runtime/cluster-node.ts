@@ -24,6 +24,7 @@ export interface ClusterGroup extends Voters {
   readonly params: ElectionParams;
   readonly provider: VipProvider;
   readonly quorum: 'majority' | 'none';
+  readonly trackInterface?: string;
   /** How its adverts travel (default unicast); multicast and both need `lan`. */
   readonly transport?: 'unicast' | 'multicast' | 'both';
 }
@@ -93,7 +94,7 @@ export class ClusterNode implements RunningNode {
     const unicast = new Set(opts.groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
     this.node = new VipdNode({
       nodeId: opts.nodeId,
-      groups: opts.groups.map((g) => ({ params: g.params, provider: g.provider })),
+      groups: opts.groups.map((g) => ({ params: g.params, provider: g.provider, ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}) })),
       transport: opts.lan
         ? new CompositeTransport([{ transport: this.transport, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
         : this.transport,

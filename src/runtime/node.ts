@@ -3,6 +3,7 @@
  * Received adverts are routed to their group's runner; adverts for groups this node does not
  * run are dropped and counted (REFERENCE.md ask 9: foreign adverts are rejected loudly).
  */
+import { watchLink } from '../adapters/link-watcher.js';
 import type { ElectionParams } from '../core/election/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -16,6 +17,8 @@ import type { RetryPolicy } from './provider-driver.js';
 export interface NodeGroup {
   readonly params: ElectionParams;
   readonly provider: VipProvider;
+  /** Interface whose link state the group tracks (Fault while it is down). */
+  readonly trackInterface?: string;
 }
 
 export interface NodeOptions {
@@ -34,6 +37,7 @@ export class VipdNode {
   readonly runners: ReadonlyMap<string, InstanceRunner>;
   private readonly limiter: LogLimiter;
   private started = false;
+  private readonly unwatch: Array<() => void> = [];
 
   constructor(private readonly opts: NodeOptions) {
     this.metrics = opts.metrics ?? new Metrics();
@@ -65,10 +69,18 @@ export class VipdNode {
     await this.opts.transport.start((msg) => this.route(msg));
     this.started = true;
     for (const r of this.runners.values()) r.start();
+    for (const g of this.opts.groups) {
+      const iface = g.trackInterface;
+      const runner = this.runners.get(g.params.group);
+      if (!iface || !runner) continue;
+      const resource = `link ${iface}`;
+      this.unwatch.push(watchLink(iface, (up) => (up ? runner.clearFault(resource) : runner.raiseFault(resource))));
+    }
   }
 
   /** Every group resigns (priority 0 from masters) and releases; the transport stays open. */
   async resign(): Promise<void> {
+    for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
   }
 
@@ -76,6 +88,7 @@ export class VipdNode {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     await this.opts.transport.stop();
   }
@@ -83,6 +96,7 @@ export class VipdNode {
   /** Dies without a word (crash model for the simulator and the demo). */
   async halt(): Promise<void> {
     this.started = false;
+    for (const u of this.unwatch.splice(0)) u();
     for (const r of this.runners.values()) r.halt();
     await this.opts.transport.stop();
   }

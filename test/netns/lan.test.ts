@@ -93,15 +93,30 @@ describe('LAN mode: VRRP + local provider in namespaces', () => {
       await clientSees(s, '192.0.2.50', s.hb.mac, 'client follows to b');
     }));
 
-  it('IPv4: master link down moves the VIP; link up with preempt brings it back', (t) =>
+  it('IPv4: master link down: it goes FAULT and releases, the backup takes over; link up with preempt brings it back', (t) =>
     withLan(t, '192.0.2.50/24', async (s) => {
       await until(async () => s.a.role() === 'MASTER' && (await holds(s.ha, '192.0.2.50')), 15_000, 'a master', detail(s));
       await s.ha.run(['ip', 'link', 'set', s.ha.ifname, 'down']);
+      await until(async () => s.a.role() === 'FAULT' && !(await holds(s.ha, '192.0.2.50')), 5000, 'a in FAULT without the VIP', detail(s));
+      assert.match(s.a.text(), /MASTER -> FAULT \(tracked resource down: link /);
       await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 10_000, 'b master', detail(s));
       await s.ha.run(['ip', 'link', 'set', s.ha.ifname, 'up']);
       await until(() => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP', 10_000, 'a preempts back', detail(s));
       await clientSees(s, '192.0.2.50', s.ha.mac, 'client back to a');
     }));
+
+  it('IPv4 nopreempt: after its link returns the old master stays backup', (t) =>
+    withLan(t, '192.0.2.50/24', async (s) => {
+      await until(async () => s.a.role() === 'MASTER', 15_000, 'a master', detail(s));
+      await s.ha.run(['ip', 'link', 'set', s.ha.ifname, 'down']);
+      await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 10_000, 'b master', detail(s));
+      await s.ha.run(['ip', 'link', 'set', s.ha.ifname, 'up']);
+      await until(() => s.a.role() === 'BACKUP', 10_000, 'a back as backup', detail(s));
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(s.a.role(), 'BACKUP');
+      assert.equal(s.b.role(), 'MASTER');
+      await clientSees(s, '192.0.2.50', s.hb.mac, 'client stays on b');
+    }, ['    preempt: false']));
 
   it('IPv6: 2001:db8::50 fails over and the client follows the unsolicited NA', (t) =>
     withLan(t, '2001:db8::50/64', async (s) => {
