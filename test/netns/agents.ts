@@ -143,14 +143,21 @@ export class KeepalivedAgent extends Agent {
   }
 
   /**
-   * A real crash: keepalived's VRRP child resigns gracefully when only its parent dies, so kill
-   * the parent first and then the child (REFERENCE.md).
+   * A real crash: keepalived's VRRP child resigns gracefully (priority 0) when its parent dies,
+   * and the parent respawns a dead child (REFERENCE.md). So freeze both first, parent first,
+   * then kill both: neither can react.
    */
   async crash(): Promise<void> {
     const pid = async (f: string) => Number((await readFile(join(this.dir, f), 'utf8').catch(() => '')).trim()) || undefined;
     const parent = await pid('keepalived.pid');
     const child = await pid('vrrp.pid');
-    for (const p of [parent, child]) if (p) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+    const send = (p: number | undefined, sig: NodeJS.Signals) => {
+      if (p) try { process.kill(p, sig); } catch { /* gone */ }
+    };
+    send(parent, 'SIGSTOP');
+    send(child, 'SIGSTOP');
+    send(child, 'SIGKILL');
+    send(parent, 'SIGKILL');
     this.proc?.kill('SIGKILL');
   }
 

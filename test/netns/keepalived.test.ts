@@ -1,7 +1,8 @@
 /**
  * Interop with keepalived (issue 4 §6): vipd and Debian's keepalived in one VRID on one bridge,
  * VRRPv2 (1 s adverts) and VRRPv3 (100 ms), each side higher priority in turn: the higher
- * wins, and killing it moves the VIP to the other. Root only; skipped with a reason otherwise.
+ * wins, killing it moves the VIP to the other, and a client keeps reaching the VIP.
+ * Root only; skipped with a reason otherwise.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,23 +27,33 @@ function vipdYaml(h: Host, priority: number, version: 2 | 3): string {
     `    version: ${version}`,
     `    advert_interval: ${version === 2 ? '1s' : '100ms'}`,
     `    vips: [${VIP}/24]`,
+    '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
     '',
   ].join('\n');
+}
+
+/** The client reaches the VIP and its neighbour entry for it is `mac` (it followed the gARP). */
+async function clientReaches(client: Host, mac: string, detail: () => string): Promise<void> {
+  await until(async () => {
+    await client.run(['ping', '-c', '1', '-W', '1', VIP], { check: false, timeoutMs: 3000 });
+    return (await client.neighbour(VIP))?.mac === mac;
+  }, 10_000, `client reaches ${VIP} at ${mac}`, detail);
 }
 
 const holds = async (h: Host) => (await h.addresses()).some((a) => a.address === VIP);
 
 async function scenario(t: TestContext, version: 2 | 3, vipdHigher: boolean): Promise<void> {
-  if (!(await requireRoot(t)) || !(await requireTools(t, ['ip', 'keepalived']))) return;
+  if (!(await requireRoot(t)) || !(await requireTools(t, ['ip', 'keepalived', 'ping', 'arping']))) return;
   let topo: Topology | undefined;
   const dir = await mkdtemp(join(tmpdir(), 'vipd-interop-'));
   const vipd = new VipdAgent('vipd');
   const ka = new KeepalivedAgent();
   const slow = version === 2 ? 12_000 : 5_000;
   try {
-    topo = await createTopology({ hosts: ['vipd', 'ka'], ipv6: false });
+    topo = await createTopology({ hosts: ['vipd', 'ka', 'client'], ipv6: false });
     const hv = topo.host('vipd');
     const hk = topo.host('ka');
+    const client = topo.host('client');
     const [pv, pk] = vipdHigher ? [150, 100] : [100, 150];
     const detail = () => `vipd:\n${vipd.text()}\nkeepalived:\n${ka.text()}`;
     await ka.start(hk.ns, dir, { iface: hk.ifname, priority: pk, version, advertInt: version === 2 ? 1 : 0.1, vip: `${VIP}/24` });
@@ -52,19 +63,28 @@ async function scenario(t: TestContext, version: 2 | 3, vipdHigher: boolean): Pr
       await new Promise((r) => setTimeout(r, version === 2 ? 3000 : 1000));
       assert.equal(vipd.role(), 'MASTER', 'stays master');
       assert.equal(await holds(hk), false, 'keepalived does not hold the VIP');
+      await until(() => holds(hv), 5000, 'vipd binds the VIP', detail);
+      await clientReaches(client, hv.mac, detail);
       vipd.signal('SIGKILL');
       await until(() => ka.role() === 'MASTER', slow, 'keepalived takes over', detail);
       await until(() => holds(hk), 5000, 'keepalived binds the VIP', detail);
+      await clientReaches(client, hk.mac, detail);
     } else {
       await until(async () => ka.role() === 'MASTER' && (await holds(hk)), slow, 'keepalived master with the VIP', detail);
       await until(() => vipd.role() === 'BACKUP', slow, 'vipd backup', detail);
       await new Promise((r) => setTimeout(r, version === 2 ? 3000 : 1000));
       assert.ok(!/-> MASTER/.test(vipd.text()), 'vipd never became master while keepalived was higher');
+      assert.equal(await holds(hv), false, 'vipd does not hold the VIP as backup');
+      await clientReaches(client, hk.mac, detail);
       const t0 = Date.now();
       await ka.crash();
       await until(() => vipd.role() === 'MASTER', slow, 'vipd takes over', detail);
       const took = vipd.lines.find((l) => l.t >= t0 && /BACKUP -> MASTER/.test(l.msg));
       assert.match(took?.msg ?? '', /master down: no advert from 192\.0\.2\.12/);
+      await until(() => holds(hv), 5000, 'vipd binds the VIP', detail);
+      // keepalived's host still has the VIP after the crash (REFERENCE.md); the client follows
+      // vipd's gratuitous ARP.
+      await clientReaches(client, hv.mac, detail);
     }
   } finally {
     await vipd.kill();
