@@ -45,6 +45,8 @@ export class VrrpTransport implements PeerTransport {
   private readonly conns = new Map<string, VrrpConn>();
   private readonly limiter: LogLimiter;
   private handler: AdvertHandler | undefined;
+  /** Sends still in the socket's queue: stop() lets them out (the priority-0 advert is one). */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly opts: VrrpTransportOptions) {
     this.limiter = new LogLimiter(systemClock, opts.logger);
@@ -93,17 +95,23 @@ export class VrrpTransport implements PeerTransport {
       this.limiter.log('warn', `cannot encode VRRP advert for ${g.group}: ${err instanceof Error ? err.message : String(err)}`, { reason: 'vrrp-encode' });
       return;
     }
-    conn.send(bytes, destination).then(
+    const sent = conn.send(bytes, destination).then(
       () => this.opts.metrics.inc('vipd_vrrp_sent_total', { interface: g.interface }),
       (err: unknown) => {
         this.opts.metrics.inc('vipd_vrrp_send_errors_total', { interface: g.interface });
         this.limiter.log('warn', err instanceof Error ? err.message : String(err), { reason: 'vrrp-send' });
       },
     );
+    this.pending.add(sent);
+    void sent.finally(() => this.pending.delete(sent));
   }
 
+  /** Lets queued sends (the shutdown's priority-0 adverts) out, for at most 500 ms, then closes. */
   async stop(): Promise<void> {
     this.handler = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => (timer = setTimeout(r, 500)))]);
+    clearTimeout(timer);
     await Promise.all([...this.conns.values()].map((c) => c.close()));
     this.conns.clear();
   }

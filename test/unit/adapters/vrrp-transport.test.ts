@@ -100,3 +100,23 @@ describe('VRRP transport receive checks', () => {
     assert.deepEqual([...(out?.data.subarray(0, 6) ?? [])], [0x21, 52, 100, 1, 1, 1], 'v2, VRID 52, prio 100, 1 address, PASS, 1 s');
   });
 });
+
+describe('VRRP transport stop', () => {
+  it('lets a send already queued (the priority-0 advert) leave before the socket closes', async () => {
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const conn: VrrpConn = {
+      address: '192.0.2.11',
+      open: async () => undefined,
+      send: () => new Promise<void>((r) => { release = () => { order.push('sent'); r(); }; }),
+      close: async () => { order.push('closed'); },
+    };
+    const t = new VrrpTransport({ groups: [web], open: () => conn, logger: recordingLogger(), metrics: new Metrics() });
+    await t.start(() => undefined);
+    t.send({ group: 'web', advert: { vrid: 51, sender: { nodeId: 'me' }, priority: 0, advertIntervalCs: 10, term: 1 } });
+    const stopped = t.stop();
+    setTimeout(() => release(), 20);
+    await stopped;
+    assert.deepEqual(order, ['sent', 'closed']);
+  });
+});
