@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCa, issueNodeCert } from '../security/certs.js';
+import { onLines } from './lines.js';
 
 export interface ProcSpec {
   id: string;
@@ -123,22 +124,15 @@ export class LocalCluster {
   start(id: string): ChildProcessWithoutNullStreams {
     const p = spawn(process.execPath, [...this.command, 'run', '-c', this.configFile(id)]);
     this.procs.set(id, p);
-    let buf = '';
-    p.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        let e: LogEntry;
-        try {
-          e = { ...(JSON.parse(line) as object), t: Date.now(), node: id } as LogEntry;
-        } catch {
-          e = { t: Date.now(), node: id, msg: line };
-        }
-        this.logs.push(e);
-        this.onLine?.(e);
+    onLines(p.stdout, (line) => {
+      let e: LogEntry;
+      try {
+        e = { ...(JSON.parse(line) as object), t: Date.now(), node: id } as LogEntry;
+      } catch {
+        e = { t: Date.now(), node: id, msg: line };
       }
+      this.logs.push(e);
+      this.onLine?.(e);
     });
     p.stderr.on('data', (d: Buffer) => {
       const e = { t: Date.now(), node: id, msg: `stderr: ${d.toString().trim()}` };

@@ -7,6 +7,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onLines } from '../../src/cli/lines.js';
+import type { Host } from './lib/index.js';
 
 const VIPD = fileURLToPath(new URL('../../src/cli/vipd.ts', import.meta.url));
 
@@ -24,18 +26,9 @@ abstract class Agent {
   protected spawnIn(ns: string, argv: string[], parse: (line: string) => Line): void {
     const p = spawn('ip', ['netns', 'exec', ns, ...argv]);
     this.proc = p;
-    let buf = '';
-    const take = (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.trim()) this.lines.push(parse(line));
-      }
-    };
-    p.stdout.on('data', take);
-    p.stderr.on('data', take);
+    const take = (line: string) => this.lines.push(parse(line));
+    onLines(p.stdout, take);
+    onLines(p.stderr, take);
     // Bounded lifetime whatever the test does.
     setTimeout(() => p.kill('SIGKILL'), 180_000).unref();
   }
@@ -173,4 +166,31 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number, 
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${detail()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A vipd node in LAN mode for the interop tests: one group, VRID 51, the local provider. */
+export function interopVipdYaml(h: Host, priority: number, version: 2 | 3, vip: string): string {
+  return [
+    'cluster_id: interop',
+    'node: { id: vipd-node }',
+    'log: { format: json }',
+    'groups:',
+    '  - name: web',
+    '    vrid: 51',
+    `    interface: ${h.ifname}`,
+    `    priority: ${priority}`,
+    `    version: ${version}`,
+    `    advert_interval: ${version === 2 ? '1s' : '100ms'}`,
+    `    vips: [${vip}/24]`,
+    '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
+    '',
+  ].join('\n');
+}
+
+/** The client reaches `vip` and its neighbour entry for it is `mac` (it followed the gARP/NA). */
+export async function clientReaches(client: Host, vip: string, mac: string, detail: () => string): Promise<void> {
+  await until(async () => {
+    await client.run(['ping', '-c', '1', '-W', '1', vip], { check: false, timeoutMs: 3000 });
+    return (await client.neighbour(vip))?.mac === mac;
+  }, 10_000, `client reaches ${vip} at ${mac}`, detail);
 }

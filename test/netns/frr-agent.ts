@@ -6,6 +6,7 @@
  * link is not protodown. Every process is killed and every file removed by `kill()`, which tests
  * call in `finally`.
  */
+import { onLines } from '../../src/cli/lines.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { access, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -135,18 +136,11 @@ export class FrrAgent {
       '-N', this.name, '-P', '0', '-u', 'frr', '-g', 'frr',
       '-f', join(dir, `${daemon}.conf`), '-i', join(dir, `${daemon}.pid`)]);
     this.procs.push(p);
-    let buf = '';
-    const take = (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.trim() && this.lines.length < 20_000) this.lines.push({ t: Date.now(), daemon, msg: line });
-      }
+    const take = (line: string) => {
+      if (this.lines.length < 20_000) this.lines.push({ t: Date.now(), daemon, msg: line });
     };
-    p.stdout.on('data', take);
-    p.stderr.on('data', take);
+    onLines(p.stdout, take);
+    onLines(p.stderr, take);
     p.once('exit', (code, sig) => this.lines.push({ t: Date.now(), daemon, msg: `(${daemon} exited: ${sig ?? code})` }));
     // Bounded lifetime whatever the test does.
     setTimeout(() => p.kill('SIGKILL'), 180_000).unref();

@@ -11,28 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
-import { until, VipdAgent } from './agents.js';
+import { interopVipdYaml, until, VipdAgent } from './agents.js';
 import { FrrAgent, requireFrr } from './frr-agent.js';
 
 const VIP = '192.0.2.50';
-
-function vipdYaml(h: Host, priority: number, version: 2 | 3): string {
-  return [
-    'cluster_id: interop',
-    'node: { id: vipd-node }',
-    'log: { format: json }',
-    'groups:',
-    '  - name: web',
-    '    vrid: 51',
-    `    interface: ${h.ifname}`,
-    `    priority: ${priority}`,
-    `    version: ${version}`,
-    `    advert_interval: ${version === 2 ? '1s' : '100ms'}`,
-    `    vips: [${VIP}/24]`,
-    '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
-    '',
-  ].join('\n');
-}
 
 const holds = async (h: Host) => (await h.addresses()).some((a) => a.address === VIP);
 
@@ -52,7 +34,7 @@ async function scenario(t: TestContext, version: 2 | 3, vipdHigher: boolean): Pr
     const show = async () => JSON.stringify(await frr.show().catch((e: Error) => e.message));
     const detail = () => `vipd:\n${vipd.text()}\nFRR:\n${frr.text()}`;
     await frr.start(hf.ns, { iface: hf.ifname, priority: pf, version, advertIntervalMs: version === 2 ? 1000 : 100, vip: `${VIP}/24` });
-    await vipd.start(hv.ns, dir, vipdYaml(hv, pv, version));
+    await vipd.start(hv.ns, dir, interopVipdYaml(hv, pv, version, VIP));
     if (vipdHigher) {
       await until(async () => vipd.role() === 'MASTER' && frr.role() === 'BACKUP' && !(await frr.holds()), slow, 'vipd master, FRR backup (macvlan protodown)', detail);
       await until(() => holds(hv), 5000, 'vipd binds the VIP', detail);

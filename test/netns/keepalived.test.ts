@@ -10,35 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
-import { KeepalivedAgent, until, VipdAgent } from './agents.js';
+import { clientReaches, interopVipdYaml, KeepalivedAgent, until, VipdAgent } from './agents.js';
 
 const VIP = '192.0.2.50';
-
-function vipdYaml(h: Host, priority: number, version: 2 | 3): string {
-  return [
-    'cluster_id: interop',
-    'node: { id: vipd-node }',
-    'log: { format: json }',
-    'groups:',
-    '  - name: web',
-    '    vrid: 51',
-    `    interface: ${h.ifname}`,
-    `    priority: ${priority}`,
-    `    version: ${version}`,
-    `    advert_interval: ${version === 2 ? '1s' : '100ms'}`,
-    `    vips: [${VIP}/24]`,
-    '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
-    '',
-  ].join('\n');
-}
-
-/** The client reaches the VIP and its neighbour entry for it is `mac` (it followed the gARP). */
-async function clientReaches(client: Host, mac: string, detail: () => string): Promise<void> {
-  await until(async () => {
-    await client.run(['ping', '-c', '1', '-W', '1', VIP], { check: false, timeoutMs: 3000 });
-    return (await client.neighbour(VIP))?.mac === mac;
-  }, 10_000, `client reaches ${VIP} at ${mac}`, detail);
-}
 
 const holds = async (h: Host) => (await h.addresses()).some((a) => a.address === VIP);
 
@@ -57,25 +31,25 @@ async function scenario(t: TestContext, version: 2 | 3, vipdHigher: boolean): Pr
     const [pv, pk] = vipdHigher ? [150, 100] : [100, 150];
     const detail = () => `vipd:\n${vipd.text()}\nkeepalived:\n${ka.text()}`;
     await ka.start(hk.ns, dir, { iface: hk.ifname, priority: pk, version, advertInt: version === 2 ? 1 : 0.1, vip: `${VIP}/24` });
-    await vipd.start(hv.ns, dir, vipdYaml(hv, pv, version));
+    await vipd.start(hv.ns, dir, interopVipdYaml(hv, pv, version, VIP));
     if (vipdHigher) {
       await until(() => vipd.role() === 'MASTER' && ka.role() === 'BACKUP', slow, 'vipd master, keepalived backup', detail);
       await new Promise((r) => setTimeout(r, version === 2 ? 3000 : 1000));
       assert.equal(vipd.role(), 'MASTER', 'stays master');
       assert.equal(await holds(hk), false, 'keepalived does not hold the VIP');
       await until(() => holds(hv), 5000, 'vipd binds the VIP', detail);
-      await clientReaches(client, hv.mac, detail);
+      await clientReaches(client, VIP, hv.mac, detail);
       vipd.signal('SIGKILL');
       await until(() => ka.role() === 'MASTER', slow, 'keepalived takes over', detail);
       await until(() => holds(hk), 5000, 'keepalived binds the VIP', detail);
-      await clientReaches(client, hk.mac, detail);
+      await clientReaches(client, VIP, hk.mac, detail);
     } else {
       await until(async () => ka.role() === 'MASTER' && (await holds(hk)), slow, 'keepalived master with the VIP', detail);
       await until(() => vipd.role() === 'BACKUP', slow, 'vipd backup', detail);
       await new Promise((r) => setTimeout(r, version === 2 ? 3000 : 1000));
       assert.ok(!/-> MASTER/.test(vipd.text()), 'vipd never became master while keepalived was higher');
       assert.equal(await holds(hv), false, 'vipd does not hold the VIP as backup');
-      await clientReaches(client, hk.mac, detail);
+      await clientReaches(client, VIP, hk.mac, detail);
       const t0 = Date.now();
       await ka.crash();
       await until(() => vipd.role() === 'MASTER', slow, 'vipd takes over', detail);
@@ -84,7 +58,7 @@ async function scenario(t: TestContext, version: 2 | 3, vipdHigher: boolean): Pr
       await until(() => holds(hv), 5000, 'vipd binds the VIP', detail);
       // keepalived's host still has the VIP after the crash (REFERENCE.md); the client follows
       // vipd's gratuitous ARP.
-      await clientReaches(client, hv.mac, detail);
+      await clientReaches(client, VIP, hv.mac, detail);
     }
   } finally {
     await vipd.kill();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
-import { until, VipdAgent } from './agents.js';
+import { clientReaches, until, VipdAgent } from './agents.js';
 
 interface Setup {
   topo: Topology;
@@ -63,13 +63,7 @@ const holds = async (h: Host, vip: string) => (await h.addresses()).some((x) => 
 const detail = (s: Setup) => () => `a:\n${s.a.text()}\nb:\n${s.b.text()}`;
 
 /** The client reaches the VIP, and its neighbour entry for it is `mac`. */
-async function clientSees(s: Setup, vip: string, mac: string, what: string): Promise<void> {
-  const v = bare(vip);
-  await until(async () => {
-    await s.client.run(['ping', '-c', '1', '-W', '1', v], { check: false, timeoutMs: 3000 });
-    return (await s.client.neighbour(v))?.mac === mac;
-  }, 10_000, what, detail(s));
-}
+const clientSees = (s: Setup, vip: string, mac: string, _what: string) => clientReaches(s.client, bare(vip), mac, detail(s));
 
 describe('LAN mode: VRRP + local provider in namespaces', () => {
   it('IPv4: the master holds the VIP; SIGKILL moves it and the client follows the gratuitous ARP', (t) =>
