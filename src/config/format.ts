@@ -18,6 +18,10 @@ export function formatIssue(issue: ConfigIssue, severity?: 'warning'): string {
 export function summarize(config: VipdConfig): string {
   const groups = config.groups.length === 0 ? '' : ` (${config.groups.map(describeGroup).join('; ')})`;
   const { node } = config;
+  // A LAN-only node (configuration allowed it without tls/auth) opens no peer links.
+  if (!config.insecure && config.tls === undefined) {
+    return `ok: node ${node.id}, ${plural(config.groups.length, 'group')}${groups}, timing ${config.timing}; LAN only (VRRP), no peer links`;
+  }
   const cluster = [
     `${node.role} listening on ${node.listen}`,
     node.advertise === undefined ? undefined : `advertising ${node.advertise}`,
@@ -29,6 +33,7 @@ export function summarize(config: VipdConfig): string {
 
 function describeGroup(group: GroupConfig): string {
   const notes = [
+    group.transport === 'unicast' ? undefined : group.transport === 'both' ? 'VRRP + unicast' : 'VRRP',
     group.priority === 255 ? 'address owner' : undefined,
     group.preempt ? undefined : 'no preempt',
   ].filter((note) => note !== undefined);
