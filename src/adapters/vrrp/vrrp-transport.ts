@@ -5,6 +5,7 @@
  * Receive checks, each dropped with a reason that is counted and logged once per window:
  * malformed IP/VRRP, TTL ≠ 255 (RFC 5798 §5.1.1.3), a VRID we do not run, a version other than
  * the group's, and the VRRPv2 authentication (type 0; type 1 PASS only when configured).
+ * The drop log is keyed by reason, so a flood of one kind prints one line per 10 s.
  */
 import type { PacketConn, ReceivedPacket } from '../../ports/packet-conn.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
@@ -141,9 +142,9 @@ export class VrrpTransport implements PeerTransport {
     const g = this.opts.groups.find((x) => x.interface === iface && x.family === family && x.vrid === msg.vrid);
     this.opts.metrics.inc('vipd_vrrp_received_total', { interface: iface });
     if (!g) {
-      // Other VRIDs on a shared segment are normal; count them, log at debug only.
-      this.opts.metrics.inc('vipd_vrrp_dropped_total', { interface: iface, reason: 'other-vrid' });
-      return;
+      // Another VRRP router on the segment: never ours to follow, but worth knowing (a VRID
+      // collision waiting to happen; REFERENCE.md ask 9). Counted, logged once per window.
+      return this.drop(iface, 'other-vrid', `advert from ${p.source} for VRID ${msg.vrid}, which this node does not run on ${iface}`);
     }
     if (msg.version !== g.version) return this.drop(iface, 'version', `from ${p.source}: VRRPv${msg.version} advert for VRID ${msg.vrid}, the group runs v${g.version}`);
     const auth = checkAuth(msg, g);

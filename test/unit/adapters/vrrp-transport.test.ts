@@ -78,13 +78,15 @@ describe('VRRP transport receive checks', () => {
     assert.ok(warns.some((w) => /wrong PASS password/.test(w.msg)));
   });
 
-  it('another VRID on the segment is counted, not logged, not delivered', async () => {
+  it('another VRID on the segment is not delivered, counted every time and logged once', async () => {
     const s = setup([web]);
     await s.start();
-    s.inject(packet(v3(77)));
+    for (let i = 0; i < 5; i++) s.inject(packet(v3(77)));
     assert.equal(s.got.length, 0);
-    assert.equal(s.metrics.get('vipd_vrrp_dropped_total', { interface: 'eth0', reason: 'other-vrid' }), 1);
-    assert.equal(s.logger.lines.filter((l) => l.msg.startsWith('dropped')).length, 0);
+    assert.equal(s.metrics.get('vipd_vrrp_dropped_total', { interface: 'eth0', reason: 'other-vrid' }), 5);
+    const logged = s.logger.lines.filter((l) => l.msg.startsWith('dropped'));
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]?.msg ?? '', /for VRID 77, which this node does not run/);
   });
 
   it('accepts the right PASS, warns at start that PASS is cleartext, and sends PASS adverts', async () => {
