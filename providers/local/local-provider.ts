@@ -166,8 +166,9 @@ export class LocalProvider implements VipProvider {
       // Same decision and nothing was missing: the announcements of that decision still run.
       if (this.held?.term === req.term && bound.length === 0) return;
       this.stopHeld();
-      // The first round is part of acquiring: a failure here is the caller's to retry.
-      await this.announceRound(req.signal, 'announcing');
+      // Announcements run in the background, the first round at once: iputils arping stays up a
+      // second after sending (its -i takes whole seconds here, and -i 0 hangs), and takeover must
+      // not wait for that. Their failures are logged and counted.
       this.startHeld(req.term);
     });
   }
@@ -260,6 +261,7 @@ export class LocalProvider implements VipProvider {
       });
       held.timers.add(cancel);
     };
+    void this.backgroundRound(held);
     for (let i = 1; i < s.burstCount; i++) at(t0 + i * s.burstIntervalMs, () => void this.backgroundRound(held));
     if (s.secondBurstDelayMs > 0) {
       for (let i = 0; i < s.burstCount; i++) at(t0 + s.secondBurstDelayMs + i * s.burstIntervalMs, () => void this.backgroundRound(held));
@@ -413,7 +415,10 @@ export class LocalProvider implements VipProvider {
       path = this.runner.locate(tool);
       this.toolPaths.set(tool, path);
       // A tool installed later is found on the next call.
-      void path.then((p) => { if (!p) this.toolPaths.delete(tool); });
+      void path.then(
+        (found) => { if (!found) this.toolPaths.delete(tool); },
+        () => this.toolPaths.delete(tool),
+      );
     }
     return path;
   }

@@ -88,7 +88,7 @@ export class ClusterNode implements RunningNode {
         this.membership?.receive(m);
       },
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
-      onPeerDown: (peer) => this.streamBroke(peer.nodeId, peer.address),
+      onPeerDown: (peer) => this.streamBroke(peer.nodeId),
       onUnreachable: (address) => this.membership?.sendFailed({ address }),
     });
     const unicast = new Set(opts.groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
@@ -180,13 +180,12 @@ export class ClusterNode implements RunningNode {
     if (!this.transport.isUp(c.address)) this.confirmDown(c.id, `suspected by peers (${c.reason}) and our stream to it is down`);
   }
 
-  private streamBroke(id: string, address: string): void {
+  private streamBroke(id: string): void {
     if (this.members().get(id)?.state === 'suspect') {
       this.confirmDown(id, `our stream to it broke while peers suspect it`);
       return;
     }
     this.membership?.probeNow(id);
-    void address;
   }
 
   private confirmDown(id: string, reason: string): void {
