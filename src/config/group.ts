@@ -74,6 +74,10 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
   }
 
   const transport = resolveTransport(raw, hasSeeds);
+  const refresh = raw.provider.type === 'local' && raw.provider.garp_refresh !== undefined ? parseDuration(raw.provider.garp_refresh) : undefined;
+  if (refresh?.ok && refresh.ms > 0 && refresh.ms < 1000) {
+    errors.push({ path: [...at, 'provider', 'garp_refresh'], message: `must be 0 (never) or at least 1s; got ${formatDuration(refresh.ms)}` });
+  }
   if (raw.auth_pass !== undefined && (version !== 2 || transport === 'unicast')) {
     errors.push({ path: [...at, 'auth_pass'], message: 'only for VRRPv2 on the LAN (version 2 with transport multicast or both); VRRPv3 has no authentication field' });
   } else if (raw.auth_pass !== undefined) {
