@@ -44,7 +44,14 @@ function lanTransport(config: VipdConfig, opts: BootOptions & { metrics: Metrics
       vips: g.vips.map((v) => v.address),
       ...(g.authPass !== undefined ? { pass: g.authPass } : {}),
     })),
-    open: (iface, family) => new VrrpSocket({ interface: iface, family }),
+    open: (iface, family) => new VrrpSocket({
+      interface: iface,
+      family,
+      onError: (err) => {
+        opts.metrics.inc('vipd_vrrp_socket_errors_total', { interface: iface });
+        opts.logger.warn({ err, interface: iface }, `VRRP socket on ${iface} failed (${err.message}); reopening`);
+      },
+    }),
     logger: opts.logger.child({ component: 'vrrp' }),
     metrics: opts.metrics,
   });

@@ -38,6 +38,8 @@ export class VrrpSocketError extends Error {
 export interface VrrpSocketOptions {
   readonly family: 4 | 6;
   readonly interface: string;
+  /** Told when the socket failed and is being reopened (count and log it). */
+  readonly onError?: (err: Error) => void;
 }
 
 function loadRaw(): typeof RawSocket {
@@ -66,6 +68,7 @@ function ifIndexFromSys(name: string): number {
 
 export class VrrpSocket implements PacketConn {
   private socket: RawSocket.Socket | undefined;
+  private retry: NodeJS.Timeout | undefined;
   /** Our primary address on the interface: the VRRP source address. */
   readonly address: string;
   private readonly index: number;
@@ -121,7 +124,17 @@ export class VrrpSocket implements PacketConn {
       throw new VrrpSocketError(`configuring the VRRP socket on ${this.opts.interface}: ${err instanceof Error ? err.message : String(err)}`);
     }
     s.on('message', (buffer: Buffer, source: string) => handler({ data: buffer, source }));
-    s.on('error', () => undefined); // receive errors are transient; sends report their own
+    // raw-socket closes the socket on any receive error; a VRRP node must not go deaf, so open
+    // a new one (bounded: one attempt per 200 ms while the node runs).
+    s.on('error', (err: Error) => {
+      if (this.socket !== s) return;
+      this.socket = undefined;
+      this.opts.onError?.(err);
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.open(handler).catch((e: unknown) => this.opts.onError?.(e instanceof Error ? e : new Error(String(e))));
+      }, 200);
+    });
     this.socket = s;
   }
 
@@ -137,8 +150,11 @@ export class VrrpSocket implements PacketConn {
   }
 
   async close(): Promise<void> {
-    this.socket?.close();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    const s = this.socket;
     this.socket = undefined;
+    s?.close();
   }
 }
 
