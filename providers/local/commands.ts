@@ -91,28 +91,40 @@ export const systemRunner: CommandRunner = {
  * Spawning a program blocks Node's event loop for about 2 ms (measured here: 200 spawns at once
  * stalled it for 360 ms). A node with 100 groups taking over at once would spawn hundreds and
  * stall past Master_Down_Interval, missing adverts and flapping (npm run bench, 100 groups).
- * So at most MAX_SPAWNS commands run at a time, process-wide; the rest wait their turn.
+ * So spawns are spaced SPAWN_SPACING_MS apart, each on its own turn of the event loop, which
+ * reads the sockets in between; at most MAX_RUNNING programs live at once (arping stays up about
+ * a second, so counting lifetimes instead of starts would queue everything behind it).
  */
-const MAX_SPAWNS = 4;
+const SPAWN_SPACING_MS = 8;
+const MAX_RUNNING = 16;
 let running = 0;
+let nextSpawnAt = 0;
 const waiting: Array<() => void> = [];
 
-async function withSpawnSlot<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  if (running >= MAX_SPAWNS) {
-    await new Promise<void>((resolve, reject) => {
-      const go = () => {
-        signal.removeEventListener('abort', abort);
-        resolve();
-      };
-      const abort = () => {
-        const i = waiting.indexOf(go);
-        if (i >= 0) waiting.splice(i, 1);
-        reject(new CommandAbortedError(['(queued)'], { cause: signal.reason }));
-      };
-      waiting.push(go);
-      signal.addEventListener('abort', abort, { once: true });
+function waitTurn(signal: AbortSignal, until: (resolve: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const abort = () => {
+      if (done) return;
+      done = true;
+      reject(new CommandAbortedError(['(queued)'], { cause: signal.reason }));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    until(() => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', abort);
+      resolve();
     });
-  }
+  });
+}
+
+async function withSpawnSlot<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_RUNNING) await waitTurn(signal, (go) => waiting.push(go));
+  const now = performance.now();
+  const at = Math.max(now, nextSpawnAt);
+  nextSpawnAt = at + SPAWN_SPACING_MS;
+  await waitTurn(signal, (go) => (at > now ? setTimeout(go, at - now) : setImmediate(go)));
   running += 1;
   try {
     return await fn();
