@@ -107,7 +107,7 @@ export function certsCommand(): Command {
     .requiredOption('--dir <dir>', `directory holding ${CA_CERT_FILE} and ca.key (from vipd certs init)`)
     .option('--san <name-or-ip>', 'extra DNS name or IP address for the certificate (repeatable)', sanArg, [])
     .option('--days <n>', `validity in days, 1-${MAX_NODE_DAYS}`, daysArg, DEFAULT_NODE_DAYS)
-    .addHelpText('after', '\nExample:\n  vipd certs issue node-a --dir ./pki --san 10.0.0.11 --san node-a.example.net')
+    .addHelpText('after', '\nExample:\n  vipd certs issue node-a --dir ./pki --san 198.51.100.11 --san node-a.example.net')
     .action(async (node: string, o: { dir: string; san: string[]; days: number }, cmd: Command) => {
       try {
         const r = await issueNodeCert({ dir: o.dir, nodeId: node, sans: o.san, days: o.days });

@@ -50,14 +50,14 @@ test('summary stays on one line with several groups', async () => {
 
 test('warnings go to stderr and keep exit 0; insecure: true warns on every load', async () => {
   const file = await tempFile(
-    'cluster_id: demo\nnode: {id: node-a}\ninsecure: true\ngroups:\n  - {name: web, vrid: 1, interface: eth0, vips: [10.0.0.1], peers: [b, c], preempt: false, preempt_delay: 5s}\n',
+    'cluster_id: demo\nnode: {id: node-a}\ninsecure: true\ngroups:\n  - {name: web, vrid: 1, interface: eth0, vips: [198.51.100.1], peers: [b, c], preempt: false, preempt_delay: 5s}\n',
   );
   const { exitCode, stdout, stderr } = await checkConfig(file);
   assert.equal(exitCode, 0);
   assert.match(stdout, /^ok: node node-a, 1 group .*; member listening on 127\.0\.0\.1:7946, 0 seeds, insecure \(no TLS, unsigned adverts\)\n$/);
   assert.equal(stderr, [
     `${file}:3:11: insecure: warning: insecure: true disables TLS and advert signing; for demos only\n`,
-    `${file}:5:107: groups[0].preempt_delay: warning: has no effect with preempt: false\n`,
+    `${file}:5:111: groups[0].preempt_delay: warning: has no effect with preempt: false\n`,
   ].join(''));
 });
 

@@ -62,10 +62,10 @@ test('advert interval rules per version', () => {
 
 test('cross-field rules name the path of the second occurrence', () => {
   const two = (a: string, b: string) => doc(`  - {${a}, ${PEERS}}\n  - {${b}, ${PEERS}}\n`);
-  const web = 'name: web, vrid: 51, interface: eth0, vips: [10.0.0.1]';
-  oneError(two(web, 'name: db, vrid: 51, interface: eth0, vips: [10.0.0.2]'), 'groups[1].vrid', /duplicate vrid 51 \(also at groups\[0\]\.vrid\)/);
-  oneError(two(web, 'name: web, vrid: 52, interface: eth0, vips: [10.0.0.2]'), 'groups[1].name', /duplicate group name "web"/);
-  oneError(two(web, 'name: db, vrid: 52, interface: eth0, vips: [10.0.0.1/24]'), 'groups[1].vips[0]', /duplicate VIP 10\.0\.0\.1 \(also at groups\[0\]\.vips\[0\]\)/);
+  const web = 'name: web, vrid: 51, interface: eth0, vips: [198.51.100.1]';
+  oneError(two(web, 'name: db, vrid: 51, interface: eth0, vips: [198.51.100.2]'), 'groups[1].vrid', /duplicate vrid 51 \(also at groups\[0\]\.vrid\)/);
+  oneError(two(web, 'name: web, vrid: 52, interface: eth0, vips: [198.51.100.2]'), 'groups[1].name', /duplicate group name "web"/);
+  oneError(two(web, 'name: db, vrid: 52, interface: eth0, vips: [198.51.100.1/24]'), 'groups[1].vips[0]', /duplicate VIP 198\.51\.100\.1 \(also at groups\[0\]\.vips\[0\]\)/);
   oneError(doc(group().replace('192.0.2.50/24', '192.0.2.50, "2001:db8::1"')), 'groups[0].vips[1]', /mixed with IPv4.*one family/);
   oneError(doc(group().replace('node-c', 'node-a')), 'groups[0].peers[1]', /"node-a" is this node's own id/);
   oneError(doc(group(', version: 2').replace('192.0.2.50/24', '"2001:db8::1"')), 'groups[0].version', /version 2 .* IPv4 only/);
@@ -96,7 +96,7 @@ test('document-level problems: YAML syntax, empty file, not a mapping', () => {
 });
 
 test('all errors are reported, including rules between the groups that did parse', () => {
-  const text = doc(`${group(', priority: 300')}  - {name: a, vrid: 1, interface: eth0, vips: [10.0.0.1], ${PEERS}}\n  - {name: b, vrid: 1, interface: eth0, vips: [10.0.0.2], ${PEERS}}\n`, 'timing: fast\n');
+  const text = doc(`${group(', priority: 300')}  - {name: a, vrid: 1, interface: eth0, vips: [198.51.100.1], ${PEERS}}\n  - {name: b, vrid: 1, interface: eth0, vips: [198.51.100.2], ${PEERS}}\n`, 'timing: fast\n');
   assert.deepEqual(errors(text).map((issue) => issue.path), ['timing', 'groups[0].priority', 'groups[2].vrid']);
 });
 

@@ -37,10 +37,10 @@ describe('decodeIpv4', () => {
   it('reads options and fragment fields', () => {
     const p: Ipv4Packet = {
       tos: 0, identification: 0xbeef, dontFragment: false, moreFragments: true, fragmentOffset: 1480, ttl: 1, protocol: 17,
-      source: '10.0.0.1', destination: '10.0.0.2', options: fromHex('94040000'), payload: fromHex('0102'),
+      source: '203.0.113.1', destination: '203.0.113.2', options: fromHex('94040000'), payload: fromHex('0102'),
     };
     assert.deepEqual(decodeIpv4(encodeIpv4(p)), { ok: true, value: p });
-    assert.equal(describeIpv4(p), 'IP (tos 0x0, ttl 1, id 48879, offset 1480, flags [+], proto 17, length 26) 10.0.0.1 > 10.0.0.2');
+    assert.equal(describeIpv4(p), 'IP (tos 0x0, ttl 1, id 48879, offset 1480, flags [+], proto 17, length 26) 203.0.113.1 > 203.0.113.2');
   });
 
   const cases: ReadonlyArray<readonly [string, Uint8Array, string]> = [

@@ -60,7 +60,7 @@ describe('compareIdentity', () => {
     // As strings '192.0.2.9' > '192.0.2.10'; node ids are chosen to disagree too.
     assert.ok(compareIdentity(id('z', '192.0.2.9'), id('a', '192.0.2.10')) < 0);
     assert.ok(compareIdentity(id('a', '192.0.2.10'), id('z', '192.0.2.9')) > 0);
-    assert.ok(compareIdentity(id('a', '10.0.0.2'), id('b', '9.255.255.255')) > 0);
+    assert.ok(compareIdentity(id('a', '198.51.100.2'), id('b', '192.0.2.255')) > 0);
   });
 
   it('compares IPv6 addresses numerically', () => {
