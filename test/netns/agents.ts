@@ -168,23 +168,28 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number, 
   }
 }
 
-/** A vipd node in LAN mode for the interop tests: one group, VRID 51, the local provider. */
-export function interopVipdYaml(h: Host, priority: number, version: 2 | 3, vip: string): string {
+/** A vipd node in LAN mode: one group, VRID 51, the local provider with quick announcements. */
+export function lanVipdYaml(o: { ifname: string; node: string; priority: number; vips: string; version?: 2 | 3; extra?: string[] }): string {
   return [
-    'cluster_id: interop',
-    'node: { id: vipd-node }',
+    `cluster_id: ${o.version ? 'interop' : 'lan'}`,
+    `node: { id: ${o.node} }`,
     'log: { format: json }',
     'groups:',
     '  - name: web',
     '    vrid: 51',
-    `    interface: ${h.ifname}`,
-    `    priority: ${priority}`,
-    `    version: ${version}`,
-    `    advert_interval: ${version === 2 ? '1s' : '100ms'}`,
-    `    vips: [${vip}/24]`,
+    `    interface: ${o.ifname}`,
+    `    priority: ${o.priority}`,
+    ...(o.version ? [`    version: ${o.version}`, `    advert_interval: ${o.version === 2 ? '1s' : '100ms'}`] : []),
+    `    vips: [${o.vips}]`,
     '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
+    ...(o.extra ?? []),
     '',
   ].join('\n');
+}
+
+/** vipd for the keepalived and FRR interop tests (the version sets the advert interval). */
+export function interopVipdYaml(h: Host, priority: number, version: 2 | 3, vip: string): string {
+  return lanVipdYaml({ ifname: h.ifname, node: 'vipd-node', priority, version, vips: `${vip}/24` });
 }
 
 /** The client reaches `vip` and its neighbour entry for it is `mac` (it followed the gARP/NA). */

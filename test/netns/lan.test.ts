@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
-import { clientReaches, until, VipdAgent } from './agents.js';
+import { clientReaches, lanVipdYaml, until, VipdAgent } from './agents.js';
 
 interface Setup {
   topo: Topology;
@@ -20,22 +20,7 @@ interface Setup {
   client: Host;
 }
 
-function yaml(h: Host, name: string, priority: number, vip: string, extra: string[] = []): string {
-  return [
-    'cluster_id: lan',
-    `node: { id: ${name} }`,
-    'log: { format: json }',
-    'groups:',
-    '  - name: web',
-    '    vrid: 51',
-    `    interface: ${h.ifname}`,
-    `    priority: ${priority}`,
-    `    vips: [${vip}]`,
-    '    provider: { type: local, garp_interval: 50ms, garp_master_delay: 1s }',
-    ...extra,
-    '',
-  ].join('\n');
-}
+const yaml = (h: Host, node: string, priority: number, vips: string, extra: string[] = []) => lanVipdYaml({ ifname: h.ifname, node, priority, vips, extra });
 
 async function withLan(t: TestContext, vip: string, body: (s: Setup) => Promise<void>, extra: string[] = []): Promise<void> {
   if (!(await requireRoot(t)) || !(await requireTools(t, ['ip', 'ping', 'arping']))) return;

@@ -36,9 +36,7 @@ export function warnings(text: string): ConfigIssue[] {
   return result.warnings;
 }
 
-/** Exactly one error, at `path`, whose message matches; `line` when given. */
-export function oneError(text: string, path: string, message: RegExp, line?: number): ConfigIssue {
-  const found = errors(text);
+function onlyIssue(found: ConfigIssue[], path: string, message: RegExp, line?: number): ConfigIssue {
   assert.equal(found.length, 1, JSON.stringify(found, null, 2));
   const [issue] = found as [ConfigIssue];
   assert.equal(issue.path, path);
@@ -47,13 +45,12 @@ export function oneError(text: string, path: string, message: RegExp, line?: num
   return issue;
 }
 
+/** Exactly one error, at `path`, whose message matches; `line` when given. */
+export function oneError(text: string, path: string, message: RegExp, line?: number): ConfigIssue {
+  return onlyIssue(errors(text), path, message, line);
+}
+
 /** Exactly one warning (the file is valid), at `path` and `line`, whose message matches. */
 export function oneWarning(text: string, path: string, message: RegExp, line?: number): ConfigIssue {
-  const found = warnings(text);
-  assert.equal(found.length, 1, JSON.stringify(found, null, 2));
-  const [issue] = found as [ConfigIssue];
-  assert.equal(issue.path, path);
-  assert.match(issue.message, message);
-  if (line !== undefined) assert.equal(issue.line, line, `line of ${path}`);
-  return issue;
+  return onlyIssue(warnings(text), path, message, line);
 }
