@@ -82,10 +82,10 @@ export class ClusterNode implements RunningNode {
       groupTargets: (g) => this.targets(g),
       logger: log.child({ component: 'transport' }),
       metrics: this.metrics,
-      onMembership: (_from, frame) => {
+      onMembership: (from, frame) => {
         const m = membershipFromWire(frame);
         if (!m) return this.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
-        this.membership?.receive(m);
+        this.membership?.receive(m, from.nodeId);
       },
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
       onPeerDown: (peer) => this.streamBroke(peer.nodeId),

@@ -63,8 +63,9 @@ export class MembershipRunner {
     this.timer.disarm();
   }
 
-  receive(message: Message): void {
-    this.dispatch({ type: 'Received', message });
+  /** A message from `sender`, the node the transport authenticated (not the message's own `from`). */
+  receive(message: Message, sender: string): void {
+    this.dispatch({ type: 'Received', message, sender });
   }
 
   /** A broken stream is a hint: probe now, directly and indirectly, and let the probes decide. */

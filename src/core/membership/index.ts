@@ -8,3 +8,6 @@ export {
 } from './timers.js';
 export type { Suspicion } from './suspicion.js';
 export type { BroadcastQueue, QueuedBroadcast } from './broadcast-queue.js';
+export { queueSize, queuedBroadcasts, queuedFor } from './broadcast-queue.js';
+export { newerIncarnation, nextIncarnation, incarnationsAhead } from './incarnation.js';
+export * from './limits.js';

@@ -273,7 +273,7 @@ export class MembershipSim {
     if (this.net.loss > 0 && this.rng.chance(this.net.loss)) return;
     const delay = this.net.latencyMs + (this.net.jitterMs > 0 ? this.rng.next() * this.net.jitterMs : 0);
     this.clock.schedule(now + delay, () => {
-      if (to.up) this.feed(to, { type: 'Received', message });
+      if (to.up) this.feed(to, { type: 'Received', message, sender: from.id });
     });
   }
 }

@@ -1,7 +1,7 @@
 /** memberlist TransmitLimitedQueue behaviour: limit, replacement, ordering. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMPTY_QUEUE, enqueue, queuedFor, take, type BroadcastQueue } from '../../../../src/core/membership/broadcast-queue.js';
+import { EMPTY_QUEUE, enqueue, queueSize, queuedFor, take, type BroadcastQueue } from '../../../../src/core/membership/broadcast-queue.js';
 import type { GossipItem } from '../../../../src/core/membership/messages.js';
 
 const alive = (id: string, incarnation = 0): GossipItem => ({ type: 'Alive', id, address: `${id}:1`, incarnation });
@@ -23,14 +23,14 @@ describe('broadcast queue', () => {
       q = t.queue;
     }
     assert.equal(sends, 3);
-    assert.equal(q.items.length, 0);
+    assert.equal(queueSize(q), 0);
   });
 
   it('newer news about a member replaces what is queued about it, and starts again at 0 transmits', () => {
     let q = enqueue(EMPTY_QUEUE, 'a', alive('a', 1));
     q = take(q, 5, 4).queue;
     q = enqueue(q, 'a', { type: 'Suspect', id: 'a', incarnation: 1, from: 'b' });
-    assert.equal(q.items.length, 1);
+    assert.equal(queueSize(q), 1);
     assert.equal(queuedFor(q, 'a')?.item.type, 'Suspect');
     assert.equal(queuedFor(q, 'a')?.transmits, 0);
   });

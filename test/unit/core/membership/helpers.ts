@@ -33,7 +33,8 @@ export function sent<T extends Message['type']>(as: readonly MembershipAction[],
 export const changes = (as: readonly MembershipAction[]) => ofType(as, 'MemberChanged');
 
 export const env = (from: string) => ({ from, fromAddress: addr(from) });
-export const recv = (message: Message): MembershipEvent => ({ type: 'Received', message });
+/** A message as the transport hands it over: sent by `sender` (default: whoever it says it is from). */
+export const recv = (message: Message, sender: string = message.from): MembershipEvent => ({ type: 'Received', message, sender });
 export const gossipFrom = (from: string, gossip: readonly GossipItem[]): MembershipEvent => recv({ type: 'Gossip', ...env(from), gossip });
 export const TICK: MembershipEvent = { type: 'Tick' };
 

@@ -39,8 +39,8 @@ const message: fc.Arbitrary<Message> = fc.oneof(
 );
 
 const event: fc.Arbitrary<MembershipEvent> = fc.oneof(
-  { weight: 6, arbitrary: message.map((m) => ({ type: 'Received' as const, message: m })) },
-  { weight: 1, arbitrary: fc.anything().map((m) => ({ type: 'Received' as const, message: m as Message })) },
+  { weight: 6, arbitrary: message.map((m) => ({ type: 'Received' as const, message: m, sender: m.from })) },
+  { weight: 1, arbitrary: fc.tuple(fc.anything(), id).map(([m, from]) => ({ type: 'Received' as const, message: m as Message, sender: from })) },
   { weight: 4, arbitrary: fc.constant({ type: 'Tick' as const }) },
   { weight: 1, arbitrary: id.map((x) => ({ type: 'ProbeNow' as const, id: x })) },
   { weight: 1, arbitrary: id.map((x) => ({ type: 'SendFailed' as const, to: { id: x, address: addr(x) } })) },
