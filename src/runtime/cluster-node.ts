@@ -136,6 +136,17 @@ export class ClusterNode implements RunningNode {
     await this.transport.close();
   }
 
+  /**
+   * Dies without a word, the crash model of the simulator: no priority-0 advert, no leave,
+   * nothing released; the links close as a killed process's would.
+   */
+  async halt(): Promise<void> {
+    this.cancelLonelyCheck?.();
+    this.membership?.stop();
+    await this.node.halt();
+    await this.transport.close();
+  }
+
   members() {
     return this.membership?.members() ?? new Map();
   }
