@@ -3,6 +3,7 @@
  * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present).
  */
 import type { Decoded } from './advert-body.js';
+import { membershipOverLimit } from './membership-scan.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 
 export interface Hello {
@@ -69,6 +70,9 @@ interface RawFrame {
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
+  // Before any object is built: a frame of 500,000 empty gossip items is refused unread.
+  const over = membershipOverLimit(bytes);
+  if (over) return { ok: false, reason: over };
   const d = decodeMessage<RawFrame>(type(), bytes);
   if (!d.ok) return d;
   const f = d.value;

@@ -44,7 +44,7 @@ export function finish(ctx: Ctx): StepResult {
       metric(ctx, 'vipd_membership_items_dropped_total', { reason }, n);
       // One line per reason and step; the runtime's limiter keeps one per reason per window.
       log(ctx, reason === 'malformed' || reason === 'too-many' ? 'debug' : 'warn', `ignored ${n} membership item(s): ${reason}`,
-        { reason: `membership-${reason}`, count: n });
+        { reason, count: n }, `membership-${reason}`);
     }
   }
   // The gossip round runs only while something is queued (memberlist gossip() sends nothing
@@ -113,8 +113,9 @@ export function envelope(ctx: Ctx): { readonly from: string; readonly fromAddres
   return { from: ctx.p.self.id, fromAddress: ctx.p.self.address };
 }
 
-export function log(ctx: Ctx, level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
-  ctx.out.push(fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg });
+export function log(ctx: Ctx, level: LogLevel, msg: string, fields?: Record<string, unknown>, key?: string): void {
+  const line: Extract<MembershipAction, { type: 'Log' }> = fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg };
+  ctx.out.push(key === undefined ? line : { ...line, key });
 }
 
 export function metric(ctx: Ctx, name: string, labels: Record<string, string> = {}, inc = 1): void {
@@ -123,7 +124,7 @@ export function metric(ctx: Ctx, name: string, labels: Record<string, string> = 
 
 export function drop(ctx: Ctx, reason: string, msg?: string): void {
   metric(ctx, 'vipd_membership_messages_dropped_total', { reason });
-  if (msg) log(ctx, 'debug', msg, { reason });
+  if (msg) log(ctx, 'debug', msg, { reason }, `membership-drop ${reason}`);
 }
 
 /** Counts `n` ignored items (limits.ts ITEM_DROP_REASONS); reported once per reason at finish. */

@@ -41,7 +41,7 @@ export function transition(ctx: Ctx, prev: Member | undefined, next: Member | un
   const address = (next ?? prev)?.address ?? '';
   const incarnation = (next ?? prev)?.incarnation ?? 0;
   log(ctx, to === 'suspect' || to === 'dead' ? 'warn' : 'info', `member ${id} ${from} -> ${to} (${reason})`,
-    { member: id, address, from, to, incarnation, reason, confirmedByProbe });
+    { member: id, address, from, to, incarnation, reason, confirmedByProbe }, `member ${id} -> ${to}`);
   metric(ctx, 'vipd_member_transitions_total', { from, to });
   ctx.out.push({ type: 'MemberChanged', id, address, from, to, incarnation, reason, confirmedByProbe });
 }
@@ -57,7 +57,7 @@ export function refute(ctx: Ctx, accusedIncarnation: number, why: string): void 
   broadcast(ctx, ctx.p.self.id, aliveSelf(ctx));
   s.awareness = applyAwarenessDelta(s.awareness, REFUTE_DELTA, ctx.p.awarenessMax);
   metric(ctx, 'vipd_membership_refutations_total');
-  log(ctx, 'info', `refuting: ${why}; incarnation now ${s.incarnation}`, { incarnation: s.incarnation, awareness: s.awareness });
+  log(ctx, 'info', `refuting: ${why}; incarnation now ${s.incarnation}`, { incarnation: s.incarnation, awareness: s.awareness }, 'refute');
 }
 
 /** News about ourselves: refute anything worse than what we are, unless we are leaving. */
@@ -95,7 +95,7 @@ export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly addre
     // memberlist: a live member keeps its address; another node claiming the id is a conflict.
     metric(ctx, 'vipd_membership_address_conflicts_total');
     log(ctx, 'warn', `address conflict for member ${a.id}: known at ${m.address}, ${via} says ${a.address}`,
-      { member: a.id, known: m.address, claimed: a.address });
+      { member: a.id, known: m.address, claimed: a.address }, `address-conflict ${a.id}`);
     return;
   }
   if (!newerIncarnation(a.incarnation, m.incarnation) || jumpsTooFar(ctx, m, a.incarnation, via)) return;

@@ -194,7 +194,17 @@ export type MembershipAction =
       /** This node's own direct and indirect probes of the member failed. */
       readonly confirmedByProbe: boolean;
     }
-  | { readonly type: 'Log'; readonly level: LogLevel; readonly msg: string; readonly fields?: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'Log';
+      readonly level: LogLevel;
+      readonly msg: string;
+      readonly fields?: Readonly<Record<string, unknown>>;
+      /**
+       * Lines a peer can cause over and over (member changes, refutations, drops) carry a key:
+       * the runtime prints one line per key per window and counts what it held back.
+       */
+      readonly key?: string;
+    }
   | { readonly type: 'Metric'; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
 
 export interface StepResult {
