@@ -182,9 +182,13 @@ export function setProbeOrder(ctx: Ctx, order: string[]): void {
  */
 export function addToProbeOrder(ctx: Ctx, id: string): void {
   if (ctx.unordered?.delete(id)) return; // removed and back within one step: still in place
-  const order = probeOrderDraft(ctx);
+  insertAtRandom(probeOrderDraft(ctx), id, random(ctx));
+}
+
+/** Appends `id` and swaps it into slot ⌊r · length⌋ (r in [0, 1)): two writes, whatever the length. */
+export function insertAtRandom(order: string[], id: string, r: number): void {
   order.push(id);
-  const at = Math.floor(random(ctx) * order.length);
+  const at = Math.floor(r * order.length);
   const last = order.length - 1;
   if (at !== last) {
     order[last] = order[at] as string;
