@@ -1,9 +1,9 @@
 // Read a configuration file: YAML syntax, then schema, then cross-field rules. Every problem
 // becomes an issue naming the file, the path and line:column, and ALL of them are reported.
 // Bad input never throws: `vipd check` must be able to print what is wrong (STYLE.md habit 5).
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { readBoundedFile } from './files.js';
 import { formatPath, type Finding } from './findings.js';
 import { locate } from './locate.js';
 import { validateDocument } from './semantic.js';
@@ -24,16 +24,17 @@ export type LoadResult =
 
 const ROOT = '(root)';
 
+/**
+ * A configuration with a hundred groups is a few dozen KiB; anything this large was named by
+ * mistake, and reading it whole would cost memory and time before any error (issue 8 finding
+ * 11: `-c /dev/urandom` ran 19 s and took 1.2 GB).
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export async function loadConfigFile(path: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((error as Error).message);
-    return { ok: false, errors: [{ file: path, path: ROOT, message: `cannot read the file: ${reason}` }] };
-  }
-  return parseConfigText(text, path);
+  const read = readBoundedFile(path, MAX_CONFIG_BYTES, 'a vipd configuration is a few KiB');
+  if (!read.ok) return { ok: false, errors: [{ file: path, path: ROOT, message: `cannot read the file: ${read.reason}` }] };
+  return parseConfigText(read.bytes.toString('utf8'), path);
 }
 
 /**

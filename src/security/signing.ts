@@ -18,8 +18,7 @@
  * failures through its LogLimiter and exports `stats()` as metrics.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { SecurityError, fileErrorReason } from './errors.js';
+import { SecurityError } from './errors.js';
 
 /** keepalived auth_hmac: HMAC-SHA256 truncated to 128 bits. */
 export const MAC_BYTES = 16;
@@ -136,65 +135,4 @@ export class Keyring {
     // Constant time: a byte-by-byte compare would let an attacker find the MAC one byte at a time.
     return timingSafeEqual(hmac128(secret, body), mac) ? 'valid' : 'bad-mac';
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Loading keys from configuration.
-
-/** A key as configured: the secret inline (base64 or hex) or in a file. */
-export type KeyConfig =
-  | { readonly id: string; readonly base64: string }
-  | { readonly id: string; readonly hex: string }
-  /** `encoding` says how the file holds the secret: base64 text (default), hex text, or raw bytes. */
-  | { readonly id: string; readonly file: string; readonly encoding?: 'base64' | 'hex' | 'raw' };
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const HEX = /^(?:[0-9a-fA-F]{2})+$/;
-
-/**
- * Decodes a secret strictly (Buffer.from would silently skip bad characters and yield a
- * different, shorter key). Surrounding whitespace is ignored.
- */
-export function decodeSecret(text: string, encoding: 'base64' | 'hex', subject: string): Buffer {
-  const t = text.trim();
-  if (encoding === 'hex') {
-    if (!HEX.test(t)) throw new SecurityError(OP, subject, 'secret is not hex (an even number of 0-9, a-f)');
-    return Buffer.from(t, 'hex');
-  }
-  if (t.length === 0 || !BASE64.test(t)) throw new SecurityError(OP, subject, 'secret is not base64');
-  return Buffer.from(t, 'base64');
-}
-
-/**
- * Resolves configured keys. Warnings (e.g. a key file readable by others) are for the start-up
- * log; errors throw a SecurityError naming the key and file.
- */
-export async function loadKeys(configs: readonly KeyConfig[]): Promise<{ keys: HmacKey[]; warnings: string[] }> {
-  const keys: HmacKey[] = [];
-  const warnings: string[] = [];
-  for (const c of configs) {
-    let subject = `key ${c.id}`;
-    let secret: Buffer;
-    if ('base64' in c) secret = decodeSecret(c.base64, 'base64', subject);
-    else if ('hex' in c) secret = decodeSecret(c.hex, 'hex', subject);
-    else {
-      subject = `key ${c.id} file ${c.file}`;
-      let bytes: Buffer;
-      let mode: number;
-      try {
-        bytes = await readFile(c.file);
-        mode = (await stat(c.file)).mode;
-      } catch (err) {
-        const { reason, retryable } = fileErrorReason(err);
-        throw new SecurityError(OP, subject, reason, { cause: err, retryable });
-      }
-      if ((mode & 0o077) !== 0) warnings.push(`${c.file}: election key ${c.id} is readable by group or others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
-      const encoding = c.encoding ?? 'base64';
-      secret = encoding === 'raw' ? bytes : decodeSecret(bytes.toString('utf8'), encoding, subject);
-    }
-    // Checked here too (the Keyring checks again) so the error names the file.
-    if (secret.length < MIN_SECRET_BYTES) throw new SecurityError(OP, subject, `secret is ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are needed`);
-    keys.push({ id: c.id, secret });
-  }
-  return { keys, warnings };
 }
