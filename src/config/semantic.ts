@@ -20,8 +20,11 @@ export interface Validation {
   readonly config?: VipdConfig;
 }
 
-/** `baseDir`: the directory of the configuration file; the files it names are relative to it. */
-export function validateDocument(raw: unknown, baseDir: string): Validation {
+/**
+ * `baseDir`: the directory of the configuration file; the files it names are relative to it.
+ * `looseMode`: why the configuration file itself may be read by others (inline secrets warn).
+ */
+export function validateDocument(raw: unknown, baseDir: string, looseMode?: string): Validation {
   const full = configSchema.safeParse(raw, { error: fallbackError });
   const errors: Finding[] = full.success ? [] : full.error.issues.flatMap(fromZodIssue);
   const warnings: Finding[] = [];
@@ -55,6 +58,7 @@ export function validateDocument(raw: unknown, baseDir: string): Validation {
   const trust = isMapping
     ? trustFindings(doc, {
         baseDir,
+        ...(looseMode !== undefined && { looseMode }),
         ...(nodeId.success && { nodeId: nodeId.data }),
         hasSeeds,
         endpoints: cluster.endpoints,

@@ -12,6 +12,8 @@ import type { AuthConfig, GroupConfig, TlsConfig } from './types.js';
 export interface TrustContext {
   /** Directory of the configuration file; relative paths are resolved against it. */
   readonly baseDir: string;
+  /** Why the configuration file may be read by others, when it may (files.ts looseModeReason). */
+  readonly looseMode?: string;
   readonly nodeId?: string;
   readonly hasSeeds: boolean;
   /** Every valid listen, advertise and seed endpoint (cluster.ts). */
@@ -72,7 +74,7 @@ export function trustFindings(doc: Record<string, unknown>, context: TrustContex
 
   let auth: AuthConfig | undefined;
   if (doc.auth !== undefined) {
-    const result = checkAuth(asRecord(doc.auth), context.baseDir);
+    const result = checkAuth(asRecord(doc.auth), context);
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     auth = result.auth;
@@ -171,7 +173,7 @@ function allowList(written: unknown, context: TrustContext): Outcome<{ ids: stri
   return { ok: true, value: { ids: [...ids], errors, warnings } };
 }
 
-function checkAuth(raw: Record<string, unknown>, baseDir: string): { errors: Finding[]; warnings: Finding[]; auth?: AuthConfig } {
+function checkAuth(raw: Record<string, unknown>, { baseDir, looseMode }: TrustContext): { errors: Finding[]; warnings: Finding[]; auth?: AuthConfig } {
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const mode = authSchema.shape.mode.safeParse(raw.mode);
@@ -186,7 +188,7 @@ function checkAuth(raw: Record<string, unknown>, baseDir: string): { errors: Fin
     if (typeof id === 'string') ids.push({ key: id, path: [...at, 'id'] });
     const parsed = authKeySchema.safeParse(item);
     if (!parsed.success) return;
-    const secret = readSecret(parsed.data, at, baseDir);
+    const secret = readSecret(parsed.data, at, baseDir, looseMode);
     if ('finding' in secret) errors.push(secret.finding);
     else keys.push({ id: parsed.data.id, secret: secret.bytes });
     if ('warning' in secret && secret.warning !== undefined) warnings.push(secret.warning);
@@ -209,7 +211,7 @@ function checkAuth(raw: Record<string, unknown>, baseDir: string): { errors: Fin
 }
 
 /** Exactly one source; the file is read and the text decoded now, so every error names it. */
-function readSecret(key: RawAuthKey, at: Path, baseDir: string): { bytes: Buffer; warning?: Finding } | { finding: Finding } {
+function readSecret(key: RawAuthKey, at: Path, baseDir: string, looseMode: string | undefined): { bytes: Buffer; warning?: Finding } | { finding: Finding } {
   if (key.secret !== undefined && key.secret_file !== undefined) {
     return { finding: { path: [...at, 'secret'], message: 'give exactly one of secret_file and secret, not both' } };
   }
@@ -224,7 +226,9 @@ function readSecret(key: RawAuthKey, at: Path, baseDir: string): { bytes: Buffer
   }
   if (key.secret !== undefined) {
     const decoded = decodeSecret(key.secret);
-    return decoded.ok ? { bytes: decoded.value } : { finding: { path: [...at, 'secret'], message: `the secret ${decoded.reason}` } };
+    if (!decoded.ok) return { finding: { path: [...at, 'secret'], message: `the secret ${decoded.reason}` } };
+    const warning = { path: [...at, 'secret'], message: `an inline secret in a configuration file that ${looseMode ?? ''}, or move the secret to a secret_file of mode 600` };
+    return { bytes: decoded.value, ...(looseMode !== undefined && { warning }) };
   }
   return { finding: { path: at, message: `key "${key.id}" needs exactly one of secret_file and secret; got neither` } };
 }

@@ -97,6 +97,19 @@ test('finding 11: a TLS key or secret file readable by group or others warns; ce
     const tight = await loadConfigFile(file);
     assert.ok(tight.ok);
     assert.deepEqual(tight.warnings, []);
+
+    // An inline secret is as open as the configuration file that holds it.
+    const inline = join(dir, 'inline.yaml');
+    await writeFile(inline, doc().replace(TRUST, TRUST.replaceAll('pki/', '').replace('secret_file: k1.key', `secret: "${'ab'.repeat(16)}"`)));
+    await chmod(inline, 0o644);
+    const open = await loadConfigFile(inline);
+    assert.ok(open.ok, JSON.stringify(open));
+    assert.deepEqual(open.warnings.map((w) => [w.path, w.line, w.message]), [
+      ['auth.keys[0].secret', 7, 'an inline secret in a configuration file that is readable by group or others (mode 644); chmod 600 it, or move the secret to a secret_file of mode 600'],
+    ]);
+    await chmod(inline, 0o600);
+    const closed = await loadConfigFile(inline);
+    assert.deepEqual(closed.ok && closed.warnings, []);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -159,6 +172,10 @@ test('finding 11: long strings are refused with their length, never echoed whole
     const issue = oneError(text, path, reason);
     assert.ok(!issue.message.includes(long), 'the value is not echoed whole');
   }
+  // An unknown key is named, cut, in the message and the path.
+  // (YAML itself allows 1024 characters in a plain key.)
+  const key = oneError(doc(group(), `  ${long.slice(0, 1000)}: 1\n`), `node["${'a'.repeat(40)}..."]`, /^unknown key "a{40}\.\.\." \(allowed: id, address, role, listen, advertise\)$/);
+  assert.equal(key.line, 4);
   const secret = errors(doc().replace('secret_file: pki/k1.key', `secret: ${'ab'.repeat(3000)}`));
   assert.deepEqual(secret.map((e) => [e.path, e.message]), [['auth.keys[0].secret', 'must be at most 1024 characters (the secret, base64 or hex, at least 16 bytes decoded); got 6000']]);
 });
