@@ -42,7 +42,7 @@ export function readSmallFile(path: string): FileRead {
  * The bytes of a regular file of at most `maxBytes`, or why not. Opened non-blocking, so a FIFO
  * is refused instead of waiting forever for a writer; its type and size are checked on the open
  * file before a byte is read, so /dev/urandom costs nothing (issue 8 finding 11); and it reads at
- * most one byte past the limit, in case the file grows after the check.
+ * most one byte past the limit.
  */
 export function readBoundedFile(path: string, maxBytes: number, tooLargeNote: string): FileRead {
   let fd: number;
@@ -57,14 +57,19 @@ export function readBoundedFile(path: string, maxBytes: number, tooLargeNote: st
     if (reason !== undefined) return { ok: false, reason };
     const tooLarge = { ok: false, reason: `is larger than ${sizeText(maxBytes)}; ${tooLargeNote}` } as const;
     if (stats.size > maxBytes) return tooLarge;
-    const buffer = Buffer.alloc(stats.size + 1);
+    // Not trusting the size (it may grow, and /proc files say 0): read to the end, or one byte
+    // past the limit.
+    const chunks: Buffer[] = [];
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length;) {
-      n = readSync(fd, buffer, length, buffer.length - length, length);
+    while (length <= maxBytes) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - length));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
       length += n;
     }
     if (length > maxBytes) return tooLarge;
-    return { ok: true, bytes: buffer.subarray(0, length) };
+    return { ok: true, bytes: Buffer.concat(chunks, length) };
   } catch (error) {
     return { ok: false, reason: errnoReason(error) };
   } finally {
@@ -97,7 +102,8 @@ function notRegular(stats: Stats): string | undefined {
 }
 
 function sizeText(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+  if (bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 function errnoReason(error: unknown): string {

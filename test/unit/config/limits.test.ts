@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDuration } from '../../../src/config/duration.js';
+import { readBoundedFile } from '../../../src/config/files.js';
 import { loadConfigFile, MAX_CONFIG_BYTES } from '../../../src/config/load.js';
 import { FIXTURES, TRUST, errors, oneError, valid, warnings } from './helpers.js';
 
@@ -133,6 +134,10 @@ test('finding 11: only regular files of at most MAX_CONFIG_BYTES are read: /dev/
     const big = join(dir, 'big.yaml');
     await writeFile(big, `# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`);
     await one(big, new RegExp(`is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`));
+    // The size stat reports is not trusted: /proc files say 0, and a file may grow.
+    const proc = readBoundedFile('/proc/self/status', MAX_CONFIG_BYTES, 'test');
+    assert.ok(proc.ok && proc.bytes.toString('utf8').includes('\nPid:'));
+    assert.deepEqual(readBoundedFile('/proc/self/status', 100, 'a test'), { ok: false, reason: 'is larger than 100 bytes; a test' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
