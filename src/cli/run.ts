@@ -7,7 +7,7 @@ import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { loadConfigFile } from '../config/load.js';
 import { formatIssue, summarize } from '../config/format.js';
-import { buildNode } from '../runtime/boot.js';
+import { buildNode } from '../app/boot.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 import type { AgentSignals } from './signals.js';
 
