@@ -1,6 +1,5 @@
 // IP addresses in the configuration. node:net is fine here (config is not the pure core).
 import { isIPv4, isIPv6 } from 'node:net';
-import { addressBytes } from '../core/election/identity.js';
 import type { VipConfig } from './types.js';
 
 export type AddressResult = { ok: true; address: string; family: 4 | 6 } | { ok: false; reason: string };
@@ -106,12 +105,26 @@ export function isUnspecifiedHost(endpoint: HostPort): boolean {
  * link-local VIP means the same thing to all of them.
  */
 export function vipAddressProblem(vip: VipConfig, sharedLink: boolean): string | undefined {
-  const bytes = addressBytes(vip.address);
-  if (bytes === undefined) return undefined; // parseVip already refused it
+  const bytes = canonicalBytes(vip.address, vip.family);
   const a = vip.address;
   const special = vip.family === 4 ? ipv4Special(a, bytes, sharedLink) : ipv6Special(a, bytes, sharedLink);
   if (special !== undefined) return `${special}; a VIP must be a unicast address one host can hold`;
   return hostBitsProblem(vip, bytes);
+}
+
+/**
+ * Bytes of an address in parseAddress's canonical form: a dotted quad, or RFC 5952 hex groups
+ * (WHATWG URL serialization never writes an embedded IPv4 part). src/config imports only itself,
+ * so this is not src/core's general parser.
+ */
+function canonicalBytes(address: string, family: 4 | 6): number[] {
+  if (family === 4) return address.split('.').map(Number);
+  const groups = (text: string | undefined) => (text === undefined || text === '' ? [] : text.split(':').map((g) => parseInt(g, 16)));
+  const [head, tail] = address.split('::');
+  const before = groups(head);
+  const after = groups(tail);
+  const all = [...before, ...new Array<number>(8 - before.length - after.length).fill(0), ...after];
+  return all.flatMap((group) => [group >> 8, group & 0xff]);
 }
 
 const LINK_LOCAL_RULE = 'usable as a VIP only with VRRP on one link (transport multicast or both), where every node shares it';
