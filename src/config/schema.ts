@@ -91,6 +91,7 @@ const VIP_HINT = 'an IPv4 or IPv6 address with optional /prefix (default /32 or 
 /** The longest IPv6 text (45 characters, with an embedded IPv4 address) and "/128". */
 const VIP_MAX_CHARS = 49;
 const ADDRESS_MAX_CHARS = 45;
+const MAX_VIPS = 255;
 const vip = z
   .string({ error: fieldError('an IP address with optional /prefix, e.g. 192.0.2.50/24', VIP_HINT) })
   .superRefine((text, ctx) => {
@@ -223,8 +224,11 @@ export const groupSchema = section(
       .optional()
       .meta({ default: '0s' }),
     vips: z
-      .array(vip, { error: listError('a list of at least one address', 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
+      // An advert carries every VIP, and its Count IPvX Addr field is 8 bits (RFC 5798 §5.2.5):
+      // the encoder refuses a 256th, so the file must.
+      .array(vip, { error: listError(`a list of 1-${MAX_VIPS} addresses (an advert's Count IPvX Addr is 8 bits, RFC 5798 §5.2.5)`, 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
       .min(1)
+      .max(MAX_VIPS)
       .describe('the virtual IPs of this group: all of one family, none in another group'),
     provider,
     auth_pass: authPass.optional(),

@@ -70,6 +70,12 @@ test('finding 11: VIPs that are not unicast host addresses are refused, with the
   valid(doc(lanGroup('', '"fe80::50/64"')));
 });
 
+test('finding 11: at most 255 VIPs per group, as an advert can carry (RFC 5798 §5.2.5)', () => {
+  const vips = (n: number) => Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}`).join(', ');
+  assert.equal(valid(doc(group('', vips(255)))).groups[0]?.vips.length, 255);
+  oneError(doc(group('', `${vips(255)}, 203.0.113.1`)), 'groups[0].vips', /must be a list of 1-255 addresses .*RFC 5798 §5\.2\.5\); got a list of 256$/);
+});
+
 test('finding 11: a VIP equal to node.address is refused', () => {
   const found = oneError(doc(group(), '  address: 192.0.2.50\n'), 'groups[0].vips[0]', /192\.0\.2\.50 is node\.address, this node's own address/);
   assert.equal(found.line, 6);
