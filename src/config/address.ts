@@ -101,15 +101,29 @@ export function isUnspecifiedHost(endpoint: HostPort): boolean {
 
 /**
  * Why `vip` cannot be a virtual IP, or undefined when it is a unicast address one host can hold
- * (issue 8 finding 11). `sharedLink`: the group speaks VRRP, so every node is on one link and a
- * link-local VIP means the same thing to all of them.
+ * (issue 8 finding 11). Link-local addresses pass: whether they may be VIPs depends on the
+ * group's transport (linkLocalVipProblem).
  */
-export function vipAddressProblem(vip: VipConfig, sharedLink: boolean): string | undefined {
+export function vipAddressProblem(vip: VipConfig): string | undefined {
   const bytes = canonicalBytes(vip.address, vip.family);
   const a = vip.address;
-  const special = vip.family === 4 ? ipv4Special(a, bytes, sharedLink) : ipv6Special(a, bytes, sharedLink);
+  const special = vip.family === 4 ? ipv4Special(a, bytes) : ipv6Special(a, bytes);
   if (special !== undefined) return `${special}; a VIP must be a unicast address one host can hold`;
   return hostBitsProblem(vip, bytes);
+}
+
+/**
+ * A link-local VIP (169.254.0.0/16, RFC 3927; fe80::/10, RFC 4291 §2.5.6) means one thing only
+ * on one link: fine for a group that speaks VRRP there (every node shares the link), wrong for
+ * a unicast group, whose nodes may be anywhere. `sharedLink`: transport multicast or both.
+ */
+export function linkLocalVipProblem(vip: VipConfig, sharedLink: boolean): string | undefined {
+  if (sharedLink) return undefined;
+  const [b0 = 0, b1 = 0] = canonicalBytes(vip.address, vip.family);
+  const linkLocal = vip.family === 4 ? b0 === 169 && b1 === 254 : b0 === 0xfe && (b1 & 0xc0) === 0x80;
+  if (!linkLocal) return undefined;
+  const range = vip.family === 4 ? '169.254.0.0/16, RFC 3927' : 'fe80::/10, RFC 4291 §2.5.6';
+  return `${vip.address} is link-local (${range}): usable as a VIP only with VRRP on one link (transport multicast or both), where every node shares it`;
 }
 
 /**
@@ -127,9 +141,7 @@ function canonicalBytes(address: string, family: 4 | 6): number[] {
   return all.flatMap((group) => [group >> 8, group & 0xff]);
 }
 
-const LINK_LOCAL_RULE = 'usable as a VIP only with VRRP on one link (transport multicast or both), where every node shares it';
-
-function ipv4Special(a: string, [b0 = 0, b1 = 0, b2 = 0, b3 = 0]: number[], sharedLink: boolean): string | undefined {
+function ipv4Special(a: string, [b0 = 0, b1 = 0, b2 = 0, b3 = 0]: number[]): string | undefined {
   if (b0 === 0 && b1 === 0 && b2 === 0 && b3 === 0) return `${a} is the unspecified address (RFC 1122 §3.2.1.3)`;
   if (b0 === 0) return `${a} is in "this network" (0.0.0.0/8), a source address only (RFC 1122 §3.2.1.3)`;
   if (b0 === 127) return `${a} is loopback (127.0.0.0/8): it never leaves the host (RFC 1122 §3.2.1.3)`;
@@ -139,18 +151,15 @@ function ipv4Special(a: string, [b0 = 0, b1 = 0, b2 = 0, b3 = 0]: number[], shar
   }
   if (b0 === 255 && b1 === 255 && b2 === 255 && b3 === 255) return `${a} is the limited broadcast address (RFC 919)`;
   if (b0 >= 240) return `${a} is reserved (240.0.0.0/4) (RFC 1112 §4)`;
-  if (b0 === 169 && b1 === 254 && !sharedLink) return `${a} is link-local (169.254.0.0/16, RFC 3927): ${LINK_LOCAL_RULE}`;
   return undefined;
 }
 
-function ipv6Special(a: string, bytes: number[], sharedLink: boolean): string | undefined {
-  const [b0 = 0, b1 = 0] = bytes;
+function ipv6Special(a: string, bytes: number[]): string | undefined {
   const zeroUpTo = (n: number) => bytes.slice(0, n).every((b) => b === 0);
   if (zeroUpTo(16)) return `${a} is the unspecified address (RFC 4291 §2.5.2)`;
   if (zeroUpTo(15) && bytes[15] === 1) return `${a} is the loopback address: it never leaves the host (RFC 4291 §2.5.3)`;
-  if (b0 === 0xff) return `${a} is multicast (ff00::/8): a group, not a host (RFC 4291 §2.7)`;
+  if (bytes[0] === 0xff) return `${a} is multicast (ff00::/8): a group, not a host (RFC 4291 §2.7)`;
   if (zeroUpTo(10) && bytes[10] === 0xff && bytes[11] === 0xff) return `${a} is an IPv4-mapped address (RFC 4291 §2.5.5.2); write the IPv4 address in a group of its own`;
-  if (b0 === 0xfe && (b1 & 0xc0) === 0x80 && !sharedLink) return `${a} is link-local (fe80::/10, RFC 4291 §2.5.6): ${LINK_LOCAL_RULE}`;
   return undefined;
 }
 

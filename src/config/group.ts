@@ -1,5 +1,5 @@
 // Rules inside one group that relate its fields, and its normalized form.
-import { parseVip, vipAddressProblem } from './address.js';
+import { linkLocalVipProblem, parseVip } from './address.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Finding, Path } from './findings.js';
 import type { RawGroup } from './schema.js';
@@ -51,7 +51,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
   raw.vips.forEach((text, index) => {
     const parsed = parseVip(text);
     if (parsed.ok) vips.push(parsed.vip);
-    const problem = parsed.ok ? vipAddressProblem(parsed.vip, transport !== 'unicast') : undefined;
+    const problem = parsed.ok ? linkLocalVipProblem(parsed.vip, transport !== 'unicast') : undefined;
     if (problem !== undefined) errors.push({ path: [...at, 'vips', index], message: problem });
     const first = vips[0];
     if (parsed.ok && first && parsed.vip.family !== first.family) {

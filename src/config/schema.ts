@@ -4,7 +4,7 @@
 // ignored, because a typo such as `prioritty` would otherwise run with the default priority.
 // Each field has one hint: its JSON Schema description and its "required (...)" message.
 import { z } from 'zod';
-import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip } from './address.js';
+import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip, vipAddressProblem } from './address.js';
 import { DURATION_PATTERN, formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 import { describeInput, fieldError, listError, secretError, sectionError } from './messages.js';
 import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES } from './types.js';
@@ -98,7 +98,9 @@ const vip = z
     const long = lengthIssue(text, VIP_MAX_CHARS, 'characters', 'the longest IPv6 address and /128');
     if (long !== undefined) return ctx.addIssue({ code: 'custom', message: long, input: text });
     const parsed = parseVip(text);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${parsed.reason} (expected e.g. 192.0.2.50/24 or 2001:db8::50/64)`, input: text });
+    if (!parsed.ok) return ctx.addIssue({ code: 'custom', message: `${parsed.reason} (expected e.g. 192.0.2.50/24 or 2001:db8::50/64)`, input: text });
+    const problem = vipAddressProblem(parsed.vip);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: text });
   })
   .meta({ maxLength: VIP_MAX_CHARS })
   .describe(VIP_HINT);
