@@ -53,8 +53,6 @@ export type Message =
   /** Full state exchange; a request (reply = false) is answered with the receiver's view. */
   | (Envelope & { readonly type: 'PushPull'; readonly reply: boolean; readonly members: readonly MemberRecord[] });
 
-export type MessageType = Message['type'];
-
 /** Incarnations and sequence numbers travel as uint32. */
 export const UINT32_MAX = 0xffff_ffff;
 
