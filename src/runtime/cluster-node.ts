@@ -14,6 +14,7 @@ import type { Logger } from '../ports/logger.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { GrpcTransport, type AdvertSigner, type ReplayCheck, type TransportCredentials } from '../adapters/grpc/grpc-transport.js';
 import { membershipFromWire, membershipToWire } from '../adapters/grpc/membership-codec.js';
+import type { RuntimeFrameDropReason } from './drop-reasons.js';
 import type { RoleChange } from './instance-runner.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
 import { Metrics } from './metrics.js';
@@ -84,7 +85,7 @@ export class ClusterNode implements RunningNode {
       metrics: this.metrics,
       onMembership: (_from, frame) => {
         const m = membershipFromWire(frame);
-        if (!m) return this.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
+        if (!m) return this.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' satisfies RuntimeFrameDropReason });
         this.membership?.receive(m);
       },
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.

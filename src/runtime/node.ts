@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
+import type { RuntimeAdvertDropReason } from './drop-reasons.js';
 import { InstanceRunner, type RoleChange } from './instance-runner.js';
 import { LogLimiter } from './log-limiter.js';
 import { Metrics } from './metrics.js';
@@ -104,7 +105,7 @@ export class VipdNode {
   private route(msg: GroupAdvert): void {
     const runner = this.runners.get(msg.group);
     if (!runner) {
-      this.metrics.inc('vipd_adverts_dropped_total', { group: '', reason: 'unknown-group' });
+      this.metrics.inc('vipd_adverts_dropped_total', { group: '', reason: 'unknown-group' satisfies RuntimeAdvertDropReason });
       this.limiter.log('warn', `advert for unknown group "${msg.group}" from ${msg.advert.sender.nodeId}`, { reason: 'unknown-group' });
       return;
     }

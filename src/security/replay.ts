@@ -51,7 +51,10 @@ export function nextSequence(previous: number, wallClockMs: number): number {
   return Math.max(previous + 1, initialSequence(wallClockMs));
 }
 
-export type ReplayDrop = 'stale-sequence' | 'outside-window' | 'invalid-sequence';
+/** Why the guard refuses a message; the gRPC transport counts them as `replay-<reason>`. */
+export const REPLAY_DROP_REASONS = ['stale-sequence', 'outside-window', 'invalid-sequence'] as const;
+
+export type ReplayDrop = (typeof REPLAY_DROP_REASONS)[number];
 
 export type ReplayCheck = { readonly ok: true } | { readonly ok: false; readonly reason: ReplayDrop; readonly detail: string };
 

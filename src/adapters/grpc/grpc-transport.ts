@@ -12,7 +12,9 @@ import { LogLimiter } from '../../runtime/log-limiter.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
+import type { ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
+import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
 import { PeerLink } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
 
@@ -26,7 +28,7 @@ export interface AdvertSigner {
 
 /** Per-sender sequence and freshness check (src/security/replay.ts). */
 export interface ReplayCheck {
-  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: string; detail?: string };
+  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: ReplayDrop; detail?: string };
 }
 
 export interface TransportCredentials {
@@ -165,7 +167,7 @@ export class GrpcTransport implements PeerTransport {
     return l;
   }
 
-  private drop(reason: string, detail: string): void {
+  private drop(reason: TransportAdvertDropReason, detail: string): void {
     this.opts.metrics.inc('vipd_adverts_dropped_total', { group: '', reason });
     this.limiter.log('warn', `dropped advert: ${detail}`, { reason });
   }
@@ -173,7 +175,7 @@ export class GrpcTransport implements PeerTransport {
   private receive(from: Hello, f: Frame): void {
     if (f.membership) {
       if (f.membership.from !== from.nodeId) {
-        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' });
+        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' satisfies PeerFrameDropReason });
         this.limiter.log('warn', `membership message claims ${f.membership.from} on ${from.nodeId}'s stream`, { reason: 'membership-identity' });
         return;
       }
@@ -184,7 +186,8 @@ export class GrpcTransport implements PeerTransport {
     const { body, keyId, mac } = f.advert;
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
     this.opts.metrics.inc('vipd_advert_signatures_total', { verdict: v.verdict });
-    if (!v.accept) return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+    // A valid MAC is never refused (Keyring.verify); the check narrows the verdict for the reason.
+    if (!v.accept && v.verdict !== 'valid') return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
     const d = decodeAdvertBody(body);
     if (!d.ok) return this.drop('malformed', `from ${from.nodeId}: ${d.reason}`);
     const b = d.value;

@@ -17,6 +17,7 @@ import { checkTtl } from '../../wire/ttl.js';
 import { decodeVrrp, encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_MULTICAST_IPV4, VRRP_MULTICAST_IPV6, type VrrpMessage } from '../../wire/vrrp.js';
 import { fromElectionAdvert, toElectionAdvert } from '../../wire/vrrp-advert.js';
 import { systemClock } from '../system-clock.js';
+import type { VrrpDropReason } from './drop-reasons.js';
 
 export interface VrrpGroup {
   readonly group: string;
@@ -117,7 +118,7 @@ export class VrrpTransport implements PeerTransport {
     this.conns.clear();
   }
 
-  private drop(iface: string, reason: string, detail: string): void {
+  private drop(iface: string, reason: VrrpDropReason, detail: string): void {
     this.opts.metrics.inc('vipd_vrrp_dropped_total', { interface: iface, reason });
     this.limiter.log('warn', `dropped VRRP packet on ${iface}: ${detail}`, { reason: `vrrp-${reason}` });
   }

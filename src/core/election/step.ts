@@ -9,6 +9,7 @@
  * Pure: no I/O, no clock; `now` is milliseconds on the runtime's clock.
  */
 import { assertNever } from '../assert.js';
+import type { ElectionDropReason } from './drop-reasons.js';
 import { compareIdentity, describeIdentity } from './identity.js';
 import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { roleLabel, transition } from './transition.js';
@@ -80,7 +81,7 @@ function log(level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<stri
   return fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg };
 }
 
-function drop(state: ElectionState, reason: string, level: 'debug' | 'warn', msg: string): StepResult {
+function drop(state: ElectionState, reason: ElectionDropReason, level: 'debug' | 'warn', msg: string): StepResult {
   return {
     state,
     actions: [

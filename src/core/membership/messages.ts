@@ -4,6 +4,8 @@
  * Every message carries the sender's id and the address it listens on, so a receiver can answer
  * a member it has not heard of yet (a joiner, a helper's relayed ping).
  */
+import type { InvalidMessageReason } from './drop-reasons.js';
+
 /** memberlist's node states; `left` is a graceful leave (memberlist StateLeft). */
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
 
@@ -85,10 +87,10 @@ export function validMemberRecord(r: unknown): r is MemberRecord {
 }
 
 /**
- * Why a received message cannot be used at all, or undefined. Shape only (STYLE.md habit 3);
+ * Why a received message cannot be used at all, or undefined. Shape only, never meaning;
  * gossip items and member records are checked one by one where they are applied.
  */
-export function invalidMessage(m: unknown): string | undefined {
+export function invalidMessage(m: unknown): InvalidMessageReason | undefined {
   if (typeof m !== 'object' || m === null) return 'not-an-object';
   const x = m as Record<string, unknown>;
   if (!isName(x.from) || !isName(x.fromAddress)) return 'bad-sender';
