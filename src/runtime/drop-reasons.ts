@@ -9,8 +9,3 @@
 export const RUNTIME_ADVERT_DROP_REASONS = ['unknown-group'] as const;
 
 export type RuntimeAdvertDropReason = (typeof RUNTIME_ADVERT_DROP_REASONS)[number];
-
-/** `vipd_peer_frames_dropped_total{reason}`: a membership frame that does not convert to a message. */
-export const RUNTIME_FRAME_DROP_REASONS = ['membership-malformed'] as const;
-
-export type RuntimeFrameDropReason = (typeof RUNTIME_FRAME_DROP_REASONS)[number];

@@ -31,6 +31,8 @@ export const PEER_FRAME_DROP_REASONS = [
   'malformed',
   /** A membership message that names another sender than the stream's certificate. */
   'identity-mismatch',
+  /** A membership frame that does not convert to a membership message (membership-codec.ts). */
+  'membership-malformed',
 ] as const;
 
 export type PeerFrameDropReason = (typeof PEER_FRAME_DROP_REASONS)[number];
