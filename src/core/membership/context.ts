@@ -5,6 +5,7 @@
  */
 import { enqueue, take } from './broadcast-queue.js';
 import type { MembershipDropReason } from './drop-reasons.js';
+import type { MembershipMetricName } from './metric-names.js';
 import type { GossipItem, Message } from './messages.js';
 import { nextRandom } from './prng.js';
 import type { Suspicion } from './suspicion.js';
@@ -100,7 +101,7 @@ export function log(ctx: Ctx, level: LogLevel, msg: string, fields?: Record<stri
   ctx.out.push(fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg });
 }
 
-export function metric(ctx: Ctx, name: string, labels: Record<string, string> = {}, inc = 1): void {
+export function metric(ctx: Ctx, name: MembershipMetricName, labels: Record<string, string> = {}, inc = 1): void {
   ctx.out.push({ type: 'Metric', name, labels, inc });
 }
 
