@@ -14,7 +14,7 @@ import type { Metrics } from '../../ports/metrics.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
-import type { ReplayDrop } from '../../security/replay.js';
+import { nextSequence, type ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
 import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
 import { membershipFromWire, membershipToWire } from './membership-codec.js';
@@ -130,7 +130,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
       priority: a.priority,
       advertIntervalCs: a.advertIntervalCs,
       term: a.term,
-      sequence: this.sequence++,
+      // Tracks the wall clock (src/security/replay.ts): a restart whose clock went back is heard
+      // again once its clock passes where it was, not only after peers forget it.
+      sequence: (this.sequence = nextSequence(this.sequence, this.wallNow())),
       sentAtMs: Math.round(this.wallNow()),
     });
     const sig = this.opts.signer.sign(body);

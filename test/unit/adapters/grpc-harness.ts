@@ -26,7 +26,7 @@ export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki
   return makeTestPki({ clusterId, nodes, sans: ['127.0.0.1'] });
 }
 
-export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string } = {}): Promise<TestNode> {
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string; wallClock?: () => number } = {}): Promise<TestNode> {
   const metrics = new MetricsRegistry();
   const logger = recordingLogger();
   const received: GroupAdvert[] = [];
@@ -42,7 +42,8 @@ export async function startNode(p: TestPki, id: string, targets: () => string[],
     }),
     signer: keyring,
     replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
-    initialSequence: initialSequence(Date.now()),
+    initialSequence: initialSequence((opts.wallClock ?? Date.now)()),
+    ...(opts.wallClock ? { wallClock: opts.wallClock } : {}),
     logger,
     metrics,
   });
