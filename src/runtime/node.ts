@@ -1,7 +1,7 @@
 /**
  * One vipd node: a peer transport shared by all its VIP groups and one InstanceRunner per group.
  * Received adverts are routed to their group's runner; adverts for groups this node does not
- * run are dropped and counted (REFERENCE.md ask 9: foreign adverts are rejected loudly).
+ * run are dropped, counted and logged: foreign adverts are refused loudly, never followed.
  */
 import type { ElectionParams } from '../core/election/types.js';
 import type { Clock } from '../ports/clock.js';

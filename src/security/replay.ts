@@ -1,8 +1,8 @@
 /**
  * Replay protection for signed election messages. A MAC proves who wrote a message, not when:
  * without this, a captured "MASTER, priority 255" could be played back later to steal the VIP.
- * memberlist/Serf explicitly leave replay open; an election protocol must not (REFERENCE.md
- * "Security models").
+ * memberlist/Serf encrypt gossip but explicitly leave replay open; an election protocol must
+ * not (docs/security.md "Replay protection").
  *
  * A message is accepted only if
  *   - its sequence is strictly greater than the last accepted one from the same sender

@@ -144,7 +144,7 @@ export class VrrpTransport implements PeerTransport {
     this.opts.metrics.inc('vipd_vrrp_received_total', { interface: iface });
     if (!g) {
       // Another VRRP router on the segment: never ours to follow, but worth knowing (a VRID
-      // collision waiting to happen; REFERENCE.md ask 9). Counted, logged once per window.
+      // collision waiting to happen). Counted, logged once per window.
       return this.drop(iface, 'other-vrid', `advert from ${p.source} for VRID ${msg.vrid}, which this node does not run on ${iface}`);
     }
     if (msg.version !== g.version) return this.drop(iface, 'version', `from ${p.source}: VRRPv${msg.version} advert for VRID ${msg.vrid}, the group runs v${g.version}`);

@@ -276,7 +276,7 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   }
   // We win. If the loser carries a term at least ours, move our term past it so that the term
   // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
-  // the cloud may point at the loser (REFERENCE.md, users' ask 2).
+  // the cloud may point at the loser.
   if (a.term >= state.term) {
     const s: ElectionState = { ...state, term: a.term + 1, adverTimer: now + interval };
     const reason = `won conflict with master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
