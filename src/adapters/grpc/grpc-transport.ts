@@ -202,6 +202,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
     const m = membershipFromWire(frame);
     if (!m) {
       this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' satisfies PeerFrameDropReason });
+      this.limiter.log('warn', `dropped malformed membership frame from ${from.nodeId}`, { reason: 'membership-malformed' });
       return;
     }
     this.receiver?.message(m, from.nodeId);
