@@ -51,7 +51,11 @@ const layersRule = {
   create(context) {
     const file = relative(root, context.filename);
     const from = layerOf(file);
-    if (!from) return {};
+    if (!from) {
+      // A new folder under src/ needs a place in the layering before it can hold code.
+      if (!file.split(sep).join('/').startsWith('src/')) return {};
+      return { Program: (node) => context.report({ node, message: `${file} is in no layer: add its folder to LAYERS in eslint.config.js (docs/architecture.md "Layers")` }) };
+    }
     const { allow, packages = true } = LAYERS[from];
     const check = (node, spec) => {
       if (typeof spec !== 'string') return;

@@ -94,6 +94,11 @@ describe('layering lint: an allow-list per layer', () => {
     assert.equal((await layerErrors('src/core/lint-probe.ts', "export type N = import('../../providers/noop/index.js').NoopProvider;\n")).length, 1);
   });
 
+  it('a file in a folder of src/ that is in no layer fails until the folder gets a place', async () => {
+    const errors = await layerErrors('src/api/lint-probe.ts', 'export const a = 1;\n');
+    assert.deepEqual(errors, ['src/api/lint-probe.ts is in no layer: add its folder to LAYERS in eslint.config.js (docs/architecture.md "Layers")']);
+  });
+
   it('core imports no package at all; other layers may', async () => {
     assert.equal((await layerErrors('src/core/lint-probe.ts', "import { z } from 'zod';\nexport const s = z;\n")).length, 1);
     assert.deepEqual(await layerErrors('src/config/lint-probe.ts', "import { z } from 'zod';\nexport const s = z;\n"), []);
