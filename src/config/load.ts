@@ -1,6 +1,6 @@
 // Read a configuration file: YAML syntax, then schema, then cross-field rules. Every problem
 // becomes an issue naming the file, the path and line:column, and ALL of them are reported.
-// Bad input never throws: `vipd check` must be able to print what is wrong (STYLE.md habit 5).
+// Bad input never throws: `vipd check` must be able to print what is wrong.
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { looseModeReason, readBoundedFile } from './files.js';

@@ -364,10 +364,6 @@ export const configSchema = section(
   'a vipd configuration: cluster_id, node, tls, auth and groups',
 ).meta({ title: 'vipd configuration' });
 
-export type RawConfig = z.output<typeof configSchema>;
 export type RawGroup = z.output<typeof groupSchema>;
-export type RawNode = z.output<typeof nodeSchema>;
 export type RawMembership = z.output<typeof membershipSchema>;
-export type RawTls = z.output<typeof tlsSchema>;
-export type RawAuth = z.output<typeof authSchema>;
 export type RawAuthKey = z.output<typeof authKeySchema>;

@@ -1,8 +1,8 @@
 /**
  * Election messages are signed with HMAC-SHA256 truncated to 128 bits over the serialized
- * message body, as keepalived 2.4's auth_hmac does (REFERENCE.md "Security models"). The body
- * already carries cluster id, group, term and a per-sender sequence (the caller serializes it),
- * so a signature cannot be moved to another cluster or group, and replay.ts rejects repeats.
+ * message body, as keepalived 2.4's auth_hmac does. The body already carries cluster id, group,
+ * term and a per-sender sequence (the caller serializes it), so a signature cannot be moved to
+ * another cluster or group, and replay.ts rejects repeats.
  *
  * Several keys may be known at once, each with an id carried next to the MAC, and one of them
  * is active for signing: that is what makes rotation possible without a flag day. The mode
@@ -10,12 +10,13 @@
  *
  * | mode         | sends     | accepts                        |
  * |--------------|-----------|--------------------------------|
- * | receive-only | unsigned  | everything (verifies, counts)  |
- * | permissive   | signed    | everything (verifies, counts)  |
+ * | receive-only | unsigned  | everything (verifies)          |
+ * | permissive   | signed    | everything (verifies)          |
  * | enforce      | signed    | only a valid MAC by a known key |
  *
- * The Keyring does not log: `verify` returns a verdict and counts it; the runtime logs
- * failures through its LogLimiter and exports `stats()` as metrics.
+ * The Keyring neither logs nor counts: `verify` returns a verdict; the gRPC transport counts
+ * every verdict in vipd_advert_signatures_total and logs what it refuses, once per reason per
+ * window (src/adapters/grpc/grpc-transport.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SecurityError } from './errors.js';
@@ -50,15 +51,6 @@ export interface VerifyResult {
   readonly verdict: Verdict;
 }
 
-export interface SigningStats {
-  readonly valid: number;
-  readonly unsigned: number;
-  readonly unknownKey: number;
-  readonly badMac: number;
-  /** Messages refused (enforce mode only; in the other modes this stays 0). */
-  readonly rejected: number;
-}
-
 /** HMAC-SHA256(secret, body), first 16 bytes. */
 export function hmac128(secret: Uint8Array, body: Uint8Array): Buffer {
   return createHmac('sha256', secret).update(body).digest().subarray(0, MAC_BYTES);
@@ -73,7 +65,6 @@ export class Keyring {
   /** The key `sign` uses; may be absent in receive-only mode, which sends unsigned. */
   readonly activeKeyId: string | undefined;
   private readonly secrets = new Map<string, Buffer>();
-  private readonly counts = { valid: 0, unsigned: 0, unknownKey: 0, badMac: 0, rejected: 0 };
 
   /**
    * Throws a SecurityError naming the key on: no keys, bad or duplicate id, short secret, an
@@ -110,21 +101,14 @@ export class Keyring {
 
   /**
    * Judges a received body and its signature. An empty key id or MAC counts as absent (a
-   * protobuf default). Always verifies, whatever the mode, so the counts show what enforce
-   * would refuse before it is switched on. Never throws.
+   * protobuf default). Always verifies, whatever the mode, so the verdicts (counted by the
+   * transport in vipd_advert_signatures_total) show what enforce would refuse before it is
+   * switched on. Never throws.
    */
   verify(body: Uint8Array, keyId?: string, mac?: Uint8Array): VerifyResult {
     const verdict = this.judge(body, keyId || undefined, mac && mac.length > 0 ? mac : undefined);
     const accept = verdict === 'valid' || this.mode !== 'enforce';
-    if (verdict === 'unknown-key') this.counts.unknownKey += 1;
-    else if (verdict === 'bad-mac') this.counts.badMac += 1;
-    else this.counts[verdict] += 1;
-    if (!accept) this.counts.rejected += 1;
     return { accept, verdict };
-  }
-
-  stats(): SigningStats {
-    return { ...this.counts };
   }
 
   private judge(body: Uint8Array, keyId: string | undefined, mac: Uint8Array | undefined): Verdict {

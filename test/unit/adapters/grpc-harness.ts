@@ -30,6 +30,8 @@ export interface NodeOptions {
   key?: typeof KEY;
   allow?: string[];
   clusterId?: string;
+  /** The sender's wall clock (sent-at times and sequences); default Date.now. */
+  wallClock?: () => number;
 }
 
 /** A transport for node `id`, neither listening nor started. */
@@ -48,7 +50,8 @@ export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Om
     }),
     signer: keyring,
     replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
-    initialSequence: initialSequence(Date.now()),
+    initialSequence: initialSequence((opts.wallClock ?? Date.now)()),
+    ...(opts.wallClock ? { wallClock: opts.wallClock } : {}),
     logger,
     metrics,
   });

@@ -48,7 +48,6 @@ describe('modes (staged rollout)', () => {
         const [keyId, mac] = inputs[verdict];
         assert.deepEqual(ring.verify(body, keyId, mac), { accept, verdict }, `${mode} / ${verdict}`);
       }
-      assert.deepEqual(ring.stats(), { valid: 1, unsigned: 1, unknownKey: 1, badMac: 1, rejected: mode === 'enforce' ? 3 : 0 });
     });
   }
 
