@@ -123,7 +123,7 @@ export class ClusterNode implements RunningNode {
     for (const g of lonely) {
       opts.logger.warn({ group: g.params.group }, `group ${g.params.group} has no peers, no seeds and quorum none: this node will be master alone; another node running this VIP means split brain`);
     }
-    // REFERENCE.md ask 1: an empty view must never silently become a lone master. Once joining
+    // An empty view must never silently become a lone master (split brain). Once joining
     // has had its chance, say so loudly for every quorum-less group that reaches no peer.
     const graceMs = Math.max(3000, 10 * opts.membership.probeIntervalMs);
     this.cancelLonelyCheck = opts.clock.schedule(opts.clock.now() + graceMs, () => {

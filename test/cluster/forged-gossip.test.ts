@@ -14,7 +14,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import { grpcClusterNode } from '../../src/app/cluster.js';
 import { MAX_INCARNATION_JUMP } from '../../src/core/membership/limits.js';
 import type { GossipItem, Message } from '../../src/core/membership/messages.js';
-import { silentLogger } from '../../src/ports/logger.js';
+import { silentLogger } from '../fakes/silent-logger.js';
 import type { ClusterNode } from '../../src/runtime/cluster-node.js';
 import { makeTestPki, type TestPki } from '../../src/security/certs.js';
 import { initialSequence, ReplayGuard } from '../../src/security/replay.js';

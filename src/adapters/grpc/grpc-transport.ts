@@ -14,7 +14,9 @@ import type { Metrics } from '../../ports/metrics.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
+import { nextSequence, type ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
+import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
 import { membershipFromWire, membershipToWire } from './membership-codec.js';
 import { PeerLink } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
@@ -29,7 +31,7 @@ export interface AdvertSigner {
 
 /** Per-sender sequence and freshness check (src/security/replay.ts). */
 export interface ReplayCheck {
-  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: string; detail?: string };
+  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: ReplayDrop; detail?: string };
 }
 
 export interface TransportCredentials {
@@ -128,7 +130,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
       priority: a.priority,
       advertIntervalCs: a.advertIntervalCs,
       term: a.term,
-      sequence: this.sequence++,
+      // Tracks the wall clock (src/security/replay.ts): a restart whose clock went back is heard
+      // again once its clock passes where it was, not only after peers forget it.
+      sequence: (this.sequence = nextSequence(this.sequence, this.wallNow())),
       sentAtMs: Math.round(this.wallNow()),
     });
     const sig = this.opts.signer.sign(body);
@@ -189,7 +193,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
     return l;
   }
 
-  private drop(reason: string, detail: string): void {
+  private drop(reason: TransportAdvertDropReason, detail: string): void {
     this.opts.metrics.inc('vipd_adverts_dropped_total', { group: '', reason });
     this.limiter.log('warn', `dropped advert: ${detail}`, { reason });
   }
@@ -197,7 +201,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
   private receiveMembership(from: Hello, frame: MembershipFrame): void {
     const m = membershipFromWire(frame);
     if (!m) {
-      this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
+      this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' satisfies PeerFrameDropReason });
+      this.limiter.log('warn', `dropped malformed membership frame from ${from.nodeId}`, { reason: 'membership-malformed' });
       return;
     }
     this.receiver?.message(m, from.nodeId);
@@ -206,7 +211,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
   private receive(from: Hello, f: Frame): void {
     if (f.membership) {
       if (f.membership.from !== from.nodeId) {
-        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' });
+        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' satisfies PeerFrameDropReason });
         this.limiter.log('warn', `membership message claims ${f.membership.from} on ${from.nodeId}'s stream`, { reason: 'membership-identity' });
         return;
       }
@@ -217,7 +222,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
     const { body, keyId, mac } = f.advert;
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
     this.opts.metrics.inc('vipd_advert_signatures_total', { verdict: v.verdict });
-    if (!v.accept) return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+    // A valid MAC is never refused (Keyring.verify); the check narrows the verdict for the reason.
+    if (!v.accept && v.verdict !== 'valid') return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
     const d = decodeAdvertBody(body);
     if (!d.ok) return this.drop('malformed', `from ${from.nodeId}: ${d.reason}`);
     const b = d.value;

@@ -9,6 +9,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../ports/logger.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { Frame, Hello } from '../../wire/peer-frame.js';
+import type { FrameUnsentReason } from './drop-reasons.js';
 import { channelOptions, PeerClientCtor, type InFrame, type PeerClient } from './service.js';
 
 export interface PeerLinkOptions {
@@ -90,7 +91,7 @@ export class PeerLink {
       this.pending.push(frame);
       return true;
     }
-    this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'link-down' });
+    this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'link-down' satisfies FrameUnsentReason });
     return false;
   }
 
@@ -130,7 +131,7 @@ export class PeerLink {
     this.pending = [];
     if (this.closed) return;
     if (!wasUp) this.opts.onUnreachable?.(this.opts.address, reason);
-    if (dropped > 0) this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'unreachable' }, dropped);
+    if (dropped > 0) this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'unreachable' satisfies FrameUnsentReason }, dropped);
     this.failures += 1;
     const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 100, maxMs: 2000 };
     const base = Math.min(maxMs, initialMs * 2 ** Math.min(10, this.failures - 1));

@@ -11,6 +11,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { RateLimitedLog } from '../../ports/log-limiter.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { Frame, Hello } from '../../wire/peer-frame.js';
+import type { PeerFrameDropReason, PeerRejectReason } from './drop-reasons.js';
 import { peerService, serverOptions, type InFrame } from './service.js';
 
 /** What grpc-js's call.getAuthContext() returns (the type is not exported by grpc-js). */
@@ -64,7 +65,7 @@ export class PeerServer {
     });
   }
 
-  private reject(call: grpc.ServerDuplexStream<InFrame, Frame>, reason: string, detail: string): void {
+  private reject(call: grpc.ServerDuplexStream<InFrame, Frame>, reason: PeerRejectReason, detail: string): void {
     this.opts.metrics.inc('vipd_peer_rejected_total', { reason });
     this.opts.limiter.log('warn', `rejected peer stream: ${detail}`, { reason });
     call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: detail });
@@ -78,7 +79,7 @@ export class PeerServer {
     let peer: Hello | undefined;
     call.on('data', (f: InFrame) => {
       if (!f.ok) {
-        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'malformed' });
+        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'malformed' satisfies PeerFrameDropReason });
         this.opts.limiter.log('warn', `dropped malformed frame from ${peer?.nodeId ?? call.getPeer()}: ${f.reason}`, { reason: 'malformed-frame' });
         return;
       }

@@ -1,7 +1,7 @@
 /**
  * The Peer service for grpc-js with our own (de)serializers: a frame that does not decode is
  * handed to the handler as `{ ok: false, reason }`, so the stream survives, and the handler
- * drops and counts it (DEVELOPERS.md: a malformed packet is dropped and counted).
+ * drops and counts it (`malformed` in src/adapters/grpc/drop-reasons.ts).
  */
 import * as grpc from '@grpc/grpc-js';
 import { decodeFrame, encodeFrame, type Frame } from '../../wire/peer-frame.js';

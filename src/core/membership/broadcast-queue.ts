@@ -41,16 +41,6 @@ export function queueSize(q: BroadcastQueue): number {
   return q.live.size;
 }
 
-/** What is queued about member `key`, if anything. */
-export function queuedFor(q: BroadcastQueue, key: string): QueuedBroadcast | undefined {
-  return q.live.get(key);
-}
-
-/** Every queued broadcast, next to send first (for the API and tests; O(n log n)). */
-export function queuedBroadcasts(q: BroadcastQueue): QueuedBroadcast[] {
-  return [...q.live.values()].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-}
-
 /** A queue being edited by one step. */
 export class QueueDraft {
   private readonly heap: QueuedBroadcast[];

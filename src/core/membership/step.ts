@@ -19,7 +19,7 @@ import { armTimers, gossipRound, joinRetry, joinSeeds, onJoin, onPushPull, pushP
 import { nextIncarnation } from './incarnation.js';
 import { MAX_GOSSIP_PER_MESSAGE } from './limits.js';
 import { aliveSelf, applyGossip, reap, suspicionExpired } from './members.js';
-import { type Message, type MemberRecord, UINT32_MAX, invalidMessage, validGossipItem } from './messages.js';
+import { type Message, UINT32_MAX, invalidMessage, validGossipItem } from './messages.js';
 import { randomIndex, shuffle } from './prng.js';
 import { expireProbes, expireRelays, onAck, onNack, onPing, onPingReq, probeNow, roundRobin, sendFailed } from './probe.js';
 import type { Member, MembershipEvent, MembershipInit, MembershipParams, MembershipState, StepResult } from './types.js';
@@ -110,19 +110,6 @@ export function step(state: MembershipState, event: MembershipEvent, now: number
       return assertNever(event, 'membership event');
   }
   return finish(ctx);
-}
-
-/** Us and every member we know, for the API and the dashboard. */
-export function memberList(state: MembershipState): MemberRecord[] {
-  const self: MemberRecord = {
-    id: state.params.self.id, address: state.params.self.address, incarnation: state.incarnation, state: state.leaving ? 'left' : 'alive',
-  };
-  return [self, ...[...state.members.values()].map((m) => ({ id: m.id, address: m.address, incarnation: m.incarnation, state: m.state }))];
-}
-
-/** Lifeguard local health score (0 = healthy); timeouts are scaled by score + 1. */
-export function healthScore(state: MembershipState): number {
-  return state.awareness;
 }
 
 // ---- events --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * Times are milliseconds on the injected clock.
  */
 import type { BroadcastQueue } from './broadcast-queue.js';
+import type { MembershipMetricName } from './metric-names.js';
 import type { Message, MemberState } from './messages.js';
 import type { Suspicion } from './suspicion.js';
 
@@ -205,7 +206,7 @@ export type MembershipAction =
        */
       readonly key?: string;
     }
-  | { readonly type: 'Metric'; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
+  | { readonly type: 'Metric'; readonly name: MembershipMetricName; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
 
 export interface StepResult {
   readonly state: MembershipState;

@@ -26,10 +26,18 @@ export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki
   return makeTestPki({ clusterId, nodes, sans: ['127.0.0.1'] });
 }
 
-export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string } = {}): Promise<TestNode> {
+export interface NodeOptions {
+  key?: typeof KEY;
+  allow?: string[];
+  clusterId?: string;
+  /** The sender's wall clock (sent-at times and sequences); default Date.now. */
+  wallClock?: () => number;
+}
+
+/** A transport for node `id`, neither listening nor started. */
+export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Omit<TestNode, 'received'> {
   const metrics = new MetricsRegistry();
   const logger = recordingLogger();
-  const received: GroupAdvert[] = [];
   const keyring = new Keyring({ keys: [opts.key ?? KEY], activeKeyId: (opts.key ?? KEY).id, mode: 'enforce' });
   const pair = p.node(id);
   const clusterId = opts.clusterId ?? CLUSTER;
@@ -42,13 +50,20 @@ export async function startNode(p: TestPki, id: string, targets: () => string[],
     }),
     signer: keyring,
     replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
-    initialSequence: initialSequence(Date.now()),
+    initialSequence: initialSequence((opts.wallClock ?? Date.now)()),
+    ...(opts.wallClock ? { wallClock: opts.wallClock } : {}),
     logger,
     metrics,
   });
-  await transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
-  await transport.start((m) => received.push(m));
-  return { id, transport, received, metrics, logs: logger.lines, keyring };
+  return { id, transport, metrics, logs: logger.lines, keyring };
+}
+
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: NodeOptions = {}): Promise<TestNode> {
+  const node = newTransport(p, id, opts);
+  const received: GroupAdvert[] = [];
+  await node.transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
+  await node.transport.start((m) => received.push(m));
+  return { ...node, received };
 }
 
 /** Polls `cond` every 10 ms for at most `ms`. */

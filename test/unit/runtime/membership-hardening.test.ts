@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryHub } from '../../../src/adapters/memory-transport.js';
+import { MemoryHub } from '../../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { MAX_MEMBERS } from '../../../src/core/membership/limits.js';
 import type { Message } from '../../../src/core/membership/messages.js';
 import { membershipParams } from '../../../src/core/membership/params.js';
-import { silentLogger } from '../../../src/ports/logger.js';
+import { silentLogger } from '../../fakes/silent-logger.js';
 import { ClusterNode } from '../../../src/runtime/cluster-node.js';
 import { MAX_LOG_LINES_PER_STEP, MembershipRunner } from '../../../src/runtime/membership-runner.js';
 import { NoopProvider } from '../../../providers/noop/index.js';

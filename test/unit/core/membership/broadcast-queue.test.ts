@@ -1,7 +1,8 @@
 /** memberlist TransmitLimitedQueue behaviour: limit, replacement, ordering. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMPTY_QUEUE, enqueue, queueSize, queuedFor, take, type BroadcastQueue } from '../../../../src/core/membership/broadcast-queue.js';
+import { EMPTY_QUEUE, enqueue, queueSize, take, type BroadcastQueue } from '../../../../src/core/membership/broadcast-queue.js';
+import { queuedFor } from './helpers.js';
 import type { GossipItem } from '../../../../src/core/membership/messages.js';
 
 const alive = (id: string, incarnation = 0): GossipItem => ({ type: 'Alive', id, address: `${id}:1`, incarnation });
