@@ -99,7 +99,8 @@ describe('membership runtime: ClusterNode glue', () => {
     return { make, run, forgotten };
   }
 
-  it('the link to a member that was reaped is closed (GrpcTransport.forget through the port)', async () => {
+  /** a, and b joined through it, both seeing the other alive. */
+  async function joined() {
     const c = pair();
     const a = c.make('a', []);
     const b = c.make('b', ['a']);
@@ -107,6 +108,11 @@ describe('membership runtime: ClusterNode glue', () => {
     await b.start();
     await c.run(2000);
     assert.equal(a.members().get('b')?.state, 'alive');
+    return { c, a, b };
+  }
+
+  it('the link to a member that was reaped is closed (GrpcTransport.forget through the port)', async () => {
+    const { c, a, b } = await joined();
     await b.halt();
     await c.run(40_000); // declared dead, then reaped 30 s later
     assert.equal(a.members().has('b'), false);
@@ -114,12 +120,7 @@ describe('membership runtime: ClusterNode glue', () => {
   });
 
   it('the link to a member that left is closed at once', async () => {
-    const c = pair();
-    const a = c.make('a', []);
-    const b = c.make('b', ['a']);
-    await a.start();
-    await b.start();
-    await c.run(2000);
+    const { c, a, b } = await joined();
     const stopping = b.stop();
     await c.run(1000);
     await stopping;
