@@ -1,10 +1,11 @@
 /**
  * Frame (proto/vipd/v1/vipd.proto): what travels on a Peer.Exchange stream. encode / decode /
- * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present).
+ * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present,
+ * membership items within the caps of src/core/membership/limits.ts: membership-scan.ts).
  */
 import type { Decoded } from './advert-body.js';
-import { membershipOverLimit } from './membership-scan.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
+import { membershipOverLimit } from './membership-scan.js';
 
 export interface Hello {
   clusterId: string;
