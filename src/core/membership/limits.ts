@@ -33,6 +33,15 @@ export const MAX_GOSSIP_PER_MESSAGE = 256;
  */
 export const MAX_INCARNATION_JUMP = 64;
 
+/**
+ * How far ahead of our own incarnation a claim about us may be for us to refute past it. Larger
+ * than MAX_INCARNATION_JUMP, since a restarted node forgets its incarnation and others may know
+ * an earlier life's, but a quarter of the 2^32 ring: our refutation must stay within the half
+ * where RFC 1982 orders it after what the others know of us (incarnation.ts). Beyond it the claim
+ * is forged; we answer its sender with our own alive.
+ */
+export const MAX_SELF_INCARNATION_JUMP = 0x4000_0000;
+
 /** Suspects queued for the next round-robin slots (probeSuspectsFirst) at most; the rest wait their turn. */
 export const MAX_PROBE_FIRST = 16;
 
@@ -48,7 +57,7 @@ export const ITEM_DROP_REASONS = [
   'too-many',
   /** `left` about a member, not sent by that member. */
   'left-not-from-member',
-  /** Another member's claim more than MAX_INCARNATION_JUMP ahead of what we know. */
+  /** Another member's claim more than MAX_INCARNATION_JUMP ahead of what we know (MAX_SELF_INCARNATION_JUMP about us). */
   'incarnation-jump',
 ] as const;
 export type ItemDropReason = (typeof ITEM_DROP_REASONS)[number];

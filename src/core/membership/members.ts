@@ -9,7 +9,7 @@ import {
   removeFromProbeOrder, setSuspicion,
 } from './context.js';
 import { incarnationsAhead, newerIncarnation, nextIncarnation } from './incarnation.js';
-import { MAX_INCARNATION_JUMP, MAX_MEMBERS, MAX_PROBE_FIRST, MAX_RECORDS_PER_MESSAGE } from './limits.js';
+import { MAX_INCARNATION_JUMP, MAX_MEMBERS, MAX_PROBE_FIRST, MAX_RECORDS_PER_MESSAGE, MAX_SELF_INCARNATION_JUMP } from './limits.js';
 import { type GossipItem, type MemberRecord, validMemberRecord } from './messages.js';
 import { confirm, confirmations, newSuspicion } from './suspicion.js';
 import { expectedConfirmations, suspicionMaxMs, suspicionMinMs } from './timers.js';
@@ -64,6 +64,12 @@ export function refute(ctx: Ctx, accusedIncarnation: number, why: string): void 
 function aboutSelf(ctx: Ctx, item: GossipItem, sender: string): void {
   const s = ctx.s;
   if (s.leaving) return;
+  if (incarnationsAhead(item.incarnation, s.incarnation) > MAX_SELF_INCARNATION_JUMP && newerIncarnation(item.incarnation, s.incarnation)) {
+    // Nobody can know us that far ahead (limits.ts): forged. Answer with what we are instead.
+    dropItems(ctx, 'incarnation-jump');
+    ctx.staleNewsOfSelf = true;
+    return;
+  }
   if (item.type === 'Alive') {
     // memberlist aliveNode for the local node: an alive claim at a higher incarnation (a previous
     // life of ours) or at ours with another address must be overridden.

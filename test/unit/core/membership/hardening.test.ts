@@ -180,6 +180,16 @@ describe('membership hardening: incarnations (issue 8 finding 6)', () => {
     assert.equal(believed.state.members.get('a')?.state, 'alive');
   });
 
+  it('a claim about us more than a quarter of the ring ahead is forged: counted, answered with our alive, not adopted', () => {
+    // Adopting it would put our refutation 2^31 from what the others know: no longer ordered.
+    const r = step(started(['a', 'b']), gossipFrom('b', [{ type: 'Dead', id: 'self', incarnation: 0x7fff_ffff, from: 'b' }]), 1);
+    assert.equal(r.state.incarnation, 0);
+    assert.deepEqual(dropped(r.actions), { 'incarnation-jump': 1 });
+    assert.deepEqual(sent(r.actions, 'Gossip').map((g) => [g.to, g.message.gossip[0]?.type]), [['b', 'Alive']]);
+    const within = step(started(['a', 'b']), gossipFrom('b', [{ type: 'Dead', id: 'self', incarnation: 0x3fff_ffff, from: 'b' }]), 1);
+    assert.equal(within.state.incarnation, 0x4000_0000, 'an earlier life may be far ahead: refuted past it');
+  });
+
   it('a forged claim within the bound is refuted and the refutation spreads', () => {
     // Observer x knows a at 0; b forges dead at the bound; a hears it and refutes.
     const x = started(['a', 'b']);
