@@ -2,10 +2,13 @@
  * Unicast PeerTransport over gRPC (issue 3 §3): serves Peer.Exchange, dials one long-lived
  * stream per peer address, signs every advert it sends and checks every advert it receives
  * (signature, cluster, sender identity, sequence and freshness) before the election sees it.
- * Membership messages share the streams. Every drop is counted with its reason and logged once
+ * Membership messages share the streams. Both ends check the other's Hello against its
+ * certificate, and the dialler against the node it meant to reach (hello-check.ts); what one
+ * peer may cost is bounded by limits.ts. Every drop is counted with its reason and logged once
  * per window.
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { LogLimiter } from '../../runtime/log-limiter.js';
@@ -13,6 +16,8 @@ import type { Metrics } from '../../runtime/metrics.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
 import { systemClock } from '../system-clock.js';
+import { checkHello } from './hello-check.js';
+import { DEFAULT_LIMITS, type TransportLimits } from './limits.js';
 import { PeerLink } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
 
@@ -31,8 +36,9 @@ export interface ReplayCheck {
 
 export interface TransportCredentials {
   readonly server: grpc.ServerCredentials;
-  /** Credentials for dialing; `expected` is the peer's node id when known. */
-  readonly client: (expected?: string) => grpc.ChannelCredentials;
+  /** Credentials for dialing (which node answered is checked at its Hello, hello-check.ts). */
+  readonly client: () => grpc.ChannelCredentials;
+  /** The TLS identity of a connection, either side (undefined nodeId in insecure mode). */
   readonly authenticate: (auth: AuthContext | null) => Authenticated;
 }
 
@@ -53,6 +59,15 @@ export interface GrpcTransportOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly wallClock?: () => number;
+  /** Monotonic clock for the Hello deadlines and frame budgets (default: the system clock). */
+  readonly clock?: Clock;
+  /** Overrides of DEFAULT_LIMITS (tests use short deadlines and small budgets). */
+  readonly limits?: Partial<TransportLimits>;
+  /**
+   * The node we expect to answer at `address` (what membership knows), or undefined when we do
+   * not know (a seed). A different node answering is refused.
+   */
+  readonly expectedPeer?: (address: string) => string | undefined;
   readonly onMembership?: (from: Hello, m: MembershipFrame) => void;
   readonly onPeerUp?: (peer: Hello) => void;
   readonly onPeerDown?: (peer: Hello, reason: string) => void;
@@ -65,13 +80,17 @@ export class GrpcTransport implements PeerTransport {
   private handler: AdvertHandler | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly limiter: LogLimiter;
+  private readonly clock: Clock;
+  private readonly limits: TransportLimits;
   private sequence: number;
   private hello: Hello | undefined;
   /** Advertised address, known after start. */
   address = '';
 
   constructor(private readonly opts: GrpcTransportOptions) {
-    this.limiter = new LogLimiter(systemClock, opts.logger);
+    this.clock = opts.clock ?? systemClock;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.limiter = new LogLimiter(this.clock, opts.logger);
     this.sequence = opts.initialSequence;
   }
 
@@ -90,6 +109,8 @@ export class GrpcTransport implements PeerTransport {
       logger: this.opts.logger,
       limiter: this.limiter,
       metrics: this.opts.metrics,
+      clock: this.clock,
+      limits: this.limits,
     });
     const port = await server.listen(this.opts.listen);
     this.server = server;
@@ -155,6 +176,10 @@ export class GrpcTransport implements PeerTransport {
         credentials: this.opts.credentials.client(),
         logger: this.opts.logger,
         metrics: this.opts.metrics,
+        limiter: this.limiter,
+        clock: this.clock,
+        helloDeadlineMs: this.limits.helloDeadlineMs,
+        checkPeer: (peer, auth) => checkHello(peer, this.opts.clusterId, this.opts.credentials.authenticate(auth), this.opts.expectedPeer?.(address)),
         onUp: (p) => this.opts.onPeerUp?.(p),
         onDown: (p, reason) => this.opts.onPeerDown?.(p, reason),
         onUnreachable: (a, reason) => this.opts.onUnreachable?.(a, reason),

@@ -1,14 +1,22 @@
 /**
  * An outbound link to one peer address: one long-lived Exchange stream (no per-advert
- * connection), opened with a Hello and confirmed by the peer's Hello. When the stream breaks it
+ * connection), opened with a Hello and confirmed by the peer's Hello, which must arrive within
+ * the Hello deadline and pass `checkPeer` (hello-check.ts: our cluster, the node named by the
+ * peer's certificate, the node we meant to reach); otherwise the stream is closed, the refusal
+ * counted and logged once per window, and the address treated as unreachable. When the stream breaks it
  * reports "down" (a hint for the election, not a verdict) and reconnects with capped, jittered
  * backoff. Frames sent while down are dropped and counted: adverts are periodic and the
  * election tolerates loss (RFC 5798 §6.1).
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
+import type { LogLimiter } from '../../runtime/log-limiter.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import type { Frame, Hello } from '../../wire/peer-frame.js';
+import type { HelloVerdict } from './hello-check.js';
+import type { PeerRefusal } from './limits.js';
+import type { AuthContext } from './peer-server.js';
 import { channelOptions, PeerClientCtor, type InFrame, type PeerClient } from './service.js';
 
 export interface PeerLinkOptions {
@@ -17,6 +25,12 @@ export interface PeerLinkOptions {
   readonly credentials: grpc.ChannelCredentials;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly limiter: LogLimiter;
+  readonly clock: Clock;
+  /** The peer's Hello must arrive this soon after the stream opens (limits.ts). */
+  readonly helloDeadlineMs: number;
+  /** Whether the peer's Hello, with the TLS identity of its connection, is the peer we want. */
+  readonly checkPeer: (peer: Hello, auth: AuthContext | null) => HelloVerdict;
   /** The peer confirmed the stream with its Hello. */
   readonly onUp: (peer: Hello) => void;
   /** The stream broke (after it was up). */
@@ -35,6 +49,7 @@ export class PeerLink {
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
   private lastError = '';
+  private cancelHelloDeadline: (() => void) | undefined;
   /** Frames waiting for the stream to come up (bounded; membership only, see send()). */
   private pending: Frame[] = [];
 
@@ -58,20 +73,32 @@ export class PeerLink {
     this.client ??= new PeerClientCtor(this.opts.address, this.opts.credentials, channelOptions);
     const call = this.client.exchange();
     this.call = call;
-    call.on('data', (f: InFrame) => {
-      if (!f.ok || !f.value.hello) return; // the server only ever answers with its Hello
-      this.peer = f.value.hello;
-      if (!this.up) {
-        this.up = true;
-        this.failures = 0;
-        const queued = this.pending;
-        this.pending = [];
-        for (const q of queued) call.write(q);
-        this.opts.onUp(f.value.hello);
-      }
+    const { clock, helloDeadlineMs } = this.opts;
+    this.cancelHelloDeadline = clock.schedule(clock.now() + helloDeadlineMs, () => {
+      if (this.call === call && !this.up) this.refuse('hello-timeout', `no hello within ${helloDeadlineMs} ms`);
     });
-    call.on('error', (err: grpc.ServiceError) => this.broken(`${err.code === undefined ? '' : `code ${err.code}: `}${err.details || err.message}`));
-    call.on('end', () => this.broken('stream ended by peer'));
+    call.on('data', (f: InFrame) => {
+      // The server only ever answers with its Hello, once: a later one cannot rename the peer.
+      if (this.up || this.call !== call || !f.ok || !f.value.hello) return;
+      const hello = f.value.hello;
+      const verdict = this.opts.checkPeer(hello, call.getAuthContext());
+      if (!verdict.ok) return this.refuse(verdict.reason, verdict.detail);
+      this.cancelHelloDeadline?.();
+      this.peer = hello;
+      this.up = true;
+      this.failures = 0;
+      const queued = this.pending;
+      this.pending = [];
+      for (const q of queued) call.write(q);
+      this.opts.onUp(hello);
+    });
+    // A stream we already gave up on may still report its end: it must not break its successor.
+    call.on('error', (err: grpc.ServiceError) => {
+      if (this.call === call) this.broken(`${err.code === undefined ? '' : `code ${err.code}: `}${err.details || err.message}`);
+    });
+    call.on('end', () => {
+      if (this.call === call) this.broken('stream ended by peer');
+    });
     call.write({ hello: this.opts.hello });
   }
 
@@ -108,6 +135,7 @@ export class PeerLink {
 
   close(): void {
     this.closed = true;
+    this.cancelHelloDeadline?.();
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
     const call = this.call;
@@ -119,9 +147,17 @@ export class PeerLink {
     this.client = undefined;
   }
 
+  /** The peer is not one we talk to (or not in time): count, log once per window, back off. */
+  private refuse(reason: PeerRefusal, detail: string): void {
+    this.opts.metrics.inc('vipd_peer_rejected_total', { reason, side: 'dial' });
+    this.opts.limiter.log('warn', `refused peer at ${this.opts.address}: ${detail}`, { reason, address: this.opts.address });
+    this.broken(`refused: ${reason}`);
+  }
+
   private broken(reason: string): void {
     const call = this.call;
     if (!call) return;
+    this.cancelHelloDeadline?.();
     this.call = undefined;
     call.cancel();
     const wasUp = this.up;

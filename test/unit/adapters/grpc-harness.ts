@@ -1,6 +1,7 @@
 /** Real gRPC transports on 127.0.0.1 with a throwaway PKI, for the transport tests. */
 import * as grpc from '@grpc/grpc-js';
 import { GrpcTransport } from '../../../src/adapters/grpc/grpc-transport.js';
+import type { TransportLimits } from '../../../src/adapters/grpc/limits.js';
 import { mutualTlsCredentials } from '../../../src/adapters/grpc/credentials.js';
 import { channelOptions } from '../../../src/adapters/grpc/service.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
@@ -26,12 +27,23 @@ export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki
   return makeTestPki({ clusterId, nodes, sans: ['127.0.0.1'] });
 }
 
-export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string } = {}): Promise<TestNode> {
+export interface StartOptions {
+  key?: typeof KEY;
+  allow?: string[];
+  clusterId?: string;
+  /** Present this node's certificate instead of the node's own (an impostor). */
+  certOf?: string;
+  limits?: Partial<TransportLimits>;
+  /** The node the transport expects at an address (what membership knows). */
+  expectedPeer?: (address: string) => string | undefined;
+}
+
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: StartOptions = {}): Promise<TestNode> {
   const metrics = new Metrics();
   const logger = recordingLogger();
   const received: GroupAdvert[] = [];
   const keyring = new Keyring({ keys: [opts.key ?? KEY], activeKeyId: (opts.key ?? KEY).id, mode: 'enforce' });
-  const pair = p.node(id);
+  const pair = p.node(opts.certOf ?? id);
   const clusterId = opts.clusterId ?? CLUSTER;
   const transport = new GrpcTransport({
     clusterId,
@@ -46,6 +58,8 @@ export async function startNode(p: TestPki, id: string, targets: () => string[],
     groupTargets: targets,
     logger,
     metrics,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.expectedPeer ? { expectedPeer: opts.expectedPeer } : {}),
   });
   await transport.start((m) => received.push(m));
   return { id, transport, received, metrics, logs: logger.lines, keyring };
@@ -60,8 +74,13 @@ export async function until(cond: () => boolean, ms: number, what: string): Prom
   }
 }
 
-/** A raw Exchange client that sends bytes as they are (to inject garbage and replays). */
-export function rawClient(address: string, p: TestPki, id: string, certFrom: TestPki = p): grpc.ClientDuplexStream<Buffer, Buffer> {
+/** One raw connection (one channel) on which several Exchange streams can be opened. */
+export interface RawChannel {
+  open(): grpc.ClientDuplexStream<Buffer, Buffer>;
+  close(): void;
+}
+
+export function rawChannel(address: string, p: TestPki, id: string, certFrom: TestPki = p): RawChannel {
   const def = {
     exchange: {
       path: '/vipd.v1.Peer/Exchange', requestStream: true, responseStream: true,
@@ -73,10 +92,21 @@ export function rawClient(address: string, p: TestPki, id: string, certFrom: Tes
   const Ctor = grpc.makeGenericClientConstructor(def, 'Raw');
   const pair = certFrom.node(id);
   const creds = grpc.credentials.createSsl(Buffer.from(p.ca.cert), Buffer.from(pair.key), Buffer.from(pair.cert), { checkServerIdentity: () => undefined });
-  const client = new Ctor(address, creds, channelOptions) as unknown as { exchange(): grpc.ClientDuplexStream<Buffer, Buffer> };
-  const call = client.exchange();
-  call.on('error', () => undefined);
-  return call;
+  // A channel of its own (not grpc-js's shared subchannel pool), so "one connection" is ours.
+  const client = new Ctor(address, creds, { ...channelOptions, 'grpc.use_local_subchannel_pool': 1 }) as unknown as grpc.Client & { exchange(): grpc.ClientDuplexStream<Buffer, Buffer> };
+  return {
+    open: () => {
+      const call = client.exchange();
+      call.on('error', () => undefined);
+      return call;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** A raw Exchange client that sends bytes as they are (to inject garbage and replays). */
+export function rawClient(address: string, p: TestPki, id: string, certFrom: TestPki = p): grpc.ClientDuplexStream<Buffer, Buffer> {
+  return rawChannel(address, p, id, certFrom).open();
 }
 
 export const advert = (sender: string, term = 1, priority = 100): GroupAdvert => ({

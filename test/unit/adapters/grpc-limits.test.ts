@@ -1,0 +1,210 @@
+/**
+ * Transport limits over real loopback gRPC with mutual TLS (issue 8 findings 8 and 10, "What
+ * must exist" 6): the dialer ties the peer's Hello to its certificate and to the node it meant
+ * to reach; streams per connection, the Hello deadline, the per-peer frame budget and the frame
+ * size are bounded; every refusal is counted with its reason, logged once per window, and the
+ * peer is told only a generic status.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { DEFAULT_LIMITS, MAX_FRAME_BYTES } from '../../../src/adapters/grpc/limits.js';
+import { encodeAdvertBody } from '../../../src/wire/advert-body.js';
+import { decodeFrame, encodeFrame } from '../../../src/wire/peer-frame.js';
+import type { TestPki } from '../../../src/security/certs.js';
+import { advert, CLUSTER, pki, rawChannel, rawClient, startNode, until, type TestNode } from './grpc-harness.js';
+
+const hello = (nodeId: string) => Buffer.from(encodeFrame({ hello: { clusterId: CLUSTER, nodeId, address: '', revision: 1 } }));
+
+/** Resolves with the status a raw stream ended with (bounded wait). */
+function statusOf(call: grpc.ClientDuplexStream<Buffer, Buffer>, ms = 5000): Promise<{ code: number; details: string }> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no status within ${ms} ms`)), ms).unref();
+    call.on('status', (s: grpc.StatusObject) => { clearTimeout(t); resolve({ code: s.code, details: s.details }); });
+  });
+}
+
+/** Resolves when the server answered with its Hello (bounded wait). */
+function answered(call: grpc.ClientDuplexStream<Buffer, Buffer>, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no hello within ${ms} ms`)), ms).unref();
+    call.once('data', (b: Buffer) => {
+      clearTimeout(t);
+      const f = decodeFrame(b);
+      if (f.ok && f.value.hello) resolve();
+      else reject(new Error('first answer is not a hello'));
+    });
+  });
+}
+
+describe('gRPC transport limits on loopback', () => {
+  let p: TestPki;
+  const nodes: TestNode[] = [];
+  const start = async (...args: Parameters<typeof startNode>) => {
+    const n = await startNode(...args);
+    nodes.push(n);
+    return n;
+  };
+
+  before(async () => {
+    p = await pki(['a', 'b', 'c']);
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.transport.stop()));
+  });
+
+  it('the dialer refuses a peer whose Hello names another node than its certificate (certificate c, Hello "b")', async () => {
+    const impostor = await start(p, 'b', () => [], { certOf: 'c' });
+    const a = await start(p, 'a', () => [impostor.transport.address]);
+    const address = impostor.transport.address;
+    a.transport.sendMembership(address, { from: 'a', fromAddress: a.transport.address, ping: { seq: 1, target: 'b' }, gossip: [] });
+    await until(() => a.metrics.sum('vipd_peer_rejected_total', { reason: 'identity-mismatch', side: 'dial' }) >= 1, 5000, 'dial-side refusal');
+    assert.equal(a.transport.isUp(address), false);
+    const warn = a.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'identity-mismatch');
+    assert.equal(warn.length, 1, 'logged once');
+    assert.match(warn[0]?.msg ?? '', /node b/);
+  });
+
+  it('the dialer refuses a genuine node that is not the one it meant to reach (dialled b, reached c)', async () => {
+    const c = await start(p, 'c', () => []);
+    const a = await start(p, 'a', () => [c.transport.address], { expectedPeer: (addr) => (addr === c.transport.address ? 'b' : undefined) });
+    a.transport.send(advert('a'));
+    await until(() => a.metrics.sum('vipd_peer_rejected_total', { reason: 'unexpected-peer', side: 'dial' }) >= 1, 5000, 'dial-side refusal');
+    assert.equal(a.transport.isUp(c.transport.address), false);
+    assert.ok(a.logs.some((l) => l.level === 'warn' && /expected b/.test(l.msg) && /\bc\b/.test(l.msg)));
+    // The node it did mean to reach is fine: with the right expectation the link comes up.
+    const a2 = await start(p, 'a', () => [c.transport.address], { expectedPeer: () => 'c' });
+    for (let i = 0; i < 100 && !a2.transport.isUp(c.transport.address); i++) {
+      a2.transport.send(advert('a'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(a2.transport.isUp(c.transport.address), true);
+  });
+
+  it('refuses a stream beyond the per-connection limit, counts it, and tells the peer only a generic status', async () => {
+    const b = await start(p, 'b', () => [], { limits: { maxStreamsPerConnection: 2 } });
+    const ch = rawChannel(b.transport.address, p, 'c');
+    try {
+      const first = ch.open();
+      first.write(hello('c'));
+      await answered(first);
+      const second = ch.open();
+      second.write(hello('c'));
+      await answered(second);
+      const third = ch.open();
+      const status = statusOf(third);
+      third.write(hello('c'));
+      const s = await status;
+      assert.equal(s.code, grpc.status.RESOURCE_EXHAUSTED);
+      assert.doesNotMatch(s.details, /connection|stream|limit|\d/i, 'no detail for the peer');
+      assert.equal(b.metrics.sum('vipd_peer_rejected_total', { reason: 'too-many-streams', side: 'accept' }), 1);
+      assert.equal(b.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'too-many-streams').length, 1);
+      // Closing one frees its place (once the server has seen the cancel: retry, bounded).
+      first.cancel();
+      let fourth: grpc.ClientDuplexStream<Buffer, Buffer> | undefined;
+      for (let i = 0; i < 50 && !fourth; i++) {
+        const call = ch.open();
+        call.write(hello('c'));
+        const accepted = await Promise.race([answered(call).then(() => true), statusOf(call).then(() => false)]);
+        if (accepted) fourth = call;
+      }
+      assert.ok(fourth, 'a stream is accepted again after one closed');
+      second.cancel();
+      fourth.cancel();
+    } finally {
+      ch.close();
+    }
+  });
+
+  it('closes a stream that sends no Hello within the deadline (accepting side)', async () => {
+    const b = await start(p, 'b', () => [], { limits: { helloDeadlineMs: 200 } });
+    const call = rawClient(b.transport.address, p, 'c');
+    const status = statusOf(call);
+    const s = await status;
+    assert.equal(s.code, grpc.status.DEADLINE_EXCEEDED);
+    assert.doesNotMatch(s.details, /hello|\d/i);
+    assert.equal(b.metrics.sum('vipd_peer_rejected_total', { reason: 'hello-timeout', side: 'accept' }), 1);
+  });
+
+  it('the dialer gives up on a peer that never answers its Hello (dialling side)', async () => {
+    // A server that accepts the stream and then says nothing.
+    const server = new grpc.Server();
+    const silent: grpc.ServerDuplexStream<Buffer, Buffer>[] = [];
+    server.addService({
+      exchange: {
+        path: '/vipd.v1.Peer/Exchange', requestStream: true, responseStream: true,
+        requestSerialize: (x: Buffer) => x, requestDeserialize: (x: Buffer) => x,
+        responseSerialize: (x: Buffer) => x, responseDeserialize: (x: Buffer) => x,
+        originalName: 'exchange',
+      },
+    }, { exchange: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void silent.push(call) });
+    const pair = p.node('b');
+    const creds = grpc.ServerCredentials.createSsl(Buffer.from(p.ca.cert), [{ private_key: Buffer.from(pair.key), cert_chain: Buffer.from(pair.cert) }], false);
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, x) => (e ? reject(e) : resolve(x))));
+    try {
+      const address = `127.0.0.1:${port}`;
+      const a = await start(p, 'a', () => [address], { limits: { helloDeadlineMs: 200 } });
+      a.transport.send(advert('a'));
+      await until(() => a.metrics.sum('vipd_peer_rejected_total', { reason: 'hello-timeout', side: 'dial' }) >= 1, 5000, 'dial-side hello timeout');
+      assert.ok(silent.length >= 1, 'the stream did reach the silent server');
+      assert.equal(a.transport.isUp(address), false);
+    } finally {
+      server.forceShutdown();
+    }
+  });
+
+  it('drops and counts frames beyond the per-peer token bucket, logging once', async () => {
+    const b = await start(p, 'b', () => [], { limits: { peerFramesPerSecond: 1, peerFrameBurst: 5 } });
+    const call = rawClient(b.transport.address, p, 'c');
+    try {
+      call.write(hello('c'));
+      await answered(call);
+      const seq0 = Date.now() * 1000 + 5_000_000_000;
+      const sent = 40;
+      for (let i = 0; i < sent; i++) {
+        const body = encodeAdvertBody({ clusterId: CLUSTER, group: 'web', vrid: 51, nodeId: 'c', address: '127.0.0.1', priority: 90, advertIntervalCs: 10, term: 1, sequence: seq0 + i, sentAtMs: Date.now() });
+        const sig = b.keyring.sign(body)!;
+        call.write(Buffer.from(encodeFrame({ advert: { body, keyId: sig.keyId, mac: sig.mac } })));
+      }
+      const dropped = () => b.metrics.sum('vipd_peer_frames_dropped_total', { reason: 'rate-limited' });
+      await until(() => b.received.length + dropped() === sent, 5000, 'every frame delivered or dropped');
+      assert.ok(b.received.length >= 5, 'the burst passes');
+      assert.ok(dropped() >= 20, `most of the flood is dropped (dropped ${dropped()})`);
+      assert.equal(b.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'rate-limited').length, 1, 'logged once per window');
+    } finally {
+      call.end();
+    }
+  });
+
+  it('refuses a frame larger than the limit before decoding it (500,000 empty gossip items)', async () => {
+    const b = await start(p, 'b', () => []);
+    const call = rawClient(b.transport.address, p, 'c');
+    call.write(hello('c'));
+    await answered(call);
+    const huge = Buffer.from(encodeFrame({ membership: { from: 'c', fromAddress: '', ping: { seq: 1, target: 'b' }, gossip: Array.from({ length: 500_000 }, () => ({}) as never) } }));
+    assert.ok(huge.length > MAX_FRAME_BYTES && huge.length < 1 << 20, `${huge.length} bytes: under the old 1 MiB limit`);
+    const status = statusOf(call);
+    call.write(huge);
+    const s = await status;
+    assert.equal(s.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.equal(b.metrics.sum('vipd_peer_frames_dropped_total', { reason: 'malformed' }), 0, 'never decoded');
+  });
+
+  it('a correct peer at the fastest preset never meets the limits: one second of 255 groups × 10 adverts passes unhindered', async () => {
+    const b = await start(p, 'b', () => []);
+    const a = await start(p, 'a', () => [b.transport.address], { expectedPeer: () => 'b' });
+    for (let i = 0; i < 100 && !a.transport.isUp(b.transport.address); i++) {
+      a.transport.send(advert('a'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(a.transport.isUp(b.transport.address), true);
+    const before = b.received.length;
+    const frames = 255 * 10;
+    assert.ok(frames <= DEFAULT_LIMITS.peerFrameBurst, 'a second of adverts fits the burst');
+    for (let i = 0; i < frames; i++) a.transport.send({ ...advert('a'), group: `g${i % 255}` });
+    await until(() => b.received.length === before + frames, 10_000, `${frames} adverts at b`);
+    assert.equal(b.metrics.sum('vipd_peer_frames_dropped_total'), 0);
+    assert.equal(b.metrics.sum('vipd_peer_rejected_total'), 0);
+    assert.equal(a.metrics.sum('vipd_peer_rejected_total'), 0);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * The frame budget and frame size of limits.ts against what a correct cluster sends at the
+ * fastest timing preset (issue 8 "What must exist" 6: a correct node must never meet them).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CORRECT_PEER_FRAMES_PER_SECOND, DEFAULT_LIMITS, MAX_CLUSTER_MEMBERS, MAX_FRAME_BYTES } from '../../../src/adapters/grpc/limits.js';
+import { membershipParams } from '../../../src/core/membership/params.js';
+import { TIMING_PRESETS } from '../../../src/config/presets.js';
+import { encodeFrame } from '../../../src/wire/peer-frame.js';
+
+describe('transport limits', () => {
+  it('the per-peer frame budget covers twice the worst case of the fastest preset, and 2 s of it as burst', () => {
+    const fastest = Object.values(TIMING_PRESETS).reduce((a, b) => (a.advertIntervalMs <= b.advertIntervalMs ? a : b));
+    const params = membershipParams({ self: { id: 'a', address: '' }, ...fastest.membership });
+    // 255 groups; per group and advert interval an advert and a lease ack.
+    const election = 255 * 2 * (1000 / fastest.advertIntervalMs);
+    // Per probe interval: gossip rounds, ping, ping-req, ack, ack + nack, push-pull, and a relayed
+    // ping from every other member while we are suspect.
+    const gossipRounds = params.probeIntervalMs / params.gossipIntervalMs;
+    const membership = (gossipRounds + 5 + MAX_CLUSTER_MEMBERS) * (1000 / params.probeIntervalMs);
+    assert.ok(CORRECT_PEER_FRAMES_PER_SECOND >= election + membership, `${CORRECT_PEER_FRAMES_PER_SECOND} >= ${election + membership}`);
+    assert.ok(DEFAULT_LIMITS.peerFramesPerSecond >= 2 * (election + membership));
+    assert.ok(DEFAULT_LIMITS.peerFrameBurst >= 2 * DEFAULT_LIMITS.peerFramesPerSecond, 'a 2 s stall of our own loop');
+  });
+
+  it('a push-pull with every member, at the longest ids and addresses, fits in one frame', () => {
+    const id = 'n'.repeat(63);
+    const members = Array.from({ length: MAX_CLUSTER_MEMBERS }, (_, i) => ({
+      id: `${id.slice(0, 60)}${String(i).padStart(3, '0')}`,
+      address: `[2001:db8:ffff:ffff:ffff:ffff:ffff:${i.toString(16)}]:65535`,
+      incarnation: 2 ** 32 - 1,
+      state: 'MEMBER_STATE_SUSPECT' as const,
+    }));
+    const gossip = Array.from({ length: 16 }, (_, i) => ({ ...members[i]!, from: id }));
+    const bytes = encodeFrame({ membership: { from: id, fromAddress: members[0]!.address, pushPull: { reply: true, members }, gossip } }).length;
+    assert.ok(bytes <= MAX_FRAME_BYTES, `${bytes} bytes, at most ${MAX_FRAME_BYTES}`);
+  });
+});
