@@ -11,8 +11,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { LogLimiter } from '../../runtime/log-limiter.js';
-import type { Metrics } from '../../runtime/metrics.js';
+import type { RateLimitedLog } from '../../ports/log-limiter.js';
+import type { Metrics } from '../../ports/metrics.js';
 import type { Frame, Hello } from '../../wire/peer-frame.js';
 import type { HelloVerdict } from './hello-check.js';
 import type { PeerRefusal } from './limits.js';
@@ -25,7 +25,7 @@ export interface PeerLinkOptions {
   readonly credentials: grpc.ChannelCredentials;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly limiter: LogLimiter;
+  readonly limiter: RateLimitedLog;
   readonly clock: Clock;
   /** The peer's Hello must arrive this soon after the stream opens (limits.ts). */
   readonly helloDeadlineMs: number;

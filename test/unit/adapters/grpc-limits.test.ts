@@ -57,7 +57,7 @@ describe('gRPC transport limits on loopback', () => {
     const impostor = await start(p, 'b', () => [], { certOf: 'c' });
     const a = await start(p, 'a', () => [impostor.transport.address]);
     const address = impostor.transport.address;
-    a.transport.sendMembership(address, { from: 'a', fromAddress: a.transport.address, ping: { seq: 1, target: 'b' }, gossip: [] });
+    a.transport.sendMembership(address, { type: 'Ping', from: 'a', fromAddress: a.transport.address, seq: 1, target: 'b', gossip: [] });
     await until(() => a.metrics.sum('vipd_peer_rejected_total', { reason: 'identity-mismatch', side: 'dial' }) >= 1, 5000, 'dial-side refusal');
     assert.equal(a.transport.isUp(address), false);
     const warn = a.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'identity-mismatch');
