@@ -1,11 +1,11 @@
 /**
  * What one peer may cost us (issue 8 finding 10): streams per connection and per peer, the time
- * a stream may stay silent before its Hello, the frame rate a peer's streams share, and the
- * size of one frame. Each refusal is counted with a reason from PEER_REFUSALS (metric
+ * a stream may stay silent before its Hello, the frames and bytes per second a peer's streams
+ * share, and the size of one frame. Each refusal is counted with a reason from PEER_REFUSALS (metric
  * `vipd_peer_rejected_total{reason,side}`) and logged once per reason per window; the peer only
  * ever learns a generic status (the reason may describe our configuration).
  *
- * The per-peer frame budget must never be met by a correct node, or the limit would drop the
+ * The per-peer budgets must never be met by a correct node, or the limit would drop the
  * adverts that keep a backup from taking over. It is computed below from the worst case of the
  * fastest timing preset (src/config/presets.ts `lan`); test/unit/adapters/limits.test.ts checks
  * it against the preset itself.
@@ -36,7 +36,15 @@ export type PeerRefusal = (typeof PEER_REFUSALS)[number];
 export type RefusalSide = 'accept' | 'dial';
 
 /** Why a frame on an accepted stream was dropped (`vipd_peer_frames_dropped_total{reason}`). */
-export const FRAME_DROPS = ['malformed', 'rate-limited', 'identity-mismatch', 'membership-malformed'] as const;
+export const FRAME_DROPS = [
+  'malformed',
+  /** Over the sender's frame budget (peerFramesPerSecond). */
+  'rate-limited',
+  /** Over the sender's byte budget (peerBytesPerSecond). */
+  'byte-limited',
+  'identity-mismatch',
+  'membership-malformed',
+] as const;
 export type FrameDrop = (typeof FRAME_DROPS)[number];
 
 /**
@@ -94,6 +102,28 @@ const MEMBERSHIP_FRAMES_PER_PROBE = 7 + MAX_CLUSTER_MEMBERS;
 export const CORRECT_PEER_FRAMES_PER_SECOND =
   MAX_GROUPS * ELECTION_FRAMES_PER_GROUP * (1000 / FASTEST_PRESET_ADVERT_MS) + MEMBERSHIP_FRAMES_PER_PROBE * (1000 / FASTEST_PRESET_PROBE_MS);
 
+/**
+ * Largest election frame (a signed advert with the longest cluster id, group, node id and
+ * address, or a lease frame) and largest membership frame other than a member list (16 gossip
+ * items of the longest ids, core/membership/params.ts maxGossipPerMessage), as the byte budget
+ * counts them; test/unit/adapters/limits.test.ts measures both.
+ */
+const ELECTION_FRAME_BYTES = 512;
+const MEMBERSHIP_FRAME_BYTES = 4096;
+/** Member lists (push-pull, join) from one peer: at most one full frame a second. */
+const MEMBER_LIST_BYTES_PER_SECOND = MAX_FRAME_BYTES;
+
+/**
+ * The most bytes per second a correct peer sends us at the fastest preset: 5,100 election
+ * frames x 512 + 1,315 membership frames x 4,096 + 64 KiB of member lists, about 8.1 MB/s.
+ * Decoding cost grows with bytes, not frames, so the frame budget alone would let a peer send
+ * 12,830 frames of 64 KiB a second.
+ */
+export const CORRECT_PEER_BYTES_PER_SECOND =
+  MAX_GROUPS * ELECTION_FRAMES_PER_GROUP * (1000 / FASTEST_PRESET_ADVERT_MS) * ELECTION_FRAME_BYTES +
+  MEMBERSHIP_FRAMES_PER_PROBE * (1000 / FASTEST_PRESET_PROBE_MS) * MEMBERSHIP_FRAME_BYTES +
+  MEMBER_LIST_BYTES_PER_SECOND;
+
 export interface TransportLimits {
   /**
    * A stream that has not said Hello by then is closed (both sides). A correct dialer writes its
@@ -119,6 +149,10 @@ export interface TransportLimits {
    * loop stalls for up to 2 s are not dropped when it resumes.
    */
   readonly peerFrameBurst: number;
+  /** Sustained bytes per second one peer's frames share: twice CORRECT_PEER_BYTES_PER_SECOND. */
+  readonly peerBytesPerSecond: number;
+  /** 2 s at that rate, as for frames; always above MAX_FRAME_BYTES. */
+  readonly peerByteBurst: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = Object.freeze({
@@ -127,6 +161,8 @@ export const DEFAULT_LIMITS: TransportLimits = Object.freeze({
   maxStreamsPerPeer: 8,
   peerFramesPerSecond: 2 * CORRECT_PEER_FRAMES_PER_SECOND,
   peerFrameBurst: 2 * 2 * CORRECT_PEER_FRAMES_PER_SECOND,
+  peerBytesPerSecond: 2 * CORRECT_PEER_BYTES_PER_SECOND,
+  peerByteBurst: 2 * 2 * CORRECT_PEER_BYTES_PER_SECOND,
 });
 
 /** Generic words for the peer: the detailed reason stays in our log. */

@@ -2,7 +2,8 @@
  * The inbound side: serves Peer.Exchange and the standard gRPC health service. A stream is
  * accepted only when its TLS identity is allowed, its connection and its node are within their
  * stream limits, and its first frame, sent within the Hello deadline, is a Hello that matches
- * that identity and our cluster; then every frame within the node's frame budget and size limit
+ * that identity and our cluster; then every frame within the size limit and the node's frame
+ * and byte budgets
  * is decoded and goes to `onFrame` tagged with the authenticated sender (limits.ts).
  * Refusals are counted with their reason, logged once per reason per window, and answered with
  * a generic status: the details are ours (they may describe our configuration).
@@ -16,7 +17,7 @@ import type { RateLimitedLog } from '../../ports/log-limiter.js';
 import type { Metrics } from '../../ports/metrics.js';
 import { decodeFrame, type Frame, type Hello } from '../../wire/peer-frame.js';
 import { checkHello } from './hello-check.js';
-import { MAX_FRAME_BYTES, REFUSED_DETAILS, type PeerRefusal, type TransportLimits } from './limits.js';
+import { MAX_FRAME_BYTES, REFUSED_DETAILS, type FrameDrop, type PeerRefusal, type TransportLimits } from './limits.js';
 import { peerService, serverOptions } from './service.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -59,10 +60,11 @@ const REFUSAL_STATUS: Record<PeerRefusal, grpc.status> = {
   'frame-too-large': grpc.status.RESOURCE_EXHAUSTED,
 };
 
-/** A node's open streams and the frame budget they share (over all its connections). */
+/** A node's open streams and the frame and byte budgets they share (over all its connections). */
 interface PeerBudget {
   streams: number;
-  readonly bucket: TokenBucket;
+  readonly frames: TokenBucket;
+  readonly bytes: TokenBucket;
 }
 
 export class PeerServer {
@@ -140,10 +142,17 @@ export class PeerServer {
       if (closed) return;
       // Size and budget come before decoding: what a peer sends costs us O(1) until then.
       if (raw.length > MAX_FRAME_BYTES) return refuse('frame-too-large', `${peer?.nodeId ?? connection} sent a ${raw.length}-byte frame (at most ${MAX_FRAME_BYTES})`);
-      if (budget && !budget.bucket.take(clock.now())) {
-        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'rate-limited' });
-        this.opts.limiter.log('warn', `dropped frames from ${peer?.nodeId ?? connection}: over its budget of ${limits.peerFramesPerSecond} frames/s (burst ${limits.peerFrameBurst})`, { reason: 'rate-limited' });
-        return;
+      if (budget) {
+        const now = clock.now();
+        const over: FrameDrop | undefined = !budget.frames.has(now) ? 'rate-limited' : !budget.bytes.has(now, raw.length) ? 'byte-limited' : undefined;
+        if (over) {
+          this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: over });
+          const what = over === 'rate-limited' ? `${limits.peerFramesPerSecond} frames/s (burst ${limits.peerFrameBurst})` : `${limits.peerBytesPerSecond} bytes/s (burst ${limits.peerByteBurst})`;
+          this.opts.limiter.log('warn', `dropped frames from ${peer?.nodeId ?? connection}: over its budget of ${what}`, { reason: over });
+          return;
+        }
+        budget.frames.take(now);
+        budget.bytes.take(now, raw.length);
       }
       const f = decodeFrame(raw);
       if (!f.ok) {
@@ -181,10 +190,11 @@ export class PeerServer {
   /** The node's budget, made on its first stream; idle budgets that refilled are forgotten. */
   private budgetOf(nodeId: string): PeerBudget {
     const now = this.opts.clock.now();
-    for (const [id, b] of this.budgets) if (b.streams === 0 && b.bucket.full(now)) this.budgets.delete(id);
+    for (const [id, b] of this.budgets) if (b.streams === 0 && b.frames.full(now) && b.bytes.full(now)) this.budgets.delete(id);
     let b = this.budgets.get(nodeId);
     if (!b) {
-      b = { streams: 0, bucket: new TokenBucket(this.opts.limits.peerFramesPerSecond, this.opts.limits.peerFrameBurst, now) };
+      const l = this.opts.limits;
+      b = { streams: 0, frames: new TokenBucket(l.peerFramesPerSecond, l.peerFrameBurst, now), bytes: new TokenBucket(l.peerBytesPerSecond, l.peerByteBurst, now) };
       this.budgets.set(nodeId, b);
     }
     return b;

@@ -1,6 +1,7 @@
 /**
- * A token bucket: `ratePerSecond` tokens accrue continuously up to `burst`; each frame takes
- * one. Time is passed in (monotonic ms), so the bucket is a value tests drive exactly.
+ * A token bucket: `ratePerSecond` tokens accrue continuously up to `burst`; a frame takes one
+ * (a frame budget) or its length (a byte budget). Time is passed in (monotonic ms), so the
+ * bucket is a value tests drive exactly.
  */
 export class TokenBucket {
   private tokens: number;
@@ -15,11 +16,16 @@ export class TokenBucket {
     this.at = now;
   }
 
-  /** Takes one token if there is one. O(1). */
-  take(now: number): boolean {
+  /** Whether `cost` tokens are there now (nothing is taken). O(1). */
+  has(now: number, cost = 1): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    return this.tokens >= cost;
+  }
+
+  /** Takes `cost` tokens if there are that many; otherwise takes none. O(1). */
+  take(now: number, cost = 1): boolean {
+    if (!this.has(now, cost)) return false;
+    this.tokens -= cost;
     return true;
   }
 

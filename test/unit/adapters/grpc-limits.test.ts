@@ -153,27 +153,42 @@ describe('gRPC transport limits on loopback', () => {
     }
   });
 
-  it('drops and counts frames beyond the per-peer token bucket, logging once', async () => {
-    const b = await start(p, 'b', () => [], { limits: { peerFramesPerSecond: 1, peerFrameBurst: 5 } });
+  /** Hello from c, then `n` signed adverts as fast as the stream takes them. */
+  async function flood(b: TestNode, n: number): Promise<void> {
     const call = rawClient(b.transport.address, p, 'c');
     try {
       call.write(hello('c'));
       await answered(call);
       const seq0 = Date.now() * 1000 + 5_000_000_000;
-      const sent = 40;
-      for (let i = 0; i < sent; i++) {
+      for (let i = 0; i < n; i++) {
         const body = encodeAdvertBody({ clusterId: CLUSTER, group: 'web', vrid: 51, nodeId: 'c', address: '127.0.0.1', priority: 90, advertIntervalCs: 10, term: 1, sequence: seq0 + i, sentAtMs: Date.now() });
         const sig = b.keyring.sign(body)!;
         call.write(Buffer.from(encodeFrame({ advert: { body, keyId: sig.keyId, mac: sig.mac } })));
       }
-      const dropped = () => b.metrics.sum('vipd_peer_frames_dropped_total', { reason: 'rate-limited' });
-      await until(() => b.received.length + dropped() === sent, 5000, 'every frame delivered or dropped');
-      assert.ok(b.received.length >= 5, 'the burst passes');
-      assert.ok(dropped() >= 20, `most of the flood is dropped (dropped ${dropped()})`);
-      assert.equal(b.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'rate-limited').length, 1, 'logged once per window');
+      const dropped = () => b.metrics.sum('vipd_peer_frames_dropped_total');
+      await until(() => b.received.length + dropped() === n, 5000, 'every frame delivered or dropped');
     } finally {
       call.end();
     }
+  }
+
+  it('drops and counts frames beyond the per-peer frame budget, logging once', async () => {
+    const b = await start(p, 'b', () => [], { limits: { peerFramesPerSecond: 1, peerFrameBurst: 5 } });
+    await flood(b, 40);
+    const dropped = b.metrics.sum('vipd_peer_frames_dropped_total', { reason: 'rate-limited' });
+    assert.ok(b.received.length >= 5, 'the burst passes');
+    assert.ok(dropped >= 20, `most of the flood is dropped (dropped ${dropped})`);
+    assert.equal(b.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'rate-limited').length, 1, 'logged once per window');
+  });
+
+  it('drops and counts frames beyond the per-peer byte budget, logging once', async () => {
+    const b = await start(p, 'b', () => [], { limits: { peerBytesPerSecond: 10, peerByteBurst: 500 } });
+    await flood(b, 40);
+    const dropped = b.metrics.sum('vipd_peer_frames_dropped_total', { reason: 'byte-limited' });
+    assert.ok(b.received.length >= 2, 'the first frames pass');
+    assert.ok(dropped >= 20, `most of the flood is dropped (dropped ${dropped})`);
+    assert.equal(b.metrics.sum('vipd_peer_frames_dropped_total', { reason: 'rate-limited' }), 0);
+    assert.equal(b.logs.filter((l) => l.level === 'warn' && l.fields.reason === 'byte-limited').length, 1, 'logged once per window');
   });
 
   it('refuses a frame larger than the limit before decoding it (500,000 empty gossip items)', async () => {

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CORRECT_PEER_FRAMES_PER_SECOND, DEFAULT_LIMITS, MAX_CLUSTER_MEMBERS, MAX_FRAME_BYTES } from '../../../src/adapters/grpc/limits.js';
+import { CORRECT_PEER_BYTES_PER_SECOND, CORRECT_PEER_FRAMES_PER_SECOND, DEFAULT_LIMITS, MAX_CLUSTER_MEMBERS, MAX_FRAME_BYTES } from '../../../src/adapters/grpc/limits.js';
+import { encodeAdvertBody } from '../../../src/wire/advert-body.js';
 import { membershipParams } from '../../../src/core/membership/params.js';
 import { TIMING_PRESETS } from '../../../src/config/presets.js';
 import { encodeFrame } from '../../../src/wire/peer-frame.js';
@@ -24,15 +25,31 @@ describe('transport limits', () => {
     assert.ok(DEFAULT_LIMITS.peerFrameBurst >= 2 * DEFAULT_LIMITS.peerFramesPerSecond, 'a 2 s stall of our own loop');
   });
 
+  // The longest names config accepts (src/security/spiffe.ts NAME_RULE) and the longest address.
+  const id = 'n'.repeat(63);
+  const address = '[2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:65535';
+  const gossipItem = { id, address, incarnation: 2 ** 32 - 1, state: 'MEMBER_STATE_SUSPECT' as const, from: id };
+
+  it('the byte budget covers the largest frames a correct peer sends at the frame rates above', () => {
+    const body = encodeAdvertBody({ clusterId: id, group: id, vrid: 255, nodeId: id, address: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', priority: 255, advertIntervalCs: 4095, term: 2 ** 53 - 1, sequence: 2 ** 53 - 1, sentAtMs: 2 ** 53 - 1 });
+    const advertBytes = encodeFrame({ advert: { body, keyId: id, mac: new Uint8Array(32) } }).length;
+    const gossipBytes = encodeFrame({ membership: { from: id, fromAddress: address, pingReq: { seq: 2 ** 32 - 1, target: id, targetAddress: address, nack: true }, gossip: Array.from({ length: 16 }, () => gossipItem) } }).length;
+    // limits.ts sizes the byte budget with 512-byte election frames and 4,096-byte membership frames.
+    assert.ok(advertBytes <= 512, `advert frame ${advertBytes} bytes`);
+    assert.ok(gossipBytes <= 4096, `membership frame ${gossipBytes} bytes`);
+    assert.ok(CORRECT_PEER_BYTES_PER_SECOND >= 255 * 2 * 10 * advertBytes + (7 + MAX_CLUSTER_MEMBERS) * 5 * gossipBytes + MAX_FRAME_BYTES);
+    assert.ok(DEFAULT_LIMITS.peerBytesPerSecond >= 2 * CORRECT_PEER_BYTES_PER_SECOND);
+    assert.ok(DEFAULT_LIMITS.peerByteBurst >= 2 * DEFAULT_LIMITS.peerBytesPerSecond && DEFAULT_LIMITS.peerByteBurst > MAX_FRAME_BYTES);
+  });
+
   it('a push-pull with every member, at the longest ids and addresses, fits in one frame', () => {
-    const id = 'n'.repeat(63);
     const members = Array.from({ length: MAX_CLUSTER_MEMBERS }, (_, i) => ({
       id: `${id.slice(0, 60)}${String(i).padStart(3, '0')}`,
       address: `[2001:db8:ffff:ffff:ffff:ffff:ffff:${i.toString(16)}]:65535`,
       incarnation: 2 ** 32 - 1,
       state: 'MEMBER_STATE_SUSPECT' as const,
     }));
-    const gossip = Array.from({ length: 16 }, (_, i) => ({ ...members[i]!, from: id }));
+    const gossip = Array.from({ length: 16 }, () => gossipItem);
     const bytes = encodeFrame({ membership: { from: id, fromAddress: members[0]!.address, pushPull: { reply: true, members }, gossip } }).length;
     assert.ok(bytes <= MAX_FRAME_BYTES, `${bytes} bytes, at most ${MAX_FRAME_BYTES}`);
   });

@@ -12,6 +12,16 @@ describe('TokenBucket', () => {
     assert.equal(takes(1400, 10), 3);
   });
 
+  it('takes a cost of several tokens only when all are there', () => {
+    const b = new TokenBucket(1000, 1500, 0);
+    assert.equal(b.has(0, 1500), true);
+    assert.equal(b.take(0, 1000), true);
+    assert.equal(b.take(0, 1000), false, 'takes none when short');
+    assert.equal(b.take(0, 500), true);
+    assert.equal(b.has(0, 1), false);
+    assert.equal(b.take(1000, 1000), true, 'a second refills 1000');
+  });
+
   it('never holds more than the burst, however long it idles, and a clock stepping back adds nothing', () => {
     const b = new TokenBucket(10, 5, 0);
     assert.equal(b.full(0), true);
