@@ -48,17 +48,24 @@ export const FRAME_DROPS = [
 export type FrameDrop = (typeof FRAME_DROPS)[number];
 
 /**
+ * Members the budgets and the frame size are sized for: the membership core's table cap
+ * (MAX_MEMBERS, 1024, in src/core/membership/limits.ts), two orders of magnitude above any
+ * configured cluster; the allow-list bounds a real one.
+ */
+export const MAX_CLUSTER_MEMBERS = 1024;
+
+/**
  * Largest frame we decode. The accepting side checks it on the raw bytes (peer-server.ts) and
  * refuses the stream, counted; the dialling side lets grpc-js check it from the length prefix
- * (`grpc.max_receive_message_length`, service.ts). The largest frame a
- * correct node sends is a push-pull with every member: at MAX_CLUSTER_MEMBERS members of at most
- * ~130 bytes each (63-byte id, a bracketed IPv6 address with port, incarnation, state) that is
- * ~34 KiB (test/unit/adapters/limits.test.ts measures it), so 64 KiB leaves room for ~490
- * members. Decoding a frame is linear in its size: 64 KiB of the densest frame there is (empty
- * gossip items) decodes in about 15 ms here, 1 MB in about 400 ms. The old 1 MiB let a frame of 500,000 empty gossip items
- * (~1 MB on the wire, ~75 MiB decoded) through.
+ * (`grpc.max_receive_message_length`, service.ts). The largest frame a correct node sends is a
+ * push-pull with every member and its gossip: 1,025 records of at most ~125 bytes (63-byte id,
+ * a bracketed IPv6 address with port, incarnation, state) and 17 gossip items is ~126 KiB
+ * (test/unit/adapters/limits.test.ts measures it), so 256 KiB leaves twice that. How many items a
+ * frame may carry is capped before decoding too (src/wire/peer-frame.ts decodeFrame); the size
+ * bound comes first, on bytes we have not parsed at all. The old 1 MiB let a frame of 500,000
+ * empty gossip items (~1 MB on the wire, ~75 MiB decoded) through.
  */
-export const MAX_FRAME_BYTES = 64 * 1024;
+export const MAX_FRAME_BYTES = 256 * 1024;
 
 /**
  * Accepting side: grpc-js refuses a message longer than this from its length prefix, before it
@@ -67,12 +74,6 @@ export const MAX_FRAME_BYTES = 64 * 1024;
  * most 1 MiB, never a decode.
  */
 export const MAX_BUFFERED_FRAME_BYTES = 1 << 20;
-
-/**
- * Members the frame budget and frame size are sized for. The allow-list bounds a cluster;
- * beyond this many members the membership protocol's own traffic would need a larger budget.
- */
-export const MAX_CLUSTER_MEMBERS = 256;
 
 /** VRIDs are unique per node and 1-255 (RFC 5798 §5.2.3, src/config/schema.ts): at most 255 groups. */
 const MAX_GROUPS = 255;
@@ -90,23 +91,25 @@ const ELECTION_FRAMES_PER_GROUP = 2;
  * Membership frames one peer sends us per probe interval (SWIM, core/membership): 2 gossip
  * rounds, its own ping and ping-req, its ack to our ping, ack + nack for our ping-req, a
  * push-pull or join now and then (7), plus one relayed ping for every other member that asks it
- * to probe us at once (probeSuspectsFirst: all of them, while we are suspect).
+ * to probe us in the same interval (each member asks one intermediary at most once per interval).
  */
 const MEMBERSHIP_FRAMES_PER_PROBE = 7 + MAX_CLUSTER_MEMBERS;
+const ELECTION_FRAMES_PER_SECOND = MAX_GROUPS * ELECTION_FRAMES_PER_GROUP * (1000 / FASTEST_PRESET_ADVERT_MS);
+const MEMBERSHIP_FRAMES_PER_SECOND = MEMBERSHIP_FRAMES_PER_PROBE * (1000 / FASTEST_PRESET_PROBE_MS);
 
 /**
  * The most frames per second a correct peer sends us at the fastest preset:
- * 255 groups x 2 x 10/s = 5,100 election frames + (7 + 256) x 5/s = 1,315 membership frames,
- * 6,415 frames/s in all.
+ * 255 groups x 2 x 10/s = 5,100 election frames + (7 + 1024) x 5/s = 5,155 membership frames,
+ * 10,255 frames/s in all.
  */
-export const CORRECT_PEER_FRAMES_PER_SECOND =
-  MAX_GROUPS * ELECTION_FRAMES_PER_GROUP * (1000 / FASTEST_PRESET_ADVERT_MS) + MEMBERSHIP_FRAMES_PER_PROBE * (1000 / FASTEST_PRESET_PROBE_MS);
+export const CORRECT_PEER_FRAMES_PER_SECOND = ELECTION_FRAMES_PER_SECOND + MEMBERSHIP_FRAMES_PER_SECOND;
 
 /**
  * Largest election frame (a signed advert with the longest cluster id, group, node id and
- * address, or a lease frame) and largest membership frame other than a member list (16 gossip
- * items of the longest ids, core/membership/params.ts maxGossipPerMessage), as the byte budget
- * counts them; test/unit/adapters/limits.test.ts measures both.
+ * address, or a lease frame) and largest membership frame other than a member list (17 gossip
+ * items of the longest ids: maxGossipPerMessage, core/membership/params.ts, plus one of news
+ * for the receiver), as the byte budget counts them; test/unit/adapters/limits.test.ts measures
+ * both.
  */
 const ELECTION_FRAME_BYTES = 512;
 const MEMBERSHIP_FRAME_BYTES = 4096;
@@ -115,14 +118,12 @@ const MEMBER_LIST_BYTES_PER_SECOND = MAX_FRAME_BYTES;
 
 /**
  * The most bytes per second a correct peer sends us at the fastest preset: 5,100 election
- * frames x 512 + 1,315 membership frames x 4,096 + 64 KiB of member lists, about 8.1 MB/s.
+ * frames x 512 + 5,155 membership frames x 4,096 + 256 KiB of member lists, about 24 MB/s.
  * Decoding cost grows with bytes, not frames, so the frame budget alone would let a peer send
- * 12,830 frames of 64 KiB a second.
+ * its 20,510 frames a second at 256 KiB each.
  */
 export const CORRECT_PEER_BYTES_PER_SECOND =
-  MAX_GROUPS * ELECTION_FRAMES_PER_GROUP * (1000 / FASTEST_PRESET_ADVERT_MS) * ELECTION_FRAME_BYTES +
-  MEMBERSHIP_FRAMES_PER_PROBE * (1000 / FASTEST_PRESET_PROBE_MS) * MEMBERSHIP_FRAME_BYTES +
-  MEMBER_LIST_BYTES_PER_SECOND;
+  ELECTION_FRAMES_PER_SECOND * ELECTION_FRAME_BYTES + MEMBERSHIP_FRAMES_PER_SECOND * MEMBERSHIP_FRAME_BYTES + MEMBER_LIST_BYTES_PER_SECOND;
 
 export interface TransportLimits {
   /**
