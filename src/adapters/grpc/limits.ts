@@ -60,10 +60,8 @@ export const MAX_CLUSTER_MEMBERS = 1024;
  * (`grpc.max_receive_message_length`, service.ts). The largest frame a correct node sends is a
  * push-pull with every member and its gossip: 1,025 records of at most ~125 bytes (63-byte id,
  * a bracketed IPv6 address with port, incarnation, state) and 17 gossip items is ~126 KiB
- * (test/unit/adapters/limits.test.ts measures it), so 256 KiB leaves twice that. How many items a
- * frame may carry is capped before decoding too (src/wire/peer-frame.ts decodeFrame); the size
- * bound comes first, on bytes we have not parsed at all. The old 1 MiB let a frame of 500,000
- * empty gossip items (~1 MB on the wire, ~75 MiB decoded) through.
+ * (test/unit/adapters/limits.test.ts measures it), so 256 KiB leaves twice that. The old 1 MiB
+ * let a frame of 500,000 empty gossip items (~1 MB on the wire, ~75 MiB decoded) through.
  */
 export const MAX_FRAME_BYTES = 256 * 1024;
 

@@ -13,11 +13,11 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { RateLimitedLog } from '../../ports/log-limiter.js';
 import type { Metrics } from '../../ports/metrics.js';
-import type { Frame, Hello } from '../../wire/peer-frame.js';
+import { decodeFrame, type Frame, type Hello } from '../../wire/peer-frame.js';
 import type { HelloVerdict } from './hello-check.js';
 import type { PeerRefusal } from './limits.js';
 import type { AuthContext } from './peer-server.js';
-import { channelOptions, PeerClientCtor, type InFrame, type PeerClient } from './service.js';
+import { channelOptions, PeerClientCtor, type PeerClient } from './service.js';
 
 export interface PeerLinkOptions {
   readonly address: string;
@@ -42,7 +42,7 @@ export interface PeerLinkOptions {
 
 export class PeerLink {
   private client: PeerClient | undefined;
-  private call: grpc.ClientDuplexStream<Frame, InFrame> | undefined;
+  private call: grpc.ClientDuplexStream<Frame, Buffer> | undefined;
   private peer: Hello | undefined;
   private up = false;
   private closed = false;
@@ -77,9 +77,14 @@ export class PeerLink {
     this.cancelHelloDeadline = clock.schedule(clock.now() + helloDeadlineMs, () => {
       if (this.call === call && !this.up) this.refuse('hello-timeout', `no hello within ${helloDeadlineMs} ms`);
     });
-    call.on('data', (f: InFrame) => {
-      // The server only ever answers with its Hello, once: a later one cannot rename the peer.
-      if (this.up || this.call !== call || !f.ok || !f.value.hello) return;
+    call.on('data', (bytes: Buffer) => {
+      // The server only ever answers with its Hello, once: whatever follows is not read (not
+      // even decoded), so a later Hello cannot rename the peer nor a flood cost a decode.
+      if (this.up || this.call !== call) return;
+      const f = decodeFrame(bytes);
+      // A correct server's first frame is its Hello (peer-server.ts); reading on would let a
+      // peer make us decode until the deadline.
+      if (!f.ok || !f.value.hello) return this.refuse('no-hello', `first frame from the peer is not a hello${f.ok ? '' : `: ${f.reason}`}`);
       const hello = f.value.hello;
       const verdict = this.opts.checkPeer(hello, call.getAuthContext());
       if (!verdict.ok) return this.refuse(verdict.reason, verdict.detail);

@@ -1,19 +1,16 @@
 /**
- * The Peer service for grpc-js with our own (de)serializers: a frame that does not decode is
- * handed to the handler as `{ ok: false, reason }`, so the stream survives, and the handler
- * drops and counts it (DEVELOPERS.md: a malformed packet is dropped and counted). The accepting
- * side receives raw bytes and decodes them itself, after the size and rate checks of
- * peer-server.ts, so a frame it refuses costs no decode.
+ * The Peer service for grpc-js: frames are encoded by us on the way out and handed over as raw
+ * bytes on the way in, in both directions. Each side decodes (decodeFrame) only what it reads:
+ * the accepting side after the size and budget checks of peer-server.ts, the dialling side only
+ * the peer's Hello (peer-link.ts), so a frame we refuse or ignore costs no decode. A frame that
+ * does not decode is dropped and counted; the stream survives (DEVELOPERS.md).
  */
 import * as grpc from '@grpc/grpc-js';
-import { decodeFrame, encodeFrame, type Frame } from '../../wire/peer-frame.js';
-import type { Decoded } from '../../wire/advert-body.js';
+import { encodeFrame, type Frame } from '../../wire/peer-frame.js';
 import { MAX_BUFFERED_FRAME_BYTES, MAX_FRAME_BYTES, DEFAULT_LIMITS } from './limits.js';
 
-export type InFrame = Decoded<Frame>;
-
 const serialize = (f: Frame): Buffer => Buffer.from(encodeFrame(f));
-const deserialize = (b: Buffer): InFrame => decodeFrame(b);
+const raw = (b: Buffer): Buffer => b;
 
 export const peerService = {
   exchange: {
@@ -21,15 +18,15 @@ export const peerService = {
     requestStream: true,
     responseStream: true,
     requestSerialize: serialize,
-    requestDeserialize: (b: Buffer): Buffer => b,
+    requestDeserialize: raw,
     responseSerialize: serialize,
-    responseDeserialize: deserialize,
+    responseDeserialize: raw,
     originalName: 'exchange',
   },
 } satisfies grpc.ServiceDefinition;
 
 export interface PeerClient extends grpc.Client {
-  exchange(options?: grpc.CallOptions): grpc.ClientDuplexStream<Frame, InFrame>;
+  exchange(options?: grpc.CallOptions): grpc.ClientDuplexStream<Frame, Buffer>;
 }
 
 export const PeerClientCtor = grpc.makeGenericClientConstructor(peerService, 'Peer') as unknown as new (

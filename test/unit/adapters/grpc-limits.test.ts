@@ -126,10 +126,9 @@ describe('gRPC transport limits on loopback', () => {
     assert.equal(b.metrics.sum('vipd_peer_rejected_total', { reason: 'hello-timeout', side: 'accept' }), 1);
   });
 
-  it('the dialer gives up on a peer that never answers its Hello (dialling side)', async () => {
-    // A server that accepts the stream and then says nothing.
+  /** A TLS server with b's certificate whose Exchange handler is `handler` (raw bytes). */
+  async function fakePeer(handler: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void): Promise<{ address: string; close: () => void }> {
     const server = new grpc.Server();
-    const silent: grpc.ServerDuplexStream<Buffer, Buffer>[] = [];
     server.addService({
       exchange: {
         path: '/vipd.v1.Peer/Exchange', requestStream: true, responseStream: true,
@@ -137,19 +136,39 @@ describe('gRPC transport limits on loopback', () => {
         responseSerialize: (x: Buffer) => x, responseDeserialize: (x: Buffer) => x,
         originalName: 'exchange',
       },
-    }, { exchange: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void silent.push(call) });
+    }, { exchange: handler });
     const pair = p.node('b');
     const creds = grpc.ServerCredentials.createSsl(Buffer.from(p.ca.cert), [{ private_key: Buffer.from(pair.key), cert_chain: Buffer.from(pair.cert) }], false);
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, x) => (e ? reject(e) : resolve(x))));
+    return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
+  }
+
+  it('the dialer gives up on a peer that never answers its Hello (dialling side)', async () => {
+    const silent: unknown[] = [];
+    const peer = await fakePeer((call) => void silent.push(call));
     try {
-      const address = `127.0.0.1:${port}`;
-      const a = await start(p, 'a', () => [address], { limits: { helloDeadlineMs: 200 } });
+      const a = await start(p, 'a', () => [peer.address], { limits: { helloDeadlineMs: 200 } });
       a.transport.send(advert('a'));
       await until(() => a.metrics.sum('vipd_peer_rejected_total', { reason: 'hello-timeout', side: 'dial' }) >= 1, 5000, 'dial-side hello timeout');
       assert.ok(silent.length >= 1, 'the stream did reach the silent server');
-      assert.equal(a.transport.isUp(address), false);
+      assert.equal(a.transport.isUp(peer.address), false);
     } finally {
-      server.forceShutdown();
+      peer.close();
+    }
+  });
+
+  it('the dialer refuses a peer whose first frame is not its Hello, without reading on', async () => {
+    const peer = await fakePeer((call) => {
+      call.write(Buffer.from(encodeFrame({ advert: { body: new Uint8Array([1]), keyId: '', mac: new Uint8Array() } })));
+      call.write(hello('b'));
+    });
+    try {
+      const a = await start(p, 'a', () => [peer.address]);
+      a.transport.send(advert('a'));
+      await until(() => a.metrics.sum('vipd_peer_rejected_total', { reason: 'no-hello', side: 'dial' }) >= 1, 5000, 'dial-side refusal');
+      assert.equal(a.transport.isUp(peer.address), false, 'the Hello that came second was not read');
+    } finally {
+      peer.close();
     }
   });
 
