@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { DEFAULT_LIMITS, MAX_FRAME_BYTES } from '../../../src/adapters/grpc/limits.js';
+import { DEFAULT_LIMITS, MAX_FRAME_BYTES, REFUSED_DETAILS } from '../../../src/adapters/grpc/limits.js';
 import { encodeAdvertBody } from '../../../src/wire/advert-body.js';
 import { decodeFrame, encodeFrame } from '../../../src/wire/peer-frame.js';
 import type { TestPki } from '../../../src/security/certs.js';
@@ -114,6 +114,17 @@ describe('gRPC transport limits on loopback', () => {
     } finally {
       ch.close();
     }
+  });
+
+  it('tells a refused peer nothing of our reasons (the allow-list stays in our log)', async () => {
+    const b = await start(p, 'b', () => [], { allow: ['a'] });
+    const call = rawClient(b.transport.address, p, 'c');
+    const status = statusOf(call);
+    call.write(hello('c'));
+    const s = await status;
+    assert.equal(s.code, grpc.status.PERMISSION_DENIED);
+    assert.equal(s.details, REFUSED_DETAILS);
+    assert.ok(b.logs.some((l) => l.level === 'warn' && /node c is not in the allow-list \[a\]/.test(l.msg)), 'the reason is in our log');
   });
 
   it('closes a stream that sends no Hello within the deadline (accepting side)', async () => {
