@@ -103,6 +103,7 @@ export class ClusterNode implements RunningNode {
       peerDown: (id) => this.streamBroke(id),
       unreachable: (address) => this.membership?.sendFailed({ address }),
       groupTargets: (group) => this.targets(group),
+      nodeAt: (address) => this.liveMemberAt(address),
     });
     this.membership = new MembershipRunner({
       params: membershipParams(
@@ -157,6 +158,12 @@ export class ClusterNode implements RunningNode {
 
   members() {
     return this.membership?.members() ?? new Map();
+  }
+
+  /** The live member membership knows at `address`, the node a dialler expects to answer there. */
+  private liveMemberAt(address: string): string | undefined {
+    for (const [id, m] of this.members()) if (m.address === address && (m.state === 'alive' || m.state === 'suspect')) return id;
+    return undefined;
   }
 
   private targets(group: string): string[] {

@@ -3,8 +3,10 @@
  * items of its Membership message before protobufjs builds any object: `gossip` (field 15) and
  * the member records of `join` (8 → 1) and `push_pull` (9 → 2). An empty GossipItem is two bytes
  * on the wire and about 150 bytes as a decoded object, so a 1 MiB frame of them was 75 MiB of
- * objects (issue 8 finding 10); a frame over the core's caps (src/core/membership/limits.ts) is
- * refused here, and the pass stops at the first item over the cap instead of reading on.
+ * objects (issue 8 finding 10), and a frame within the transport's 256 KiB limit
+ * (src/adapters/grpc/limits.ts) still 20 MiB; a frame over the core's caps
+ * (src/core/membership/limits.ts) is refused here, and the pass stops at the first item over the
+ * cap instead of reading on.
  * Protobuf encoding: https://protobuf.dev/programming-guides/encoding/ (tags, wire type 2).
  */
 import protobuf from 'protobufjs';

@@ -25,29 +25,13 @@ export const TRANSPORT_ADVERT_DROP_REASONS = [
 
 export type TransportAdvertDropReason = (typeof TRANSPORT_ADVERT_DROP_REASONS)[number];
 
-/** `vipd_peer_frames_dropped_total{reason}`: a frame on an open stream that is not used. */
-export const PEER_FRAME_DROP_REASONS = [
-  /** The frame did not decode (src/wire/peer-frame.ts). */
-  'malformed',
-  /** A membership message that names another sender than the stream's certificate. */
-  'identity-mismatch',
-  /** A membership frame that does not convert to a membership message (membership-codec.ts). */
-  'membership-malformed',
-] as const;
-
-export type PeerFrameDropReason = (typeof PEER_FRAME_DROP_REASONS)[number];
-
-/** `vipd_peer_rejected_total{reason}`: an incoming stream closed before it was used. */
-export const PEER_REJECT_REASONS = [
-  /** The TLS identity is not a node of this cluster on the allow-list (src/security/identity.ts). */
-  'identity',
-  'no-hello',
-  'wrong-cluster',
-  /** The Hello names another node than the certificate. */
-  'identity-mismatch',
-] as const;
-
-export type PeerRejectReason = (typeof PEER_REJECT_REASONS)[number];
+/**
+ * `vipd_peer_frames_dropped_total{reason}` (a frame on an open stream that is not used) and
+ * `vipd_peer_rejected_total{reason,side}` (a stream refused before it was used): the lists live
+ * beside the limits that produce them (src/adapters/grpc/limits.ts).
+ */
+export { FRAME_DROPS as PEER_FRAME_DROP_REASONS, PEER_REFUSALS as PEER_REJECT_REASONS } from './limits.js';
+export type { FrameDrop as PeerFrameDropReason, PeerRefusal as PeerRejectReason } from './limits.js';
 
 /** `vipd_peer_frames_unsent_total{reason}`: frames a link could not send. */
 export const FRAME_UNSENT_REASONS = [

@@ -3,10 +3,13 @@
  * stream per peer address, signs every advert it sends and checks every advert it receives
  * (signature, cluster, sender identity, sequence and freshness) before the election sees it.
  * Membership messages share the streams, so one object is both the node's PeerTransport and
- * its MembershipTransport. Every drop is counted with its reason and logged once per window.
+ * its MembershipTransport. Both ends check the other's Hello against its certificate, and the
+ * dialler against the node it meant to reach (hello-check.ts); what one peer may cost is bounded
+ * by limits.ts. Every drop is counted with its reason and logged once per window.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Message } from '../../core/membership/messages.js';
+import type { Clock } from '../../ports/clock.js';
 import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
@@ -17,6 +20,8 @@ import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/pee
 import { nextSequence, type ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
 import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
+import { checkHello } from './hello-check.js';
+import { DEFAULT_LIMITS, type TransportLimits } from './limits.js';
 import { membershipFromWire, membershipToWire } from './membership-codec.js';
 import { PeerLink } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
@@ -36,8 +41,9 @@ export interface ReplayCheck {
 
 export interface TransportCredentials {
   readonly server: grpc.ServerCredentials;
-  /** Credentials for dialing; `expected` is the peer's node id when known. */
-  readonly client: (expected?: string) => grpc.ChannelCredentials;
+  /** Credentials for dialing (which node answered is checked at its Hello, hello-check.ts). */
+  readonly client: () => grpc.ChannelCredentials;
+  /** The TLS identity of a connection, either side (undefined nodeId in insecure mode). */
   readonly authenticate: (auth: AuthContext | null) => Authenticated;
 }
 
@@ -56,6 +62,10 @@ export interface GrpcTransportOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly wallClock?: () => number;
+  /** Monotonic clock for the Hello deadlines and frame budgets (default: the system clock). */
+  readonly clock?: Clock;
+  /** Overrides of DEFAULT_LIMITS (tests use short deadlines and small budgets). */
+  readonly limits?: Partial<TransportLimits>;
 }
 
 /**
@@ -69,13 +79,17 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
   private receiver: MembershipReceiver | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly limiter: LogLimiter;
+  private readonly clock: Clock;
+  private readonly limits: TransportLimits;
   private sequence: number;
   private hello: Hello | undefined;
   /** Advertised address, known after start. */
   address = '';
 
   constructor(private readonly opts: GrpcTransportOptions) {
-    this.limiter = new LogLimiter(systemClock, opts.logger);
+    this.clock = opts.clock ?? systemClock;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.limiter = new LogLimiter(this.clock, opts.logger);
     this.sequence = opts.initialSequence;
   }
 
@@ -111,6 +125,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
       logger: this.opts.logger,
       limiter: this.limiter,
       metrics: this.opts.metrics,
+      clock: this.clock,
+      limits: this.limits,
     });
     const port = await server.listen(this.opts.listen);
     this.server = server;
@@ -183,6 +199,10 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
         credentials: this.opts.credentials.client(),
         logger: this.opts.logger,
         metrics: this.opts.metrics,
+        limiter: this.limiter,
+        clock: this.clock,
+        helloDeadlineMs: this.limits.helloDeadlineMs,
+        checkPeer: (peer, auth) => checkHello(peer, this.opts.clusterId, this.opts.credentials.authenticate(auth), this.receiver?.nodeAt?.(address)),
         onUp: (p) => this.receiver?.peerUp?.(p.nodeId),
         onDown: (p, reason) => this.receiver?.peerDown(p.nodeId, reason),
         onUnreachable: (a, reason) => this.receiver?.unreachable(a, reason),
