@@ -40,12 +40,13 @@ const gossipFrame = (n: number): MembershipFrame => ({
 });
 
 describe('membership frames: items capped at decode', () => {
-  it('a frame with 500,000 empty gossip items is refused, not decoded', () => {
-    const bytes = emptyGossipFrame(500_000);
-    assert.ok(bytes.length < 1 << 20, 'it fits the 1 MiB gRPC message limit (src/adapters/grpc/service.ts)');
-    const d = decodeFrame(bytes);
-    assert.equal(d.ok, false);
-    assert.match(d.ok ? '' : d.reason, /more than 256 gossip items/);
+  it('a frame with 500,000 empty gossip items is refused, not decoded; so is one that fits the 256 KiB frame limit', () => {
+    // The finding's frame (~1 MB), and 100,000 items (~200 KB, under src/adapters/grpc/limits.ts MAX_FRAME_BYTES).
+    for (const n of [500_000, 100_000]) {
+      const d = decodeFrame(emptyGossipFrame(n));
+      assert.equal(d.ok, false);
+      assert.match(d.ok ? '' : d.reason, /more than 256 gossip items/);
+    }
   });
 
   it('the pass stops at the first item over the cap: bytes after it are never read', () => {
