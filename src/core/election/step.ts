@@ -10,6 +10,7 @@
  */
 import { assertNever } from '../assert.js';
 import { compareIdentity, describeIdentity } from './identity.js';
+import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
 import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { roleLabel, transition } from './transition.js';
 import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, KnownMaster, StepResult } from './types.js';
@@ -101,7 +102,7 @@ function clearTimers(state: ElectionState): ElectionState {
 function becomeMaster(state: ElectionState, now: number, reason: string): StepResult {
   const s0: ElectionState = {
     ...clearTimers(state),
-    term: state.term + 1,
+    term: nextTerm(state.term),
     masterAdverIntervalCs: state.params.advertIntervalCs,
     adverTimer: now + state.params.advertIntervalCs * CS,
   };
@@ -216,6 +217,9 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
   if (!Number.isSafeInteger(a.term) || a.term < 0) {
     return drop(state, 'invalid-term', 'warn', `advert from ${describeIdentity(a.sender)} has term ${a.term}`);
   }
+  if (!isValidTerm(a.term)) {
+    return drop(state, 'term-beyond-max', 'warn', `advert from ${describeIdentity(a.sender)} has term ${a.term}, above the largest a correct cluster reaches (${MAX_TERM}, terms.ts)`);
+  }
   // RFC 3768 §7.1: a v2 router discards adverts whose interval differs from its own.
   if (params.version === 2 && a.advertIntervalCs !== params.advertIntervalCs) {
     return drop(state, 'interval-mismatch', 'warn',
@@ -224,7 +228,7 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
   switch (state.role) {
     case 'Initialize':
     case 'Fault':
-      return { state: { ...state, term: Math.max(state.term, a.term) }, actions: [] };
+      return { state: { ...state, term: laterTerm(state.term, a.term) }, actions: [] };
     case 'Backup':
       return backupHearsAdvert(state, a, now);
     case 'Master':
@@ -236,7 +240,7 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
 
 /** RFC 5798 §6.4.2, Backup state, "If an ADVERTISEMENT is received". */
 function backupHearsAdvert(state: ElectionState, a: Advert, now: number): StepResult {
-  const s: ElectionState = { ...state, term: Math.max(state.term, a.term) };
+  const s: ElectionState = { ...state, term: laterTerm(state.term, a.term) };
   if (a.priority === 0) {
     const skew = skewTimeMs(currentPriority(s), s.masterAdverIntervalCs, s.params.version);
     return {
@@ -268,7 +272,7 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
     const reason = `higher-ranked master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
     const s0: ElectionState = {
       ...state,
-      term: Math.max(state.term, a.term),
+      term: laterTerm(state.term, a.term),
       masterAdverIntervalCs: state.params.version === 3 ? a.advertIntervalCs : state.params.advertIntervalCs,
     };
     return stepDown(s0, now, reason, known(a, now), state.term);
@@ -277,7 +281,7 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
   // the cloud may point at the loser (REFERENCE.md, users' ask 2).
   if (a.term >= state.term) {
-    const s: ElectionState = { ...state, term: a.term + 1, adverTimer: now + interval };
+    const s: ElectionState = { ...state, term: nextTerm(a.term), adverTimer: now + interval };
     const reason = `won conflict with master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
     return {
       state: s,
