@@ -4,3 +4,4 @@ export { skewTimeMs, masterDownIntervalMs, effectivePriority, CS } from './timer
 export { compareIdentity, describeIdentity, addressBytes } from './identity.js';
 export { roleLabel } from './transition.js';
 export { MAX_TERM, isValidTerm, nextTerm, laterTerm } from './terms.js';
+export * from './lease.js';
