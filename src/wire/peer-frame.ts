@@ -11,8 +11,8 @@ export interface Hello {
   nodeId: string;
   address: string;
   revision: number;
-  /** The tie-break address its adverts carry ('' or absent: none). */
-  primaryAddress?: string;
+  /** The tie-break addresses its adverts carry (absent: none). */
+  primaryAddresses?: string[];
   /** The VIP groups it runs (issue 8 finding 5). */
   groups?: string[];
 }
@@ -91,7 +91,7 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
   const f = d.value;
   if (f.hello && f.kind === 'hello') {
     if (!f.hello.clusterId || !f.hello.nodeId) return { ok: false, reason: 'hello without cluster_id or node_id' };
-    return { ok: true, value: { hello: { ...f.hello, primaryAddress: f.hello.primaryAddress ?? '', groups: f.hello.groups ?? [] } } };
+    return { ok: true, value: { hello: { ...f.hello, primaryAddresses: f.hello.primaryAddresses ?? [], groups: f.hello.groups ?? [] } } };
   }
   if (f.advert && f.kind === 'advert') {
     if (f.advert.body.length === 0) return { ok: false, reason: 'advert with an empty body' };
@@ -121,7 +121,7 @@ export function describeFrame(f: Frame): string {
   if (f.hello) {
     const h = f.hello;
     return `hello from ${h.nodeId}@${h.address} cluster ${h.clusterId}` +
-      (h.primaryAddress ? ` primary ${h.primaryAddress}` : '') + (h.groups?.length ? ` groups ${h.groups.join(',')}` : '');
+      (h.primaryAddresses?.length ? ` addresses ${h.primaryAddresses.join(',')}` : '') + (h.groups?.length ? ` groups ${h.groups.join(',')}` : '');
   }
   if (f.advert) return `signed advert (${f.advert.body.length} bytes, key ${f.advert.keyId || 'none'})`;
   if (f.leaseAck) return describeLeaseAck(f.leaseAck);

@@ -5,3 +5,4 @@ export { compareIdentity, describeIdentity, addressBytes } from './identity.js';
 export { roleLabel } from './transition.js';
 export { MAX_TERM, isValidTerm, nextTerm, laterTerm } from './terms.js';
 export * from './lease.js';
+export * from './authorise.js';

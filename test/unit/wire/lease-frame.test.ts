@@ -52,20 +52,20 @@ describe('lease frames: golden bytes', () => {
     assert.match(describeAdvertBody({ ...body, leaseEcho: 5 }), /lease echo 5$/);
   });
 
-  it('Hello.primary_address (5) and groups (6)', () => {
-    const f: Frame = { hello: { clusterId: 'c', nodeId: 'n', address: 'a:1', revision: 1, primaryAddress: '192.0.2.1', groups: ['web', 'db'] } };
+  it('Hello.primary_addresses (5) and groups (6)', () => {
+    const f: Frame = { hello: { clusterId: 'c', nodeId: 'n', address: 'a:1', revision: 1, primaryAddresses: ['192.0.2.1'], groups: ['web', 'db'] } };
     const bytes = encodeFrame(f);
     const tail = labelled(`
-      2a 09 3139322e302e322e31   primary_address "192.0.2.1"
+      2a 09 3139322e302e322e31   primary_addresses "192.0.2.1"
       32 03 776562               groups "web"
       32 02 6462                 groups "db"
     `);
     assert.deepEqual(Uint8Array.from(bytes.subarray(bytes.length - tail.length)), tail);
     assert.deepEqual(decodeFrame(bytes), { ok: true, value: f });
-    assert.equal(describeFrame(f), 'hello from n@a:1 cluster c primary 192.0.2.1 groups web,db');
+    assert.equal(describeFrame(f), 'hello from n@a:1 cluster c addresses 192.0.2.1 groups web,db');
     // An older peer's Hello (neither field) decodes with the defaults: no address, no groups.
     const old = encodeFrame({ hello: { clusterId: 'c', nodeId: 'n', address: 'a:1', revision: 1 } });
-    assert.deepEqual(decodeFrame(old), { ok: true, value: { hello: { clusterId: 'c', nodeId: 'n', address: 'a:1', revision: 1, primaryAddress: '', groups: [] } } });
+    assert.deepEqual(decodeFrame(old), { ok: true, value: { hello: { clusterId: 'c', nodeId: 'n', address: 'a:1', revision: 1, primaryAddresses: [], groups: [] } } });
   });
 });
 
