@@ -65,6 +65,8 @@ export class InstanceRunner {
   private dispatching = false;
   /** An advert asked for a lease since the last relinquish: a confirmed release relinquishes. */
   private leaseAsked = false;
+  /** halt(): a crashed node says nothing, not even a relinquish. */
+  private crashed = false;
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
@@ -97,6 +99,7 @@ export class InstanceRunner {
   /** Stops dead, with no resignation and no release: how the simulator and demo model a crash. */
   halt(): void {
     this.halted = true;
+    this.crashed = true;
     this.timer.disarm();
     this.driver.halt();
   }
@@ -155,7 +158,7 @@ export class InstanceRunner {
 
   /** The provider confirmed `d`: after a leased mastership, a release frees the voters early. */
   private applied(d: Desired): void {
-    if (this.halted || d.kind !== 'not-held' || !this.leaseAsked || this.st.role === 'Master' || !this.opts.lease) return;
+    if (this.crashed || d.kind !== 'not-held' || !this.leaseAsked || this.st.role === 'Master' || !this.opts.lease) return;
     this.leaseAsked = false;
     this.opts.lease.relinquished(d.term);
   }
