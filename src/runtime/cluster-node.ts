@@ -3,7 +3,9 @@
  * per VIP group. Membership feeds the elections the two things they need from the cluster:
  * quorum (who is reachable) and verdicts (a master confirmed down by direct and indirect
  * probes). A broken stream to a peer only asks membership to probe it now.
- * A witness runs transport and membership only: it votes by being reachable.
+ * A witness runs transport, membership and a lease voter: it votes by being reachable and, in
+ * `quorum: majority` groups, by granting leases (docs/leases.md). Adverts from the unicast
+ * transport are authorised per group first (src/core/election/authorise.ts, issue 8 finding 5).
  * Built from ports only: src/app/cluster.ts puts it on gRPC, the tests and the simulator on the
  * in-memory transports (test/fakes/memory-membership.ts, src/adapters/memory-transport.ts).
  */
@@ -282,7 +284,7 @@ export class ClusterNode implements RunningNode {
   private leaseHooks(g: ClusterGroup): LeaseHooks {
     const group = g.params.group;
     return {
-      selfGrant: (term, advertIntervalCs) => this.voter?.grant(group, this.opts.nodeId, term, advertIntervalCs) ?? false,
+      selfGrant: (term, advertIntervalCs) => this.voter?.decide(group, this.opts.nodeId, term, advertIntervalCs) ?? { granted: false },
       relinquished: (term) => {
         this.voter?.relinquish(group, this.opts.nodeId, term);
         const members = this.members();

@@ -42,10 +42,10 @@ export interface InstanceRunnerOptions {
 /** What a leased group needs from the node's voter and transport. */
 export interface LeaseHooks {
   /**
-   * This node's own voter is asked to grant our advert (the self-promise): true when granted.
-   * Must not throw.
+   * This node's own voter is asked to grant our advert (the self-promise): granted, or until
+   * when it refuses. Must not throw.
    */
-  selfGrant(term: number, advertIntervalCs: number): boolean;
+  selfGrant(term: number, advertIntervalCs: number): { readonly granted: true } | { readonly granted: false; readonly until?: number };
   /**
    * The provider confirmed a release at `term` and we are no longer master: tell the voters
    * (LeaseRelinquish), so they need not wait for their promises to run out. Must not throw.
@@ -176,7 +176,9 @@ export class InstanceRunner {
         if (a.leaseEcho !== undefined && opts.lease) {
           this.leaseAsked = true;
           // Our own voter counts as one, at the send time (docs/leases.md).
-          if (opts.lease.selfGrant(a.term, a.advertIntervalCs)) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
+          const g = opts.lease.selfGrant(a.term, a.advertIntervalCs);
+          if (g.granted) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
+          else if (g.until !== undefined) this.queued.push({ type: 'LeaseRefused', until: g.until });
         }
         return;
       }

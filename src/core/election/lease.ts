@@ -25,23 +25,33 @@ export const RHO = 0.001;
 export const DEFAULT_RELEASE_MARGIN_MS = 50;
 
 /**
- * The shortest promise. With 3 × Advertisement_Interval alone, adverts under 100 ms leave a
- * lease shorter than R plus one renewal; such groups wait up to this long before a new master
- * may take the VIP.
+ * The shortest promise. With 4 × Advertisement_Interval alone, adverts under 75 ms leave a
+ * lease hardly longer than R plus one renewal; such groups wait up to this long before a new
+ * master may take the VIP.
  */
 export const MIN_PROMISE_MS = 300;
+
+/**
+ * A new master whose own voter still promised the old master advertises again this long after
+ * that promise ends (the other voters' promises to the old master end within a delivery time of
+ * ours), instead of up to one Advertisement_Interval later.
+ */
+export const LEASE_RETRY_MS = 5;
 
 /** The most groups a voter keeps promises for; beyond it refuses (bounded work per peer). */
 export const MAX_VOTER_GROUPS = 1024;
 
 /**
- * P, how long a promise lasts on the voter's clock: 3 × Advertisement_Interval (the advert's,
- * which is the master's own), at least MIN_PROMISE_MS. That is Master_Down_Interval without
- * Skew_Time (RFC 5798 §6.1), so a backup's promise to a dead master has run out by the time its
- * Master_Down_Timer fires: leases barely delay a takeover.
+ * P, how long a promise lasts on the voter's clock: 4 × Advertisement_Interval (the advert's,
+ * which is the master's own), at least MIN_PROMISE_MS. Master_Down_Interval is 3 × that interval
+ * plus a Skew_Time below one interval (RFC 5798 §6.1), so the lease (P less drift and R) lets the
+ * master ride out about as long a silence as its backups do: a lost or retransmitted advert
+ * (TCP's 200 ms minimum RTO on gRPC) costs neither a master change nor the VIP. The price: a new
+ * master takes the VIP about P - Master_Down_Interval (40 ms at 100 ms adverts, priority 100)
+ * after it became master, when the old master crashed without a relinquish.
  */
 export function promiseMs(advertIntervalCs: number): number {
-  return Math.max(MIN_PROMISE_MS, 3 * advertIntervalCs * CS);
+  return Math.max(MIN_PROMISE_MS, 4 * advertIntervalCs * CS);
 }
 
 /**
@@ -88,7 +98,7 @@ export interface GrantRequest {
 
 export type GrantResult =
   | { readonly state: VoterState; readonly granted: true }
-  | { readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string };
+  | { readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string; readonly until?: number };
 
 export function initialVoter(now: number): VoterState {
   return { startedAt: now, promises: {} };
@@ -101,9 +111,9 @@ export function initialVoter(now: number): VoterState {
  */
 export function grant(state: VoterState, req: GrantRequest, now: number): GrantResult {
   const p = promiseMs(req.advertIntervalCs);
-  if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet' };
+  if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet', until: state.startedAt + p };
   const live = state.promises[req.group];
-  if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to };
+  if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to, until: live.until };
   const promises = prune(state.promises, now);
   if (!live && Object.keys(promises).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
   const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);

@@ -10,7 +10,7 @@
  */
 import { assertNever } from '../assert.js';
 import { compareIdentity, describeIdentity } from './identity.js';
-import { leaseMs, leaseUntil, majority } from './lease.js';
+import { LEASE_RETRY_MS, leaseMs, leaseUntil, majority } from './lease.js';
 import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
 import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { roleLabel, transition } from './transition.js';
@@ -70,6 +70,8 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onPeerConfirmedDown(state, event.nodeId, event.reason, now);
     case 'LeaseAck':
       return onLeaseAck(state, event.from, event.term, event.echo, now);
+    case 'LeaseRefused':
+      return onLeaseRefused(state, event.until);
     default:
       return assertNever(event, 'election event');
   }
@@ -436,4 +438,17 @@ function onLeaseAck(state: ElectionState, from: string, term: number, echo: numb
     state: { ...state, lease: { ...lease, acquired: true } },
     actions: [log('info', `${reason}: taking the VIP`, { term: state.term }), { type: 'AcquireVip', term: state.term, reason }],
   };
+}
+
+/**
+ * A new master's own voter still promised the old master until `until`: so, most likely, did
+ * every voter that heard the old master's last advert. Advertise again just after that rather
+ * than up to one Advertisement_Interval later, so the lease barely delays a takeover.
+ */
+function onLeaseRefused(state: ElectionState, until: number): StepResult {
+  const at = until + LEASE_RETRY_MS;
+  if (state.role !== 'Master' || !state.lease || state.lease.acquired || state.adverTimer === undefined || at >= state.adverTimer) {
+    return { state, actions: [] };
+  }
+  return { state: { ...state, adverTimer: at }, actions: [] };
 }

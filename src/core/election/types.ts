@@ -143,6 +143,11 @@ export type ElectionEvent =
   | { readonly type: 'QuorumChanged'; readonly hasQuorum: boolean; readonly detail: string }
   /** From membership: `nodeId` failed direct and indirect probes (a verdict, not a hint). */
   | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string }
+  /**
+   * Our own voter refused our advert: it promised another master (or is in its restart quiet
+   * period) until `until`. The other voters most likely did the same: advertise again then.
+   */
+  | { readonly type: 'LeaseRefused'; readonly until: number }
   /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
   | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 

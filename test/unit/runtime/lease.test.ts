@@ -120,7 +120,27 @@ describe('leases through ClusterNode (in-memory ports, virtual clock)', () => {
     assert.equal(c.maxHolders(), 2, 'the checker sees the overlap, so the previous test can fail');
   });
 
-  it('a graceful stop relinquishes: the backup takes the VIP well before the old promises (P = 300 ms) run out', async () => {
+  it('after a crash the new master takes the VIP just after the old promises (P = 400 ms) end, not an interval later', async () => {
+    const c = cluster();
+    await c.start();
+    await c.run(3000);
+    // Crash a right after it sent an advert: the voters' last promises to it end at t0 + 1 + P.
+    const sent = () => c.metrics.get('a')?.sum('vipd_adverts_sent_total') ?? 0;
+    const before = sent();
+    for (let i = 0; i < 200 && sent() === before; i++) await c.run(1);
+    const t0 = c.clock.now();
+    await c.nodes.get('a')!.halt();
+    let bAt: number | undefined;
+    for (let i = 0; i < 2000 && bAt === undefined; i++) {
+      await c.run(1); // (a's provider still says held: a crash releases nothing)
+      if (c.holders().includes('b')) bAt = c.clock.now();
+    }
+    const after = bAt === undefined ? Infinity : bAt - t0;
+    assert.ok(after >= 400, `not before the promises to a ran out (${after} ms)`);
+    assert.ok(after <= 415, `b took the VIP ${after} ms after a's crash; the promises ended at ~401 ms`);
+  });
+
+  it('a graceful stop relinquishes: the backup takes the VIP well before the old promises (P = 400 ms) run out', async () => {
     const c = cluster();
     await c.start();
     await c.run(3000);
