@@ -33,6 +33,8 @@ export interface ClusterGroup extends Voters {
   readonly provider: VipProvider;
   readonly quorum: 'majority' | 'none';
   readonly trackInterface?: string;
+  /** S of docs/leases.md for a leased group: the stall of this node the lease tolerates. */
+  readonly leaseStallToleranceMs?: number;
   /** How its adverts travel (default unicast); multicast and both need `lan`. */
   readonly transport?: 'unicast' | 'multicast' | 'both';
 }
@@ -260,7 +262,7 @@ export class ClusterNode implements RunningNode {
     const g = this.groups.get(msg.group);
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;
-    if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs)) return true;
+    if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs)) return true;
     const address = this.members().get(a.sender.nodeId)?.address;
     const sent = address !== undefined && lt.sendLease(address, { kind: 'ack', group: msg.group, term: a.term, echo: a.leaseEcho });
     if (!sent) this.metrics.inc('vipd_lease_acks_unsent_total', { group: msg.group });
@@ -284,7 +286,7 @@ export class ClusterNode implements RunningNode {
   private leaseHooks(g: ClusterGroup): LeaseHooks {
     const group = g.params.group;
     return {
-      selfGrant: (term, advertIntervalCs) => this.voter?.decide(group, this.opts.nodeId, term, advertIntervalCs) ?? { granted: false },
+      selfGrant: (term, advertIntervalCs, promiseMs) => this.voter?.decide(group, this.opts.nodeId, term, advertIntervalCs, promiseMs) ?? { granted: false },
       relinquished: (term) => {
         this.voter?.relinquish(group, this.opts.nodeId, term);
         const members = this.members();
@@ -315,5 +317,6 @@ export class ClusterNode implements RunningNode {
 function withLease(g: ClusterGroup, self: string): ClusterGroup {
   if (g.quorum !== 'majority' || (g.transport ?? 'unicast') !== 'unicast' || g.params.lease) return g;
   const voters = [...new Set([...g.peers, ...g.witnesses])].filter((id) => id !== self);
-  return { ...g, params: { ...g.params, lease: { voters } } };
+  const stall = g.leaseStallToleranceMs === undefined ? {} : { stallToleranceMs: g.leaseStallToleranceMs };
+  return { ...g, params: { ...g.params, lease: { voters, ...stall } } };
 }

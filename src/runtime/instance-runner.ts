@@ -45,7 +45,7 @@ export interface LeaseHooks {
    * This node's own voter is asked to grant our advert (the self-promise): granted, or until
    * when it refuses. Must not throw.
    */
-  selfGrant(term: number, advertIntervalCs: number): { readonly granted: true } | { readonly granted: false; readonly until?: number };
+  selfGrant(term: number, advertIntervalCs: number, promiseMs?: number): { readonly granted: true } | { readonly granted: false; readonly until?: number };
   /**
    * The provider confirmed a release at `term` and we are no longer master: tell the voters
    * (LeaseRelinquish), so they need not wait for their promises to run out. Must not throw.
@@ -168,7 +168,7 @@ export class InstanceRunner {
     switch (a.type) {
       case 'SendAdvert': {
         opts.metrics.inc('vipd_adverts_sent_total', { ...this.labels, priority0: String(a.priority === 0) });
-        const echo = a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho };
+        const echo = a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho, ...(a.leasePromiseMs === undefined ? {} : { leasePromiseMs: a.leasePromiseMs }) };
         opts.send({
           group: opts.params.group,
           advert: { vrid: opts.params.vrid, sender: opts.params.self, priority: a.priority, advertIntervalCs: a.advertIntervalCs, term: a.term, ...echo },
@@ -176,7 +176,7 @@ export class InstanceRunner {
         if (a.leaseEcho !== undefined && opts.lease) {
           this.leaseAsked = true;
           // Our own voter counts as one, at the send time (docs/leases.md).
-          const g = opts.lease.selfGrant(a.term, a.advertIntervalCs);
+          const g = opts.lease.selfGrant(a.term, a.advertIntervalCs, a.leasePromiseMs);
           if (g.granted) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
           else if (g.until !== undefined) this.queued.push({ type: 'LeaseRefused', until: g.until });
         }

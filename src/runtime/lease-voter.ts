@@ -29,8 +29,8 @@ export class LeaseVoter {
    * `from` asks for the lease of `group` with an advert of `term`: granted, or until when this
    * voter will refuse (undefined when it refuses for want of room).
    */
-  decide(group: string, from: string, term: number, advertIntervalCs: number): { granted: true } | { granted: false; until?: number } {
-    const r = grant(this.state, { group, from, term, advertIntervalCs }, this.clock.now());
+  decide(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): { granted: true } | { granted: false; until?: number } {
+    const r = grant(this.state, { group, from, term, advertIntervalCs, ...(promiseMs === undefined ? {} : { promiseMs }) }, this.clock.now());
     this.state = r.state;
     const result: 'granted' | LeaseRefusal = r.granted ? 'granted' : r.reason;
     this.metrics.inc('vipd_lease_grants_total', { group, result });
@@ -42,8 +42,8 @@ export class LeaseVoter {
   }
 
   /** decide(), as a yes or no. */
-  grant(group: string, from: string, term: number, advertIntervalCs: number): boolean {
-    return this.decide(group, from, term, advertIntervalCs).granted;
+  grant(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): boolean {
+    return this.decide(group, from, term, advertIntervalCs, promiseMs).granted;
   }
 
   /** `from` confirmed it released `group` at `term`: drop a promise to it. */

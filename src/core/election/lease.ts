@@ -38,6 +38,12 @@ export const MIN_PROMISE_MS = 300;
  */
 export const LEASE_RETRY_MS = 5;
 
+/**
+ * The largest stall tolerance S a master may ask for (lease_stall_tolerance): bounds how long
+ * one advert can make a voter promise (a promise outliving this is refused as config error).
+ */
+export const MAX_STALL_TOLERANCE_MS = 10_000;
+
 /** The most groups a voter keeps promises for; beyond it refuses (bounded work per peer). */
 export const MAX_VOTER_GROUPS = 1024;
 
@@ -50,17 +56,44 @@ export const MAX_VOTER_GROUPS = 1024;
  * master takes the VIP about P - Master_Down_Interval (40 ms at 100 ms adverts, priority 100)
  * after it became master, when the old master crashed without a relinquish.
  */
-export function promiseMs(advertIntervalCs: number): number {
+export function basePromiseMs(advertIntervalCs: number): number {
   return Math.max(MIN_PROMISE_MS, 4 * advertIntervalCs * CS);
+}
+
+/** S as the lease uses it: 0..MAX_STALL_TOLERANCE_MS. */
+export function stallTolerance(stallToleranceMs = 0): number {
+  return Number.isFinite(stallToleranceMs) ? Math.min(MAX_STALL_TOLERANCE_MS, Math.max(0, stallToleranceMs)) : 0;
+}
+
+/**
+ * P, the promise a master asks for: the base promise plus its stall tolerance S, so that a
+ * master frozen for up to S across its lease deadline still releases before any promise behind
+ * its lease ends (integrator decision, /work/coord and docs/leases.md). A silent failure costs
+ * a takeover about P after the last grant.
+ */
+export function promiseMs(advertIntervalCs: number, stallToleranceMs = 0): number {
+  return basePromiseMs(advertIntervalCs) + stallTolerance(stallToleranceMs);
+}
+
+/**
+ * The promise a voter makes for an advert: what it asks for (`lease_promise_ms`), kept within
+ * [base promise, base promise + MAX_STALL_TOLERANCE_MS]; an advert asking for nothing gets the
+ * base promise.
+ */
+export function grantedPromiseMs(advertIntervalCs: number, requestedMs?: number): number {
+  const base = basePromiseMs(advertIntervalCs);
+  if (requestedMs === undefined || !Number.isFinite(requestedMs)) return base;
+  return Math.min(base + MAX_STALL_TOLERANCE_MS, Math.max(base, requestedMs));
 }
 
 /**
  * L, how long after an advert's send time (on the master's clock) a majority's grants of it keep
- * the lease: L = P (1 - RHO) / (1 + RHO) - R. Proof in docs/leases.md.
+ * the lease: L = P (1 - RHO) / (1 + RHO) - R - S. Proof in docs/leases.md.
  */
-export function leaseMs(advertIntervalCs: number, releaseMarginMs = DEFAULT_RELEASE_MARGIN_MS): number {
-  const p = promiseMs(advertIntervalCs);
-  return (p * (1 - RHO)) / (1 + RHO) - releaseMarginMs;
+export function leaseMs(advertIntervalCs: number, releaseMarginMs = DEFAULT_RELEASE_MARGIN_MS, stallToleranceMs = 0): number {
+  const s = stallTolerance(stallToleranceMs);
+  const p = promiseMs(advertIntervalCs, s);
+  return (p * (1 - RHO)) / (1 + RHO) - releaseMarginMs - s;
 }
 
 /** Strict majority of `voters` (this node included). */
@@ -94,6 +127,8 @@ export interface GrantRequest {
   readonly from: string;
   readonly term: number;
   readonly advertIntervalCs: number;
+  /** The promise the advert asks for (lease_promise_ms); default the base promise. */
+  readonly promiseMs?: number;
 }
 
 export type GrantResult =
@@ -110,7 +145,7 @@ export function initialVoter(now: number): VoterState {
  * period. Granting (re)sets the promise to now + P.
  */
 export function grant(state: VoterState, req: GrantRequest, now: number): GrantResult {
-  const p = promiseMs(req.advertIntervalCs);
+  const p = grantedPromiseMs(req.advertIntervalCs, req.promiseMs);
   if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet', until: state.startedAt + p };
   const live = state.promises[req.group];
   if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to, until: live.until };

@@ -57,6 +57,8 @@ export interface LeaseParams {
   readonly voters: readonly string[];
   /** R: the provider's bound on a release (default DEFAULT_RELEASE_MARGIN_MS, lease.ts). */
   readonly releaseMarginMs?: number;
+  /** S: how long a stall of this node's process the lease tolerates (default 0, lease.ts). */
+  readonly stallToleranceMs?: number;
 }
 
 /** What we know of the current master while we are not it. */
@@ -129,6 +131,8 @@ export interface Advert {
    * when the advert asks voters for a lease.
    */
   readonly leaseEcho?: number;
+  /** With `leaseEcho`: the promise the master asks the voters for, in ms (lease.ts). */
+  readonly leasePromiseMs?: number;
 }
 
 export type ElectionEvent =
@@ -155,7 +159,7 @@ export type LogLevel = 'debug' | 'info' | 'warn';
 
 export type ElectionAction =
   /** `leaseEcho`: the advert asks voters for a lease; this node's voter grants it too (runtime). */
-  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number; readonly leaseEcho?: number }
+  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number; readonly leaseEcho?: number; readonly leasePromiseMs?: number }
   /** BecomeMaster: take the VIP. `term` fences the provider call. */
   | { readonly type: 'AcquireVip'; readonly term: number; readonly reason: string }
   | { readonly type: 'ReleaseVip'; readonly term: number; readonly reason: string }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  DEFAULT_RELEASE_MARGIN_MS, MAX_VOTER_GROUPS, RHO, grant, initialVoter, leaseMs, leaseUntil, majority, promiseMs, promiseOf, relinquish,
+  DEFAULT_RELEASE_MARGIN_MS, MAX_STALL_TOLERANCE_MS, MAX_VOTER_GROUPS, RHO, grant, grantedPromiseMs, initialVoter, leaseMs, leaseUntil, majority, promiseMs, promiseOf, relinquish,
   type VoterState,
 } from '../../../../src/core/election/lease.js';
 import { initialState, nextDeadline, step } from '../../../../src/core/election/step.js';
@@ -27,14 +27,28 @@ describe('lease constants', () => {
     assert.ok(promiseMs(10) - masterDownIntervalMs(100, 10, 3) < 100);
   });
 
-  it('property: the lease plus the release ends (real time) before any promise that formed it', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4095 }), fc.integer({ min: 0, max: 200 }), (cs, r) => {
-      const p = promiseMs(cs);
-      const l = leaseMs(cs, r);
-      // Master's clock fast-to-slow by RHO: its L + R local last at most (L + R)/(1 - RHO) real;
-      // a voter's P local lasts at least P/(1 + RHO) real.
-      assert.ok((l + r) / (1 - RHO) <= p / (1 + RHO) + 1e-9);
+  it('property: the lease plus a stall up to S plus the release ends (real time) before any promise that formed it', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4095 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: MAX_STALL_TOLERANCE_MS }), (cs, r, s) => {
+      const p = grantedPromiseMs(cs, promiseMs(cs, s)); // what the voter grants for what we ask
+      const l = leaseMs(cs, r, s);
+      // Master's clock fast-to-slow by RHO: its L + S + R local last at most (L + S + R)/(1 - RHO)
+      // real; a voter's P local lasts at least P/(1 + RHO) real.
+      assert.ok((l + s + r) / (1 - RHO) <= p / (1 + RHO) + 1e-9);
     }));
+  });
+
+  it('S adds to the promise and not to the lease; voters keep a request within [base, base + 10 s]', () => {
+    assert.equal(promiseMs(10, 250), 650);
+    assert.ok(Math.abs(leaseMs(10, 50, 250) - leaseMs(10, 50, 0)) < 1, 'renewal under loss unchanged');
+    assert.equal(promiseMs(10, -5), 400);
+    assert.equal(promiseMs(10, 99_999), 400 + MAX_STALL_TOLERANCE_MS);
+    assert.equal(grantedPromiseMs(10), 400);
+    assert.equal(grantedPromiseMs(10, 650), 650);
+    assert.equal(grantedPromiseMs(10, 1), 400);
+    assert.equal(grantedPromiseMs(10, 1e12), 400 + MAX_STALL_TOLERANCE_MS);
+    assert.equal(grantedPromiseMs(10, Number.NaN), 400);
+    const v = grant(voter(), { ...req('a'), promiseMs: 650 }, 0);
+    assert.equal(promiseOf(v.state, 'web', 0)?.until, 650);
   });
 
   it('majority is strict', () => {
