@@ -10,6 +10,7 @@
  * in-memory transports (test/fakes/memory-membership.ts, src/adapters/memory-transport.ts).
  */
 import { refuseAdvert, type AdvertRefusal } from '../core/election/authorise.js';
+import { isValidTerm } from '../core/election/terms.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { membershipParams, type MembershipBasics } from '../core/membership/params.js';
 import type { Clock } from '../ports/clock.js';
@@ -259,6 +260,10 @@ export class ClusterNode implements RunningNode {
     const a = msg.advert;
     const lt = this.opts.leaseTransport;
     if (!this.voter || !lt || a.leaseEcho === undefined || a.priority === 0) return false;
+    // The election checks these again; the voter must not promise on a malformed advert either.
+    const wellFormed = Number.isInteger(a.priority) && a.priority > 0 && a.priority <= 255 && Number.isInteger(a.advertIntervalCs) &&
+      a.advertIntervalCs >= 1 && a.advertIntervalCs <= 4095 && isValidTerm(a.term) && Number.isSafeInteger(a.leaseEcho);
+    if (!wellFormed) return false;
     const g = this.groups.get(msg.group);
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;
