@@ -17,6 +17,7 @@ import { checkTtl } from '../../wire/ttl.js';
 import { decodeVrrp, encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_MULTICAST_IPV4, VRRP_MULTICAST_IPV6, type VrrpMessage } from '../../wire/vrrp.js';
 import { fromElectionAdvert, toElectionAdvert } from '../../wire/vrrp-advert.js';
 import { systemClock } from '../system-clock.js';
+import type { VrrpDropReason } from './drop-reasons.js';
 
 export interface VrrpGroup {
   readonly group: string;
@@ -117,7 +118,7 @@ export class VrrpTransport implements PeerTransport {
     this.conns.clear();
   }
 
-  private drop(iface: string, reason: string, detail: string): void {
+  private drop(iface: string, reason: VrrpDropReason, detail: string): void {
     this.opts.metrics.inc('vipd_vrrp_dropped_total', { interface: iface, reason });
     this.limiter.log('warn', `dropped VRRP packet on ${iface}: ${detail}`, { reason: `vrrp-${reason}` });
   }
@@ -143,7 +144,7 @@ export class VrrpTransport implements PeerTransport {
     this.opts.metrics.inc('vipd_vrrp_received_total', { interface: iface });
     if (!g) {
       // Another VRRP router on the segment: never ours to follow, but worth knowing (a VRID
-      // collision waiting to happen; REFERENCE.md ask 9). Counted, logged once per window.
+      // collision waiting to happen). Counted, logged once per window.
       return this.drop(iface, 'other-vrid', `advert from ${p.source} for VRID ${msg.vrid}, which this node does not run on ${iface}`);
     }
     if (msg.version !== g.version) return this.drop(iface, 'version', `from ${p.source}: VRRPv${msg.version} advert for VRID ${msg.vrid}, the group runs v${g.version}`);
