@@ -21,6 +21,9 @@ export const METRIC_NAMES = [
   'vipd_provider_calls_total', // {group, op, result}
   'vipd_vip_conflicts_total', // {group, address}
   'vipd_group_reachable_peers', // gauge {group}
+  'vipd_lease_grants_total', // {group, result}: granted or a LEASE_REFUSALS reason (src/core/election/lease.ts)
+  'vipd_lease_relinquished_total', // {group}: promises dropped on a former master's relinquish
+  'vipd_lease_acks_unsent_total', // {group}: a grant whose ack found no address or link
   'vipd_advert_signatures_total', // {verdict}
   'vipd_peer_frames_dropped_total', // {reason}: src/adapters/grpc/drop-reasons.ts
   'vipd_peer_frames_unsent_total', // {reason}: src/adapters/grpc/drop-reasons.ts

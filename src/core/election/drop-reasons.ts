@@ -14,6 +14,7 @@ export const ELECTION_DROP_REASONS = [
   'invalid-interval',
   'invalid-term',
   'interval-mismatch',
+  'term-beyond-max', // above MAX_TERM, the largest term a correct cluster reaches (terms.ts)
 ] as const;
 
 export type ElectionDropReason = (typeof ELECTION_DROP_REASONS)[number];

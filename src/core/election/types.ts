@@ -45,6 +45,21 @@ export interface ElectionParams {
    * (RFC 5798 §6.4.3: priority, then primary address) or neither steps down.
    */
   readonly orderByTerm?: boolean;
+  /**
+   * Leases (docs/leases.md), for unicast `quorum: majority` groups only: the master takes the
+   * VIP only while a majority of the voters granted one of its adverts within the last L.
+   * Undefined: the VIP follows the role at once (quorum none, VRRP groups).
+   */
+  readonly lease?: LeaseParams;
+}
+
+export interface LeaseParams {
+  /** The group's other voters (node ids of its peers and witnesses; not this node). */
+  readonly voters: readonly string[];
+  /** R: the provider's bound on a release (default DEFAULT_RELEASE_MARGIN_MS, lease.ts). */
+  readonly releaseMarginMs?: number;
+  /** S: how long a stall of this node's process the lease tolerates (default 0, lease.ts). */
+  readonly stallToleranceMs?: number;
 }
 
 /** What we know of the current master while we are not it. */
@@ -91,6 +106,17 @@ export interface ElectionState {
   readonly quorumLossTimer?: number;
   /** Why the Master_Down_Timer was shortened by membership (probe-confirmed failure). */
   readonly masterConfirmedDown?: string;
+  /** Master with `params.lease`: the acks counted so far and whether the VIP was taken. */
+  readonly lease?: MasterLeaseState;
+}
+
+/** lease.ts MasterLease plus whether AcquireVip was issued for the lease now held. */
+export interface MasterLeaseState {
+  readonly since: number;
+  readonly sinceTerm: number;
+  readonly acks: Readonly<Record<string, number>>;
+  readonly until?: number;
+  readonly acquired: boolean;
 }
 
 /** An election message as the core sees it; transports map it to and from their wire. */
@@ -101,6 +127,13 @@ export interface Advert {
   readonly priority: number;
   readonly advertIntervalCs: number;
   readonly term: number;
+  /**
+   * The master's send time on its own clock, echoed in lease acks (docs/leases.md); present
+   * when the advert asks voters for a lease.
+   */
+  readonly leaseEcho?: number;
+  /** With `leaseEcho`: the promise the master asks the voters for, in ms (lease.ts). */
+  readonly leasePromiseMs?: number;
 }
 
 export type ElectionEvent =
@@ -114,12 +147,20 @@ export type ElectionEvent =
   /** From membership: a majority of voters is (not) reachable; `detail` like "2/3 voters". */
   | { readonly type: 'QuorumChanged'; readonly hasQuorum: boolean; readonly detail: string }
   /** From membership: `nodeId` failed direct and indirect probes (a verdict, not a hint). */
-  | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string };
+  | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string }
+  /**
+   * Our own voter refused our advert: it promised another master (or is in its restart quiet
+   * period) until `until`. The other voters most likely did the same: advertise again then.
+   */
+  | { readonly type: 'LeaseRefused'; readonly until: number }
+  /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
+  | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 
 export type LogLevel = 'debug' | 'info' | 'warn';
 
 export type ElectionAction =
-  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number }
+  /** `leaseEcho`: the advert asks voters for a lease; this node's voter grants it too (runtime). */
+  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number; readonly leaseEcho?: number; readonly leasePromiseMs?: number }
   /** BecomeMaster: take the VIP. `term` fences the provider call. */
   | { readonly type: 'AcquireVip'; readonly term: number; readonly reason: string }
   | { readonly type: 'ReleaseVip'; readonly term: number; readonly reason: string }

@@ -1,6 +1,6 @@
 /** Real gRPC transports on 127.0.0.1 with a throwaway PKI, for the transport tests. */
 import * as grpc from '@grpc/grpc-js';
-import { GrpcTransport } from '../../../src/adapters/grpc/grpc-transport.js';
+import { GrpcTransport, type GrpcTransportOptions } from '../../../src/adapters/grpc/grpc-transport.js';
 import type { TransportLimits } from '../../../src/adapters/grpc/limits.js';
 import { mutualTlsCredentials } from '../../../src/adapters/grpc/credentials.js';
 import { channelOptions } from '../../../src/adapters/grpc/service.js';
@@ -36,6 +36,8 @@ export interface NodeOptions {
   /** Present this node's certificate instead of the node's own (an impostor). */
   certOf?: string;
   limits?: Partial<TransportLimits>;
+  /** What the Hello announces (groups run, tie-break addresses; issue 8 finding 5). */
+  announce?: GrpcTransportOptions['announce'];
 }
 
 export interface StartOptions extends NodeOptions {
@@ -64,6 +66,7 @@ export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Om
     logger,
     metrics,
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.announce ? { announce: opts.announce } : {}),
   });
   return { id, transport, metrics, logs: logger.lines, keyring };
 }

@@ -1,0 +1,198 @@
+/**
+ * Leases for `quorum: majority` groups (issue 8 "What must exist" 3; contract in docs/leases.md).
+ *
+ * Voter side: every voter of a group (members and witnesses) keeps at most one live promise
+ * per group and grants only to the node it already promised, or to anyone once the promise ran
+ * out. A higher term does not override a live promise: that is the whole point. A grant is the
+ * ack the master counts.
+ *
+ * Master side (step.ts): the master holds the VIP only while a majority of voters granted one
+ * of its adverts within the last L; L is short enough that the master has finished releasing
+ * before any promise of that majority runs out, on any clock that drifts at most RHO.
+ *
+ * Pure: times are milliseconds on the caller's monotonic clock, passed in as `now`.
+ */
+import { CS } from './timers.js';
+
+/** Bound on clock-rate drift against real time: 1000 ppm (crystal clocks are within 100 ppm). */
+export const RHO = 0.001;
+
+/**
+ * R, the release margin: how long a release may take once started. The runtime passes the
+ * provider's bound when it has one (LeaseParams.releaseMarginMs); this is the default, for
+ * one `ip addr del` (local provider) on a loaded host.
+ */
+export const DEFAULT_RELEASE_MARGIN_MS = 50;
+
+/**
+ * The shortest promise. With 4 × Advertisement_Interval alone, adverts under 75 ms leave a
+ * lease hardly longer than R plus one renewal; such groups wait up to this long before a new
+ * master may take the VIP.
+ */
+export const MIN_PROMISE_MS = 300;
+
+/**
+ * A new master whose own voter still promised the old master advertises again this long after
+ * that promise ends (the other voters' promises to the old master end within a delivery time of
+ * ours), instead of up to one Advertisement_Interval later.
+ */
+export const LEASE_RETRY_MS = 5;
+
+/**
+ * The largest stall tolerance S a master may ask for (lease_stall_tolerance): bounds how long
+ * one advert can make a voter promise (a promise outliving this is refused as config error).
+ */
+export const MAX_STALL_TOLERANCE_MS = 10_000;
+
+/** The most groups a voter keeps promises for; beyond it refuses (bounded work per peer). */
+export const MAX_VOTER_GROUPS = 1024;
+
+/**
+ * P, how long a promise lasts on the voter's clock: 4 × Advertisement_Interval (the advert's,
+ * which is the master's own), at least MIN_PROMISE_MS. Master_Down_Interval is 3 × that interval
+ * plus a Skew_Time below one interval (RFC 5798 §6.1), so the lease (P less drift and R) lets the
+ * master ride out about as long a silence as its backups do: a lost or retransmitted advert
+ * (TCP's 200 ms minimum RTO on gRPC) costs neither a master change nor the VIP. The price: a new
+ * master takes the VIP about P - Master_Down_Interval (40 ms at 100 ms adverts, priority 100)
+ * after it became master, when the old master crashed without a relinquish.
+ */
+export function basePromiseMs(advertIntervalCs: number): number {
+  return Math.max(MIN_PROMISE_MS, 4 * advertIntervalCs * CS);
+}
+
+/** S as the lease uses it: 0..MAX_STALL_TOLERANCE_MS. */
+export function stallTolerance(stallToleranceMs = 0): number {
+  return Number.isFinite(stallToleranceMs) ? Math.min(MAX_STALL_TOLERANCE_MS, Math.max(0, stallToleranceMs)) : 0;
+}
+
+/**
+ * P, the promise a master asks for: the base promise plus its stall tolerance S, so that a
+ * master frozen for up to S across its lease deadline still releases before any promise behind
+ * its lease ends (integrator decision, /work/coord and docs/leases.md). A silent failure costs
+ * a takeover about P after the last grant.
+ */
+export function promiseMs(advertIntervalCs: number, stallToleranceMs = 0): number {
+  return basePromiseMs(advertIntervalCs) + stallTolerance(stallToleranceMs);
+}
+
+/**
+ * The promise a voter makes for an advert: what it asks for (`lease_promise_ms`), kept within
+ * [base promise, base promise + MAX_STALL_TOLERANCE_MS]; an advert asking for nothing gets the
+ * base promise.
+ */
+export function grantedPromiseMs(advertIntervalCs: number, requestedMs?: number): number {
+  const base = basePromiseMs(advertIntervalCs);
+  if (requestedMs === undefined || !Number.isFinite(requestedMs)) return base;
+  return Math.min(base + MAX_STALL_TOLERANCE_MS, Math.max(base, requestedMs));
+}
+
+/**
+ * L, how long after an advert's send time (on the master's clock) a majority's grants of it keep
+ * the lease: L = P (1 - RHO) / (1 + RHO) - R - S. Proof in docs/leases.md.
+ */
+export function leaseMs(advertIntervalCs: number, releaseMarginMs = DEFAULT_RELEASE_MARGIN_MS, stallToleranceMs = 0): number {
+  const s = stallTolerance(stallToleranceMs);
+  const p = promiseMs(advertIntervalCs, s);
+  return (p * (1 - RHO)) / (1 + RHO) - releaseMarginMs - s;
+}
+
+/** Strict majority of `voters` (this node included). */
+export function majority(voters: number): number {
+  return Math.floor(voters / 2) + 1;
+}
+
+// ---- voter ---------------------------------------------------------------------------------
+
+export interface VoterPromise {
+  readonly to: string;
+  readonly term: number;
+  /** End of the promise on the voter's clock. */
+  readonly until: number;
+}
+
+export interface VoterState {
+  /** When this voter (re)started: it grants nothing for P after (it forgot its promises). */
+  readonly startedAt: number;
+  /** Live (or expired, until pruned) promises by group. */
+  readonly promises: Readonly<Record<string, VoterPromise>>;
+}
+
+/** Why a voter did not grant. Typed so metrics, logs and tests list them. */
+export const LEASE_REFUSALS = ['lease-refused', 'restart-quiet', 'too-many-groups'] as const;
+export type LeaseRefusal = (typeof LEASE_REFUSALS)[number];
+
+export interface GrantRequest {
+  readonly group: string;
+  /** The master asking (the authenticated sender of the advert). */
+  readonly from: string;
+  readonly term: number;
+  readonly advertIntervalCs: number;
+  /** The promise the advert asks for (lease_promise_ms); default the base promise. */
+  readonly promiseMs?: number;
+}
+
+export type GrantResult =
+  | { readonly state: VoterState; readonly granted: true }
+  | { readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string; readonly until?: number };
+
+export function initialVoter(now: number): VoterState {
+  return { startedAt: now, promises: {} };
+}
+
+/**
+ * An advert (priority > 0, asking for a lease) from voter `from` arrived at `now`: grant iff no
+ * live promise for the group or the live promise is to `from`, and not in the restart quiet
+ * period. Granting (re)sets the promise to now + P.
+ */
+export function grant(state: VoterState, req: GrantRequest, now: number): GrantResult {
+  const p = grantedPromiseMs(req.advertIntervalCs, req.promiseMs);
+  if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet', until: state.startedAt + p };
+  const live = state.promises[req.group];
+  if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to, until: live.until };
+  const promises = prune(state.promises, now);
+  if (!live && Object.keys(promises).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
+  const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);
+  return { state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until } } }, granted: true };
+}
+
+/**
+ * `from` confirmed it released the group's VIP at `term`: a promise to it for that term or an
+ * earlier one ends now (graceful stop and preemption need not wait P; issue 10 uses the same
+ * hook for a master whose process is provably gone). Returns whether a promise was dropped.
+ */
+export function relinquish(state: VoterState, group: string, from: string, term: number): { state: VoterState; dropped: boolean } {
+  const live = state.promises[group];
+  if (!live || live.to !== from || live.term > term) return { state, dropped: false };
+  const rest: Record<string, VoterPromise> = { ...state.promises };
+  delete rest[group];
+  return { state: { ...state, promises: rest }, dropped: true };
+}
+
+/** The live promise for `group`, if any. */
+export function promiseOf(state: VoterState, group: string, now: number): VoterPromise | undefined {
+  const p = state.promises[group];
+  return p && p.until > now ? p : undefined;
+}
+
+function prune(promises: Readonly<Record<string, VoterPromise>>, now: number): Readonly<Record<string, VoterPromise>> {
+  let out: Record<string, VoterPromise> | undefined;
+  for (const [g, p] of Object.entries(promises)) {
+    if (p.until > now) continue;
+    out ??= { ...promises };
+    delete out[g];
+  }
+  return out ?? promises;
+}
+
+// ---- master --------------------------------------------------------------------------------
+
+/**
+ * The lease end implied by `acks`: the newest echo granted by a majority of the `voters`
+ * (every voter's newest grant, the k-th newest of them), plus L.
+ */
+export function leaseUntil(acks: Readonly<Record<string, number>>, voters: number, lMs: number): number | undefined {
+  const echoes = Object.values(acks).sort((a, b) => b - a);
+  const k = majority(voters);
+  const echo = echoes[k - 1];
+  return echo === undefined ? undefined : echo + lMs;
+}
