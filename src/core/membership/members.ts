@@ -97,6 +97,18 @@ export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly addre
     const next: Member = { id: a.id, address: a.address, incarnation: a.incarnation, state: 'alive', since: ctx.now };
     return transition(ctx, undefined, next, `joined at incarnation ${a.incarnation}, heard from ${via}`);
   }
+  if (a.address !== m.address && via === a.id) {
+    // The member's own word on its authenticated stream (`via` is the stream's node id) sets its
+    // address, whatever a third party claimed before (issue 8: an allow-listed node that gossiped
+    // `Alive{a, its own address}` first kept a unreachable and its lease acks misrouted). The
+    // incarnation never goes back: a refutes the inflated one at its next suspicion.
+    const incarnation = newerIncarnation(a.incarnation, m.incarnation) ? a.incarnation : m.incarnation;
+    metric(ctx, 'vipd_membership_address_conflicts_total');
+    log(ctx, 'warn', `member ${a.id} says it is at ${a.address}, not ${m.address}: taking its word`,
+      { member: a.id, known: m.address, claimed: a.address }, `address-conflict ${a.id}`);
+    broadcast(ctx, a.id, { type: 'Alive', id: a.id, address: a.address, incarnation });
+    return transition(ctx, m, { ...m, address: a.address, incarnation, state: 'alive', since: m.state === 'alive' ? m.since : ctx.now }, `address corrected by the member itself`);
+  }
   if (a.address !== m.address && isLive(m.state)) {
     // memberlist: a live member keeps its address; another node claiming the id is a conflict.
     metric(ctx, 'vipd_membership_address_conflicts_total');

@@ -205,3 +205,23 @@ describe('membership hardening: incarnations (issue 8 finding 6)', () => {
     assert.equal(step(xs, gossipFrom('a', [refutation]), 3).state.members.get('a')?.state, 'alive');
   });
 });
+
+describe('membership hardening: a member\'s address changes only on its own word (issue 8 finding 5/6, simulator seed 656)', () => {
+  it('a third party cannot move a live member to another address; the member itself, on its authenticated stream, can take it back', () => {
+    // x (allow-listed, not the member) gossips that a lives at x's address with a higher incarnation.
+    let s = started(['a', 'x'], { allowed: new Set(['self', 'a', 'x']) });
+    s = step(s, gossipFrom('x', [{ type: 'Alive', id: 'a', address: addr('x'), incarnation: 3 }]), 1).state;
+    assert.equal(s.members.get('a')?.address, addr('a'), 'a live member keeps its address against a third party');
+  });
+
+  it('a member first heard of through a third party at a wrong address is corrected by the member itself', () => {
+    let s = started(['x'], { allowed: new Set(['self', 'a', 'x']) });
+    // x introduces a at x's own address (a hijack before a is known) ...
+    s = step(s, gossipFrom('x', [{ type: 'Alive', id: 'a', address: addr('x'), incarnation: 5 }]), 1).state;
+    assert.equal(s.members.get('a')?.address, addr('x'));
+    // ... then a speaks for itself on its own stream, at an older incarnation than x claimed.
+    const r = step(s, gossipFrom('a', [{ type: 'Alive', id: 'a', address: addr('a'), incarnation: 0 }]), 2);
+    assert.equal(r.state.members.get('a')?.address, addr('a'), "the member's own word sets its address");
+    assert.equal(r.state.members.get('a')?.incarnation, 5, 'the incarnation never goes back');
+  });
+});
