@@ -204,25 +204,21 @@ export class LocalProvider implements VipProvider {
 
   // ---- addresses ----
 
+  /** Through the queue: removes this provider's VIPs that carry the mark, and says what it found. */
   private removeMarked(signal: AbortSignal, operation: string): Promise<CleanupReport> {
     const subject = `${this.vipsText()} from ${this.interface}`;
-    let report: CleanupReport = { interface: this.interface, removed: [], notOurs: [], interfaceMissing: false };
     return this.exclusive(signal, operation, subject, async () => {
       this.stopHeld();
       const link = await this.readLink(signal, operation, subject);
-      if (!link) {
-        report = { ...report, interfaceMissing: true };
-        return;
-      }
       const removed: string[] = [];
       const notOurs: string[] = [];
-      for (const vip of this.vips) {
-        if (!link.addresses.has(vip.address)) continue;
+      for (const vip of link ? this.vips : []) {
+        if (!link?.addresses.has(vip.address)) continue;
         if (link.metrics.get(vip.address) !== OWNERSHIP_METRIC) notOurs.push(vipText(vip));
         else if (await this.removeVip(vip, signal)) removed.push(vipText(vip));
       }
-      report = { ...report, removed, notOurs };
-    }).then(() => report);
+      return { interface: this.interface, removed, notOurs, interfaceMissing: !link };
+    });
   }
 
   /**
@@ -489,7 +485,7 @@ export class LocalProvider implements VipProvider {
     return new ProviderError(operation, subject, true, { cause, detail: cause.message });
   }
 
-  private async exclusive(signal: AbortSignal, operation: string, subject: string, fn: () => Promise<void>): Promise<void> {
+  private async exclusive<T>(signal: AbortSignal, operation: string, subject: string, fn: () => Promise<T>): Promise<T> {
     if (signal.aborted) throw aborted(operation, subject, signal);
     const previous = this.tail;
     let done!: () => void;
@@ -498,7 +494,7 @@ export class LocalProvider implements VipProvider {
     try {
       await untilOrAbort(previous, signal);
       if (signal.aborted) throw aborted(operation, subject, signal);
-      await fn();
+      return await fn();
     } catch (err) {
       if (err instanceof ProviderError) throw err;
       if (signal.aborted) throw aborted(operation, subject, signal);
