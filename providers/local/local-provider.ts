@@ -11,6 +11,7 @@
  * Every call is idempotent and they run one at a time (a later call waits for the earlier one);
  * each rejection is a ProviderError naming the operation and the subject.
  */
+import { setMaxListeners } from 'node:events';
 import type { VipConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
@@ -35,6 +36,11 @@ import {
 const MAX_IFNAME = 15;
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 const MAX_BURST = 50;
+/**
+ * Listeners a held term's signal may carry before Node warns of a leak: its queued rounds (two
+ * bursts, a refresh, a conflict probe), each one per VIP, wait in the spawn queue together.
+ */
+const BACKGROUND_LISTENERS = 256;
 
 /** While held: the decision's term and the background announcements it keeps running. */
 interface Held {
@@ -284,6 +290,9 @@ export class LocalProvider implements VipProvider {
 
   private startHeld(term: number): void {
     const held: Held = { term, controller: new AbortController(), timers: new Set(), refreshing: false };
+    // Every announcement and probe of this term listens on this one signal, and with many groups
+    // they wait in the spawn queue together: more than Node's default 10 is no leak here.
+    setMaxListeners(BACKGROUND_LISTENERS, held.controller.signal);
     this.held = held;
     const s = this.schedule;
     const t0 = this.clock.now();
