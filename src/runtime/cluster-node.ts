@@ -98,6 +98,7 @@ export class ClusterNode implements RunningNode {
       peerDown: (id) => this.streamBroke(id),
       unreachable: (address) => this.membership?.sendFailed({ address }),
       groupTargets: (group) => this.targets(group),
+      nodeAt: (address) => this.liveMemberAt(address),
     });
     this.membership = new MembershipRunner({
       params: membershipParams({ ...opts.membership, self: { id: opts.nodeId, address: this.transport.address }, seeds: opts.seeds }),
@@ -115,7 +116,7 @@ export class ClusterNode implements RunningNode {
     for (const g of lonely) {
       opts.logger.warn({ group: g.params.group }, `group ${g.params.group} has no peers, no seeds and quorum none: this node will be master alone; another node running this VIP means split brain`);
     }
-    // REFERENCE.md ask 1: an empty view must never silently become a lone master. Once joining
+    // An empty view must never silently become a lone master (split brain). Once joining
     // has had its chance, say so loudly for every quorum-less group that reaches no peer.
     const graceMs = Math.max(3000, 10 * opts.membership.probeIntervalMs);
     this.cancelLonelyCheck = opts.clock.schedule(opts.clock.now() + graceMs, () => {
@@ -149,6 +150,12 @@ export class ClusterNode implements RunningNode {
 
   members() {
     return this.membership?.members() ?? new Map();
+  }
+
+  /** The live member membership knows at `address`, the node a dialler expects to answer there. */
+  private liveMemberAt(address: string): string | undefined {
+    for (const [id, m] of this.members()) if (m.address === address && (m.state === 'alive' || m.state === 'suspect')) return id;
+    return undefined;
   }
 
   private targets(group: string): string[] {

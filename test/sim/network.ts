@@ -2,7 +2,7 @@
  * The simulated network: a LinkModel for the in-memory hub with per-link latency, jitter,
  * loss, duplication, reordering and partitions, all drawn from the seeded Rng.
  */
-import type { LinkModel } from '../../src/adapters/memory-transport.js';
+import type { LinkModel } from '../fakes/memory-transport.js';
 import type { Rng } from './rng.js';
 
 export interface LinkParams {

@@ -1,10 +1,11 @@
 /**
- * In-memory PeerTransport: nodes in one process exchange adverts through a hub. The demo uses
- * it with the system clock; the simulator (test/sim) uses it with a virtual clock and a seeded
- * lossy LinkModel, so both run exactly the runtime code a real node runs.
+ * In-memory PeerTransport: nodes in one process exchange adverts through a hub. Test-only (it
+ * lives under test/ because nothing in src/ uses it): the simulator (test/sim) runs it on a
+ * virtual clock with a seeded lossy LinkModel, so simulated nodes run exactly the runtime code
+ * a real node runs.
  */
-import type { Clock } from '../ports/clock.js';
-import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
 
 /** Decides the fate of one message on one link: the delays of its copies; [] means lost. */
 export interface LinkModel {
