@@ -18,6 +18,8 @@ export interface CommandResult {
 export interface RunOptions {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
+  /** Announcements and probes: they wait behind address changes for a spawn slot (SpawnGate). */
+  readonly background?: boolean;
 }
 
 /** Thrown by `run` when the timeout killed the program. */
@@ -83,7 +85,7 @@ export const systemRunner: CommandRunner = {
           resolve({ code: typeof e.code === 'number' ? e.code : null, stdout, stderr });
         },
       );
-    }));
+    }), opts.background ? 'background' : 'foreground');
   },
 };
 
@@ -94,34 +96,55 @@ export const systemRunner: CommandRunner = {
  * So spawns are spaced `spacingMs` apart, each on its own turn of the event loop, which reads the
  * sockets in between; at most `maxRunning` programs live at once (arping stays up about a
  * second, so counting lifetimes instead of starts would queue everything behind it).
+ *
+ * Two lanes: `background` programs (announcements and conflict probes, which arping keeps alive
+ * a second each) may hold all but `reservedForeground` slots, and foreground waiters (adding and
+ * removing addresses: a takeover, a release) go first. Without that, 100 groups' gratuitous ARP
+ * (16 a second at most) would hold up a release or a takeover for tens of seconds.
  */
+export type SpawnLane = 'foreground' | 'background';
+
 export class SpawnGate {
   private running = 0;
+  private runningBackground = 0;
   private nextSpawnAt = 0;
-  /** First come, first served. An aborted waiter leaves the queue at once (issue 8 finding 3). */
-  private readonly waiting: Array<() => void> = [];
+  /** First come, first served per lane. An aborted waiter leaves at once (issue 8 finding 3). */
+  private readonly waiting: Record<SpawnLane, Array<() => void>> = { foreground: [], background: [] };
 
-  constructor(readonly maxRunning: number, readonly spacingMs: number) {}
+  constructor(readonly maxRunning: number, readonly spacingMs: number, readonly reservedForeground = 0) {
+    if (reservedForeground >= maxRunning) throw new RangeError('reservedForeground must leave background at least one slot');
+  }
 
   /** Runs `fn` when a slot is free and its spacing has passed; rejects with CommandAbortedError if `signal` aborts first. */
-  async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-    await this.takeSlot(signal);
+  async run<T>(signal: AbortSignal, fn: () => Promise<T>, lane: SpawnLane = 'foreground'): Promise<T> {
+    await this.takeSlot(signal, lane);
     try {
       await this.spacing(signal);
       return await fn();
     } finally {
-      this.freeSlot();
+      this.freeSlot(lane);
     }
+  }
+
+  private canRun(lane: SpawnLane): boolean {
+    if (this.running >= this.maxRunning) return false;
+    return lane === 'foreground' || this.runningBackground < this.maxRunning - this.reservedForeground;
+  }
+
+  private count(lane: SpawnLane, by: 1 | -1): void {
+    this.running += by;
+    if (lane === 'background') this.runningBackground += by;
   }
 
   /**
    * The slot is counted the moment it is granted, never after an await: otherwise every caller of
    * one burst sees the count before any of them raised it, and all of them run.
    */
-  private takeSlot(signal: AbortSignal): Promise<void> {
+  private takeSlot(signal: AbortSignal, lane: SpawnLane): Promise<void> {
     if (signal.aborted) return Promise.reject(queuedAbort(signal));
-    if (this.running < this.maxRunning && this.waiting.length === 0) {
-      this.running += 1;
+    const queue = this.waiting[lane];
+    if (queue.length === 0 && this.canRun(lane)) {
+      this.count(lane, 1);
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
@@ -133,20 +156,25 @@ export class SpawnGate {
       // drop it, and the live caller behind it would wait until some unrelated program ends —
       // for a settled backup, forever.
       const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
+        const i = queue.indexOf(grant);
+        if (i >= 0) queue.splice(i, 1);
         reject(queuedAbort(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
+      queue.push(grant);
     });
   }
 
-  /** A finished program's slot passes straight to the first waiter (the count stays). */
-  private freeSlot(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running -= 1;
+  /** A finished program's slot goes to the first foreground waiter, else to the first background one that may run. */
+  private freeSlot(lane: SpawnLane): void {
+    this.count(lane, -1);
+    for (const next of ['foreground', 'background'] as const) {
+      const queue = this.waiting[next];
+      if (queue.length === 0 || !this.canRun(next)) continue;
+      this.count(next, 1);
+      queue.shift()?.();
+      return;
+    }
   }
 
   private spacing(signal: AbortSignal): Promise<void> {
@@ -174,8 +202,8 @@ function queuedAbort(signal: AbortSignal): CommandAbortedError {
   return new CommandAbortedError(['(queued)'], { cause: signal.reason });
 }
 
-/** The one gate of this process: the event loop it protects is shared by every group. */
-const spawnGate = new SpawnGate(16, 8);
+/** The one gate of this process: the event loop it protects is shared by every group. 4 of 16 slots stay free for the foreground. */
+const spawnGate = new SpawnGate(16, 8, 4);
 
 /**
  * Runs every command inside network namespace `netns` (`ip netns exec NAME tool …`, keepalived's

@@ -36,6 +36,8 @@ import {
 const MAX_IFNAME = 15;
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 const MAX_BURST = 50;
+/** Operations whose commands take the spawn gate's background lane (providers/local/commands.ts). */
+const BACKGROUND_OPERATIONS: ReadonlySet<string> = new Set(['announcing', 'probing', 'refreshing']);
 /**
  * Listeners a held term's signal may carry before Node warns of a leak: its queued rounds (two
  * bursts, a refresh, a conflict probe), each one per VIP, wait in the spawn queue together.
@@ -472,7 +474,9 @@ export class LocalProvider implements VipProvider {
     const path = await this.locate(tool);
     if (!path) throw new ProviderError(operation, subject, false, { detail: `\`${tool}\` is not installed (Debian package ${TOOLS[tool].package})` });
     try {
-      return await this.runner.run(path, args, { signal, timeoutMs: this.timeoutMs });
+      // Announcing and probing may wait: adding and removing addresses (takeover, release) go first.
+      const background = BACKGROUND_OPERATIONS.has(operation);
+      return await this.runner.run(path, args, { signal, timeoutMs: this.timeoutMs, ...(background ? { background } : {}) });
     } catch (err) {
       if (err instanceof CommandAbortedError || signal.aborted) throw aborted(operation, subject, signal);
       if (err instanceof CommandTimeoutError) throw new ProviderError(operation, subject, true, { cause: err, detail: err.message });

@@ -65,4 +65,25 @@ describe('SpawnGate', () => {
     assert.ok(peak <= 2, `peak ${peak} programs at once, limit 2`);
   });
 
+
+  it('background programs (announcements, probes) leave slots for foreground ones: a takeover never queues behind 100 groups\' gratuitous ARP', async () => {
+    const gate = new SpawnGate(3, 0, 1); // one slot reserved for the foreground
+    const background = Array.from({ length: 6 }, () => job());
+    const bgRuns = background.map((j) => gate.run(live(), j.fn, 'background'));
+    await waitFor(() => background.filter((j) => j.state.started).length === 2, { what: 'two background jobs running', timeoutMs: 2_000 });
+    // An acquire's `ip addr add` arrives behind four queued announcements: it runs at once.
+    const acquire = job();
+    const acquireRun = gate.run(live(), acquire.fn);
+    await waitFor(() => acquire.state.started, { what: 'the foreground job to start in the reserved slot', timeoutMs: 2_000 });
+    assert.equal(background.filter((j) => j.state.started).length, 2, 'no background job took the reserved slot');
+    // A second foreground job waits, but ahead of the queued background ones.
+    const release = job();
+    const releaseRun = gate.run(live(), release.fn);
+    background[0]?.finish();
+    await waitFor(() => release.state.started, { what: 'the queued foreground job to go first', timeoutMs: 2_000 });
+    assert.equal(background.filter((j) => j.state.started).length, 2, 'the freed slot went to the foreground waiter');
+    for (const j of [acquire, release, ...background]) j.finish();
+    await Promise.all([acquireRun, releaseRun, ...bgRuns]);
+    assert.ok(background.every((j) => j.state.started), 'every background job ran in the end');
+  });
 });
