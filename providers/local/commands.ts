@@ -18,6 +18,8 @@ export interface CommandResult {
 export interface RunOptions {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
+  /** Announcements and probes: they wait behind address changes for a spawn slot (SpawnGate). */
+  readonly background?: boolean;
 }
 
 /** Thrown by `run` when the timeout killed the program. */
@@ -69,7 +71,7 @@ export const systemRunner: CommandRunner = {
   run(file, args, opts) {
     const argv = [file, ...args];
     if (opts.signal.aborted) return Promise.reject(new CommandAbortedError(argv, { cause: opts.signal.reason }));
-    return withSpawnSlot(opts.signal, () => new Promise<CommandResult>((resolve, reject) => {
+    return spawnGate.run(opts.signal, () => new Promise<CommandResult>((resolve, reject) => {
       execFile(
         file,
         args,
@@ -83,7 +85,7 @@ export const systemRunner: CommandRunner = {
           resolve({ code: typeof e.code === 'number' ? e.code : null, stdout, stderr });
         },
       );
-    }));
+    }), opts.background ? 'background' : 'foreground');
   },
 };
 
@@ -91,48 +93,117 @@ export const systemRunner: CommandRunner = {
  * Spawning a program blocks Node's event loop for about 2 ms (measured here: 200 spawns at once
  * stalled it for 360 ms). A node with 100 groups taking over at once would spawn hundreds and
  * stall past Master_Down_Interval, missing adverts and flapping (npm run bench, 100 groups).
- * So spawns are spaced SPAWN_SPACING_MS apart, each on its own turn of the event loop, which
- * reads the sockets in between; at most MAX_RUNNING programs live at once (arping stays up about
- * a second, so counting lifetimes instead of starts would queue everything behind it).
+ * So spawns are spaced `spacingMs` apart, each on its own turn of the event loop, which reads the
+ * sockets in between; at most `maxRunning` programs live at once (arping stays up about a
+ * second, so counting lifetimes instead of starts would queue everything behind it).
+ *
+ * Two lanes: `background` programs (announcements and conflict probes, which arping keeps alive
+ * a second each) may hold all but `reservedForeground` slots, and foreground waiters (adding and
+ * removing addresses: a takeover, a release) go first. Without that, 100 groups' gratuitous ARP
+ * (16 a second at most) would hold up a release or a takeover for tens of seconds.
  */
-const SPAWN_SPACING_MS = 8;
-const MAX_RUNNING = 16;
-let running = 0;
-let nextSpawnAt = 0;
-const waiting: Array<() => void> = [];
+export type SpawnLane = 'foreground' | 'background';
 
-function waitTurn(signal: AbortSignal, until: (resolve: () => void) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let done = false;
-    const abort = () => {
-      if (done) return;
-      done = true;
-      reject(new CommandAbortedError(['(queued)'], { cause: signal.reason }));
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    until(() => {
-      if (done) return;
-      done = true;
-      signal.removeEventListener('abort', abort);
-      resolve();
+export class SpawnGate {
+  private running = 0;
+  private runningBackground = 0;
+  private nextSpawnAt = 0;
+  /** First come, first served per lane. An aborted waiter leaves at once (issue 8 finding 3). */
+  private readonly waiting: Record<SpawnLane, Array<() => void>> = { foreground: [], background: [] };
+
+  constructor(readonly maxRunning: number, readonly spacingMs: number, readonly reservedForeground = 0) {
+    if (reservedForeground >= maxRunning) throw new RangeError('reservedForeground must leave background at least one slot');
+  }
+
+  /** Runs `fn` when a slot is free and its spacing has passed; rejects with CommandAbortedError if `signal` aborts first. */
+  async run<T>(signal: AbortSignal, fn: () => Promise<T>, lane: SpawnLane = 'foreground'): Promise<T> {
+    await this.takeSlot(signal, lane);
+    try {
+      await this.spacing(signal);
+      return await fn();
+    } finally {
+      this.freeSlot(lane);
+    }
+  }
+
+  private canRun(lane: SpawnLane): boolean {
+    if (this.running >= this.maxRunning) return false;
+    return lane === 'foreground' || this.runningBackground < this.maxRunning - this.reservedForeground;
+  }
+
+  private count(lane: SpawnLane, by: 1 | -1): void {
+    this.running += by;
+    if (lane === 'background') this.runningBackground += by;
+  }
+
+  /**
+   * The slot is counted the moment it is granted, never after an await: otherwise every caller of
+   * one burst sees the count before any of them raised it, and all of them run.
+   */
+  private takeSlot(signal: AbortSignal, lane: SpawnLane): Promise<void> {
+    if (signal.aborted) return Promise.reject(queuedAbort(signal));
+    const queue = this.waiting[lane];
+    if (queue.length === 0 && this.canRun(lane)) {
+      this.count(lane, 1);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      // Leaving the queue matters: a dead entry would take the slot of a finished program and
+      // drop it, and the live caller behind it would wait until some unrelated program ends —
+      // for a settled backup, forever.
+      const onAbort = () => {
+        const i = queue.indexOf(grant);
+        if (i >= 0) queue.splice(i, 1);
+        reject(queuedAbort(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      queue.push(grant);
     });
-  });
-}
+  }
 
-async function withSpawnSlot<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  if (running >= MAX_RUNNING) await waitTurn(signal, (go) => waiting.push(go));
-  const now = performance.now();
-  const at = Math.max(now, nextSpawnAt);
-  nextSpawnAt = at + SPAWN_SPACING_MS;
-  await waitTurn(signal, (go) => (at > now ? setTimeout(go, at - now) : setImmediate(go)));
-  running += 1;
-  try {
-    return await fn();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
+  /** A finished program's slot goes to the first foreground waiter, else to the first background one that may run. */
+  private freeSlot(lane: SpawnLane): void {
+    this.count(lane, -1);
+    for (const next of ['foreground', 'background'] as const) {
+      const queue = this.waiting[next];
+      if (queue.length === 0 || !this.canRun(next)) continue;
+      this.count(next, 1);
+      queue.shift()?.();
+      return;
+    }
+  }
+
+  private spacing(signal: AbortSignal): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(now, this.nextSpawnAt);
+    this.nextSpawnAt = at + this.spacingMs;
+    return new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const timer = at > now ? setTimeout(go, at - now) : undefined;
+      const immediate = timer === undefined ? setImmediate(go) : undefined;
+      const onAbort = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (immediate !== undefined) clearImmediate(immediate);
+        reject(queuedAbort(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }
+
+function queuedAbort(signal: AbortSignal): CommandAbortedError {
+  return new CommandAbortedError(['(queued)'], { cause: signal.reason });
+}
+
+/** The one gate of this process: the event loop it protects is shared by every group. 4 of 16 slots stay free for the foreground. */
+const spawnGate = new SpawnGate(16, 8, 4);
 
 /**
  * Runs every command inside network namespace `netns` (`ip netns exec NAME tool …`, keepalived's

@@ -58,9 +58,14 @@ export class ProviderDriver {
     return this.applied;
   }
 
+  /** Waits for the current call and the few it chains to (a decision that arrived meanwhile). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 3 && this.inflight; i++) await this.inflight.done;
+  }
+
   /** Waits for the current call (and any it chains to) to finish; then stops retrying. */
   async stop(): Promise<void> {
-    for (let i = 0; i < 3 && this.inflight; i++) await this.inflight.done;
+    await this.idle();
     this.stopped = true;
     this.cancelRetry?.();
     this.cancelRetry = undefined;
@@ -97,6 +102,10 @@ export class ProviderDriver {
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'ok' });
     } catch (err) {
       if (controller.signal.aborted) {
+        // An aborted call may have landed in part (an address bound before the abort): what
+        // the provider holds is unknown until the next call confirms it, even one for the
+        // decision confirmed before this call.
+        this.applied = undefined;
         this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'aborted' });
         return;
       }

@@ -3,8 +3,9 @@
  * packets to 224.0.0.18 / ff02::12 on the group's interface, and VRRP packets received there
  * become adverts for the election, so vipd shares a VRID with keepalived, FRR or a router.
  * Receive checks, each dropped with a reason that is counted and logged once per window:
- * malformed IP/VRRP, TTL ≠ 255 (RFC 5798 §5.1.1.3), a VRID we do not run, a version other than
- * the group's, and the VRRPv2 authentication (type 0; type 1 PASS only when configured).
+ * malformed IP/VRRP, TTL ≠ 255 (RFC 5798 §5.1.1.3), no address listed (RFC 5798 §5.2.5), a VRID
+ * we do not run, a version other than the group's, and the VRRPv2 authentication (type 0; type 1
+ * PASS only when configured).
  * The drop log is keyed by reason, so a flood of one kind prints one line per 10 s.
  */
 import type { PacketConn, ReceivedPacket } from '../../ports/packet-conn.js';
@@ -142,6 +143,9 @@ export class VrrpTransport implements PeerTransport {
     const msg = d.value;
     const g = this.opts.groups.find((x) => x.interface === iface && x.family === family && x.vrid === msg.vrid);
     this.opts.metrics.inc('vipd_vrrp_received_total', { interface: iface });
+    // RFC 5798 §5.2.5 (and RFC 3768 §5.3.5): Count IPvX Addrs is at least 1. An advert for no
+    // address speaks for nothing we could hold; it must not move an election.
+    if (msg.addresses.length === 0) return this.drop(iface, 'no-addresses', `advert from ${p.source} for VRID ${msg.vrid} lists no address (RFC 5798 §5.2.5: at least 1)`);
     if (!g) {
       // Another VRRP router on the segment: never ours to follow, but worth knowing (a VRID
       // collision waiting to happen). Counted, logged once per window.
