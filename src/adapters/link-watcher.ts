@@ -5,6 +5,7 @@
  * Polling every 200 ms keeps it dependency-free; a link event is seen within that time.
  */
 import { readFile } from 'node:fs/promises';
+import type { LinkMonitor } from '../ports/link-monitor.js';
 
 /** "up" for operstate up or unknown (some virtual links never say up); down otherwise. */
 export async function linkUp(iface: string): Promise<boolean | undefined> {
@@ -33,3 +34,6 @@ export function watchLink(iface: string, onChange: (up: boolean) => void, period
   const timer = setInterval(() => void tick(), periodMs);
   return () => clearInterval(timer);
 }
+
+/** The LinkMonitor of a real node: sysfs operstate, polled. */
+export const sysfsLinkMonitor: LinkMonitor = { watch: (iface, onChange) => watchLink(iface, onChange) };

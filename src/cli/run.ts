@@ -6,7 +6,7 @@ import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { loadConfigFile } from '../config/load.js';
 import { formatIssue, summarize } from '../config/format.js';
-import { buildNode } from '../runtime/boot.js';
+import { buildNode } from '../app/boot.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 
 export async function runAgent(file: string, signal: AbortSignal): Promise<number> {

@@ -4,19 +4,21 @@
  * quorum (who is reachable) and verdicts (a master confirmed down by direct and indirect
  * probes). A broken stream to a peer only asks membership to probe it now.
  * A witness runs transport and membership only: it votes by being reachable.
+ * Built from ports only: src/app/cluster.ts puts it on gRPC, the tests and the simulator on the
+ * in-memory transports (test/fakes/memory-membership.ts, src/adapters/memory-transport.ts).
  */
 import type { ElectionParams } from '../core/election/types.js';
 import { membershipParams, type MembershipBasics } from '../core/membership/params.js';
-import { CompositeTransport } from '../adapters/composite-transport.js';
 import type { Clock } from '../ports/clock.js';
-import type { PeerTransport } from '../ports/peer-transport.js';
+import type { LinkMonitor } from '../ports/link-monitor.js';
 import type { Logger } from '../ports/logger.js';
+import type { MembershipTransport } from '../ports/membership-transport.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
-import { GrpcTransport, type AdvertSigner, type ReplayCheck, type TransportCredentials } from '../adapters/grpc/grpc-transport.js';
-import { membershipFromWire, membershipToWire } from '../adapters/grpc/membership-codec.js';
+import { CompositeTransport } from './composite-transport.js';
 import type { RoleChange } from './instance-runner.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
-import { Metrics } from './metrics.js';
 import { VipdNode } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
 
@@ -30,21 +32,18 @@ export interface ClusterGroup extends Voters {
 }
 
 export interface ClusterNodeOptions {
-  readonly clusterId: string;
   readonly nodeId: string;
-  readonly role: 'member' | 'witness';
-  readonly listen: string;
-  readonly advertise?: string;
   readonly seeds: readonly string[];
   readonly membership: Omit<MembershipBasics, 'self' | 'seeds'>;
-  readonly credentials: TransportCredentials;
-  readonly signer: AdvertSigner;
-  readonly replay: ReplayCheck;
-  readonly initialSequence: number;
   readonly groups: readonly ClusterGroup[];
+  /** Carries the unicast groups' adverts (gRPC: the same object as `membershipTransport`). */
+  readonly peerTransport: PeerTransport;
+  readonly membershipTransport: MembershipTransport;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly metrics?: Metrics;
+  readonly metrics: Metrics;
+  /** Required when a group has a trackInterface. */
+  readonly links?: LinkMonitor;
   readonly onRoleChange?: (change: RoleChange) => void;
   /** PRNG seed of the membership core (probe order); any number, e.g. from the pid. */
   readonly seed?: number;
@@ -62,45 +61,26 @@ export interface RunningNode {
 
 export class ClusterNode implements RunningNode {
   readonly metrics: Metrics;
-  readonly transport: GrpcTransport;
   readonly node: VipdNode;
+  private readonly transport: MembershipTransport;
   private membership: MembershipRunner | undefined;
   private cancelLonelyCheck: (() => void) | undefined;
 
   constructor(private readonly opts: ClusterNodeOptions) {
-    this.metrics = opts.metrics ?? new Metrics();
+    this.metrics = opts.metrics;
+    this.transport = opts.membershipTransport;
     const log = opts.logger;
-    this.transport = new GrpcTransport({
-      clusterId: opts.clusterId,
-      nodeId: opts.nodeId,
-      listen: opts.listen,
-      ...(opts.advertise ? { advertise: opts.advertise } : {}),
-      credentials: opts.credentials,
-      signer: opts.signer,
-      replay: opts.replay,
-      initialSequence: opts.initialSequence,
-      groupTargets: (g) => this.targets(g),
-      logger: log.child({ component: 'transport' }),
-      metrics: this.metrics,
-      onMembership: (_from, frame) => {
-        const m = membershipFromWire(frame);
-        if (!m) return this.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
-        this.membership?.receive(m);
-      },
-      // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
-      onPeerDown: (peer) => this.streamBroke(peer.nodeId),
-      onUnreachable: (address) => this.membership?.sendFailed({ address }),
-    });
     const unicast = new Set(opts.groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
     this.node = new VipdNode({
       nodeId: opts.nodeId,
       groups: opts.groups.map((g) => ({ params: g.params, provider: g.provider, ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}) })),
       transport: opts.lan
-        ? new CompositeTransport([{ transport: this.transport, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
-        : this.transport,
+        ? new CompositeTransport([{ transport: opts.peerTransport, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
+        : opts.peerTransport,
       clock: opts.clock,
       logger: log,
       metrics: this.metrics,
+      ...(opts.links ? { links: opts.links } : {}),
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     });
   }
@@ -111,12 +91,19 @@ export class ClusterNode implements RunningNode {
 
   async start(signal?: AbortSignal): Promise<void> {
     const { opts } = this;
-    await this.transport.start(() => undefined); // bind first: membership needs our address
+    // Listen first: membership needs our address.
+    await this.transport.listen({
+      message: (m) => this.membership?.receive(m),
+      // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
+      peerDown: (id) => this.streamBroke(id),
+      unreachable: (address) => this.membership?.sendFailed({ address }),
+      groupTargets: (group) => this.targets(group),
+    });
     this.membership = new MembershipRunner({
       params: membershipParams({ ...opts.membership, self: { id: opts.nodeId, address: this.transport.address }, seeds: opts.seeds }),
       seed: opts.seed ?? 1,
       clock: opts.clock,
-      send: (to, message) => void this.transport.sendMembership(to.address, membershipToWire(message)),
+      send: (to, message) => void this.transport.sendMembership(to.address, message),
       logger: opts.logger.child({ component: 'membership' }),
       metrics: this.metrics,
       onMemberChanged: (c) => this.memberChanged(c),
@@ -146,7 +133,18 @@ export class ClusterNode implements RunningNode {
     await this.node.resign();
     await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
     await this.node.stop();
-    await this.transport.stop();
+    await this.transport.close();
+  }
+
+  /**
+   * Dies without a word, the crash model of the simulator: no priority-0 advert, no leave,
+   * nothing released; the links close as a killed process's would.
+   */
+  async halt(): Promise<void> {
+    this.cancelLonelyCheck?.();
+    this.membership?.stop();
+    await this.node.halt();
+    await this.transport.close();
   }
 
   members() {

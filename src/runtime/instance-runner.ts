@@ -10,10 +10,10 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../ports/metrics.js';
 import { ProviderDriver, type RetryPolicy } from './provider-driver.js';
 import { DeadlineTimer } from './deadline-timer.js';
-import { LogLimiter } from './log-limiter.js';
+import { LogLimiter } from '../ports/log-limiter.js';
 
 export interface RoleChange {
   readonly group: string;

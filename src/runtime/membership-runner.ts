@@ -9,8 +9,8 @@ import type { Destination, Member, MembershipAction, MembershipEvent, Membership
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { DeadlineTimer } from './deadline-timer.js';
-import { LogLimiter } from './log-limiter.js';
-import type { Metrics } from './metrics.js';
+import { LogLimiter } from '../ports/log-limiter.js';
+import type { Metrics } from '../ports/metrics.js';
 
 export type MemberChange = Extract<MembershipAction, { type: 'MemberChanged' }>;
 

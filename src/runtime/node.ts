@@ -3,15 +3,15 @@
  * Received adverts are routed to their group's runner; adverts for groups this node does not
  * run are dropped and counted (REFERENCE.md ask 9: foreign adverts are rejected loudly).
  */
-import { watchLink } from '../adapters/link-watcher.js';
 import type { ElectionParams } from '../core/election/types.js';
 import type { Clock } from '../ports/clock.js';
+import type { LinkMonitor } from '../ports/link-monitor.js';
 import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { InstanceRunner, type RoleChange } from './instance-runner.js';
-import { LogLimiter } from './log-limiter.js';
-import { Metrics } from './metrics.js';
+import { LogLimiter } from '../ports/log-limiter.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { RetryPolicy } from './provider-driver.js';
 
 export interface NodeGroup {
@@ -27,7 +27,9 @@ export interface NodeOptions {
   readonly transport: PeerTransport;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly metrics?: Metrics;
+  readonly metrics: Metrics;
+  /** Required when a group has a trackInterface. */
+  readonly links?: LinkMonitor;
   readonly onRoleChange?: (change: RoleChange) => void;
   readonly providerRetry?: RetryPolicy;
 }
@@ -40,7 +42,9 @@ export class VipdNode {
   private readonly unwatch: Array<() => void> = [];
 
   constructor(private readonly opts: NodeOptions) {
-    this.metrics = opts.metrics ?? new Metrics();
+    this.metrics = opts.metrics;
+    const untracked = opts.links ? undefined : opts.groups.find((g) => g.trackInterface);
+    if (untracked) throw new Error(`group ${untracked.params.group} tracks interface ${untracked.trackInterface} but the node has no link monitor`);
     this.limiter = new LogLimiter(opts.clock, opts.logger);
     const runners = new Map<string, InstanceRunner>();
     for (const g of opts.groups) {
@@ -72,9 +76,9 @@ export class VipdNode {
     for (const g of this.opts.groups) {
       const iface = g.trackInterface;
       const runner = this.runners.get(g.params.group);
-      if (!iface || !runner) continue;
+      if (!iface || !runner || !this.opts.links) continue;
       const resource = `link ${iface}`;
-      this.unwatch.push(watchLink(iface, (up) => (up ? runner.clearFault(resource) : runner.raiseFault(resource))));
+      this.unwatch.push(this.opts.links.watch(iface, (up) => (up ? runner.clearFault(resource) : runner.raiseFault(resource))));
     }
   }
 

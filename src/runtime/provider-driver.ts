@@ -8,7 +8,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { ProviderError, type VipProvider } from '../ports/vip-provider.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../ports/metrics.js';
 
 export interface Desired {
   readonly kind: 'held' | 'not-held';

@@ -2,7 +2,9 @@
 import { mutualTlsCredentials } from '../../src/adapters/grpc/credentials.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { RoleChange } from '../../src/runtime/instance-runner.js';
-import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
+import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
+import { grpcClusterNode } from '../../src/app/cluster.js';
+import type { ClusterGroup, ClusterNode } from '../../src/runtime/cluster-node.js';
 import { NoopProvider } from '../../providers/noop/index.js';
 import { makeTestPki, type TestPki } from '../../src/security/certs.js';
 import { initialSequence, ReplayGuard } from '../../src/security/replay.js';
@@ -42,14 +44,14 @@ export class TestCluster {
       },
       provider, peers: s.peers ?? [], witnesses: s.witnesses ?? [], quorum: s.quorum ?? 'none',
     }];
-    const node = new ClusterNode({
-      clusterId: CLUSTER, nodeId: id, role: s.role ?? 'member', listen: '127.0.0.1:0', seeds: this.seed ? [this.seed] : [],
+    const node = grpcClusterNode({
+      clusterId: CLUSTER, nodeId: id, listen: '127.0.0.1:0', seeds: this.seed ? [this.seed] : [],
       membership: { probeIntervalMs: 200, probeTimeoutMs: 100, indirectProbes: 3, suspicionMultiplier: 4 },
       credentials: mutualTlsCredentials(CLUSTER, { ca: Buffer.from(this.pki.ca.cert), cert: Buffer.from(pair.cert), key: Buffer.from(pair.key), allow: this.specs.map((x) => x.id) }),
       signer: new Keyring({ keys: [KEY], activeKeyId: 'k1', mode: 'enforce' }),
       replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
       initialSequence: initialSequence(Date.now()),
-      groups, clock: systemClock, logger: process.env.TEST_LOG ? recordingLogger() : silentLogger,
+      groups, clock: systemClock, metrics: new MetricsRegistry(), logger: process.env.TEST_LOG ? recordingLogger() : silentLogger,
       onRoleChange: (c) => this.changes.push(c), seed: this.nodes.size + 1,
     });
     await node.start();

@@ -4,6 +4,7 @@
  * history. Set SIM_LOG=1 to print every role change.
  */
 import { MemoryHub } from '../../src/adapters/memory-transport.js';
+import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import type { ElectionParams, Role } from '../../src/core/election/types.js';
 import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import type { RoleChange } from '../../src/runtime/instance-runner.js';
@@ -99,6 +100,7 @@ export class SimCluster {
       transport: this.hub.connect(spec.id),
       clock: this.clock,
       logger: logger.child({}),
+      metrics: new MetricsRegistry(),
       onRoleChange: (c) => {
         this.history.push(c);
         if (process.env.SIM_LOG) console.log(`t=${c.at.toFixed(1)} ${c.nodeId} ${c.from} -> ${c.to} (${c.reason})`);

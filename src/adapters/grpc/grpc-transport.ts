@@ -2,17 +2,20 @@
  * Unicast PeerTransport over gRPC (issue 3 §3): serves Peer.Exchange, dials one long-lived
  * stream per peer address, signs every advert it sends and checks every advert it receives
  * (signature, cluster, sender identity, sequence and freshness) before the election sees it.
- * Membership messages share the streams. Every drop is counted with its reason and logged once
- * per window.
+ * Membership messages share the streams, so one object is both the node's PeerTransport and
+ * its MembershipTransport. Every drop is counted with its reason and logged once per window.
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Message } from '../../core/membership/messages.js';
+import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
+import type { MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
+import type { Metrics } from '../../ports/metrics.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
-import { LogLimiter } from '../../runtime/log-limiter.js';
-import type { Metrics } from '../../runtime/metrics.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
 import { systemClock } from '../system-clock.js';
+import { membershipFromWire, membershipToWire } from './membership-codec.js';
 import { PeerLink } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
 
@@ -48,21 +51,20 @@ export interface GrpcTransportOptions {
   readonly replay: ReplayCheck;
   /** First advert sequence number; must exceed anything this node sent before a restart. */
   readonly initialSequence: number;
-  /** Addresses of a group's other members (from configuration and membership). */
-  readonly groupTargets: (group: string) => readonly string[];
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly wallClock?: () => number;
-  readonly onMembership?: (from: Hello, m: MembershipFrame) => void;
-  readonly onPeerUp?: (peer: Hello) => void;
-  readonly onPeerDown?: (peer: Hello, reason: string) => void;
-  /** Dialing `address` failed before the peer answered (connection refused, TLS refused). */
-  readonly onUnreachable?: (address: string, reason: string) => void;
 }
 
-export class GrpcTransport implements PeerTransport {
+/**
+ * Where adverts go (`groupTargets`) and where membership messages and link events arrive is the
+ * receiver's to say (MembershipTransport.listen); until it is set, adverts go nowhere.
+ */
+export class GrpcTransport implements PeerTransport, MembershipTransport {
   private server: PeerServer | undefined;
+  private binding: Promise<void> | undefined;
   private handler: AdvertHandler | undefined;
+  private receiver: MembershipReceiver | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly limiter: LogLimiter;
   private sequence: number;
@@ -77,7 +79,24 @@ export class GrpcTransport implements PeerTransport {
 
   async start(handler: AdvertHandler): Promise<void> {
     this.handler = handler;
-    if (this.server) return;
+    await this.bind();
+  }
+
+  async listen(receiver: MembershipReceiver): Promise<void> {
+    this.receiver = receiver;
+    await this.bind();
+  }
+
+  /** Serves Exchange once, whichever of start and listen comes first. */
+  private bind(): Promise<void> {
+    this.binding ??= this.serve().catch((err: unknown) => {
+      this.binding = undefined;
+      throw err;
+    });
+    return this.binding;
+  }
+
+  private async serve(): Promise<void> {
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
     const provisional: Hello = { clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1 };
     const server = new PeerServer({
@@ -114,12 +133,12 @@ export class GrpcTransport implements PeerTransport {
     });
     const sig = this.opts.signer.sign(body);
     const advert: SignedAdvert = { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
-    for (const address of this.opts.groupTargets(msg.group)) this.link(address)?.send({ advert });
+    for (const address of this.receiver?.groupTargets(msg.group) ?? []) this.link(address)?.send({ advert });
   }
 
   /** Sends a membership message to a peer address; it waits briefly while the link comes up. */
-  sendMembership(address: string, m: MembershipFrame): boolean {
-    return this.link(address)?.send({ membership: m }, true) ?? false;
+  sendMembership(address: string, m: Message): boolean {
+    return this.link(address)?.send({ membership: membershipToWire(m) }, true) ?? false;
   }
 
   /** Whether our stream to `address` is established. */
@@ -139,6 +158,11 @@ export class GrpcTransport implements PeerTransport {
     this.links.clear();
     await this.server?.close();
     this.server = undefined;
+    this.binding = undefined;
+  }
+
+  close(): Promise<void> {
+    return this.stop();
   }
 
   private wallNow(): number {
@@ -155,9 +179,9 @@ export class GrpcTransport implements PeerTransport {
         credentials: this.opts.credentials.client(),
         logger: this.opts.logger,
         metrics: this.opts.metrics,
-        onUp: (p) => this.opts.onPeerUp?.(p),
-        onDown: (p, reason) => this.opts.onPeerDown?.(p, reason),
-        onUnreachable: (a, reason) => this.opts.onUnreachable?.(a, reason),
+        onUp: (p) => this.receiver?.peerUp?.(p.nodeId),
+        onDown: (p, reason) => this.receiver?.peerDown(p.nodeId, reason),
+        onUnreachable: (a, reason) => this.receiver?.unreachable(a, reason),
       });
       this.links.set(address, l);
       l.open();
@@ -170,6 +194,15 @@ export class GrpcTransport implements PeerTransport {
     this.limiter.log('warn', `dropped advert: ${detail}`, { reason });
   }
 
+  private receiveMembership(from: Hello, frame: MembershipFrame): void {
+    const m = membershipFromWire(frame);
+    if (!m) {
+      this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
+      return;
+    }
+    this.receiver?.message(m, from.nodeId);
+  }
+
   private receive(from: Hello, f: Frame): void {
     if (f.membership) {
       if (f.membership.from !== from.nodeId) {
@@ -177,7 +210,7 @@ export class GrpcTransport implements PeerTransport {
         this.limiter.log('warn', `membership message claims ${f.membership.from} on ${from.nodeId}'s stream`, { reason: 'membership-identity' });
         return;
       }
-      this.opts.onMembership?.(from, f.membership);
+      this.receiveMembership(from, f.membership);
       return;
     }
     if (!f.advert) return;

@@ -7,7 +7,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../ports/logger.js';
-import type { Metrics } from '../../runtime/metrics.js';
+import type { Metrics } from '../../ports/metrics.js';
 import type { Frame, Hello } from '../../wire/peer-frame.js';
 import { channelOptions, PeerClientCtor, type InFrame, type PeerClient } from './service.js';
 

@@ -8,8 +8,8 @@ import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../../ports/logger.js';
-import type { LogLimiter } from '../../runtime/log-limiter.js';
-import type { Metrics } from '../../runtime/metrics.js';
+import type { RateLimitedLog } from '../../ports/log-limiter.js';
+import type { Metrics } from '../../ports/metrics.js';
 import type { Frame, Hello } from '../../wire/peer-frame.js';
 import { peerService, serverOptions, type InFrame } from './service.js';
 
@@ -31,7 +31,7 @@ export interface PeerServerOptions {
   readonly onFrame: (from: Hello, frame: Frame) => void;
   readonly onHello?: (from: Hello) => void;
   readonly logger: Logger;
-  readonly limiter: LogLimiter;
+  readonly limiter: RateLimitedLog;
   readonly metrics: Metrics;
 }
 

@@ -10,8 +10,8 @@
 import type { PacketConn, ReceivedPacket } from '../../ports/packet-conn.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import type { Logger } from '../../ports/logger.js';
-import { LogLimiter } from '../../runtime/log-limiter.js';
-import type { Metrics } from '../../runtime/metrics.js';
+import { LogLimiter } from '../../ports/log-limiter.js';
+import type { Metrics } from '../../ports/metrics.js';
 import { decodeIpv4, IPPROTO_VRRP } from '../../wire/ipv4.js';
 import { checkTtl } from '../../wire/ttl.js';
 import { decodeVrrp, encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_MULTICAST_IPV4, VRRP_MULTICAST_IPV6, type VrrpMessage } from '../../wire/vrrp.js';

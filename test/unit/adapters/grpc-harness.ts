@@ -4,7 +4,7 @@ import { GrpcTransport } from '../../../src/adapters/grpc/grpc-transport.js';
 import { mutualTlsCredentials } from '../../../src/adapters/grpc/credentials.js';
 import { channelOptions } from '../../../src/adapters/grpc/service.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
-import { Metrics } from '../../../src/runtime/metrics.js';
+import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { makeTestPki, type TestPki } from '../../../src/security/certs.js';
 import { initialSequence, ReplayGuard } from '../../../src/security/replay.js';
 import { Keyring } from '../../../src/security/signing.js';
@@ -17,7 +17,7 @@ export interface TestNode {
   id: string;
   transport: GrpcTransport;
   received: GroupAdvert[];
-  metrics: Metrics;
+  metrics: MetricsRegistry;
   logs: LogLine[];
   keyring: Keyring;
 }
@@ -27,7 +27,7 @@ export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki
 }
 
 export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string } = {}): Promise<TestNode> {
-  const metrics = new Metrics();
+  const metrics = new MetricsRegistry();
   const logger = recordingLogger();
   const received: GroupAdvert[] = [];
   const keyring = new Keyring({ keys: [opts.key ?? KEY], activeKeyId: (opts.key ?? KEY).id, mode: 'enforce' });
@@ -43,10 +43,10 @@ export async function startNode(p: TestPki, id: string, targets: () => string[],
     signer: keyring,
     replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
     initialSequence: initialSequence(Date.now()),
-    groupTargets: targets,
     logger,
     metrics,
   });
+  await transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
   await transport.start((m) => received.push(m));
   return { id, transport, received, metrics, logs: logger.lines, keyring };
 }

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { VrrpTransport, type VrrpConn, type VrrpGroup } from '../../../src/adapters/vrrp/vrrp-transport.js';
 import type { ReceivedPacket } from '../../../src/ports/packet-conn.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
-import { Metrics } from '../../../src/runtime/metrics.js';
+import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { encodeIpv4 } from '../../../src/wire/ipv4.js';
 import { encodeVrrp, passAuthData, type VrrpMessage } from '../../../src/wire/vrrp.js';
 import { recordingLogger } from '../../fakes/recording-logger.js';
@@ -36,7 +36,7 @@ function setup(groups: VrrpGroup[]) {
     send: async (data, destination) => { sent.push({ data, destination }); },
     close: async () => undefined,
   };
-  const metrics = new Metrics();
+  const metrics = new MetricsRegistry();
   const logger = recordingLogger();
   const t = new VrrpTransport({ groups, open: () => conn, logger, metrics });
   const got: GroupAdvert[] = [];
@@ -113,7 +113,7 @@ describe('VRRP transport stop', () => {
       send: () => new Promise<void>((r) => { release = () => { order.push('sent'); r(); }; }),
       close: async () => { order.push('closed'); },
     };
-    const t = new VrrpTransport({ groups: [web], open: () => conn, logger: recordingLogger(), metrics: new Metrics() });
+    const t = new VrrpTransport({ groups: [web], open: () => conn, logger: recordingLogger(), metrics: new MetricsRegistry() });
     await t.start(() => undefined);
     t.send({ group: 'web', advert: { vrid: 51, sender: { nodeId: 'me' }, priority: 0, advertIntervalCs: 10, term: 1 } });
     const stopped = t.stop();

@@ -8,7 +8,7 @@ import { silentLogger } from '../../../src/ports/logger.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
 import type { ProviderRequest } from '../../../src/ports/vip-provider.js';
 import { InstanceRunner, type RoleChange } from '../../../src/runtime/instance-runner.js';
-import { Metrics } from '../../../src/runtime/metrics.js';
+import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { TrackedClock, recordingLogger, type Logged } from './fakes.js';
 
 const params: ElectionParams = {
@@ -23,7 +23,7 @@ function setup(provider?: (clock: TrackedClock) => NoopProvider) {
   const sent: GroupAdvert[] = [];
   const changes: RoleChange[] = [];
   const logs: Logged[] = [];
-  const metrics = new Metrics();
+  const metrics = new MetricsRegistry();
   const noop = provider ? provider(clock) : new NoopProvider(['192.0.2.50/24'], silentLogger, clock);
   const runner = new InstanceRunner({
     params, clock, provider: noop, logger: recordingLogger(logs), metrics,

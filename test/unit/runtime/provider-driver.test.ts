@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProviderError, type ProviderRequest, type VipProvider } from '../../../src/ports/vip-provider.js';
-import { Metrics } from '../../../src/runtime/metrics.js';
+import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { ProviderDriver, type RetryPolicy } from '../../../src/runtime/provider-driver.js';
 import { TrackedClock, flush, recordingLogger, type Logged } from './fakes.js';
 
@@ -44,7 +44,7 @@ class ScriptedProvider implements VipProvider {
 function setup(script: Outcome[] = [], retry?: RetryPolicy) {
   const clock = new TrackedClock();
   const provider = new ScriptedProvider(clock, script);
-  const metrics = new Metrics();
+  const metrics = new MetricsRegistry();
   const logs: Logged[] = [];
   const driver = new ProviderDriver(provider, 'vip', clock, recordingLogger(logs), metrics, retry);
   const count = (op: string, result: string) => metrics.get('vipd_provider_calls_total', { group: 'vip', op, result });

@@ -1,9 +1,9 @@
 /** LogLimiter: one line per warning key per window, with the count of what it held back. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LogLimiter } from '../../../src/runtime/log-limiter.js';
+import { LogLimiter } from '../../../src/ports/log-limiter.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { recordingLogger, type Logged } from './fakes.js';
+import { recordingLogger, type Logged } from '../runtime/fakes.js';
 
 function setup(windowMs?: number) {
   const clock = new VirtualClock();

@@ -6,7 +6,7 @@ import type { VipProvider } from '../ports/vip-provider.js';
 import { NoopProvider } from '../../providers/noop/index.js';
 import { createLocalProvider } from '../../providers/local/index.js';
 import { vipText } from './from-config.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../ports/metrics.js';
 
 export function makeProvider(g: GroupConfig, deps: { clock: Clock; logger: Logger; metrics: Metrics }): VipProvider {
   const logger = deps.logger.child({ group: g.name, provider: g.provider.type });

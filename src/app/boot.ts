@@ -9,17 +9,20 @@ import type { GroupConfig, VipdConfig } from '../config/types.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { VrrpSocket, interfaceInfo } from '../adapters/vrrp/vrrp-socket.js';
 import { VrrpTransport } from '../adapters/vrrp/vrrp-transport.js';
-import { Metrics } from './metrics.js';
+import { sysfsLinkMonitor } from '../adapters/link-watcher.js';
+import { MetricsRegistry } from '../adapters/metrics-registry.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { RunningNode } from '../runtime/cluster-node.js';
+import type { RoleChange } from '../runtime/instance-runner.js';
+import { VipdNode } from '../runtime/node.js';
 import { loadTlsFiles } from '../security/identity.js';
 import { initialSequence, ReplayGuard } from '../security/replay.js';
 import { Keyring } from '../security/signing.js';
-import { ClusterNode, type RunningNode } from './cluster-node.js';
-import { VipdNode } from './node.js';
+import { grpcClusterNode } from './cluster.js';
 import { electionParams } from './from-config.js';
 import { makeProvider } from './providers.js';
-import type { RoleChange } from './instance-runner.js';
 
 /** `insecure: true`: nothing is signed and everything is accepted (demo only). */
 const unsigned: AdvertSigner = {
@@ -85,7 +88,7 @@ class LanNode implements RunningNode {
 }
 
 export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
-  const opts = { ...bootOpts, metrics: bootOpts.metrics ?? new Metrics() };
+  const opts = { ...bootOpts, metrics: bootOpts.metrics ?? new MetricsRegistry() };
   const { logger } = opts;
   const lan = lanTransport(config, opts);
   const groups = config.groups.map((g) => ({
@@ -101,7 +104,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.
     const node = new VipdNode({
-      nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics,
+      nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics, links: sysfsLinkMonitor,
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     });
     return new LanNode(node, `VRRP on ${[...new Set(config.groups.map((g) => g.interface))].join(', ')}`);
@@ -121,10 +124,9 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     if (auth.mode !== 'enforce') logger.warn({ mode: auth.mode }, `advert signing in ${auth.mode} mode: unsigned or badly signed adverts are accepted (counted in vipd_advert_signatures_total); switch to enforce once every node signs`);
   }
   const longestIntervalMs = Math.max(100, ...config.groups.map((g) => g.advertIntervalCs * 10));
-  return new ClusterNode({
+  return grpcClusterNode({
     clusterId: config.clusterId,
     nodeId: config.node.id,
-    role: config.node.role,
     listen: config.node.listen,
     ...(config.node.advertise ? { advertise: config.node.advertise } : {}),
     seeds: config.seeds,

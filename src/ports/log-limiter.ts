@@ -3,11 +3,27 @@
  * drowning the log: each warning key is printed at most once per window, with a count of how
  * many were suppressed. Info lines (role changes) are never limited. Counting is the metrics'
  * job, so nothing is lost.
+ *
+ * The one class in src/ports: the runtime and the adapters both limit their drop logs, neither
+ * may import the other (STYLE.md, "The shape of the house"), and it needs nothing but the Clock
+ * and Logger ports, so its single implementation lives beside the port it implements.
  */
-import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
 
-export class LogLimiter {
+export type LogLevel = 'debug' | 'info' | 'warn';
+
+/** A logger that prints each warning key at most once per window. */
+export interface RateLimitedLog {
+  /**
+   * debug and info pass straight through; a warning is printed unless one with the same key
+   * (`fields.reason` when it is a string, else `msg`) was printed within the window, and then
+   * carries `suppressed`, the number held back since. Never blocks, never throws.
+   */
+  log(level: LogLevel, msg: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+export class LogLimiter implements RateLimitedLog {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
@@ -16,7 +32,7 @@ export class LogLimiter {
     private readonly windowMs = 10_000,
   ) {}
 
-  log(level: 'debug' | 'info' | 'warn', msg: string, fields: Readonly<Record<string, unknown>> = {}): void {
+  log(level: LogLevel, msg: string, fields: Readonly<Record<string, unknown>> = {}): void {
     if (level !== 'warn') {
       this.logger[level]({ ...fields }, msg);
       return;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { CompositeTransport } from '../../../src/adapters/composite-transport.js';
+import { CompositeTransport } from '../../../src/runtime/composite-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../../src/ports/peer-transport.js';
 
 function recording(): PeerTransport & { sent: string[]; handler?: AdvertHandler; stopped: boolean } {

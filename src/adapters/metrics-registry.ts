@@ -1,15 +1,15 @@
 /**
- * In-process metrics: counters and gauges with labels. The HTTP API (a later issue) renders
- * them in the Prometheus text format; tests read them directly.
+ * In-process Metrics: counters and gauges with labels, kept in a map. The HTTP API (a later
+ * issue) renders them in the Prometheus text format; tests read them directly.
  */
-export type Labels = Readonly<Record<string, string>>;
+import type { Labels, Metrics } from '../ports/metrics.js';
 
 function key(name: string, labels: Labels): string {
   const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`);
   return `${name}{${parts.join(',')}}`;
 }
 
-export class Metrics {
+export class MetricsRegistry implements Metrics {
   private readonly values = new Map<string, { name: string; labels: Labels; value: number; kind: 'counter' | 'gauge' }>();
 
   inc(name: string, labels: Labels = {}, by = 1): void {

@@ -1,0 +1,32 @@
+/**
+ * A ClusterNode on gRPC: one GrpcTransport is both its peer transport (adverts) and its
+ * membership transport (SWIM messages share the streams). The real node (src/app/boot.ts) and
+ * the in-process gRPC cluster tests (test/cluster/harness.ts) build nodes here.
+ */
+import { GrpcTransport, type GrpcTransportOptions } from '../adapters/grpc/grpc-transport.js';
+import { sysfsLinkMonitor } from '../adapters/link-watcher.js';
+import { ClusterNode, type ClusterNodeOptions } from '../runtime/cluster-node.js';
+
+type TransportOptions = Pick<GrpcTransportOptions, 'clusterId' | 'listen' | 'advertise' | 'credentials' | 'signer' | 'replay' | 'initialSequence'>;
+
+export interface GrpcClusterOptions extends Omit<ClusterNodeOptions, 'peerTransport' | 'membershipTransport' | 'links'>, TransportOptions {
+  /** Default: sysfs operstate (src/adapters/link-watcher.ts). */
+  readonly links?: ClusterNodeOptions['links'];
+}
+
+export function grpcClusterNode(opts: GrpcClusterOptions): ClusterNode {
+  const { clusterId, listen, advertise, credentials, signer, replay, initialSequence, links, ...node } = opts;
+  const transport = new GrpcTransport({
+    clusterId,
+    nodeId: opts.nodeId,
+    listen,
+    ...(advertise ? { advertise } : {}),
+    credentials,
+    signer,
+    replay,
+    initialSequence,
+    logger: opts.logger.child({ component: 'transport' }),
+    metrics: opts.metrics,
+  });
+  return new ClusterNode({ ...node, peerTransport: transport, membershipTransport: transport, links: links ?? sysfsLinkMonitor });
+}

@@ -1,0 +1,51 @@
+/**
+ * Carries SWIM membership messages (src/core/membership/messages.ts) between nodes and tells
+ * the node what it learns about its links on the way. Implementations: the gRPC transport
+ * (src/adapters/grpc/grpc-transport.ts, sharing the advert streams) and the in-memory one of the
+ * tests and the simulator (test/fakes/memory-membership.ts). Encoding is the transport's
+ * business: messages cross this port as the core's plain data.
+ */
+import type { Message } from '../core/membership/messages.js';
+
+/** What the node hands the transport: where received messages and link events go. */
+export interface MembershipReceiver {
+  /**
+   * A message from node `from`, as far as the transport can tell (gRPC: the identity of the
+   * authenticated stream; a message claiming another sender is dropped before this). The core
+   * validates the message again. Must not throw.
+   */
+  message(m: Message, from: string): void;
+  /** Our stream to `nodeId` came up. Must not throw. */
+  peerUp?(nodeId: string): void;
+  /** Our established stream to `nodeId` broke: a hint, not a verdict (issue 3 §3). Must not throw. */
+  peerDown(nodeId: string, reason: string): void;
+  /** Reaching `address` failed before any peer answered (refused, TLS refused). Must not throw. */
+  unreachable(address: string, reason: string): void;
+  /**
+   * Addresses a group's adverts go to (its configured peers, or the members membership knows).
+   * Asked on every advert the transport sends, so it must be cheap; must not throw.
+   */
+  groupTargets(group: string): readonly string[];
+}
+
+export interface MembershipTransport {
+  /** The address peers reach this node at; '' until `listen` has resolved. */
+  readonly address: string;
+  /**
+   * Starts listening and sets the receiver (a second call only replaces the receiver).
+   * Rejects with the reason it cannot listen (address in use, bad credentials).
+   */
+  listen(receiver: MembershipReceiver): Promise<void>;
+  /**
+   * Sends one message to `address`, opening a link if there is none. Never blocks and never
+   * throws: false when it could not even be queued (no link, link full, not listening); a
+   * failure found later arrives as `unreachable` or `peerDown`. Membership tolerates loss.
+   */
+  sendMembership(address: string, m: Message): boolean;
+  /** Whether our stream to `address` is established now. Never blocks. */
+  isUp(address: string): boolean;
+  /** Closes the link to `address` (a member that left or was reaped). Idempotent. */
+  forget(address: string): void;
+  /** Stops listening and closes every link. Idempotent, harmless before listen. */
+  close(): Promise<void>;
+}

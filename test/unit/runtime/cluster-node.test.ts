@@ -1,0 +1,115 @@
+/**
+ * ClusterNode (membership -> quorum -> verdicts -> elections) built purely from ports: the
+ * in-memory advert hub, the in-memory membership transport, a virtual clock and a link monitor
+ * the test sets. The real-gRPC versions of these runs are test/cluster/in-process.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryHub } from '../../../src/adapters/memory-transport.js';
+import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
+import { silentLogger } from '../../../src/ports/logger.js';
+import { ClusterNode } from '../../../src/runtime/cluster-node.js';
+import { NoopProvider } from '../../../providers/noop/index.js';
+import { MemoryLinkMonitor } from '../../fakes/memory-link-monitor.js';
+import { MemoryMembershipHub } from '../../fakes/memory-membership.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+
+interface Spec {
+  id: string;
+  priority: number;
+  peers?: string[];
+  quorum?: 'majority' | 'none';
+}
+
+function cluster(specs: Spec[]) {
+  const clock = new VirtualClock();
+  const adverts = new MemoryHub(clock);
+  const membership = new MemoryMembershipHub(clock);
+  const links = new MemoryLinkMonitor(clock);
+  const nodes = new Map<string, { node: ClusterNode; provider: NoopProvider }>();
+  for (const s of specs) {
+    const provider = new NoopProvider(['192.0.2.50/32'], silentLogger, clock);
+    const node = new ClusterNode({
+      nodeId: s.id,
+      seeds: s.id === specs[0]?.id ? [] : [specs[0]?.id ?? ''],
+      membership: { probeIntervalMs: 200, probeTimeoutMs: 100, indirectProbes: 2, suspicionMultiplier: 4 },
+      groups: [{
+        params: {
+          group: 'web', vrid: 51, self: { nodeId: s.id }, basePriority: s.priority, advertIntervalCs: 10, version: 3,
+          preempt: true, preemptDelayMs: 0, requireQuorum: s.quorum === 'majority',
+        },
+        provider, peers: s.peers ?? [], witnesses: [], quorum: s.quorum ?? 'none', trackInterface: `eth-${s.id}`,
+      }],
+      peerTransport: adverts.connect(s.id),
+      membershipTransport: membership.connect(s.id),
+      clock, logger: silentLogger, metrics: new MetricsRegistry(), links, seed: nodes.size + 1,
+    });
+    nodes.set(s.id, { node, provider });
+  }
+  const role = (id: string) => nodes.get(id)?.node.node.runners.get('web')?.state.role;
+  const masters = () => [...nodes.keys()].filter((id) => role(id) === 'Master');
+  const holders = () => [...nodes.entries()].filter(([, n]) => n.provider.isHeld()).map(([id]) => id);
+  /** Advances virtual time in 5 ms steps, letting provider promises settle after each step. */
+  const run = async (ms: number, each?: () => void) => {
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.runUntil(Math.min(end, clock.now() + 5));
+      await new Promise((r) => setImmediate(r));
+      each?.();
+    }
+  };
+  const start = async () => {
+    for (const id of nodes.keys()) links.set(`eth-${id}`, true);
+    for (const n of nodes.values()) await n.node.start();
+  };
+  return { clock, links, nodes, role, masters, holders, run, start };
+}
+
+describe('ClusterNode on in-memory ports', () => {
+  it('two nodes join through a seed, see each other alive and elect exactly one master', async () => {
+    const c = cluster([{ id: 'a', priority: 200 }, { id: 'b', priority: 100 }]);
+    await c.start();
+    await c.run(3000);
+    for (const [id, n] of c.nodes) {
+      const alive = [...n.node.members().values()].filter((m) => m.state === 'alive').map((m) => m.id);
+      assert.deepEqual(alive.sort(), ['a', 'b'].filter((x) => x !== id), `${id} sees the other alive`);
+    }
+    assert.deepEqual(c.masters(), ['a']);
+    assert.equal(c.role('b'), 'Backup');
+    await c.run(2000, () => assert.deepEqual(c.holders(), ['a'], `only a holds the VIP at t=${c.clock.now()}`));
+  });
+
+  it('a crashed master is found by membership and the next priority takes over', async () => {
+    const all = ['a', 'b', 'c'];
+    const others = (id: string) => all.filter((x) => x !== id);
+    const c = cluster([
+      { id: 'a', priority: 100, peers: others('a'), quorum: 'majority' },
+      { id: 'b', priority: 150, peers: others('b'), quorum: 'majority' },
+      { id: 'c', priority: 200, peers: others('c'), quorum: 'majority' },
+    ]);
+    await c.start();
+    await c.run(3000);
+    assert.deepEqual(c.masters(), ['c']);
+    await c.nodes.get('c')?.node.halt();
+    c.nodes.delete('c');
+    await c.run(3000);
+    assert.deepEqual(c.masters(), ['b']);
+    assert.deepEqual(c.holders(), ['b']);
+    assert.notEqual(c.nodes.get('b')?.node.members().get('c')?.state, 'alive', 'membership no longer sees c alive');
+  });
+
+  it('a master whose tracked link goes down hands over, and takes the VIP back when it is up', async () => {
+    const c = cluster([{ id: 'a', priority: 200 }, { id: 'b', priority: 100 }]);
+    await c.start();
+    await c.run(3000);
+    assert.deepEqual(c.masters(), ['a']);
+    c.links.set('eth-a', false);
+    await c.run(1000);
+    assert.equal(c.role('a'), 'Fault');
+    assert.deepEqual(c.holders(), ['b']);
+    c.links.set('eth-a', true);
+    await c.run(2000);
+    assert.deepEqual(c.masters(), ['a']);
+    assert.deepEqual(c.holders(), ['a']);
+  });
+});
