@@ -61,6 +61,11 @@ export class InvariantChecker {
     else this.stableSince ??= now;
   }
 
+  /** Stable time after which exactly one holder is required. */
+  get settleMs(): number {
+    return this.opts.settleMs;
+  }
+
   /** When "exactly one holder" starts to apply, or undefined while the world is unstable. */
   get settledFrom(): number | undefined {
     return this.stableSince === undefined ? undefined : this.stableSince + this.opts.settleMs;
