@@ -22,4 +22,4 @@ it('whole-node property, LAN timings (100 ms adverts), no stalls: never two hold
   property(FILE, 'LAN', 300, LAN, { steps: 8, maxStallMs: 0, maxDelayMs: 2 * 100 }));
 
 it('adversarial property: an allow-listed non-voter sending arbitrary adverts and gossip never makes two holders; one holder once it stops', todo, () =>
-  property(FILE, 'adversary', 300, WAN, { steps: 4, maxStallMs: 2000, maxDelayMs: 2 * 1000, adversary: true }));
+  property(FILE, 'adversarial', 300, WAN, { steps: 4, maxStallMs: 2000, maxDelayMs: 2 * 1000, adversary: true }));
