@@ -1,10 +1,16 @@
 /**
- * In-memory PeerTransport: nodes in one process exchange adverts through a hub. The demo uses
- * it with the system clock; the simulator (test/sim) uses it with a virtual clock and a seeded
- * lossy LinkModel, so both run exactly the runtime code a real node runs.
+ * In-memory PeerTransport and LeaseTransport: nodes in one process exchange adverts and lease
+ * messages through a hub. The demo uses it with the system clock; the simulator (test/sim) uses
+ * it with a virtual clock and a seeded lossy LinkModel, so both run exactly the runtime code a
+ * real node runs. A node's address on the hub is its node id.
  */
+import type { AdvertOrigin } from '../core/election/authorise.js';
 import type { Clock } from '../ports/clock.js';
+import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../ports/lease-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
+
+/** What a node announces, as a gRPC Hello would (primary address, groups it runs). */
+export type Announce = Omit<AdvertOrigin, 'nodeId'>;
 
 /** Decides the fate of one message on one link: the delays of its copies; [] means lost. */
 export interface LinkModel {
@@ -21,11 +27,27 @@ export class MemoryHub {
     public link: LinkModel = fixedDelay(1),
   ) {}
 
-  /** A transport for `nodeId`; a node that reconnects replaces its old transport. */
-  connect(nodeId: string): MemoryTransport {
-    const t = new MemoryTransport(nodeId, this);
+  /**
+   * A transport for `nodeId`; a node that reconnects replaces its old transport. With
+   * `announce`, the adverts it sends carry an origin as gRPC's would (the node id is the hub's
+   * to vouch for); without, they carry none, like VRRP's.
+   */
+  connect(nodeId: string, announce?: Announce): MemoryTransport {
+    const t = new MemoryTransport(nodeId, this, announce);
     this.members.set(nodeId, t);
     return t;
+  }
+
+  /** @internal Sends a lease message from `from` to the node at `to`, through the link model. */
+  unicast(from: string, to: string, msg: LeaseMessage): boolean {
+    const member = this.members.get(to);
+    if (!member || to === from) return false;
+    const now = this.clock.now();
+    for (const delay of this.link.deliveries(from, to, now)) {
+      const copy = structuredClone(msg);
+      this.clock.schedule(now + delay, () => member.deliverLease(copy, from));
+    }
+    return true;
   }
 
   /** @internal Sends `msg` from `from` to every other started member, through the link model. */
@@ -41,12 +63,14 @@ export class MemoryHub {
   }
 }
 
-export class MemoryTransport implements PeerTransport {
+export class MemoryTransport implements PeerTransport, LeaseTransport {
   private handler: AdvertHandler | undefined;
+  private leaseReceiver: LeaseReceiver | undefined;
 
   constructor(
     readonly nodeId: string,
     private readonly hub: MemoryHub,
+    private readonly announce?: Announce,
   ) {}
 
   async start(handler: AdvertHandler): Promise<void> {
@@ -54,11 +78,28 @@ export class MemoryTransport implements PeerTransport {
   }
 
   send(msg: GroupAdvert): void {
-    if (this.handler) this.hub.broadcast(this.nodeId, msg);
+    if (!this.handler) return;
+    // The origin is the hub's to vouch for, never the sender's to claim.
+    const { origin: _claimed, ...plain } = msg;
+    this.hub.broadcast(this.nodeId, this.announce ? { ...plain, origin: { ...this.announce, nodeId: this.nodeId } } : plain);
   }
 
   async stop(): Promise<void> {
     this.handler = undefined;
+    this.leaseReceiver = undefined;
+  }
+
+  onLease(receiver: LeaseReceiver): void {
+    this.leaseReceiver = receiver;
+  }
+
+  sendLease(address: string, msg: LeaseMessage): boolean {
+    return this.handler ? this.hub.unicast(this.nodeId, address, msg) : false;
+  }
+
+  /** @internal */
+  deliverLease(msg: LeaseMessage, from: string): void {
+    if (this.handler) this.leaseReceiver?.(msg, from);
   }
 
   /** @internal */

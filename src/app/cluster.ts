@@ -27,6 +27,18 @@ export function grpcClusterNode(opts: GrpcClusterOptions): ClusterNode {
     initialSequence,
     logger: opts.logger.child({ component: 'transport' }),
     metrics: opts.metrics,
+    announce: announcement(opts.groups),
   });
-  return new ClusterNode({ ...node, peerTransport: transport, membershipTransport: transport, links: links ?? sysfsLinkMonitor });
+  return new ClusterNode({ ...node, peerTransport: transport, membershipTransport: transport, leaseTransport: transport, links: links ?? sysfsLinkMonitor });
+}
+
+/**
+ * What our Hello tells peers (issue 8 finding 5): the unicast groups we run and the primary
+ * addresses their adverts carry (config node.address; groups that also speak VRRP, their
+ * interface's).
+ */
+function announcement(groups: GrpcClusterOptions['groups']): { primaryAddresses: string[]; groups: string[] } {
+  const unicast = groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast');
+  const addresses = unicast.map((g) => g.params.self.address).filter((a): a is string => a !== undefined && a !== '');
+  return { primaryAddresses: [...new Set(addresses)], groups: unicast.map((g) => g.params.group) };
 }

@@ -4,12 +4,19 @@
  * is the core's and the runtime's business; a transport only moves messages and drops what it
  * cannot decode, counting the reason.
  */
+import type { AdvertOrigin } from '../core/election/authorise.js';
 import type { Advert } from '../core/election/types.js';
 
 /** An advert addressed to one group of one cluster. */
 export interface GroupAdvert {
   readonly group: string;
   readonly advert: Advert;
+  /**
+   * Received adverts: who sent it as far as an authenticating transport knows (gRPC: the
+   * stream's certificate identity and its Hello). Absent from transports that cannot tell
+   * (VRRP on the LAN, where RFC 5798 §5.1.1.3 TTL 255 is the only check).
+   */
+  readonly origin?: AdvertOrigin;
 }
 
 export type AdvertHandler = (msg: GroupAdvert) => void;

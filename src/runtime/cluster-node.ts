@@ -7,6 +7,7 @@
  * Built from ports only: src/app/cluster.ts puts it on gRPC, the tests and the simulator on the
  * in-memory transports (test/fakes/memory-membership.ts, src/adapters/memory-transport.ts).
  */
+import { refuseAdvert, type AdvertRefusal } from '../core/election/authorise.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { membershipParams, type MembershipBasics } from '../core/membership/params.js';
 import type { Clock } from '../ports/clock.js';
@@ -14,10 +15,13 @@ import type { LinkMonitor } from '../ports/link-monitor.js';
 import type { Logger } from '../ports/logger.js';
 import type { MembershipTransport } from '../ports/membership-transport.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { PeerTransport } from '../ports/peer-transport.js';
+import type { LeaseMessage, LeaseTransport } from '../ports/lease-transport.js';
+import { LogLimiter } from '../ports/log-limiter.js';
+import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { CompositeTransport } from './composite-transport.js';
-import type { RoleChange } from './instance-runner.js';
+import type { LeaseHooks, RoleChange } from './instance-runner.js';
+import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
 import { VipdNode } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
@@ -38,6 +42,11 @@ export interface ClusterNodeOptions {
   readonly groups: readonly ClusterGroup[];
   /** Carries the unicast groups' adverts (gRPC: the same object as `membershipTransport`). */
   readonly peerTransport: PeerTransport;
+  /**
+   * Carries lease acks and relinquishes (gRPC: the same object again). Without it this node
+   * neither votes nor holds leases, and a `quorum: majority` unicast group is refused.
+   */
+  readonly leaseTransport?: LeaseTransport;
   readonly membershipTransport: MembershipTransport;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -65,18 +74,43 @@ export class ClusterNode implements RunningNode {
   private readonly transport: MembershipTransport;
   private membership: MembershipRunner | undefined;
   private cancelLonelyCheck: (() => void) | undefined;
+  private readonly groups: ReadonlyMap<string, ClusterGroup>;
+  private readonly voter: LeaseVoter | undefined;
+  private readonly limiter: LogLimiter;
+  /** Where adverts that pass authorisation go (VipdNode's router). */
+  private deliver: AdvertHandler | undefined;
 
   constructor(private readonly opts: ClusterNodeOptions) {
     this.metrics = opts.metrics;
     this.transport = opts.membershipTransport;
     const log = opts.logger;
-    const unicast = new Set(opts.groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
+    this.limiter = new LogLimiter(opts.clock, log);
+    const groups = opts.groups.map((g) => withLease(g, opts.nodeId));
+    this.groups = new Map(groups.map((g) => [g.params.group, g]));
+    const leased = groups.find((g) => g.params.lease);
+    if (leased && !opts.leaseTransport) throw new Error(`group ${leased.params.group} has quorum majority (leases) but the node has no lease transport`);
+    this.voter = opts.leaseTransport ? new LeaseVoter(opts.nodeId, opts.clock, log.child({ component: 'lease' }), this.metrics) : undefined;
+    opts.leaseTransport?.onLease((m, from) => this.receiveLease(m, from));
+    const unicast = new Set(groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
+    // Unicast adverts pass authorisation and our voter before the elections see them.
+    const inbound: PeerTransport = {
+      start: (handler) => {
+        this.deliver = handler;
+        return opts.peerTransport.start((m) => this.receiveAdvert(m));
+      },
+      send: (m) => opts.peerTransport.send(m),
+      stop: () => opts.peerTransport.stop(),
+    };
     this.node = new VipdNode({
       nodeId: opts.nodeId,
-      groups: opts.groups.map((g) => ({ params: g.params, provider: g.provider, ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}) })),
+      groups: groups.map((g) => ({
+        params: g.params, provider: g.provider,
+        ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
+        ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
+      })),
       transport: opts.lan
-        ? new CompositeTransport([{ transport: opts.peerTransport, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
-        : opts.peerTransport,
+        ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
+        : inbound,
       clock: opts.clock,
       logger: log,
       metrics: this.metrics,
@@ -152,9 +186,10 @@ export class ClusterNode implements RunningNode {
   }
 
   private targets(group: string): string[] {
-    const g = this.opts.groups.find((x) => x.params.group === group);
+    const g = this.groups.get(group);
     const members = this.members();
-    const ids = g && g.peers.length > 0 ? g.peers : [...members.keys()];
+    // A leased group's witnesses vote, so they hear its adverts too (docs/leases.md).
+    const ids = g && g.peers.length > 0 ? (g.params.lease ? [...g.peers, ...g.witnesses] : g.peers) : [...members.keys()];
     const out: string[] = [];
     for (const id of ids) {
       const m = members.get(id);
@@ -190,12 +225,93 @@ export class ClusterNode implements RunningNode {
     for (const r of this.node.runners.values()) r.peerConfirmedDown(id, reason);
   }
 
+  /**
+   * An advert from the unicast transport. With an origin (an authenticating transport), it is
+   * heard only from a node that runs the group at its announced address (refuseAdvert, issue 8
+   * finding 5); then our voter may grant it; then the group's election hears it. An advert for
+   * a group we do not run still reaches our voter (a witness votes that way).
+   */
+  private receiveAdvert(msg: GroupAdvert): void {
+    const g = this.groups.get(msg.group);
+    const runsIt = g !== undefined && (g.transport ?? 'unicast') !== 'multicast';
+    if (msg.origin) {
+      const refusal = refuseAdvert(msg.group, runsIt ? g : undefined, msg.advert, msg.origin);
+      if (refusal) return this.dropAdvert(msg, refusal);
+    }
+    // Without an origin (an in-memory transport that vouches for nothing) the sender's word is
+    // all there is; gRPC always gives one.
+    if (this.vote(msg) && !g) return;
+    this.deliver?.(msg);
+  }
+
+  private dropAdvert(msg: GroupAdvert, reason: AdvertRefusal): void {
+    const a = msg.advert;
+    this.metrics.inc('vipd_adverts_dropped_total', { group: this.groups.has(msg.group) ? msg.group : '', reason });
+    this.limiter.log('warn', `dropped advert for ${msg.group} from ${msg.origin?.nodeId ?? a.sender.nodeId}: ${reason} (it claims ${a.sender.nodeId}${a.sender.address ? ` at ${a.sender.address}` : ''}, priority ${a.priority})`, { reason });
+  }
+
+  /** Our voter's part (docs/leases.md): grant and ack an advert that asks for a lease. */
+  private vote(msg: GroupAdvert): boolean {
+    const a = msg.advert;
+    const lt = this.opts.leaseTransport;
+    if (!this.voter || !lt || a.leaseEcho === undefined || a.priority === 0) return false;
+    const g = this.groups.get(msg.group);
+    // A group we run without leases (quorum none) asks for none: do not vote in it.
+    if (g && !g.params.lease) return false;
+    if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs)) return true;
+    const address = this.members().get(a.sender.nodeId)?.address;
+    const sent = address !== undefined && lt.sendLease(address, { kind: 'ack', group: msg.group, term: a.term, echo: a.leaseEcho });
+    if (!sent) this.metrics.inc('vipd_lease_acks_unsent_total', { group: msg.group });
+    return true;
+  }
+
+  private receiveLease(m: LeaseMessage, from: string): void {
+    if (m.kind === 'relinquish') {
+      this.voter?.relinquish(m.group, from, m.term);
+      return;
+    }
+    const runner = this.node.runners.get(m.group);
+    if (!runner || !this.groups.get(m.group)?.params.lease) {
+      this.metrics.inc('vipd_lease_acks_ignored_total', { group: '', reason: 'unknown-group' });
+      return;
+    }
+    runner.leaseAck(from, m.term, m.echo); // the core counts only the group's voters
+  }
+
+  /** The election's side of our voter and of the relinquish messages. */
+  private leaseHooks(g: ClusterGroup): LeaseHooks {
+    const group = g.params.group;
+    return {
+      selfGrant: (term, advertIntervalCs) => this.voter?.grant(group, this.opts.nodeId, term, advertIntervalCs) ?? false,
+      relinquished: (term) => {
+        this.voter?.relinquish(group, this.opts.nodeId, term);
+        const members = this.members();
+        const ids = new Set([...(g.peers.length > 0 ? g.peers : [...members.keys()]), ...g.witnesses]);
+        for (const id of ids) {
+          const address = members.get(id)?.address;
+          if (address !== undefined && id !== this.opts.nodeId) this.opts.leaseTransport?.sendLease(address, { kind: 'relinquish', group, term });
+        }
+      },
+    };
+  }
+
   private updateQuorum(): void {
     const members = this.members();
-    for (const g of this.opts.groups) {
+    for (const g of this.groups.values()) {
       if (g.quorum !== 'majority') continue;
       const q = quorumOf(g, members);
       this.node.runners.get(g.params.group)?.setQuorum(q.hasQuorum, q.detail);
     }
   }
+}
+
+/**
+ * A unicast `quorum: majority` group holds its VIP on a lease (docs/leases.md); its voters are
+ * the configured peers and witnesses. VRRP groups (multicast, both) and quorum none do not:
+ * keepalived and FRR peers cannot grant, and quorum none promises no majority.
+ */
+function withLease(g: ClusterGroup, self: string): ClusterGroup {
+  if (g.quorum !== 'majority' || (g.transport ?? 'unicast') !== 'unicast' || g.params.lease) return g;
+  const voters = [...new Set([...g.peers, ...g.witnesses])].filter((id) => id !== self);
+  return { ...g, params: { ...g.params, lease: { voters } } };
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import type { Metrics } from '../ports/metrics.js';
-import { ProviderDriver, type RetryPolicy } from './provider-driver.js';
+import { ProviderDriver, type Desired, type RetryPolicy } from './provider-driver.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 
@@ -35,6 +35,22 @@ export interface InstanceRunnerOptions {
   readonly metrics: Metrics;
   readonly onRoleChange?: (change: RoleChange) => void;
   readonly providerRetry?: RetryPolicy;
+  /** Lease glue for groups with `params.lease` (docs/leases.md); ClusterNode provides it. */
+  readonly lease?: LeaseHooks;
+}
+
+/** What a leased group needs from the node's voter and transport. */
+export interface LeaseHooks {
+  /**
+   * This node's own voter is asked to grant our advert (the self-promise): true when granted.
+   * Must not throw.
+   */
+  selfGrant(term: number, advertIntervalCs: number): boolean;
+  /**
+   * The provider confirmed a release at `term` and we are no longer master: tell the voters
+   * (LeaseRelinquish), so they need not wait for their promises to run out. Must not throw.
+   */
+  relinquished(term: number): void;
 }
 
 export class InstanceRunner {
@@ -44,11 +60,16 @@ export class InstanceRunner {
   private readonly driver: ProviderDriver;
   private readonly limiter: LogLimiter;
   private readonly labels: { group: string };
+  /** Events raised while dispatching (our voter's self-grant): run after the current one. */
+  private readonly queued: ElectionEvent[] = [];
+  private dispatching = false;
+  /** An advert asked for a lease since the last relinquish: a confirmed release relinquishes. */
+  private leaseAsked = false;
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
     this.labels = { group: opts.params.group };
-    this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry);
+    this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry, (d) => this.applied(d));
     this.limiter = new LogLimiter(opts.clock, opts.logger);
     this.timer = new DeadlineTimer(opts.clock, () => this.dispatch({ type: 'TimerFired' }));
   }
@@ -108,25 +129,54 @@ export class InstanceRunner {
     this.dispatch({ type: 'PeerConfirmedDown', nodeId, reason });
   }
 
+  /** Voter `from` granted our advert sent at `echo` (a LeaseAck, docs/leases.md). */
+  leaseAck(from: string, term: number, echo: number): void {
+    this.dispatch({ type: 'LeaseAck', from, term, echo });
+  }
+
   private dispatch(event: ElectionEvent): void {
     if (this.halted) return;
-    const now = this.opts.clock.now();
-    const { state, actions } = step(this.st, event, now);
-    this.st = state;
-    for (const a of actions) this.execute(a, now);
+    this.queued.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let e = this.queued.shift(); e && !this.halted; e = this.queued.shift()) {
+        const now = this.opts.clock.now();
+        const { state, actions } = step(this.st, e, now);
+        this.st = state;
+        for (const a of actions) this.execute(a, now);
+      }
+    } finally {
+      this.queued.length = 0;
+      this.dispatching = false;
+    }
     this.rearm();
+  }
+
+  /** The provider confirmed `d`: after a leased mastership, a release frees the voters early. */
+  private applied(d: Desired): void {
+    if (this.halted || d.kind !== 'not-held' || !this.leaseAsked || this.st.role === 'Master' || !this.opts.lease) return;
+    this.leaseAsked = false;
+    this.opts.lease.relinquished(d.term);
   }
 
   private execute(a: ElectionAction, now: number): void {
     const { opts } = this;
     switch (a.type) {
-      case 'SendAdvert':
+      case 'SendAdvert': {
         opts.metrics.inc('vipd_adverts_sent_total', { ...this.labels, priority0: String(a.priority === 0) });
+        const echo = a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho };
         opts.send({
           group: opts.params.group,
-          advert: { vrid: opts.params.vrid, sender: opts.params.self, priority: a.priority, advertIntervalCs: a.advertIntervalCs, term: a.term },
+          advert: { vrid: opts.params.vrid, sender: opts.params.self, priority: a.priority, advertIntervalCs: a.advertIntervalCs, term: a.term, ...echo },
         });
+        if (a.leaseEcho !== undefined && opts.lease) {
+          this.leaseAsked = true;
+          // Our own voter counts as one, at the send time (docs/leases.md).
+          if (opts.lease.selfGrant(a.term, a.advertIntervalCs)) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
+        }
         return;
+      }
       case 'AcquireVip':
         this.driver.want({ kind: 'held', term: a.term, reason: a.reason });
         return;

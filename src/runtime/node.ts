@@ -9,7 +9,7 @@ import type { LinkMonitor } from '../ports/link-monitor.js';
 import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
-import { InstanceRunner, type RoleChange } from './instance-runner.js';
+import { InstanceRunner, type LeaseHooks, type RoleChange } from './instance-runner.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RetryPolicy } from './provider-driver.js';
@@ -19,6 +19,8 @@ export interface NodeGroup {
   readonly provider: VipProvider;
   /** Interface whose link state the group tracks (Fault while it is down). */
   readonly trackInterface?: string;
+  /** Lease glue, for groups with `params.lease` (ClusterNode). */
+  readonly lease?: LeaseHooks;
 }
 
 export interface NodeOptions {
@@ -57,6 +59,7 @@ export class VipdNode {
         metrics: this.metrics,
         ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
         ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
+        ...(g.lease ? { lease: g.lease } : {}),
       }));
     }
     this.runners = runners;

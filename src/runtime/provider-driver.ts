@@ -38,6 +38,8 @@ export class ProviderDriver {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly retry: RetryPolicy = defaultRetry,
+    /** Called when the provider confirmed a decision (leases relinquish on a release). */
+    private readonly onApplied?: (d: Desired) => void,
   ) {}
 
   /** The election's latest decision. Supersedes (and aborts) an in-flight call for the opposite. */
@@ -91,6 +93,7 @@ export class ProviderDriver {
       await (op === 'acquire' ? this.provider.acquire(req) : this.provider.release(req));
       this.applied = d;
       this.failures = 0;
+      this.onApplied?.(d);
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'ok' });
     } catch (err) {
       if (controller.signal.aborted) {

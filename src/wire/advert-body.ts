@@ -16,6 +16,8 @@ export interface AdvertBody {
   term: number;
   sequence: number;
   sentAtMs: number;
+  /** The sender's monotonic ms when it asks for a lease (docs/leases.md); absent otherwise. */
+  leaseEcho?: number;
 }
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -27,9 +29,9 @@ export function encodeAdvertBody(b: AdvertBody): Uint8Array {
 }
 
 export function decodeAdvertBody(bytes: Uint8Array): Decoded<AdvertBody> {
-  const d = decodeMessage<AdvertBody>(type(), bytes);
+  const d = decodeMessage<AdvertBody & { _leaseEcho?: string }>(type(), bytes);
   if (!d.ok) return d;
-  const b = d.value;
+  const { _leaseEcho: _present, ...b } = d.value; // protobufjs names the proto3 optional's oneof
   if (!b.clusterId) return { ok: false, reason: 'advert has no cluster_id' };
   if (!b.group) return { ok: false, reason: 'advert has no group' };
   if (!b.nodeId) return { ok: false, reason: 'advert has no node_id' };
@@ -41,10 +43,12 @@ export function decodeAdvertBody(bytes: Uint8Array): Decoded<AdvertBody> {
   for (const k of ['term', 'sequence', 'sentAtMs'] as const) {
     if (!Number.isSafeInteger(b[k])) return { ok: false, reason: `advert ${k} ${b[k]} is not a safe integer` };
   }
+  if (b.leaseEcho !== undefined && !Number.isSafeInteger(b.leaseEcho)) return { ok: false, reason: `advert lease_echo ${b.leaseEcho} is not a safe integer` };
   return { ok: true, value: b };
 }
 
 export function describeAdvertBody(b: AdvertBody): string {
   return `advert ${b.clusterId}/${b.group} vrid ${b.vrid} from ${b.nodeId}${b.address ? `(${b.address})` : ''} ` +
-    `priority ${b.priority} interval ${b.advertIntervalCs} cs term ${b.term} seq ${b.sequence}`;
+    `priority ${b.priority} interval ${b.advertIntervalCs} cs term ${b.term} seq ${b.sequence}` +
+    (b.leaseEcho === undefined ? '' : ` lease echo ${b.leaseEcho}`);
 }

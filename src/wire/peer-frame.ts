@@ -3,6 +3,7 @@
  * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present).
  */
 import type { Decoded } from './advert-body.js';
+import { checkLeaseAck, checkLeaseRelinquish, describeLeaseAck, describeLeaseRelinquish, type LeaseAck, type LeaseRelinquish } from './lease-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 
 export interface Hello {
@@ -10,6 +11,10 @@ export interface Hello {
   nodeId: string;
   address: string;
   revision: number;
+  /** The tie-break addresses its adverts carry (absent: none). */
+  primaryAddresses?: string[];
+  /** The VIP groups it runs (issue 8 finding 5). */
+  groups?: string[];
 }
 
 export interface SignedAdvert {
@@ -49,10 +54,20 @@ export interface MembershipFrame {
   gossip: WireGossipItem[];
 }
 
+interface NoKind {
+  hello?: undefined;
+  advert?: undefined;
+  membership?: undefined;
+  leaseAck?: undefined;
+  leaseRelinquish?: undefined;
+}
+
 export type Frame =
-  | { hello: Hello; advert?: undefined; membership?: undefined }
-  | { advert: SignedAdvert; hello?: undefined; membership?: undefined }
-  | { membership: MembershipFrame; hello?: undefined; advert?: undefined };
+  | (Omit<NoKind, 'hello'> & { hello: Hello })
+  | (Omit<NoKind, 'advert'> & { advert: SignedAdvert })
+  | (Omit<NoKind, 'membership'> & { membership: MembershipFrame })
+  | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
+  | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -66,6 +81,8 @@ interface RawFrame {
   hello?: Hello;
   advert?: SignedAdvert;
   membership?: MembershipFrame & { kind?: string };
+  leaseAck?: Partial<LeaseAck>;
+  leaseRelinquish?: Partial<LeaseRelinquish>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -74,7 +91,7 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
   const f = d.value;
   if (f.hello && f.kind === 'hello') {
     if (!f.hello.clusterId || !f.hello.nodeId) return { ok: false, reason: 'hello without cluster_id or node_id' };
-    return { ok: true, value: { hello: f.hello } };
+    return { ok: true, value: { hello: { ...f.hello, primaryAddresses: f.hello.primaryAddresses ?? [], groups: f.hello.groups ?? [] } } };
   }
   if (f.advert && f.kind === 'advert') {
     if (f.advert.body.length === 0) return { ok: false, reason: 'advert with an empty body' };
@@ -89,12 +106,26 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     Object.assign(out, { [kind]: m[kind] ?? {} });
     return { ok: true, value: { membership: out } };
   }
+  if (f.kind === 'leaseAck') {
+    const a = checkLeaseAck(f.leaseAck);
+    return a.ok ? { ok: true, value: { leaseAck: a.value } } : a;
+  }
+  if (f.kind === 'leaseRelinquish') {
+    const r = checkLeaseRelinquish(f.leaseRelinquish);
+    return r.ok ? { ok: true, value: { leaseRelinquish: r.value } } : r;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
 export function describeFrame(f: Frame): string {
-  if (f.hello) return `hello from ${f.hello.nodeId}@${f.hello.address} cluster ${f.hello.clusterId}`;
+  if (f.hello) {
+    const h = f.hello;
+    return `hello from ${h.nodeId}@${h.address} cluster ${h.clusterId}` +
+      (h.primaryAddresses?.length ? ` addresses ${h.primaryAddresses.join(',')}` : '') + (h.groups?.length ? ` groups ${h.groups.join(',')}` : '');
+  }
   if (f.advert) return `signed advert (${f.advert.body.length} bytes, key ${f.advert.keyId || 'none'})`;
+  if (f.leaseAck) return describeLeaseAck(f.leaseAck);
+  if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;

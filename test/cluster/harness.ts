@@ -14,7 +14,8 @@ import { recordingLogger } from '../fakes/recording-logger.js';
 import type { ProcSpec } from '../../src/cli/local-cluster.js';
 
 export const CLUSTER = 'itest';
-const KEY = { id: 'k1', secret: Buffer.alloc(32, 3) };
+/** The cluster's advert key (what an attacker holding one node's credentials also has). */
+export const KEY = { id: 'k1', secret: Buffer.alloc(32, 3) };
 
 /** The same node description the multi-process LocalCluster takes. */
 export type Spec = ProcSpec;
@@ -22,8 +23,9 @@ export type Spec = ProcSpec;
 export class TestCluster {
   readonly nodes = new Map<string, ClusterNode>();
   readonly providers = new Map<string, NoopProvider>();
+  readonly metrics = new Map<string, MetricsRegistry>();
   readonly changes: RoleChange[] = [];
-  private pki!: TestPki;
+  pki!: TestPki;
   private seed = '';
 
   constructor(readonly specs: Spec[]) {}
@@ -44,6 +46,8 @@ export class TestCluster {
       },
       provider, peers: s.peers ?? [], witnesses: s.witnesses ?? [], quorum: s.quorum ?? 'none',
     }];
+    const metrics = new MetricsRegistry();
+    this.metrics.set(id, metrics);
     const node = grpcClusterNode({
       clusterId: CLUSTER, nodeId: id, listen: '127.0.0.1:0', seeds: this.seed ? [this.seed] : [],
       membership: { probeIntervalMs: 200, probeTimeoutMs: 100, indirectProbes: 3, suspicionMultiplier: 4 },
@@ -51,7 +55,7 @@ export class TestCluster {
       signer: new Keyring({ keys: [KEY], activeKeyId: 'k1', mode: 'enforce' }),
       replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
       initialSequence: initialSequence(Date.now()),
-      groups, clock: systemClock, metrics: new MetricsRegistry(), logger: process.env.TEST_LOG ? recordingLogger() : silentLogger,
+      groups, clock: systemClock, metrics, logger: process.env.TEST_LOG ? recordingLogger() : silentLogger,
       onRoleChange: (c) => this.changes.push(c), seed: this.nodes.size + 1,
     });
     await node.start();

@@ -11,6 +11,7 @@ import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
+import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/lease-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
@@ -54,16 +55,22 @@ export interface GrpcTransportOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly wallClock?: () => number;
+  /**
+   * What our Hello announces (issue 8 finding 5): the tie-break addresses our adverts carry and the
+   * groups we run; receivers hear our adverts only when they match.
+   */
+  readonly announce?: { readonly primaryAddresses: readonly string[]; readonly groups: readonly string[] };
 }
 
 /**
  * Where adverts go (`groupTargets`) and where membership messages and link events arrive is the
  * receiver's to say (MembershipTransport.listen); until it is set, adverts go nowhere.
  */
-export class GrpcTransport implements PeerTransport, MembershipTransport {
+export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseTransport {
   private server: PeerServer | undefined;
   private binding: Promise<void> | undefined;
   private handler: AdvertHandler | undefined;
+  private leaseReceiver: LeaseReceiver | undefined;
   private receiver: MembershipReceiver | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly limiter: LogLimiter;
@@ -98,7 +105,11 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
 
   private async serve(): Promise<void> {
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
-    const provisional: Hello = { clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1 };
+    const announce = this.opts.announce;
+    const provisional: Hello = {
+      clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1,
+      ...(announce ? { primaryAddresses: [...announce.primaryAddresses], groups: [...announce.groups] } : {}),
+    };
     const server = new PeerServer({
       clusterId: this.opts.clusterId,
       hello: provisional,
@@ -130,6 +141,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
       term: a.term,
       sequence: this.sequence++,
       sentAtMs: Math.round(this.wallNow()),
+      ...(a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho }),
     });
     const sig = this.opts.signer.sign(body);
     const advert: SignedAdvert = { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
@@ -139,6 +151,18 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
   /** Sends a membership message to a peer address; it waits briefly while the link comes up. */
   sendMembership(address: string, m: Message): boolean {
     return this.link(address)?.send({ membership: membershipToWire(m) }, true) ?? false;
+  }
+
+  onLease(receiver: LeaseReceiver): void {
+    this.leaseReceiver = receiver;
+  }
+
+  /** Lease frames go on our own stream to `address` (no queueing: a late ack is a stale ack). */
+  sendLease(address: string, m: LeaseMessage): boolean {
+    const frame = m.kind === 'ack'
+      ? { leaseAck: { group: m.group, term: m.term, echo: m.echo } }
+      : { leaseRelinquish: { group: m.group, term: m.term } };
+    return this.link(address)?.send(frame) ?? false;
   }
 
   /** Whether our stream to `address` is established. */
@@ -213,6 +237,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
       this.receiveMembership(from, f.membership);
       return;
     }
+    if (f.leaseAck) return this.leaseReceiver?.({ kind: 'ack', ...f.leaseAck }, from.nodeId);
+    if (f.leaseRelinquish) return this.leaseReceiver?.({ kind: 'relinquish', ...f.leaseRelinquish }, from.nodeId);
     if (!f.advert) return;
     const { body, keyId, mac } = f.advert;
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
@@ -233,7 +259,10 @@ export class GrpcTransport implements PeerTransport, MembershipTransport {
         priority: b.priority,
         advertIntervalCs: b.advertIntervalCs,
         term: b.term,
+        ...(b.leaseEcho === undefined ? {} : { leaseEcho: b.leaseEcho }),
       },
+      // The stream's identity, with what its Hello announced (refuseAdvert, core/election/authorise.ts).
+      origin: { nodeId: from.nodeId, primaryAddresses: from.primaryAddresses ?? [], groups: from.groups ?? [] },
     });
   }
 }

@@ -3,3 +3,6 @@ export { initialState, step, nextDeadline, currentPriority, currentMasterDownInt
 export { skewTimeMs, masterDownIntervalMs, effectivePriority, CS } from './timers.js';
 export { compareIdentity, describeIdentity, addressBytes } from './identity.js';
 export { roleLabel } from './transition.js';
+export { MAX_TERM, isValidTerm, nextTerm, laterTerm } from './terms.js';
+export * from './lease.js';
+export * from './authorise.js';

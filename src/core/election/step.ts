@@ -10,6 +10,8 @@
  */
 import { assertNever } from '../assert.js';
 import { compareIdentity, describeIdentity } from './identity.js';
+import { leaseMs, leaseUntil, majority } from './lease.js';
+import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
 import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { roleLabel, transition } from './transition.js';
 import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, KnownMaster, StepResult } from './types.js';
@@ -41,7 +43,8 @@ export function currentMasterDownIntervalMs(state: ElectionState): number {
 
 /** The earliest deadline the runtime must arm a timer for (keepalived: one timer per instance). */
 export function nextDeadline(state: ElectionState): number | undefined {
-  const ds = [state.adverTimer, state.masterDownTimer, state.quorumLossTimer].filter((d): d is number => d !== undefined);
+  const leaseEnd = state.lease?.acquired ? state.lease.until : undefined;
+  const ds = [state.adverTimer, state.masterDownTimer, state.quorumLossTimer, leaseEnd].filter((d): d is number => d !== undefined);
   return ds.length === 0 ? undefined : Math.min(...ds);
 }
 
@@ -65,6 +68,8 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onQuorum(state, event.hasQuorum, event.detail, now);
     case 'PeerConfirmedDown':
       return onPeerConfirmedDown(state, event.nodeId, event.reason, now);
+    case 'LeaseAck':
+      return onLeaseAck(state, event.from, event.term, event.echo, now);
     default:
       return assertNever(event, 'election event');
   }
@@ -72,8 +77,13 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
 
 // ---- helpers -------------------------------------------------------------------------------
 
-function advert(state: ElectionState, priority = currentPriority(state)): ElectionAction {
-  return { type: 'SendAdvert', priority, advertIntervalCs: state.params.advertIntervalCs, term: state.term };
+/**
+ * An advert; a leased master's carries `now` as its lease echo (lease.ts): the time the grants
+ * it collects count from.
+ */
+function advert(state: ElectionState, now: number | undefined, priority = currentPriority(state)): ElectionAction {
+  const a = { type: 'SendAdvert', priority, advertIntervalCs: state.params.advertIntervalCs, term: state.term } as const;
+  return state.lease && priority > 0 && now !== undefined ? { ...a, leaseEcho: Math.floor(now) } : a;
 }
 
 function log(level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>): ElectionAction {
@@ -93,20 +103,26 @@ function drop(state: ElectionState, reason: string, level: 'debug' | 'warn', msg
 function clearTimers(state: ElectionState): ElectionState {
   return {
     ...state, adverTimer: undefined, masterDownTimer: undefined, master: undefined, preempting: undefined,
-    awaitingQuorum: false, quorumLossTimer: undefined, masterConfirmedDown: undefined,
+    awaitingQuorum: false, quorumLossTimer: undefined, masterConfirmedDown: undefined, lease: undefined,
   };
 }
 
-/** RFC 5798 §6.4.1/§6.4.2 "transition to Master": send an advert, then take the address. */
+/**
+ * RFC 5798 §6.4.1/§6.4.2 "transition to Master": send an advert, then take the address. With a
+ * lease the address waits until a majority of voters granted (onLeaseAck).
+ */
 function becomeMaster(state: ElectionState, now: number, reason: string): StepResult {
+  const term = nextTerm(state.term);
   const s0: ElectionState = {
     ...clearTimers(state),
-    term: state.term + 1,
+    term,
     masterAdverIntervalCs: state.params.advertIntervalCs,
     adverTimer: now + state.params.advertIntervalCs * CS,
+    ...(state.params.lease ? { lease: { since: now, sinceTerm: term, acks: {}, acquired: false } } : {}),
   };
   const t = transition(s0, 'Master', reason);
-  return { state: t.state, actions: [...t.actions, advert(t.state), { type: 'AcquireVip', term: t.state.term, reason }] };
+  const acquire: ElectionAction[] = t.state.lease ? [] : [{ type: 'AcquireVip', term: t.state.term, reason }];
+  return { state: t.state, actions: [...t.actions, advert(t.state, now), ...acquire] };
 }
 
 /** RFC 5798 §6.4.1 "transition to Backup": arm Master_Down_Timer. */
@@ -156,17 +172,34 @@ function onShutdown(state: ElectionState): StepResult {
   if (!wasMaster) return t;
   return {
     state: t.state,
-    actions: [advert(state, 0), { type: 'ReleaseVip', term: state.term, reason: 'shutdown' }, ...t.actions],
+    actions: [advert(state, undefined, 0), { type: 'ReleaseVip', term: state.term, reason: 'shutdown' }, ...t.actions],
   };
 }
 
 function onTimer(state: ElectionState, now: number): StepResult {
+  const l = state.lease;
+  if (state.role === 'Master' && l?.acquired && l.until !== undefined && now >= l.until) {
+    // Safety first: release before anything else that is due (docs/leases.md). Still Master:
+    // keep advertising, and take the VIP again when a majority grants again.
+    const s: ElectionState = { ...state, lease: { ...l, acquired: false } };
+    const reason = `lease expired: no majority of voters granted an advert for ${Math.round(leaseMs(state.params.advertIntervalCs, state.params.lease?.releaseMarginMs))} ms`;
+    const rest = onTimer(s, now);
+    return {
+      state: rest.state,
+      actions: [
+        log('warn', `${reason}; releasing the VIP, still advertising`, { reason: 'lease-expired' }),
+        { type: 'Metric', name: 'vipd_lease_expired_total', labels: { group: state.params.group }, inc: 1 },
+        { type: 'ReleaseVip', term: state.term, reason },
+        ...rest.actions,
+      ],
+    };
+  }
   if (state.role === 'Master' && state.adverTimer !== undefined && now >= state.adverTimer) {
     const interval = state.params.advertIntervalCs * CS;
     // Keep the cadence, but never burst to catch up after a pause (a stalled process).
     const due = state.adverTimer + interval;
     const s: ElectionState = { ...state, adverTimer: due > now ? due : now + interval };
-    return { state: s, actions: [advert(s)] };
+    return { state: s, actions: [advert(s, now)] };
   }
   if (state.role === 'Master' && state.quorumLossTimer !== undefined && now >= state.quorumLossTimer) {
     return stepDown(state, now, `lost quorum (${state.quorumDetail}) for Master_Down_Interval`);
@@ -216,6 +249,9 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
   if (!Number.isSafeInteger(a.term) || a.term < 0) {
     return drop(state, 'invalid-term', 'warn', `advert from ${describeIdentity(a.sender)} has term ${a.term}`);
   }
+  if (!isValidTerm(a.term)) {
+    return drop(state, 'term-beyond-max', 'warn', `advert from ${describeIdentity(a.sender)} has term ${a.term}, above the largest a correct cluster reaches (${MAX_TERM}, terms.ts)`);
+  }
   // RFC 3768 §7.1: a v2 router discards adverts whose interval differs from its own.
   if (params.version === 2 && a.advertIntervalCs !== params.advertIntervalCs) {
     return drop(state, 'interval-mismatch', 'warn',
@@ -224,7 +260,7 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
   switch (state.role) {
     case 'Initialize':
     case 'Fault':
-      return { state: { ...state, term: Math.max(state.term, a.term) }, actions: [] };
+      return { state: { ...state, term: laterTerm(state.term, a.term) }, actions: [] };
     case 'Backup':
       return backupHearsAdvert(state, a, now);
     case 'Master':
@@ -236,7 +272,7 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
 
 /** RFC 5798 §6.4.2, Backup state, "If an ADVERTISEMENT is received". */
 function backupHearsAdvert(state: ElectionState, a: Advert, now: number): StepResult {
-  const s: ElectionState = { ...state, term: Math.max(state.term, a.term) };
+  const s: ElectionState = { ...state, term: laterTerm(state.term, a.term) };
   if (a.priority === 0) {
     const skew = skewTimeMs(currentPriority(s), s.masterAdverIntervalCs, s.params.version);
     return {
@@ -262,13 +298,13 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   const interval = state.params.advertIntervalCs * CS;
   if (a.priority === 0) {
     // Another router resigned: answer at once so backups re-arm on us (RFC 5798 §6.4.3).
-    return { state: { ...state, adverTimer: now + interval }, actions: [advert(state)] };
+    return { state: { ...state, adverTimer: now + interval }, actions: [advert(state, now)] };
   }
   if (outranks(a, state)) {
     const reason = `higher-ranked master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
     const s0: ElectionState = {
       ...state,
-      term: Math.max(state.term, a.term),
+      term: laterTerm(state.term, a.term),
       masterAdverIntervalCs: state.params.version === 3 ? a.advertIntervalCs : state.params.advertIntervalCs,
     };
     return stepDown(s0, now, reason, known(a, now), state.term);
@@ -277,14 +313,18 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
   // the cloud may point at the loser (REFERENCE.md, users' ask 2).
   if (a.term >= state.term) {
-    const s: ElectionState = { ...state, term: a.term + 1, adverTimer: now + interval };
+    const s: ElectionState = { ...state, term: nextTerm(a.term), adverTimer: now + interval };
     const reason = `won conflict with master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
     return {
       state: s,
-      actions: [log('info', `re-asserting VIP: ${reason}`, { term: s.term }), advert(s), { type: 'AcquireVip', term: s.term, reason }],
+      actions: [
+        log('info', `re-asserting VIP: ${reason}`, { term: s.term }), advert(s, now),
+        // A leased master holds the VIP only while its lease does (onLeaseAck takes it then).
+        ...(!s.lease || s.lease.acquired ? [{ type: 'AcquireVip', term: s.term, reason } as const] : []),
+      ],
     };
   }
-  return { state: { ...state, adverTimer: now + interval }, actions: [advert(state)] };
+  return { state: { ...state, adverTimer: now + interval }, actions: [advert(state, now)] };
 }
 
 function onWeight(state: ElectionState, weight: number, now: number): StepResult {
@@ -296,7 +336,7 @@ function onWeight(state: ElectionState, weight: number, now: number): StepResult
   const actions: ElectionAction[] = [log('info', `priority ${before} -> ${after} (health weight ${weight})`, { priority: after })];
   // A master tells the backups at once, so a now-higher backup can preempt without waiting.
   if (s.role === 'Master') {
-    return { state: { ...s, adverTimer: now + s.params.advertIntervalCs * CS }, actions: [...actions, advert(s)] };
+    return { state: { ...s, adverTimer: now + s.params.advertIntervalCs * CS }, actions: [...actions, advert(s, now)] };
   }
   return { state: s, actions };
 }
@@ -309,7 +349,7 @@ function onFaultRaised(state: ElectionState, resource: string): StepResult {
   const t = transition(clearTimers(s), 'Fault', reason);
   if (state.role !== 'Master') return t;
   // Resign like a shutdown so a backup takes over after Skew_Time.
-  return { state: t.state, actions: [advert(s, 0), { type: 'ReleaseVip', term: s.term, reason }, ...t.actions] };
+  return { state: t.state, actions: [advert(s, undefined, 0), { type: 'ReleaseVip', term: s.term, reason }, ...t.actions] };
 }
 
 function onFaultCleared(state: ElectionState, resource: string, now: number): StepResult {
@@ -363,4 +403,37 @@ function onPeerConfirmedDown(state: ElectionState, nodeId: string, reason: strin
   if (at === state.masterDownTimer) return { state, actions: [] }; // Master_Down_Interval is sooner
   const why = `probe-confirmed: master ${describeIdentity(state.master.sender)} down (${reason})`;
   return { state: { ...state, masterDownTimer: at, masterConfirmedDown: why }, actions: [log('info', why)] };
+}
+
+/** Why a lease ack was not counted (debug: stale acks are normal after a takeover). */
+export const LEASE_ACK_IGNORED = ['not-leased-master', 'not-a-voter', 'stale-term', 'stale-echo'] as const;
+export type LeaseAckIgnored = (typeof LEASE_ACK_IGNORED)[number];
+
+/**
+ * A voter granted our advert sent at `echo` (docs/leases.md). The lease holds until the newest
+ * echo granted by a majority, plus L; the first time it holds in a lease period, take the VIP.
+ */
+function onLeaseAck(state: ElectionState, from: string, term: number, echo: number, now: number): StepResult {
+  const l = state.lease;
+  const lp = state.params.lease;
+  const ignore = (reason: LeaseAckIgnored): StepResult => ({
+    state,
+    actions: [{ type: 'Metric', name: 'vipd_lease_acks_ignored_total', labels: { group: state.params.group, reason }, inc: 1 }],
+  });
+  if (state.role !== 'Master' || !l || !lp) return ignore('not-leased-master');
+  if (from !== state.params.self.nodeId && !lp.voters.includes(from)) return ignore('not-a-voter');
+  if (!Number.isSafeInteger(term) || term < l.sinceTerm || term > state.term) return ignore('stale-term');
+  // Our own send times of this mastership only: an ack cannot extend the lease past what we sent.
+  if (!Number.isSafeInteger(echo) || echo < Math.floor(l.since) || echo > now) return ignore('stale-echo');
+  if ((l.acks[from] ?? -Infinity) >= echo) return { state, actions: [] };
+  const acks = { ...l.acks, [from]: echo };
+  const voters = 1 + lp.voters.length;
+  const until = leaseUntil(acks, voters, leaseMs(state.params.advertIntervalCs, lp.releaseMarginMs));
+  const lease = until === undefined ? { ...l, acks } : { ...l, acks, until };
+  if (until === undefined || until <= now || l.acquired) return { state: { ...state, lease }, actions: [] };
+  const reason = `lease granted by ${majority(voters)} of ${voters} voters`;
+  return {
+    state: { ...state, lease: { ...lease, acquired: true } },
+    actions: [log('info', `${reason}: taking the VIP`, { term: state.term }), { type: 'AcquireVip', term: state.term, reason }],
+  };
 }

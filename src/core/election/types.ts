@@ -44,6 +44,19 @@ export interface ElectionParams {
    * (RFC 5798 §6.4.3: priority, then primary address) or neither steps down.
    */
   readonly orderByTerm?: boolean;
+  /**
+   * Leases (docs/leases.md), for unicast `quorum: majority` groups only: the master takes the
+   * VIP only while a majority of the voters granted one of its adverts within the last L.
+   * Undefined: the VIP follows the role at once (quorum none, VRRP groups).
+   */
+  readonly lease?: LeaseParams;
+}
+
+export interface LeaseParams {
+  /** The group's other voters (node ids of its peers and witnesses; not this node). */
+  readonly voters: readonly string[];
+  /** R: the provider's bound on a release (default DEFAULT_RELEASE_MARGIN_MS, lease.ts). */
+  readonly releaseMarginMs?: number;
 }
 
 /** What we know of the current master while we are not it. */
@@ -90,6 +103,17 @@ export interface ElectionState {
   readonly quorumLossTimer?: number;
   /** Why the Master_Down_Timer was shortened by membership (probe-confirmed failure). */
   readonly masterConfirmedDown?: string;
+  /** Master with `params.lease`: the acks counted so far and whether the VIP was taken. */
+  readonly lease?: MasterLeaseState;
+}
+
+/** lease.ts MasterLease plus whether AcquireVip was issued for the lease now held. */
+export interface MasterLeaseState {
+  readonly since: number;
+  readonly sinceTerm: number;
+  readonly acks: Readonly<Record<string, number>>;
+  readonly until?: number;
+  readonly acquired: boolean;
 }
 
 /** An election message as the core sees it; transports map it to and from their wire. */
@@ -100,6 +124,11 @@ export interface Advert {
   readonly priority: number;
   readonly advertIntervalCs: number;
   readonly term: number;
+  /**
+   * The master's send time on its own clock, echoed in lease acks (docs/leases.md); present
+   * when the advert asks voters for a lease.
+   */
+  readonly leaseEcho?: number;
 }
 
 export type ElectionEvent =
@@ -113,12 +142,15 @@ export type ElectionEvent =
   /** From membership: a majority of voters is (not) reachable; `detail` like "2/3 voters". */
   | { readonly type: 'QuorumChanged'; readonly hasQuorum: boolean; readonly detail: string }
   /** From membership: `nodeId` failed direct and indirect probes (a verdict, not a hint). */
-  | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string };
+  | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string }
+  /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
+  | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 
 export type LogLevel = 'debug' | 'info' | 'warn';
 
 export type ElectionAction =
-  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number }
+  /** `leaseEcho`: the advert asks voters for a lease; this node's voter grants it too (runtime). */
+  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number; readonly leaseEcho?: number }
   /** BecomeMaster: take the VIP. `term` fences the provider call. */
   | { readonly type: 'AcquireVip'; readonly term: number; readonly reason: string }
   | { readonly type: 'ReleaseVip'; readonly term: number; readonly reason: string }

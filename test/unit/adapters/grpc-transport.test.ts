@@ -35,7 +35,8 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     const before = b.received.length;
     for (let i = 0; i < 5; i++) a.transport.send(advert('a', 3, 150));
     await until(() => b.received.length >= before + 5, 5000, 'five adverts at b');
-        assert.deepEqual(b.received.at(-1), advert('a', 3, 150));
+    // The stream's identity and what its Hello announced ride along (issue 8 finding 5).
+    assert.deepEqual(b.received.at(-1), { ...advert('a', 3, 150), origin: { nodeId: 'a', primaryAddresses: [], groups: [] } });
     assert.equal(b.metrics.sum('vipd_peer_rejected_total'), 0);
     assert.equal(b.metrics.get('vipd_advert_signatures_total', { verdict: 'valid' }) >= 5, true);
   });

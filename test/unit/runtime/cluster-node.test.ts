@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryHub } from '../../../src/adapters/memory-transport.js';
+import { MemoryHub, type MemoryTransport } from '../../../src/adapters/memory-transport.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { ClusterNode } from '../../../src/runtime/cluster-node.js';
@@ -20,6 +20,9 @@ interface Spec {
   peers?: string[];
   quorum?: 'majority' | 'none';
 }
+
+/** The in-memory hub carries adverts and lease messages alike. */
+const transports = (t: MemoryTransport) => ({ peerTransport: t, leaseTransport: t });
 
 function cluster(specs: Spec[]) {
   const clock = new VirtualClock();
@@ -40,7 +43,7 @@ function cluster(specs: Spec[]) {
         },
         provider, peers: s.peers ?? [], witnesses: [], quorum: s.quorum ?? 'none', trackInterface: `eth-${s.id}`,
       }],
-      peerTransport: adverts.connect(s.id),
+      ...transports(adverts.connect(s.id)),
       membershipTransport: membership.connect(s.id),
       clock, logger: silentLogger, metrics: new MetricsRegistry(), links, seed: nodes.size + 1,
     });
