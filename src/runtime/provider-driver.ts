@@ -53,7 +53,7 @@ export class ProviderDriver {
     this.kick();
   }
 
-  /** What the provider last confirmed (undefined until the first success). */
+  /** What the provider last confirmed (undefined until the first success and while a call runs). */
   get confirmed(): Desired | undefined {
     return this.applied;
   }
@@ -89,6 +89,10 @@ export class ProviderDriver {
 
   private async call(op: 'acquire' | 'release', d: Desired, controller: AbortController): Promise<void> {
     const req = { term: d.term, reason: d.reason, signal: controller.signal };
+    // Once a call starts, what the provider holds is unknown until one succeeds: a failed or
+    // aborted acquire may have bound the VIP, so the next decision must call it again even if
+    // it equals the last one confirmed (found by the simulator, docs/architecture.md).
+    this.applied = undefined;
     try {
       await (op === 'acquire' ? this.provider.acquire(req) : this.provider.release(req));
       this.applied = d;
