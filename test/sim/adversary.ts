@@ -10,7 +10,7 @@
 import type { GossipItem, MemberRecord, MemberState, Message } from '../../src/core/membership/messages.js';
 import { UINT32_MAX } from '../../src/core/membership/messages.js';
 import type { MembershipTransport } from '../../src/ports/membership-transport.js';
-import type { PeerTransport } from '../../src/ports/peer-transport.js';
+import type { MemoryTransport } from '../../src/adapters/memory-transport.js';
 import type { Rng } from './rng.js';
 import { GROUP, VRID, type SimWorld } from './world.js';
 
@@ -18,7 +18,7 @@ import { GROUP, VRID, type SimWorld } from './world.js';
 const MAX_ITEMS = 24;
 
 export class Adversary {
-  private adverts: PeerTransport | undefined;
+  private adverts: MemoryTransport | undefined;
   private gossip: MembershipTransport | undefined;
   private cancel: (() => void) | undefined;
   sent = 0;
@@ -30,7 +30,9 @@ export class Adversary {
   ) {}
 
   async start(): Promise<void> {
-    this.adverts = this.world.adverts.connect(this.id);
+    // Its Hello: a member of another group, a witness of none, or a liar claiming the group.
+    const groups = this.rng.pick([['other'], [], [GROUP]]);
+    this.adverts = this.world.adverts.connect(this.id, { primaryAddresses: ['192.0.2.254'], groups });
     await this.adverts.start(() => undefined);
     this.gossip = this.world.membership.connect(this.id);
     await this.gossip.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: () => [] });
@@ -52,8 +54,21 @@ export class Adversary {
 
   private act(): void {
     this.sent++;
-    if (this.rng.chance(0.5)) this.advert();
+    const roll = this.rng.next();
+    if (roll < 0.4) this.advert();
+    else if (roll < 0.6) this.lease();
     else this.membershipMessage();
+  }
+
+  /** Lease acks for any term and echo, and relinquishes, to any voter. */
+  private lease(): void {
+    const r = this.rng;
+    const group = r.chance(0.9) ? GROUP : 'other';
+    const term = r.pick([0, 1, 2, r.int(0, 1000), 2 ** 48, Number.MAX_SAFE_INTEGER]);
+    const to = r.pick(this.world.ids());
+    this.adverts?.sendLease(to, r.chance(0.7)
+      ? { kind: 'ack', group, term, echo: r.pick([0, r.next() * 1e6, Number.MAX_SAFE_INTEGER]) }
+      : { kind: 'relinquish', group, term });
   }
 
   private advert(): void {
@@ -67,6 +82,8 @@ export class Adversary {
         priority: r.pick([0, 1, 100, 254, 255, r.int(0, 255)]),
         advertIntervalCs: r.pick([1, 10, 100, 4095, r.int(0, 4095)]),
         term: r.pick([0, 1, 2, 2 ** 32, 2 ** 48, 2 ** 48 + 1, Number.MAX_SAFE_INTEGER, r.int(0, 1000)]),
+        // Asks voters for a lease, as a master's advert does.
+        ...(r.chance(0.7) ? { leaseEcho: r.pick([0, r.next() * 1e6, Number.MAX_SAFE_INTEGER]) } : {}),
       },
     });
   }

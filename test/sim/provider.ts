@@ -7,9 +7,12 @@
  *
  * SimProvider carries out calls on its host's record the way a real provider does: it first
  * looks (a round trip), then changes the record, then confirms (another round trip), each part
- * taking virtual time on the node's own clock. A call can fail (retryably) before or after the
- * change; an abort before the change leaves the record alone. The total latency of a call is
- * bounded by `maxLatencyMs`, which is the bound R of docs/leases.md for this provider.
+ * taking virtual time on the node's own clock. An acquire can fail (retryably) before or after
+ * the change; an abort before the change leaves the record alone. The total latency of a call is
+ * bounded by `maxLatencyMs`, which is the bound R of docs/leases.md for this provider. Releases
+ * do not fail here: the lease proof assumes a release completes within R, and a release that
+ * fails leaves the VIP bound however long it takes (only fencing by term, as cloud providers
+ * can, covers that).
  */
 import type { Clock } from '../../src/ports/clock.js';
 import { ProviderError, type ProviderRequest, type VipProvider, type VipStatus } from '../../src/ports/vip-provider.js';
@@ -48,7 +51,7 @@ export interface SimProviderOptions {
   readonly rng: Rng;
   /** Bound on one call, ms (both round trips together). */
   readonly maxLatencyMs: number;
-  /** Probability that a call fails (half of failures happen after the change took effect). */
+  /** Probability that an acquire fails (half of failures happen after the change took effect). */
   readonly failure: number;
 }
 
@@ -86,7 +89,7 @@ export class SimProvider implements VipProvider {
   private async change(op: 'acquire' | 'release', held: boolean, req: ProviderRequest): Promise<void> {
     const { rng, failure } = this.opts;
     this.calls.push({ op, term: req.term, at: this.opts.clock.now() });
-    const fails = failure > 0 && rng.chance(failure);
+    const fails = held && failure > 0 && rng.chance(failure);
     const failsAfterChange = fails && rng.chance(0.5);
     await this.roundTrip(req.signal);
     if (fails && !failsAfterChange) throw new ProviderError(op, `sim VIP on ${this.record.host}`, true, { detail: 'simulated failure before the change' });

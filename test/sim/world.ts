@@ -8,7 +8,8 @@
  *   VIP its predecessor left bound.
  * The network (network.ts) loses, delays, duplicates, reorders and cuts links (both ways or one
  * way); a cut link also breaks the streams across it, as a real TCP stream would.
- * The invariant checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and
+ * Adverts carry the origin a gRPC Hello would give them (per-group authorisation runs) and lease
+ * messages travel the same links. The invariant checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and
  * role changes as they happen, SIM_LOG=2 the nodes' logs too.
  */
 import { MemoryHub } from '../../src/adapters/memory-transport.js';
@@ -17,6 +18,7 @@ import { masterDownIntervalMs } from '../../src/core/election/timers.js';
 import type { ElectionParams, Role } from '../../src/core/election/types.js';
 import type { MembershipBasics } from '../../src/core/membership/params.js';
 import { silentLogger, type Logger } from '../../src/ports/logger.js';
+import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
 import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
 import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
@@ -274,12 +276,15 @@ export class SimWorld {
         quorum: 'majority',
       });
     }
+    // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
+    const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: [], groups: groups.map((g) => g.params.group) }), h.clock);
     return new ClusterNode({
       nodeId: spec.id,
       seeds: this.ids().filter((id) => id !== spec.id),
       membership: opts.timing.membership,
       groups,
-      peerTransport: new GatedPeerTransport(this.adverts.connect(spec.id), h.clock),
+      peerTransport: adverts,
+      leaseTransport: adverts,
       membershipTransport: new GatedMembershipTransport(this.membership.connect(spec.id), h.clock),
       clock: h.clock,
       logger: this.verbose >= 2 ? printLogger(this.clock, spec.id) : silentLogger,
@@ -308,12 +313,20 @@ export class SimWorld {
   }
 }
 
-/** Adverts reach a stalled process only when its stall ends (NodeClock.run). */
-class GatedPeerTransport implements PeerTransport {
+/** Adverts and lease messages reach a stalled process only when its stall ends (NodeClock.run). */
+class GatedPeerTransport implements PeerTransport, LeaseTransport {
   constructor(
-    private readonly inner: PeerTransport,
+    private readonly inner: PeerTransport & LeaseTransport,
     private readonly clock: NodeClock,
   ) {}
+
+  onLease(receiver: LeaseReceiver): void {
+    this.inner.onLease((msg, from) => this.clock.run(() => receiver(msg, from)));
+  }
+
+  sendLease(address: string, msg: LeaseMessage): boolean {
+    return this.inner.sendLease(address, msg);
+  }
 
   start(handler: AdvertHandler): Promise<void> {
     return this.inner.start((msg) => this.clock.run(() => handler(msg)));
