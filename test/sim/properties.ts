@@ -9,14 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import { TIMING_PRESETS } from '../../src/config/presets.js';
+import { RHO } from '../../src/core/election/lease.js';
 import { Adversary } from './adversary.js';
 import { seeds } from './cluster.js';
 import { describeViolations } from './invariant.js';
 import { Rng } from './rng.js';
 import { SimWorld, type Timing, type WorldNode } from './world.js';
 
-/** Clock-rate drift bound of docs/leases.md. */
-const RHO = 0.001;
 
 export interface Faults {
   /** How many fault steps before the calm. */

@@ -354,12 +354,13 @@ class GatedMembershipTransport implements MembershipTransport {
 
   listen(r: MembershipReceiver): Promise<void> {
     const run = this.clock.run.bind(this.clock);
+    // Queries (groupTargets and any other) answer at once; events wait for the process.
     return this.inner.listen({
+      ...r,
       message: (m, from) => run(() => r.message(m, from)),
       peerUp: (id) => run(() => r.peerUp?.(id)),
       peerDown: (id, reason) => run(() => r.peerDown(id, reason)),
       unreachable: (address, reason) => run(() => r.unreachable(address, reason)),
-      groupTargets: (group) => r.groupTargets(group),
     });
   }
 
