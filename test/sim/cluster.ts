@@ -126,7 +126,7 @@ export class SimCluster {
   async start(ids: readonly string[] = this.ids()): Promise<void> {
     for (const id of ids) {
       const m = this.member(id);
-      await m.node.start();
+      await this.clock.runWhile(m.node.start());
       m.alive = true;
     }
   }
@@ -157,7 +157,7 @@ export class SimCluster {
     this.records.delete(id);
     const m = this.build({ ...old.spec, ...override });
     this.members.set(id, m);
-    await m.node.start();
+    await this.clock.runWhile(m.node.start());
     m.alive = true;
   }
 
