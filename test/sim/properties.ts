@@ -106,7 +106,8 @@ export async function property(file: string, name: string, count: number, timing
     const w = await scenario(seed, timing, f);
     steps += w.checker.steps;
     if (w.checker.violations.length === 0) continue;
-    const msg = `${name}: seed ${seed} violated the invariants:\n${describeViolations(w.checker.violations)}\n`
+    const settled = w.checker.settledFrom;
+    const msg = `${name}: seed ${seed} violated the invariants (stable from t=${settled === undefined ? 'never' : (settled - w.checker.settleMs).toFixed(1)}, settle window ${w.checker.settleMs.toFixed(0)} ms):\n${describeViolations(w.checker.violations)}\n`
       + `last events:\n${w.report()}\n  replay: SIM_SEED=${seed} SIM_LOG=1 node --import tsx --test --test-name-pattern="${name}" ${file}`;
     if (!all) assert.fail(msg);
     failing.push(seed);
