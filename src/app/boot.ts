@@ -99,6 +99,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     peers: g.peers,
     witnesses: g.witnesses,
     quorum: g.quorum,
+    leaseStallToleranceMs: g.leaseStallToleranceMs,
     transport: g.transport,
   }));
   if (!config.insecure && !config.tls && lan) {

@@ -22,6 +22,8 @@ const ADVERT_RULES: Record<VrrpVersion, { stepMs: number; minMs: number; maxMs: 
 export interface GroupContext {
   /** Default Advertisement_Interval from the timing preset. */
   readonly presetAdvertMs: number;
+  /** Default lease_stall_tolerance from the timing preset. */
+  readonly presetLeaseStallMs?: number;
   /** The file lists seeds: `transport: auto` then means unicast even without peers. */
   readonly hasSeeds: boolean;
 }
@@ -29,7 +31,7 @@ export interface GroupContext {
 /** Until the LAN mode lands only unicast exists; say so rather than silently run unicast. */
 
 /** `raw` has passed groupSchema, so every field is individually valid. */
-export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSeeds }: GroupContext): GroupResult {
+export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, presetLeaseStallMs = 250, hasSeeds }: GroupContext): GroupResult {
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const version = raw.version;
@@ -90,6 +92,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
   warnings.push(...quorum.warnings);
 
   const delay = raw.preempt_delay === undefined ? undefined : parseDuration(raw.preempt_delay);
+  const stall = raw.lease_stall_tolerance === undefined ? undefined : parseDuration(raw.lease_stall_tolerance);
   const group: GroupConfig = {
     name: raw.name,
     vrid: raw.vrid,
@@ -106,6 +109,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, hasSee
     peers: raw.peers,
     witnesses: raw.witnesses,
     quorum: quorumRule,
+    leaseStallToleranceMs: stall?.ok ? stall.ms : presetLeaseStallMs,
   };
   return { group, errors, warnings };
 }

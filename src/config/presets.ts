@@ -5,6 +5,11 @@ export interface TimingPreset {
   /** Default Advertisement_Interval when a group does not set advert_interval. */
   readonly advertIntervalMs: number;
   readonly membership: MembershipConfig;
+  /**
+   * Default lease_stall_tolerance (docs/leases.md): the longest freeze of a master process the
+   * lease rides out safely; a silent failure is taken over about this much later.
+   */
+  readonly leaseStallToleranceMs: number;
 }
 
 export const TIMING_PRESETS: Readonly<Record<TimingName, TimingPreset>> = Object.freeze({
@@ -12,6 +17,7 @@ export const TIMING_PRESETS: Readonly<Record<TimingName, TimingPreset>> = Object
   // 3 x 100ms + Skew_Time (RFC 5798 §6.1), i.e. failover in well under half a second.
   lan: Object.freeze({
     advertIntervalMs: 100,
+    leaseStallToleranceMs: 250,
     membership: Object.freeze({
       probeIntervalMs: 200,
       probeTimeoutMs: 100,
@@ -26,6 +32,7 @@ export const TIMING_PRESETS: Readonly<Record<TimingName, TimingPreset>> = Object
   // longer suspicion window so one slow round trip does not evict a member.
   wan: Object.freeze({
     advertIntervalMs: 1000,
+    leaseStallToleranceMs: 2000,
     membership: Object.freeze({
       probeIntervalMs: 1000,
       probeTimeoutMs: 500,

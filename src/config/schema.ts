@@ -167,6 +167,10 @@ export const groupSchema = section(
       QUORUM_RULES,
       'majority: master only with a majority of the voters (this node, peers, witnesses; an odd number); none: master without quorum, risking split brain. Default majority for unicast and both, none for multicast (VRRP has no membership)',
     ).optional(),
+    lease_stall_tolerance: duration(
+      'quorum majority, unicast: how long this node\'s process may freeze and still release the VIP before another node takes it (docs/leases.md); a silent failure is taken over about this much later. 0s-10s, default from the timing preset (lan 250ms, wan 2s)',
+      { minMs: 0, maxMs: 10_000 },
+    ).optional(),
   },
   'a virtual router: its VRID, interface and VIPs',
 );

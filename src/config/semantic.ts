@@ -39,7 +39,7 @@ export function validateDocument(raw: unknown, baseDir: string): Validation {
   rawGroups.forEach((item, index) => {
     const parsed = groupSchema.safeParse(item);
     if (!parsed.success) return;
-    const result = normalizeGroup(parsed.data, ['groups', index], { presetAdvertMs: preset.advertIntervalMs, hasSeeds });
+    const result = normalizeGroup(parsed.data, ['groups', index], { presetAdvertMs: preset.advertIntervalMs, presetLeaseStallMs: preset.leaseStallToleranceMs, hasSeeds });
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     groups.push({ index, group: result.group });

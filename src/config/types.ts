@@ -74,6 +74,8 @@ export interface GroupConfig {
   readonly witnesses: readonly string[];
   /** majority: voters are this node + peers + witnesses, always an odd number. */
   readonly quorum: QuorumRule;
+  /** S of docs/leases.md (quorum majority, unicast), ms. */
+  readonly leaseStallToleranceMs: number;
 }
 
 export interface NodeConfig {

@@ -3,7 +3,9 @@
  * per VIP group. Membership feeds the elections the two things they need from the cluster:
  * quorum (who is reachable) and verdicts (a master confirmed down by direct and indirect
  * probes). A broken stream to a peer only asks membership to probe it now.
- * A witness runs transport and membership only: it votes by being reachable.
+ * A witness runs transport, membership and a lease voter: it votes by being reachable and, in
+ * `quorum: majority` groups, by granting leases (docs/leases.md). Adverts from the unicast
+ * transport are authorised per group first (src/core/election/authorise.ts, issue 8 finding 5).
  * Built from ports only: src/app/cluster.ts puts it on gRPC, the tests and the simulator on the
  * in-memory transports (test/fakes/memory-membership.ts, src/adapters/memory-transport.ts).
  */
@@ -31,6 +33,8 @@ export interface ClusterGroup extends Voters {
   readonly provider: VipProvider;
   readonly quorum: 'majority' | 'none';
   readonly trackInterface?: string;
+  /** S of docs/leases.md for a leased group: the stall of this node the lease tolerates. */
+  readonly leaseStallToleranceMs?: number;
   /** How its adverts travel (default unicast); multicast and both need `lan`. */
   readonly transport?: 'unicast' | 'multicast' | 'both';
 }
@@ -258,7 +262,7 @@ export class ClusterNode implements RunningNode {
     const g = this.groups.get(msg.group);
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;
-    if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs)) return true;
+    if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs)) return true;
     const address = this.members().get(a.sender.nodeId)?.address;
     const sent = address !== undefined && lt.sendLease(address, { kind: 'ack', group: msg.group, term: a.term, echo: a.leaseEcho });
     if (!sent) this.metrics.inc('vipd_lease_acks_unsent_total', { group: msg.group });
@@ -282,7 +286,7 @@ export class ClusterNode implements RunningNode {
   private leaseHooks(g: ClusterGroup): LeaseHooks {
     const group = g.params.group;
     return {
-      selfGrant: (term, advertIntervalCs) => this.voter?.grant(group, this.opts.nodeId, term, advertIntervalCs) ?? false,
+      selfGrant: (term, advertIntervalCs, promiseMs) => this.voter?.decide(group, this.opts.nodeId, term, advertIntervalCs, promiseMs) ?? { granted: false },
       relinquished: (term) => {
         this.voter?.relinquish(group, this.opts.nodeId, term);
         const members = this.members();
@@ -313,5 +317,6 @@ export class ClusterNode implements RunningNode {
 function withLease(g: ClusterGroup, self: string): ClusterGroup {
   if (g.quorum !== 'majority' || (g.transport ?? 'unicast') !== 'unicast' || g.params.lease) return g;
   const voters = [...new Set([...g.peers, ...g.witnesses])].filter((id) => id !== self);
-  return { ...g, params: { ...g.params, lease: { voters } } };
+  const stall = g.leaseStallToleranceMs === undefined ? {} : { stallToleranceMs: g.leaseStallToleranceMs };
+  return { ...g, params: { ...g.params, lease: { voters, ...stall } } };
 }

@@ -42,10 +42,10 @@ export interface InstanceRunnerOptions {
 /** What a leased group needs from the node's voter and transport. */
 export interface LeaseHooks {
   /**
-   * This node's own voter is asked to grant our advert (the self-promise): true when granted.
-   * Must not throw.
+   * This node's own voter is asked to grant our advert (the self-promise): granted, or until
+   * when it refuses. Must not throw.
    */
-  selfGrant(term: number, advertIntervalCs: number): boolean;
+  selfGrant(term: number, advertIntervalCs: number, promiseMs?: number): { readonly granted: true } | { readonly granted: false; readonly until?: number };
   /**
    * The provider confirmed a release at `term` and we are no longer master: tell the voters
    * (LeaseRelinquish), so they need not wait for their promises to run out. Must not throw.
@@ -65,6 +65,8 @@ export class InstanceRunner {
   private dispatching = false;
   /** An advert asked for a lease since the last relinquish: a confirmed release relinquishes. */
   private leaseAsked = false;
+  /** halt(): a crashed node says nothing, not even a relinquish. */
+  private crashed = false;
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
@@ -97,6 +99,7 @@ export class InstanceRunner {
   /** Stops dead, with no resignation and no release: how the simulator and demo model a crash. */
   halt(): void {
     this.halted = true;
+    this.crashed = true;
     this.timer.disarm();
     this.driver.halt();
   }
@@ -155,7 +158,7 @@ export class InstanceRunner {
 
   /** The provider confirmed `d`: after a leased mastership, a release frees the voters early. */
   private applied(d: Desired): void {
-    if (this.halted || d.kind !== 'not-held' || !this.leaseAsked || this.st.role === 'Master' || !this.opts.lease) return;
+    if (this.crashed || d.kind !== 'not-held' || !this.leaseAsked || this.st.role === 'Master' || !this.opts.lease) return;
     this.leaseAsked = false;
     this.opts.lease.relinquished(d.term);
   }
@@ -165,7 +168,7 @@ export class InstanceRunner {
     switch (a.type) {
       case 'SendAdvert': {
         opts.metrics.inc('vipd_adverts_sent_total', { ...this.labels, priority0: String(a.priority === 0) });
-        const echo = a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho };
+        const echo = a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho, ...(a.leasePromiseMs === undefined ? {} : { leasePromiseMs: a.leasePromiseMs }) };
         opts.send({
           group: opts.params.group,
           advert: { vrid: opts.params.vrid, sender: opts.params.self, priority: a.priority, advertIntervalCs: a.advertIntervalCs, term: a.term, ...echo },
@@ -173,7 +176,9 @@ export class InstanceRunner {
         if (a.leaseEcho !== undefined && opts.lease) {
           this.leaseAsked = true;
           // Our own voter counts as one, at the send time (docs/leases.md).
-          if (opts.lease.selfGrant(a.term, a.advertIntervalCs)) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
+          const g = opts.lease.selfGrant(a.term, a.advertIntervalCs, a.leasePromiseMs);
+          if (g.granted) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
+          else if (g.until !== undefined) this.queued.push({ type: 'LeaseRefused', until: g.until });
         }
         return;
       }

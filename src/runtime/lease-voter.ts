@@ -25,9 +25,12 @@ export class LeaseVoter {
     this.limiter = new LogLimiter(clock, logger);
   }
 
-  /** `from` asks for the lease of `group` with an advert of `term`: grant? */
-  grant(group: string, from: string, term: number, advertIntervalCs: number): boolean {
-    const r = grant(this.state, { group, from, term, advertIntervalCs }, this.clock.now());
+  /**
+   * `from` asks for the lease of `group` with an advert of `term`: granted, or until when this
+   * voter will refuse (undefined when it refuses for want of room).
+   */
+  decide(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): { granted: true } | { granted: false; until?: number } {
+    const r = grant(this.state, { group, from, term, advertIntervalCs, ...(promiseMs === undefined ? {} : { promiseMs }) }, this.clock.now());
     this.state = r.state;
     const result: 'granted' | LeaseRefusal = r.granted ? 'granted' : r.reason;
     this.metrics.inc('vipd_lease_grants_total', { group, result });
@@ -35,7 +38,12 @@ export class LeaseVoter {
       const whom = r.promisedTo === undefined ? '' : ` (promised to ${r.promisedTo === this.nodeId ? 'ourselves' : r.promisedTo})`;
       this.limiter.log('warn', `lease for ${group} refused to ${from === this.nodeId ? 'ourselves' : from}: ${r.reason}${whom}`, { reason: r.reason, group });
     }
-    return r.granted;
+    return r.granted ? { granted: true } : r.until === undefined ? { granted: false } : { granted: false, until: r.until };
+  }
+
+  /** decide(), as a yes or no. */
+  grant(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): boolean {
+    return this.decide(group, from, term, advertIntervalCs, promiseMs).granted;
   }
 
   /** `from` confirmed it released `group` at `term`: drop a promise to it. */

@@ -18,6 +18,8 @@ export interface AdvertBody {
   sentAtMs: number;
   /** The sender's monotonic ms when it asks for a lease (docs/leases.md); absent otherwise. */
   leaseEcho?: number;
+  /** With leaseEcho: the promise asked for, ms (docs/leases.md). */
+  leasePromiseMs?: number;
 }
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -29,9 +31,10 @@ export function encodeAdvertBody(b: AdvertBody): Uint8Array {
 }
 
 export function decodeAdvertBody(bytes: Uint8Array): Decoded<AdvertBody> {
-  const d = decodeMessage<AdvertBody & { _leaseEcho?: string }>(type(), bytes);
+  const d = decodeMessage<AdvertBody & { _leaseEcho?: string; _leasePromiseMs?: string }>(type(), bytes);
   if (!d.ok) return d;
-  const { _leaseEcho: _present, ...b } = d.value; // protobufjs names the proto3 optional's oneof
+  // protobufjs names each proto3 optional's synthetic oneof; they are not fields.
+  const { _leaseEcho: _echo, _leasePromiseMs: _promise, ...b } = d.value;
   if (!b.clusterId) return { ok: false, reason: 'advert has no cluster_id' };
   if (!b.group) return { ok: false, reason: 'advert has no group' };
   if (!b.nodeId) return { ok: false, reason: 'advert has no node_id' };
@@ -50,5 +53,5 @@ export function decodeAdvertBody(bytes: Uint8Array): Decoded<AdvertBody> {
 export function describeAdvertBody(b: AdvertBody): string {
   return `advert ${b.clusterId}/${b.group} vrid ${b.vrid} from ${b.nodeId}${b.address ? `(${b.address})` : ''} ` +
     `priority ${b.priority} interval ${b.advertIntervalCs} cs term ${b.term} seq ${b.sequence}` +
-    (b.leaseEcho === undefined ? '' : ` lease echo ${b.leaseEcho}`);
+    (b.leaseEcho === undefined ? '' : ` lease echo ${b.leaseEcho}`) + (b.leasePromiseMs === undefined ? '' : ` promise ${b.leasePromiseMs} ms`);
 }

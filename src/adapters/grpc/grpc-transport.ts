@@ -142,6 +142,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       sequence: this.sequence++,
       sentAtMs: Math.round(this.wallNow()),
       ...(a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho }),
+      ...(a.leasePromiseMs === undefined ? {} : { leasePromiseMs: a.leasePromiseMs }),
     });
     const sig = this.opts.signer.sign(body);
     const advert: SignedAdvert = { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
@@ -260,6 +261,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
         advertIntervalCs: b.advertIntervalCs,
         term: b.term,
         ...(b.leaseEcho === undefined ? {} : { leaseEcho: b.leaseEcho }),
+        ...(b.leasePromiseMs === undefined ? {} : { leasePromiseMs: b.leasePromiseMs }),
       },
       // The stream's identity, with what its Hello announced (refuseAdvert, core/election/authorise.ts).
       origin: { nodeId: from.nodeId, primaryAddresses: from.primaryAddresses ?? [], groups: from.groups ?? [] },

@@ -25,32 +25,75 @@ export const RHO = 0.001;
 export const DEFAULT_RELEASE_MARGIN_MS = 50;
 
 /**
- * The shortest promise. With 3 × Advertisement_Interval alone, adverts under 100 ms leave a
- * lease shorter than R plus one renewal; such groups wait up to this long before a new master
- * may take the VIP.
+ * The shortest promise. With 4 × Advertisement_Interval alone, adverts under 75 ms leave a
+ * lease hardly longer than R plus one renewal; such groups wait up to this long before a new
+ * master may take the VIP.
  */
 export const MIN_PROMISE_MS = 300;
+
+/**
+ * A new master whose own voter still promised the old master advertises again this long after
+ * that promise ends (the other voters' promises to the old master end within a delivery time of
+ * ours), instead of up to one Advertisement_Interval later.
+ */
+export const LEASE_RETRY_MS = 5;
+
+/**
+ * The largest stall tolerance S a master may ask for (lease_stall_tolerance): bounds how long
+ * one advert can make a voter promise (a promise outliving this is refused as config error).
+ */
+export const MAX_STALL_TOLERANCE_MS = 10_000;
 
 /** The most groups a voter keeps promises for; beyond it refuses (bounded work per peer). */
 export const MAX_VOTER_GROUPS = 1024;
 
 /**
- * P, how long a promise lasts on the voter's clock: 3 × Advertisement_Interval (the advert's,
- * which is the master's own), at least MIN_PROMISE_MS. That is Master_Down_Interval without
- * Skew_Time (RFC 5798 §6.1), so a backup's promise to a dead master has run out by the time its
- * Master_Down_Timer fires: leases barely delay a takeover.
+ * P, how long a promise lasts on the voter's clock: 4 × Advertisement_Interval (the advert's,
+ * which is the master's own), at least MIN_PROMISE_MS. Master_Down_Interval is 3 × that interval
+ * plus a Skew_Time below one interval (RFC 5798 §6.1), so the lease (P less drift and R) lets the
+ * master ride out about as long a silence as its backups do: a lost or retransmitted advert
+ * (TCP's 200 ms minimum RTO on gRPC) costs neither a master change nor the VIP. The price: a new
+ * master takes the VIP about P - Master_Down_Interval (40 ms at 100 ms adverts, priority 100)
+ * after it became master, when the old master crashed without a relinquish.
  */
-export function promiseMs(advertIntervalCs: number): number {
-  return Math.max(MIN_PROMISE_MS, 3 * advertIntervalCs * CS);
+export function basePromiseMs(advertIntervalCs: number): number {
+  return Math.max(MIN_PROMISE_MS, 4 * advertIntervalCs * CS);
+}
+
+/** S as the lease uses it: 0..MAX_STALL_TOLERANCE_MS. */
+export function stallTolerance(stallToleranceMs = 0): number {
+  return Number.isFinite(stallToleranceMs) ? Math.min(MAX_STALL_TOLERANCE_MS, Math.max(0, stallToleranceMs)) : 0;
+}
+
+/**
+ * P, the promise a master asks for: the base promise plus its stall tolerance S, so that a
+ * master frozen for up to S across its lease deadline still releases before any promise behind
+ * its lease ends (integrator decision, /work/coord and docs/leases.md). A silent failure costs
+ * a takeover about P after the last grant.
+ */
+export function promiseMs(advertIntervalCs: number, stallToleranceMs = 0): number {
+  return basePromiseMs(advertIntervalCs) + stallTolerance(stallToleranceMs);
+}
+
+/**
+ * The promise a voter makes for an advert: what it asks for (`lease_promise_ms`), kept within
+ * [base promise, base promise + MAX_STALL_TOLERANCE_MS]; an advert asking for nothing gets the
+ * base promise.
+ */
+export function grantedPromiseMs(advertIntervalCs: number, requestedMs?: number): number {
+  const base = basePromiseMs(advertIntervalCs);
+  if (requestedMs === undefined || !Number.isFinite(requestedMs)) return base;
+  return Math.min(base + MAX_STALL_TOLERANCE_MS, Math.max(base, requestedMs));
 }
 
 /**
  * L, how long after an advert's send time (on the master's clock) a majority's grants of it keep
- * the lease: L = P (1 - RHO) / (1 + RHO) - R. Proof in docs/leases.md.
+ * the lease: L = P (1 - RHO) / (1 + RHO) - R - S. Proof in docs/leases.md.
  */
-export function leaseMs(advertIntervalCs: number, releaseMarginMs = DEFAULT_RELEASE_MARGIN_MS): number {
-  const p = promiseMs(advertIntervalCs);
-  return (p * (1 - RHO)) / (1 + RHO) - releaseMarginMs;
+export function leaseMs(advertIntervalCs: number, releaseMarginMs = DEFAULT_RELEASE_MARGIN_MS, stallToleranceMs = 0): number {
+  const s = stallTolerance(stallToleranceMs);
+  const p = promiseMs(advertIntervalCs, s);
+  return (p * (1 - RHO)) / (1 + RHO) - releaseMarginMs - s;
 }
 
 /** Strict majority of `voters` (this node included). */
@@ -84,11 +127,13 @@ export interface GrantRequest {
   readonly from: string;
   readonly term: number;
   readonly advertIntervalCs: number;
+  /** The promise the advert asks for (lease_promise_ms); default the base promise. */
+  readonly promiseMs?: number;
 }
 
 export type GrantResult =
   | { readonly state: VoterState; readonly granted: true }
-  | { readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string };
+  | { readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string; readonly until?: number };
 
 export function initialVoter(now: number): VoterState {
   return { startedAt: now, promises: {} };
@@ -100,10 +145,10 @@ export function initialVoter(now: number): VoterState {
  * period. Granting (re)sets the promise to now + P.
  */
 export function grant(state: VoterState, req: GrantRequest, now: number): GrantResult {
-  const p = promiseMs(req.advertIntervalCs);
-  if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet' };
+  const p = grantedPromiseMs(req.advertIntervalCs, req.promiseMs);
+  if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet', until: state.startedAt + p };
   const live = state.promises[req.group];
-  if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to };
+  if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to, until: live.until };
   const promises = prune(state.promises, now);
   if (!live && Object.keys(promises).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
   const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);

@@ -10,7 +10,7 @@
  */
 import { assertNever } from '../assert.js';
 import { compareIdentity, describeIdentity } from './identity.js';
-import { leaseMs, leaseUntil, majority } from './lease.js';
+import { LEASE_RETRY_MS, leaseMs, leaseUntil, majority, promiseMs } from './lease.js';
 import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
 import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { roleLabel, transition } from './transition.js';
@@ -70,6 +70,8 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onPeerConfirmedDown(state, event.nodeId, event.reason, now);
     case 'LeaseAck':
       return onLeaseAck(state, event.from, event.term, event.echo, now);
+    case 'LeaseRefused':
+      return onLeaseRefused(state, event.until);
     default:
       return assertNever(event, 'election event');
   }
@@ -83,7 +85,9 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
  */
 function advert(state: ElectionState, now: number | undefined, priority = currentPriority(state)): ElectionAction {
   const a = { type: 'SendAdvert', priority, advertIntervalCs: state.params.advertIntervalCs, term: state.term } as const;
-  return state.lease && priority > 0 && now !== undefined ? { ...a, leaseEcho: Math.floor(now) } : a;
+  const lp = state.params.lease;
+  if (!state.lease || !lp || priority <= 0 || now === undefined) return a;
+  return { ...a, leaseEcho: Math.floor(now), leasePromiseMs: promiseMs(state.params.advertIntervalCs, lp.stallToleranceMs) };
 }
 
 function log(level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>): ElectionAction {
@@ -182,7 +186,8 @@ function onTimer(state: ElectionState, now: number): StepResult {
     // Safety first: release before anything else that is due (docs/leases.md). Still Master:
     // keep advertising, and take the VIP again when a majority grants again.
     const s: ElectionState = { ...state, lease: { ...l, acquired: false } };
-    const reason = `lease expired: no majority of voters granted an advert for ${Math.round(leaseMs(state.params.advertIntervalCs, state.params.lease?.releaseMarginMs))} ms`;
+    const lp = state.params.lease;
+    const reason = `lease expired: no majority of voters granted an advert for ${Math.round(leaseMs(state.params.advertIntervalCs, lp?.releaseMarginMs, lp?.stallToleranceMs))} ms`;
     const rest = onTimer(s, now);
     return {
       state: rest.state,
@@ -428,7 +433,7 @@ function onLeaseAck(state: ElectionState, from: string, term: number, echo: numb
   if ((l.acks[from] ?? -Infinity) >= echo) return { state, actions: [] };
   const acks = { ...l.acks, [from]: echo };
   const voters = 1 + lp.voters.length;
-  const until = leaseUntil(acks, voters, leaseMs(state.params.advertIntervalCs, lp.releaseMarginMs));
+  const until = leaseUntil(acks, voters, leaseMs(state.params.advertIntervalCs, lp.releaseMarginMs, lp.stallToleranceMs));
   const lease = until === undefined ? { ...l, acks } : { ...l, acks, until };
   if (until === undefined || until <= now || l.acquired) return { state: { ...state, lease }, actions: [] };
   const reason = `lease granted by ${majority(voters)} of ${voters} voters`;
@@ -436,4 +441,17 @@ function onLeaseAck(state: ElectionState, from: string, term: number, echo: numb
     state: { ...state, lease: { ...lease, acquired: true } },
     actions: [log('info', `${reason}: taking the VIP`, { term: state.term }), { type: 'AcquireVip', term: state.term, reason }],
   };
+}
+
+/**
+ * A new master's own voter still promised the old master until `until`: so, most likely, did
+ * every voter that heard the old master's last advert. Advertise again just after that rather
+ * than up to one Advertisement_Interval later, so the lease barely delays a takeover.
+ */
+function onLeaseRefused(state: ElectionState, until: number): StepResult {
+  const at = until + LEASE_RETRY_MS;
+  if (state.role !== 'Master' || !state.lease || state.lease.acquired || state.adverTimer === undefined || at >= state.adverTimer) {
+    return { state, actions: [] };
+  }
+  return { state: { ...state, adverTimer: at }, actions: [] };
 }

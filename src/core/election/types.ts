@@ -57,6 +57,8 @@ export interface LeaseParams {
   readonly voters: readonly string[];
   /** R: the provider's bound on a release (default DEFAULT_RELEASE_MARGIN_MS, lease.ts). */
   readonly releaseMarginMs?: number;
+  /** S: how long a stall of this node's process the lease tolerates (default 0, lease.ts). */
+  readonly stallToleranceMs?: number;
 }
 
 /** What we know of the current master while we are not it. */
@@ -129,6 +131,8 @@ export interface Advert {
    * when the advert asks voters for a lease.
    */
   readonly leaseEcho?: number;
+  /** With `leaseEcho`: the promise the master asks the voters for, in ms (lease.ts). */
+  readonly leasePromiseMs?: number;
 }
 
 export type ElectionEvent =
@@ -143,6 +147,11 @@ export type ElectionEvent =
   | { readonly type: 'QuorumChanged'; readonly hasQuorum: boolean; readonly detail: string }
   /** From membership: `nodeId` failed direct and indirect probes (a verdict, not a hint). */
   | { readonly type: 'PeerConfirmedDown'; readonly nodeId: string; readonly reason: string }
+  /**
+   * Our own voter refused our advert: it promised another master (or is in its restart quiet
+   * period) until `until`. The other voters most likely did the same: advertise again then.
+   */
+  | { readonly type: 'LeaseRefused'; readonly until: number }
   /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
   | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 
@@ -150,7 +159,7 @@ export type LogLevel = 'debug' | 'info' | 'warn';
 
 export type ElectionAction =
   /** `leaseEcho`: the advert asks voters for a lease; this node's voter grants it too (runtime). */
-  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number; readonly leaseEcho?: number }
+  | { readonly type: 'SendAdvert'; readonly priority: number; readonly advertIntervalCs: number; readonly term: number; readonly leaseEcho?: number; readonly leasePromiseMs?: number }
   /** BecomeMaster: take the VIP. `term` fences the provider call. */
   | { readonly type: 'AcquireVip'; readonly term: number; readonly reason: string }
   | { readonly type: 'ReleaseVip'; readonly term: number; readonly reason: string }

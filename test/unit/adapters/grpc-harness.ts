@@ -1,6 +1,6 @@
 /** Real gRPC transports on 127.0.0.1 with a throwaway PKI, for the transport tests. */
 import * as grpc from '@grpc/grpc-js';
-import { GrpcTransport } from '../../../src/adapters/grpc/grpc-transport.js';
+import { GrpcTransport, type GrpcTransportOptions } from '../../../src/adapters/grpc/grpc-transport.js';
 import { mutualTlsCredentials } from '../../../src/adapters/grpc/credentials.js';
 import { channelOptions } from '../../../src/adapters/grpc/service.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
@@ -26,7 +26,7 @@ export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki
   return makeTestPki({ clusterId, nodes, sans: ['127.0.0.1'] });
 }
 
-export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string } = {}): Promise<TestNode> {
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string; announce?: GrpcTransportOptions['announce'] } = {}): Promise<TestNode> {
   const metrics = new MetricsRegistry();
   const logger = recordingLogger();
   const received: GroupAdvert[] = [];
@@ -45,6 +45,7 @@ export async function startNode(p: TestPki, id: string, targets: () => string[],
     initialSequence: initialSequence(Date.now()),
     logger,
     metrics,
+    ...(opts.announce ? { announce: opts.announce } : {}),
   });
   await transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
   await transport.start((m) => received.push(m));

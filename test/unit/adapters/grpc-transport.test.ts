@@ -41,6 +41,30 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     assert.equal(b.metrics.get('vipd_advert_signatures_total', { verdict: 'valid' }) >= 5, true);
   });
 
+  it('carries lease acks and relinquishes on the sender\'s stream, and the Hello\'s announcement as the advert origin', async () => {
+    const c = await startNode(p, 'c', () => [a.transport.address], { announce: { primaryAddresses: ['192.0.2.3'], groups: ['web'] } });
+    extra.push(c);
+    const got: Array<{ m: unknown; from: string }> = [];
+    a.transport.onLease((m, from) => got.push({ m, from }));
+    for (let i = 0; i < 100 && !c.transport.isUp(a.transport.address); i++) {
+      c.transport.sendLease(a.transport.address, { kind: 'ack', group: 'web', term: 4, echo: 1234 });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = got.length;
+    assert.equal(c.transport.sendLease(a.transport.address, { kind: 'ack', group: 'web', term: 4, echo: 1234 }), true);
+    assert.equal(c.transport.sendLease(a.transport.address, { kind: 'relinquish', group: 'web', term: 4 }), true);
+    await until(() => got.length >= before + 2, 5000, 'two lease messages at a');
+    assert.deepEqual(got.slice(before), [
+      { m: { kind: 'ack', group: 'web', term: 4, echo: 1234 }, from: 'c' },
+      { m: { kind: 'relinquish', group: 'web', term: 4 }, from: 'c' },
+    ]);
+    const n = a.received.length;
+    c.transport.send({ ...advert('c', 3, 150), advert: { ...advert('c', 3, 150).advert, leaseEcho: 77 } });
+    await until(() => a.received.length > n, 5000, 'c\'s advert at a');
+    assert.deepEqual(a.received.at(-1)?.origin, { nodeId: 'c', primaryAddresses: ['192.0.2.3'], groups: ['web'] });
+    assert.equal(a.received.at(-1)?.advert.leaseEcho, 77);
+  });
+
   it('rejects a peer whose certificate comes from another CA, with a reason, and delivers nothing', async () => {
     // The impostor knows our (public) CA certificate, so it accepts our server; its own
     // certificate is from another CA.

@@ -23,7 +23,7 @@ test('minimal config: defaults and the lan preset applied', () => {
     groups: [{
       name: 'web', vrid: 51, interface: 'eth0', priority: 100, version: 3, advertIntervalCs: 10,
       preempt: true, preemptDelayMs: 0, vips: [{ address: '192.0.2.50', prefixLength: 24, family: 4 }],
-      provider: { type: 'noop' }, transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority',
+      provider: { type: 'noop' }, transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250,
     }],
   });
 });
@@ -32,12 +32,14 @@ test('wan preset: 1s adverts and wan membership timing', () => {
   const config = valid(doc(group(), 'timing: wan\n'));
   assert.equal(config.groups[0]?.advertIntervalCs, 100);
   assert.deepEqual(config.membership, TIMING_PRESETS.wan.membership);
+  assert.equal(config.groups[0]?.leaseStallToleranceMs, 2000, 'docs/leases.md: the wan preset rides out a 2 s stall');
 });
 
 test('explicit settings win over the preset', () => {
-  const config = valid(doc(group(', advert_interval: 2, preempt_delay: 1.5s'), 'timing: lan\nmembership: {probe_interval: 1s, indirect_probes: 5}\n'));
+  const config = valid(doc(group(', advert_interval: 2, preempt_delay: 1.5s, lease_stall_tolerance: 1s'), 'timing: lan\nmembership: {probe_interval: 1s, indirect_probes: 5}\n'));
   assert.equal(config.groups[0]?.advertIntervalCs, 200);
   assert.equal(config.groups[0]?.preemptDelayMs, 1500);
+  assert.equal(config.groups[0]?.leaseStallToleranceMs, 1000);
   assert.deepEqual(config.membership, { ...TIMING_PRESETS.lan.membership, probeIntervalMs: 1000, indirectProbes: 5 });
 });
 

@@ -50,6 +50,10 @@ describe('lease frames: golden bytes', () => {
     assert.deepEqual(decodeAdvertBody(without), { ok: true, value: body });
     assert.deepEqual(decodeAdvertBody(withZero), { ok: true, value: { ...body, leaseEcho: 0 } });
     assert.match(describeAdvertBody({ ...body, leaseEcho: 5 }), /lease echo 5$/);
+    const withPromise = encodeAdvertBody({ ...body, leaseEcho: 0, leasePromiseMs: 650 });
+    assert.deepEqual(Uint8Array.from(withPromise.subarray(without.length)), hex('58 00 60 8a05'), 'lease_promise_ms: tag 12 << 3 = 0x60, 650 as a varint');
+    assert.deepEqual(decodeAdvertBody(withPromise), { ok: true, value: { ...body, leaseEcho: 0, leasePromiseMs: 650 } });
+    assert.match(describeAdvertBody({ ...body, leaseEcho: 5, leasePromiseMs: 650 }), /lease echo 5 promise 650 ms$/);
   });
 
   it('Hello.primary_addresses (5) and groups (6)', () => {

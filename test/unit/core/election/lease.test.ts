@@ -3,35 +3,52 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  DEFAULT_RELEASE_MARGIN_MS, MAX_VOTER_GROUPS, RHO, grant, initialVoter, leaseMs, leaseUntil, majority, promiseMs, promiseOf, relinquish,
+  DEFAULT_RELEASE_MARGIN_MS, MAX_STALL_TOLERANCE_MS, MAX_VOTER_GROUPS, RHO, grant, grantedPromiseMs, initialVoter, leaseMs, leaseUntil, majority, promiseMs, promiseOf, relinquish,
   type VoterState,
 } from '../../../../src/core/election/lease.js';
 import { initialState, nextDeadline, step } from '../../../../src/core/election/step.js';
 import { masterDownIntervalMs } from '../../../../src/core/election/timers.js';
 import type { ElectionAction, ElectionEvent, ElectionParams, ElectionState } from '../../../../src/core/election/types.js';
 
-const P = promiseMs(10); // 300 ms at 100 ms adverts
+const P = promiseMs(10); // 400 ms at 100 ms adverts
 const req = (from: string, term = 1, group = 'web') => ({ group, from, term, advertIntervalCs: 10 });
 /** A voter past its restart quiet period. */
 const voter = (): VoterState => initialVoter(-10 * P);
 
 describe('lease constants', () => {
-  it('P is 3 × Advertisement_Interval, at least 300 ms; L = P(1-RHO)/(1+RHO) - R', () => {
-    assert.equal(promiseMs(10), 300);
-    assert.equal(promiseMs(100), 3000);
+  it('P is 4 × Advertisement_Interval, at least 300 ms; L = P(1-RHO)/(1+RHO) - R', () => {
+    assert.equal(promiseMs(10), 400);
+    assert.equal(promiseMs(100), 4000);
     assert.equal(promiseMs(1), 300);
-    assert.equal(leaseMs(10), (300 * (1 - RHO)) / (1 + RHO) - DEFAULT_RELEASE_MARGIN_MS);
-    assert.ok(promiseMs(10) < masterDownIntervalMs(255, 10, 3), 'a backup\'s promise ends before its Master_Down_Timer fires');
+    assert.equal(leaseMs(10), (400 * (1 - RHO)) / (1 + RHO) - DEFAULT_RELEASE_MARGIN_MS);
+    // One advert retransmitted by TCP (200 ms minimum RTO) behind a lost one, plus an interval,
+    // still renews in time; and P stays within one interval of Master_Down_Interval.
+    assert.ok(leaseMs(10) > 200 + 100 + 20);
+    assert.ok(promiseMs(10) - masterDownIntervalMs(100, 10, 3) < 100);
   });
 
-  it('property: the lease plus the release ends (real time) before any promise that formed it', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4095 }), fc.integer({ min: 0, max: 200 }), (cs, r) => {
-      const p = promiseMs(cs);
-      const l = leaseMs(cs, r);
-      // Master's clock fast-to-slow by RHO: its L + R local last at most (L + R)/(1 - RHO) real;
-      // a voter's P local lasts at least P/(1 + RHO) real.
-      assert.ok((l + r) / (1 - RHO) <= p / (1 + RHO) + 1e-9);
+  it('property: the lease plus a stall up to S plus the release ends (real time) before any promise that formed it', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4095 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: MAX_STALL_TOLERANCE_MS }), (cs, r, s) => {
+      const p = grantedPromiseMs(cs, promiseMs(cs, s)); // what the voter grants for what we ask
+      const l = leaseMs(cs, r, s);
+      // Master's clock fast-to-slow by RHO: its L + S + R local last at most (L + S + R)/(1 - RHO)
+      // real; a voter's P local lasts at least P/(1 + RHO) real.
+      assert.ok((l + s + r) / (1 - RHO) <= p / (1 + RHO) + 1e-9);
     }));
+  });
+
+  it('S adds to the promise and not to the lease; voters keep a request within [base, base + 10 s]', () => {
+    assert.equal(promiseMs(10, 250), 650);
+    assert.ok(Math.abs(leaseMs(10, 50, 250) - leaseMs(10, 50, 0)) < 1, 'renewal under loss unchanged');
+    assert.equal(promiseMs(10, -5), 400);
+    assert.equal(promiseMs(10, 99_999), 400 + MAX_STALL_TOLERANCE_MS);
+    assert.equal(grantedPromiseMs(10), 400);
+    assert.equal(grantedPromiseMs(10, 650), 650);
+    assert.equal(grantedPromiseMs(10, 1), 400);
+    assert.equal(grantedPromiseMs(10, 1e12), 400 + MAX_STALL_TOLERANCE_MS);
+    assert.equal(grantedPromiseMs(10, Number.NaN), 400);
+    const v = grant(voter(), { ...req('a'), promiseMs: 650 }, 0);
+    assert.equal(promiseOf(v.state, 'web', 0)?.until, 650);
   });
 
   it('majority is strict', () => {
@@ -173,6 +190,17 @@ describe('master lease', () => {
     assert.equal(down.state.role, 'Backup');
     assert.deepEqual(types(down.actions), ['ReleaseVip']);
     assert.equal(down.state.lease, undefined);
+  });
+
+  it('refused by its own voter (a live promise to the old master), a new master advertises again just after that promise ends', () => {
+    const m = newMaster().state;
+    const until = Math.floor(MDI) + 30;
+    const r = step(m, { type: 'LeaseRefused', until }, MDI);
+    assert.equal(r.state.adverTimer, until + 5);
+    const t = step(r.state, TIMER, until + 5);
+    assert.deepEqual(types(t.actions), ['SendAdvert']);
+    // Not when the regular advert comes sooner, nor once the lease is held.
+    assert.equal(step(m, { type: 'LeaseRefused', until: MDI + 500 }, MDI).state.adverTimer, m.adverTimer);
   });
 
   it('a single-voter group holds its lease from its own grant', () => {
