@@ -20,7 +20,7 @@ import { SimWorld, type Timing, type WorldNode } from './world.js';
 export interface Faults {
   /** How many fault steps before the calm. */
   readonly steps: number;
-  /** Longest stall of one process, ms (0: none). */
+  /** Longest stall of one process, ms (0: none); also the lease's stall tolerance S. */
   readonly maxStallMs: number;
   /** Longest one-way delay (latency + jitter), ms. */
   readonly maxDelayMs: number;
@@ -79,6 +79,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
     providerLatencyMs: 50,
     providerFailure: r.chance(0.5) ? r.next() * 0.1 : 0,
     link: { latencyMs: 1, jitterMs: 2 },
+    stallToleranceMs: f.maxStallMs,
   });
   const advertMs = timing.advertIntervalCs * 10;
   await w.start();

@@ -17,6 +17,7 @@ function world(seed: number): SimWorld {
     providerLatencyMs: 20,
     providerFailure: 0,
     link: { latencyMs: 1, jitterMs: 0 },
+    stallToleranceMs: 250,
   });
 }
 

@@ -59,6 +59,8 @@ export interface WorldOptions {
   readonly providerFailure: number;
   /** The network when nothing is wrong with it (loss 0, small latency). */
   readonly link: Partial<LinkParams>;
+  /** The group's lease stall tolerance S (docs/leases.md; config lease_stall_tolerance). */
+  readonly stallToleranceMs: number;
 }
 
 export interface WorldRoleChange extends RoleChange {
@@ -274,6 +276,7 @@ export class SimWorld {
         peers: members.filter((m) => m !== spec.id),
         witnesses,
         quorum: 'majority',
+        leaseStallToleranceMs: opts.stallToleranceMs,
       });
     }
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
