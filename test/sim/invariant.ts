@@ -47,6 +47,8 @@ export class InvariantChecker {
   private open: Partial<Record<ViolationKind, Violation>> = {};
   /** Intervals checked (how many steps of time the run had). */
   steps = 0;
+  /** End of the last interval, since the world became stable, without exactly one holder. */
+  private unsettledUntil: number | undefined;
 
   constructor(
     clock: VirtualClock,
@@ -57,8 +59,16 @@ export class InvariantChecker {
 
   /** The world says whether it is stable now (called on every fault and heal). */
   setStable(stable: boolean, now: number): void {
-    if (!stable) this.stableSince = undefined;
-    else this.stableSince ??= now;
+    if (!stable) {
+      this.stableSince = undefined;
+      this.unsettledUntil = undefined;
+    } else this.stableSince ??= now;
+  }
+
+  /** How long after it became stable the world last lacked exactly one holder (0: never). */
+  get settleTimeMs(): number | undefined {
+    if (this.stableSince === undefined) return undefined;
+    return this.unsettledUntil === undefined ? 0 : this.unsettledUntil - this.stableSince;
   }
 
   /** Stable time after which exactly one holder is required. */
@@ -74,6 +84,7 @@ export class InvariantChecker {
   private check(from: number, to: number): void {
     this.steps++;
     const holders = this.opts.hosts().filter((h) => h.running && h.held).map((h) => h.id);
+    if (this.stableSince !== undefined && holders.length !== 1) this.unsettledUntil = to;
     this.flag('two-holders', this.opts.safety && holders.length >= 2, holders, from, to);
     const settled = this.settledFrom;
     this.flag('not-exactly-one', settled !== undefined && from >= settled && holders.length !== 1, holders, from, to);

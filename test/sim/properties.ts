@@ -94,7 +94,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
   adversary?.stop();
   w.heal();
   for (const id of w.ids()) if (!w.running(id)) await w.restart(id);
-  await w.runFor(w.checker.settleMs + 2 * w.masterDownIntervalMs());
+  await w.runFor(w.checker.settleMs + 2 * w.takeoverWaitMs());
   return w;
 }
 
@@ -103,9 +103,12 @@ export async function property(file: string, name: string, count: number, timing
   const all = process.env.SIM_ALL === '1';
   const failing: number[] = [];
   let steps = 0;
+  let slowest = { seed: 0, ms: 0 };
   for (const seed of list) {
     const w = await scenario(seed, timing, f);
     steps += w.checker.steps;
+    const settle = w.checker.settleTimeMs ?? 0;
+    if (settle > slowest.ms) slowest = { seed, ms: settle };
     if (w.checker.violations.length === 0) continue;
     const settled = w.checker.settledFrom;
     const msg = `${name}: seed ${seed} violated the invariants (stable from t=${settled === undefined ? 'never' : (settled - w.checker.settleMs).toFixed(1)}, settle window ${w.checker.settleMs.toFixed(0)} ms):\n${describeViolations(w.checker.violations)}\n`
@@ -114,7 +117,7 @@ export async function property(file: string, name: string, count: number, timing
     failing.push(seed);
     console.log(msg);
   }
-  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, failing seeds: [${failing.join(', ')}]`);
+  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
   assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
 }
 

@@ -14,6 +14,7 @@
  */
 import { MemoryHub } from '../../src/adapters/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
+import { promiseMs } from '../../src/core/election/lease.js';
 import { masterDownIntervalMs } from '../../src/core/election/timers.js';
 import type { ElectionParams, Role } from '../../src/core/election/types.js';
 import type { MembershipBasics } from '../../src/core/membership/params.js';
@@ -118,7 +119,7 @@ export class SimWorld {
     this.checker = new InvariantChecker(this.clock, {
       hosts: () => [...this.hosts.values()].map((h) => ({ id: h.spec.id, running: h.running, held: h.record.held })),
       safety: true,
-      settleMs: 2 * this.masterDownIntervalMs(),
+      settleMs: 2 * this.takeoverWaitMs(),
     });
   }
 
@@ -134,6 +135,15 @@ export class SimWorld {
   masterDownIntervalMs(): number {
     const ps = this.opts.nodes.filter((n) => n.kind === 'member').map((n) => n.priority ?? 100);
     return Math.max(...ps.map((p) => masterDownIntervalMs(p, this.opts.timing.advertIntervalCs, 3)));
+  }
+
+  /**
+   * How long a backup waits for a silent master: Master_Down_Interval, or with leases the voters'
+   * promise P when that is longer (docs/leases.md: P = 4 × interval + S). The issue's liveness
+   * bound, 2 × Master_Down_Interval of calm, predates leases; the checker uses 2 × this.
+   */
+  takeoverWaitMs(): number {
+    return Math.max(this.masterDownIntervalMs(), promiseMs(this.opts.timing.advertIntervalCs, this.opts.stallToleranceMs));
   }
 
   running(id: string): boolean {
