@@ -69,7 +69,7 @@ export const systemRunner: CommandRunner = {
   run(file, args, opts) {
     const argv = [file, ...args];
     if (opts.signal.aborted) return Promise.reject(new CommandAbortedError(argv, { cause: opts.signal.reason }));
-    return withSpawnSlot(opts.signal, () => new Promise<CommandResult>((resolve, reject) => {
+    return spawnGate.run(opts.signal, () => new Promise<CommandResult>((resolve, reject) => {
       execFile(
         file,
         args,
@@ -91,48 +91,91 @@ export const systemRunner: CommandRunner = {
  * Spawning a program blocks Node's event loop for about 2 ms (measured here: 200 spawns at once
  * stalled it for 360 ms). A node with 100 groups taking over at once would spawn hundreds and
  * stall past Master_Down_Interval, missing adverts and flapping (npm run bench, 100 groups).
- * So spawns are spaced SPAWN_SPACING_MS apart, each on its own turn of the event loop, which
- * reads the sockets in between; at most MAX_RUNNING programs live at once (arping stays up about
- * a second, so counting lifetimes instead of starts would queue everything behind it).
+ * So spawns are spaced `spacingMs` apart, each on its own turn of the event loop, which reads the
+ * sockets in between; at most `maxRunning` programs live at once (arping stays up about a
+ * second, so counting lifetimes instead of starts would queue everything behind it).
  */
-const SPAWN_SPACING_MS = 8;
-const MAX_RUNNING = 16;
-let running = 0;
-let nextSpawnAt = 0;
-const waiting: Array<() => void> = [];
+export class SpawnGate {
+  private running = 0;
+  private nextSpawnAt = 0;
+  /** First come, first served. An aborted waiter leaves the queue at once (issue 8 finding 3). */
+  private readonly waiting: Array<() => void> = [];
 
-function waitTurn(signal: AbortSignal, until: (resolve: () => void) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let done = false;
-    const abort = () => {
-      if (done) return;
-      done = true;
-      reject(new CommandAbortedError(['(queued)'], { cause: signal.reason }));
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    until(() => {
-      if (done) return;
-      done = true;
-      signal.removeEventListener('abort', abort);
-      resolve();
+  constructor(readonly maxRunning: number, readonly spacingMs: number) {}
+
+  /** Runs `fn` when a slot is free and its spacing has passed; rejects with CommandAbortedError if `signal` aborts first. */
+  async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    await this.takeSlot(signal);
+    try {
+      await this.spacing(signal);
+      return await fn();
+    } finally {
+      this.freeSlot();
+    }
+  }
+
+  /**
+   * The slot is counted the moment it is granted, never after an await: otherwise every caller of
+   * one burst sees the count before any of them raised it, and all of them run.
+   */
+  private takeSlot(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(queuedAbort(signal));
+    if (this.running < this.maxRunning && this.waiting.length === 0) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      // Leaving the queue matters: a dead entry would take the slot of a finished program and
+      // drop it, and the live caller behind it would wait until some unrelated program ends —
+      // for a settled backup, forever.
+      const onAbort = () => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(queuedAbort(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(grant);
     });
-  });
-}
+  }
 
-async function withSpawnSlot<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  if (running >= MAX_RUNNING) await waitTurn(signal, (go) => waiting.push(go));
-  const now = performance.now();
-  const at = Math.max(now, nextSpawnAt);
-  nextSpawnAt = at + SPAWN_SPACING_MS;
-  await waitTurn(signal, (go) => (at > now ? setTimeout(go, at - now) : setImmediate(go)));
-  running += 1;
-  try {
-    return await fn();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
+  /** A finished program's slot passes straight to the first waiter (the count stays). */
+  private freeSlot(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+
+  private spacing(signal: AbortSignal): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(now, this.nextSpawnAt);
+    this.nextSpawnAt = at + this.spacingMs;
+    return new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const timer = at > now ? setTimeout(go, at - now) : undefined;
+      const immediate = timer === undefined ? setImmediate(go) : undefined;
+      const onAbort = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (immediate !== undefined) clearImmediate(immediate);
+        reject(queuedAbort(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }
+
+function queuedAbort(signal: AbortSignal): CommandAbortedError {
+  return new CommandAbortedError(['(queued)'], { cause: signal.reason });
+}
+
+/** The one gate of this process: the event loop it protects is shared by every group. */
+const spawnGate = new SpawnGate(16, 8);
 
 /**
  * Runs every command inside network namespace `netns` (`ip netns exec NAME tool …`, keepalived's

@@ -14,8 +14,10 @@ export { LocalProvider } from './local-provider.js';
 export { CommandAbortedError, CommandTimeoutError, inNetns, systemRunner, type CommandResult, type CommandRunner, type RunOptions } from './commands.js';
 export {
   DEFAULT_ANNOUNCE,
+  OWNERSHIP_METRIC,
   TOOLS,
   type AnnounceSchedule,
+  type CleanupReport,
   type LocalProviderComponents,
   type LocalProviderCounters,
   type LocalProviderOptions,

@@ -3,9 +3,10 @@
  * unsolicited NA), like keepalived's MASTER does. It acts and never decides (metallb): it does
  * not contest a VIP another host answers for, it reports it.
  *
- * Ownership: only addresses this provider added are ever removed. An address that was already
- * on the interface (the interface's own address, one an operator configured) counts towards
- * "held" but is left alone by release.
+ * Ownership: every address this provider adds carries its mark (OWNERSHIP_METRIC, kept by the
+ * kernel), and only marked addresses are ever removed: also those a crashed earlier run left
+ * (issue 8 finding 1). An address without the mark (the interface's own, one an operator
+ * configured) counts towards "held" but is left alone by release.
  *
  * Every call is idempotent and they run one at a time (a later call waits for the earlier one);
  * each rejection is a ProviderError naming the operation and the subject.
@@ -14,12 +15,15 @@ import type { VipConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { ProviderError, type ProviderRequest, type VipProvider, type VipStatus } from '../../src/ports/vip-provider.js';
+import { formatIp, parseIp } from '../../src/wire/address.js';
 import { CommandAbortedError, CommandTimeoutError, inNetns, systemRunner, type CommandResult, type CommandRunner } from './commands.js';
 import { canonicalAddress, ipMessages, parseAddrShow, parseArpingReplies, parseNdisc6Replies, type LinkState } from './parse.js';
 import {
   DEFAULT_ANNOUNCE,
+  OWNERSHIP_METRIC,
   TOOLS,
   type AnnounceSchedule,
+  type CleanupReport,
   type LocalProviderComponents,
   type LocalProviderCounters,
   type LocalProviderOptions,
@@ -53,8 +57,6 @@ export class LocalProvider implements VipProvider {
   private readonly runner: CommandRunner;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  /** Canonical addresses this provider put on the interface: the only ones release removes. */
-  private readonly added = new Set<string>();
   private readonly toolPaths = new Map<Tool, Promise<string | undefined>>();
   private held: Held | undefined;
   /** Calls run one at a time: each waits for the previous one (js-libp2p style serialisation). */
@@ -98,11 +100,6 @@ export class LocalProvider implements VipProvider {
     this.runner = options.netns ? inNetns(runner, options.netns) : runner;
     this.logger = components.logger.child({ provider: 'local', interface: iface, ...(options.netns ? { netns: options.netns } : {}) });
     this.clock = components.clock;
-  }
-
-  /** Addresses this provider added and has not removed yet (release removes exactly these). */
-  ownedAddresses(): string[] {
-    return [...this.added];
   }
 
   async validate(signal: AbortSignal): Promise<void> {
@@ -173,18 +170,27 @@ export class LocalProvider implements VipProvider {
     });
   }
 
+  /**
+   * Removes every VIP of this provider that carries the mark, whoever's run added it: the
+   * runtime calls this at start (leftovers of a crashed run) and on every entry to a role other
+   * than Master. Unmarked copies stay (never removed: not ours) and are warned about.
+   */
   async release(req: ProviderRequest): Promise<void> {
-    const subject = `${this.vipsText()} from ${this.interface}`;
     this.stopHeld(); // at once: no more announcements even while an earlier call finishes
-    await this.exclusive(req.signal, 'releasing', subject, async () => {
-      this.stopHeld();
-      const removed: string[] = [];
-      for (const vip of this.vips) {
-        if (!this.added.has(vip.address)) continue;
-        if (await this.removeVip(vip, req.signal)) removed.push(vipText(vip));
-      }
-      if (removed.length > 0) this.logger.info({ vips: removed, term: req.term }, `removed ${removed.join(', ')} from ${this.interface} (${req.reason})`);
-    });
+    const report = await this.removeMarked(req.signal, 'releasing');
+    if (report.removed.length > 0) this.logger.info({ vips: report.removed, term: req.term }, `removed ${report.removed.join(', ')} from ${this.interface} (${req.reason})`);
+    if (report.notOurs.length > 0) {
+      this.logger.warn({ vips: report.notOurs, term: req.term }, `${report.notOurs.join(', ')} on ${this.interface} was not added by vipd (no metric ${OWNERSHIP_METRIC}); left in place although this node does not hold the VIP (${req.reason})`);
+    }
+  }
+
+  /**
+   * `vipd cleanup`: what release does, reporting what it found. For a stopped agent's leftovers
+   * (a systemd unit runs it after a crash); idempotent.
+   */
+  cleanup(signal: AbortSignal): Promise<CleanupReport> {
+    this.stopHeld();
+    return this.removeMarked(signal, 'cleaning up');
   }
 
   /**
@@ -198,22 +204,44 @@ export class LocalProvider implements VipProvider {
 
   // ---- addresses ----
 
+  private removeMarked(signal: AbortSignal, operation: string): Promise<CleanupReport> {
+    const subject = `${this.vipsText()} from ${this.interface}`;
+    let report: CleanupReport = { interface: this.interface, removed: [], notOurs: [], interfaceMissing: false };
+    return this.exclusive(signal, operation, subject, async () => {
+      this.stopHeld();
+      const link = await this.readLink(signal, operation, subject);
+      if (!link) {
+        report = { ...report, interfaceMissing: true };
+        return;
+      }
+      const removed: string[] = [];
+      const notOurs: string[] = [];
+      for (const vip of this.vips) {
+        if (!link.addresses.has(vip.address)) continue;
+        if (link.metrics.get(vip.address) !== OWNERSHIP_METRIC) notOurs.push(vipText(vip));
+        else if (await this.removeVip(vip, signal)) removed.push(vipText(vip));
+      }
+      report = { ...report, removed, notOurs };
+    }).then(() => report);
+  }
+
+  /**
+   * Adds one VIP with the mark. The mark travels with the address in the kernel, so an add that
+   * was aborted or timed out after the kernel applied it is still found (and removed) by the next
+   * release, in this process or the next.
+   */
   private async addVip(vip: VipConfig, signal: AbortSignal): Promise<void> {
+    const mark = ['metric', String(OWNERSHIP_METRIC)];
     const args = vip.family === 4
-      ? ['-4', 'addr', 'add', vipText(vip), 'dev', this.interface, ...(this.label ? ['label', this.label] : [])]
+      ? ['-4', 'addr', 'add', vipText(vip), 'dev', this.interface, ...(this.label ? ['label', this.label] : []), ...mark]
       // nodad: DAD would keep the address tentative (unusable) for a second, and mark it failed
       // while a crashed old master still holds it. Takeover must not wait for that; conflicts are
       // reported by probeConflicts instead.
-      : ['-6', 'addr', 'add', vipText(vip), 'dev', this.interface, 'nodad'];
+      : ['-6', 'addr', 'add', vipText(vip), 'dev', this.interface, 'nodad', ...mark];
     const subject = `${vipText(vip)} to ${this.interface}`;
-    const alreadyOurs = this.added.has(vip.address);
-    // Marked before the call: if it is aborted or times out after the kernel applied it, the
-    // address is still ours to remove.
-    this.added.add(vip.address);
     const result = await this.command('ip', args, signal, 'adding', subject);
     if (result.code === 0) return;
-    if (!alreadyOurs) this.added.delete(vip.address);
-    // Someone added it between our read and our add: present, and not ours.
+    // Someone added it between our read and our add: present (and, unmarked, not ours).
     if (ipMessages.alreadyAssigned(result.stderr)) return;
     throw this.failure('adding', subject, result, ['ip', ...args]);
   }
@@ -223,15 +251,24 @@ export class LocalProvider implements VipProvider {
     const args = [vip.family === 4 ? '-4' : '-6', 'addr', 'del', vipText(vip), 'dev', this.interface];
     const subject = `${vipText(vip)} from ${this.interface}`;
     const result = await this.command('ip', args, signal, 'removing', subject);
-    if (result.code === 0) {
-      this.added.delete(vip.address);
-      return true;
-    }
-    if (ipMessages.addressNotFound(result.stderr) || ipMessages.noSuchDevice(result.stderr)) {
-      this.added.delete(vip.address);
-      return false;
-    }
+    if (vip.family === 6 && (result.code === 0 || ipMessages.addressNotFound(result.stderr))) await this.removePrefixRoute(vip, signal);
+    if (result.code === 0) return true;
+    if (ipMessages.addressNotFound(result.stderr) || ipMessages.noSuchDevice(result.stderr)) return false;
     throw this.failure('removing', subject, result, ['ip', ...args]);
+  }
+
+  /**
+   * The kernel gives an IPv6 address a prefix route with the address's metric, but deleting the
+   * address leaves that route when another address of the same prefix remains (the interface's
+   * own, typically). Only a route with our metric is deleted; "not there" is the usual answer.
+   * A failure here is logged, never a failed release: the address is gone, which is what counts.
+   */
+  private async removePrefixRoute(vip: VipConfig, signal: AbortSignal): Promise<void> {
+    const args = ['-6', 'route', 'del', prefixText(vip), 'dev', this.interface, 'metric', String(OWNERSHIP_METRIC), 'proto', 'kernel'];
+    const result = await this.command('ip', args, signal, 'removing', `the prefix route of ${vipText(vip)} from ${this.interface}`);
+    if (result.code !== 0 && !ipMessages.noSuchRoute(result.stderr)) {
+      this.logger.warn({ vip: vipText(vip), stderr: result.stderr.trim() }, `\`ip ${args.join(' ')}\` exited with ${result.code}; the route stays (harmless: same interface)`);
+    }
   }
 
   /** The interface's MAC and addresses; undefined when the interface does not exist. */
@@ -296,9 +333,9 @@ export class LocalProvider implements VipProvider {
     const subject = `${vip.address} on ${this.interface}`;
     const [tool, args]: [Tool, string[]] = vip.family === 4
       // Gratuitous ARP as a request with sender = target = VIP, as keepalived sends it.
-      ? ['arping', ['-U', '-c', '1', '-I', this.interface, vip.address]]
+      ? ['arping', ['-U', '-c', '1', '-I', this.interface, '--', vip.address]]
       // Unsolicited NA to ff02::1 with the Override flag and our MAC (RFC 4861 §7.2.6).
-      : ['ndptool', ['-t', 'na', '-U', '-i', this.interface, '-T', vip.address, 'send']];
+      : ['ndptool', ['-t', 'na', '-U', '-i', this.interface, '-T', vip.address, '--', 'send']];
     try {
       const result = await this.command(tool, args, signal, operation, subject);
       if (result.code !== 0) throw this.failure(operation, subject, result, [tool, ...args]);
@@ -378,14 +415,14 @@ export class LocalProvider implements VipProvider {
     let macs: string[];
     if (vip.family === 4) {
       // RFC 5227 probe from 0.0.0.0. iputils arping -D exits 0 when nobody answered, 1 when someone did.
-      const args = ['-D', '-c', '2', '-w', '1', '-I', this.interface, vip.address];
+      const args = ['-D', '-c', '2', '-w', '1', '-I', this.interface, '--', vip.address];
       const result = await this.command('arping', args, signal, 'probing', subject);
       if (result.code === 0) return [];
       if (result.code !== 1) throw this.failure('probing', subject, result, ['arping', ...args]);
       macs = parseArpingReplies(result.stdout);
     } else {
       // A Neighbor Solicitation for the VIP; ndisc6 exits 0 with answers, 2 without.
-      const args = ['-m', '-n', '-r', '2', '-w', '500', vip.address, this.interface];
+      const args = ['-m', '-n', '-r', '2', '-w', '500', '--', vip.address, this.interface];
       const result = await this.command('ndisc6', args, signal, 'probing', subject);
       if (result.code === 2) return [];
       if (result.code !== 0) throw this.failure('probing', subject, result, ['ndisc6', ...args]);
@@ -478,6 +515,16 @@ export class LocalProvider implements VipProvider {
 
 function vipText(vip: VipConfig): string {
   return `${vip.address}/${vip.prefixLength}`;
+}
+
+/** The network of a VIP ("2001:db8::/64" for 2001:db8::50/64): `ip route` refuses host bits. */
+function prefixText(vip: VipConfig): string {
+  const bytes = parseIp(vip.address, vip.family) ?? new Uint8Array(vip.family === 4 ? 4 : 16);
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, vip.prefixLength - i * 8));
+    bytes[i] = (bytes[i] ?? 0) & ((0xff << (8 - keep)) & 0xff);
+  }
+  return `${formatIp(bytes)}/${vip.prefixLength}`;
 }
 
 function aborted(operation: string, subject: string, signal: AbortSignal): ProviderError {

@@ -9,6 +9,8 @@ export interface LinkState {
   readonly mac: string | undefined;
   /** Canonical addresses on the interface (IPv6 compressed, lower case). */
   readonly addresses: ReadonlySet<string>;
+  /** The metric (IFA_RT_PRIORITY) of each address that has one: the local provider's mark of ownership. */
+  readonly metrics: ReadonlyMap<string, number>;
 }
 
 /** The output of `ip -j addr show dev IF`. */
@@ -22,15 +24,18 @@ export function parseAddrShow(json: string): LinkState | undefined {
   if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
   const link = parsed[0] as { address?: unknown; addr_info?: unknown };
   const addresses = new Set<string>();
+  const metrics = new Map<string, number>();
   if (Array.isArray(link.addr_info)) {
-    for (const a of link.addr_info as Array<{ local?: unknown }>) {
+    for (const a of link.addr_info as Array<{ local?: unknown; metric?: unknown }>) {
       if (typeof a.local === 'string') {
         const canonical = canonicalAddress(a.local);
-        if (canonical) addresses.add(canonical);
+        if (!canonical) continue;
+        addresses.add(canonical);
+        if (typeof a.metric === 'number' && Number.isInteger(a.metric)) metrics.set(canonical, a.metric);
       }
     }
   }
-  return { mac: typeof link.address === 'string' ? link.address.toLowerCase() : undefined, addresses };
+  return { mac: typeof link.address === 'string' ? link.address.toLowerCase() : undefined, addresses, metrics };
 }
 
 /** RFC 5952 text for IPv6 (WHATWG URL parsing compresses and lower-cases), IPv4 as is. */
@@ -60,6 +65,8 @@ export const ipMessages = {
   noSuchDevice: (stderr: string) => /Cannot find device|does not exist|No such device/i.test(stderr),
   alreadyAssigned: (stderr: string) => /already assigned|File exists/i.test(stderr),
   addressNotFound: (stderr: string) => /address not found|Cannot assign requested address/i.test(stderr),
+  /** `ip route del` of a route that is not there (RTNETLINK ESRCH). */
+  noSuchRoute: (stderr: string) => /No such process/i.test(stderr),
 };
 
 function unique(values: string[]): string[] {

@@ -71,6 +71,17 @@ export interface LocalProviderComponents {
   readonly runner?: CommandRunner;
 }
 
+/** What `cleanup` (and every release) found on the interface. */
+export interface CleanupReport {
+  readonly interface: string;
+  /** VIPs that carried the mark and were removed ("192.0.2.50/24"). */
+  readonly removed: readonly string[];
+  /** VIPs present without the mark: not added by vipd, left in place. */
+  readonly notOurs: readonly string[];
+  /** The interface does not exist: nothing to remove. */
+  readonly interfaceMissing: boolean;
+}
+
 /** Running totals for metrics and tests. */
 export interface LocalProviderCounters {
   /** Gratuitous ARPs and unsolicited NAs sent successfully. */
@@ -82,6 +93,19 @@ export interface LocalProviderCounters {
   /** Failures in the background refresh (logged and survived). */
   backgroundErrors: number;
 }
+
+/**
+ * The mark of an address the local provider added: its metric (IFA_RT_PRIORITY, `ip addr add …
+ * metric 5798`). The kernel keeps it with the address, so a restarted vipd, or `vipd cleanup`
+ * after a crash, recognises its own addresses and never an operator's identical one (which has
+ * no metric unless someone chose exactly this one). A metric rather than a label: IPv6 addresses
+ * have no labels, and an IPv4 label must be "IF:…" within 15 characters, which long interface
+ * names leave no room for; iproute2 6.1 cannot set the kernel's address protocol (IFA_PROTO).
+ * The metric also becomes that of the prefix route the kernel adds for the address, when it adds
+ * one (IPv4 primaries, IPv6): 5798 is well above the kernel's defaults (0 for IPv4, 256 for
+ * IPv6), so such a route never wins over another route to the same prefix. 5798 is RFC 5798.
+ */
+export const OWNERSHIP_METRIC = 5798;
 
 /** Which tool does what, and the Debian package that ships it. */
 export const TOOLS = {

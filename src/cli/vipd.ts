@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The `vipd` command line: run, check, demo. */
+/** The `vipd` command line: run, check, demo, certs, cleanup. */
 import { Command, InvalidArgumentError } from 'commander';
 import { checkConfig } from '../config/check.js';
 import { parseDuration } from '../config/duration.js';
 import { certsCommand } from './certs.js';
+import { cleanupCommand } from './cleanup.js';
 import { runDemo } from './demo.js';
 import { runAgent } from './run.js';
 import { packageVersion } from './version.js';
@@ -65,5 +66,6 @@ program
   });
 
 program.addCommand(certsCommand());
+program.addCommand(cleanupCommand());
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@
 import { nextDeadline, initialState, step } from '../core/election/step.js';
 import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, Role } from '../core/election/types.js';
 import { assertNever } from '../core/assert.js';
+import { roleLabel } from '../core/election/transition.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert } from '../ports/peer-transport.js';
@@ -86,6 +87,17 @@ export class InstanceRunner {
 
   start(): void {
     this.dispatch({ type: 'Startup' });
+  }
+
+  /**
+   * Before the election begins: removes what an earlier run left bound (a crashed vipd keeps its
+   * VIPs; issue 8 finding 1). Resolves when the first attempt is done, whatever its outcome: a
+   * failure is logged and retried by the driver, and the Backup entry asks for the same again.
+   */
+  async releaseLeftovers(): Promise<void> {
+    if (this.halted) return;
+    this.driver.want({ kind: 'not-held', term: this.st.term, reason: 'start: removing VIPs an earlier run left' });
+    await this.driver.idle();
   }
 
   /** Graceful stop: resign (priority 0) if master, release the VIP, wait for the provider. */
@@ -189,6 +201,11 @@ export class InstanceRunner {
         this.driver.want({ kind: 'not-held', term: a.term, reason: a.reason });
         return;
       case 'RoleChanged':
+        // RFC 5798 §6.4.2: a Backup must not answer ARP for the VIP (nor Fault or Initialize).
+        // The core releases when a Master steps down; this also covers a VIP bound without a
+        // Master role here: left by a crashed run, or by an acquire aborted after it landed.
+        // Idempotent, and the driver skips a release already confirmed at this term.
+        if (a.to !== 'Master') this.driver.want({ kind: 'not-held', term: a.term, reason: `entered ${roleLabel(a.to)}: ${a.reason}` });
         opts.metrics.set('vipd_role', this.labels, roleNumber(a.to));
         opts.onRoleChange?.({ group: opts.params.group, nodeId: opts.params.self.nodeId, from: a.from, to: a.to, reason: a.reason, term: a.term, at: now });
         return;

@@ -69,10 +69,15 @@ export class VipdNode {
     return this.opts.nodeId;
   }
 
-  /** Validates providers, starts the transport, then starts every group's election. */
+  /**
+   * Validates providers, removes what an earlier run left bound (every group releases, so a
+   * node restarted after a crash answers ARP for no VIP it does not hold; issue 8 finding 1),
+   * starts the transport, then starts every group's election.
+   */
   async start(signal: AbortSignal = new AbortController().signal): Promise<void> {
     if (this.started) return;
     for (const g of this.opts.groups) await g.provider.validate(signal);
+    await Promise.all([...this.runners.values()].map((r) => r.releaseLeftovers()));
     await this.opts.transport.start((msg) => this.route(msg));
     this.started = true;
     for (const r of this.runners.values()) r.start();

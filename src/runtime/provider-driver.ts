@@ -58,9 +58,14 @@ export class ProviderDriver {
     return this.applied;
   }
 
+  /** Waits for the current call and the few it chains to (a decision that arrived meanwhile). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 3 && this.inflight; i++) await this.inflight.done;
+  }
+
   /** Waits for the current call (and any it chains to) to finish; then stops retrying. */
   async stop(): Promise<void> {
-    for (let i = 0; i < 3 && this.inflight; i++) await this.inflight.done;
+    await this.idle();
     this.stopped = true;
     this.cancelRetry?.();
     this.cancelRetry = undefined;

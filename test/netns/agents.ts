@@ -85,6 +85,21 @@ export class VipdAgent extends Agent {
     }
     return role;
   }
+
+  /** Every role change this agent logged at or after `since` (ms, Date.now()), per group. */
+  roleChanges(since = 0): Array<{ t: number; group: string; to: string; msg: string }> {
+    const out: Array<{ t: number; group: string; to: string; msg: string }> = [];
+    for (const l of this.lines) {
+      const m = /^[A-Z]+ -> ([A-Z]+) \(/.exec(l.msg);
+      if (m?.[1] && l.group && l.t >= since) out.push({ t: l.t, group: l.group, to: m[1], msg: l.msg });
+    }
+    return out;
+  }
+
+  /** The last role of every group that logged one. */
+  roles(): Map<string, string> {
+    return new Map(this.roleChanges().map((c) => [c.group, c.to]));
+  }
 }
 
 export interface KeepalivedOptions {
@@ -186,6 +201,35 @@ export function lanVipdYaml(o: { ifname: string; node: string; priority: number;
     '',
   ].join('\n');
 }
+
+/**
+ * A vipd node in LAN mode with `count` groups g1..gN (VRID i, VIP 192.0.2.(99+i)/24, so up to
+ * 100: 192.0.2.100-199, beside the hosts' .11-.30), VRRPv3 at 100 ms like the bench's footprint,
+ * and the local provider with its default announcements.
+ */
+export function lanGroupsYaml(o: { ifname: string; node: string; priority: number; count: number }): string {
+  if (o.count < 1 || o.count > 100) throw new Error('1-100 groups');
+  return [
+    'cluster_id: lan',
+    `node: { id: ${o.node} }`,
+    'log: { format: json }',
+    'groups:',
+    ...Array.from({ length: o.count }, (_, i) => [
+      `  - name: g${i + 1}`,
+      `    vrid: ${i + 1}`,
+      `    interface: ${o.ifname}`,
+      `    priority: ${o.priority}`,
+      '    version: 3',
+      '    advert_interval: 100ms',
+      `    vips: [192.0.2.${100 + i}/24]`,
+      '    provider: { type: local }',
+    ]).flat(),
+    '',
+  ].join('\n');
+}
+
+/** The VIPs of lanGroupsYaml's groups. */
+export const lanGroupVips = (count: number): string[] => Array.from({ length: count }, (_, i) => `192.0.2.${100 + i}`);
 
 /** vipd for the keepalived and FRR interop tests (the version sets the advert interval). */
 export function interopVipdYaml(h: Host, priority: number, version: 2 | 3, vip: string): string {

@@ -60,6 +60,43 @@ describe('LAN mode: VRRP + local provider in namespaces', () => {
       await clientSees(s, '192.0.2.50', s.hb.mac, 'client follows to b');
     }));
 
+  it('IPv4: SIGKILL of the master, restart with a lower priority: from its start the VIP is on the new master only (issue 8 finding 1)', (t) =>
+    withLan(t, '192.0.2.50/24', async (s) => {
+      await until(async () => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && (await holds(s.ha, '192.0.2.50')), 15_000, 'a master with the VIP', detail(s));
+      s.a.signal('SIGKILL');
+      await s.a.exited();
+      await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 10_000, 'b master with the VIP', detail(s));
+      // A crash removes nothing (keepalived's VIP stays too): both hosts answer ARP for the VIP now.
+      assert.equal(await holds(s.ha, '192.0.2.50'), true, 'the killed agent left its VIP bound');
+
+      const a2 = new VipdAgent('a-restarted');
+      try {
+        await a2.start(s.ha.ns, s.dir, yaml(s.ha, 'node-a', 50, '192.0.2.50/24'));
+        // Its election starts with the Initialize -> Backup line; the release of what the crashed
+        // run left happens before that, so from then on (well within one 100 ms advert interval)
+        // ip addr shows the VIP on b only.
+        await until(() => a2.role() === 'BACKUP', 15_000, 'the restarted a to start as backup', () => `a2:\n${a2.text()}\n${detail(s)()}`);
+        const startLine = a2.lines.find((l) => /^INITIALIZE -> BACKUP/.test(l.msg));
+        const checkedAt = Date.now();
+        const onA = await holds(s.ha, '192.0.2.50');
+        const onB = await holds(s.hb, '192.0.2.50');
+        const removedLine = a2.lines.find((l) => /^removed 192\.0\.2\.50\/24 from /.test(l.msg));
+        t.diagnostic(`leftover removed ${(startLine?.t ?? 0) - (removedLine?.t ?? 0)} ms before the restarted agent's election start; ip addr checked on both ${checkedAt - (startLine?.t ?? checkedAt)} ms after it`);
+        assert.deepEqual({ onA, onB }, { onA: false, onB: true }, `the VIP on the new master only\na2:\n${a2.text()}`);
+        const removal = a2.lines.findIndex((l) => /^removed 192\.0\.2\.50\/24 from /.test(l.msg));
+        assert.ok(removal >= 0 && removal < a2.lines.indexOf(startLine ?? a2.lines[0]!), 'the leftover VIP was removed before the election began');
+        // And it stays so: the new backup neither re-adds it nor takes over (20 advert intervals).
+        for (let i = 0; i < 10; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          assert.deepEqual({ onA: await holds(s.ha, '192.0.2.50'), onB: await holds(s.hb, '192.0.2.50') }, { onA: false, onB: true });
+        }
+        assert.equal(a2.role(), 'BACKUP');
+        assert.equal(s.b.role(), 'MASTER');
+      } finally {
+        await a2.kill();
+      }
+    }));
+
   it('IPv4: SIGTERM hands over after Skew_Time and the old master removes the address', (t) =>
     withLan(t, '192.0.2.50/24', async (s) => {
       await until(async () => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP', 15_000, 'a master', detail(s));

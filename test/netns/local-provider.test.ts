@@ -17,6 +17,7 @@ import {
   type CommandRunner,
   type LocalProvider,
   type LocalProviderOptions,
+  OWNERSHIP_METRIC,
   type RunOptions,
   type VipConflict,
 } from '../../providers/local/index.js';
@@ -47,6 +48,7 @@ interface FakeAddress {
   readonly prefixLength: number;
   readonly family: 4 | 6;
   readonly label: string | undefined;
+  readonly metric?: number;
 }
 
 class FakeSystem implements CommandRunner {
@@ -105,10 +107,13 @@ class FakeSystem implements CommandRunner {
       const link = this.links.get(dev);
       if (args[0] === '-j' && args[1] === 'addr') {
         if (!link) return fail(1, `Device "${dev}" does not exist.\n`);
-        const addrInfo = [...link.addresses].map(([local, a]) => ({ family: a.family === 4 ? 'inet' : 'inet6', local, prefixlen: a.prefixLength, ...(a.label ? { label: a.label } : {}) }));
+        const addrInfo = [...link.addresses].map(([local, a]) => ({
+          family: a.family === 4 ? 'inet' : 'inet6', local, prefixlen: a.prefixLength, ...(a.metric !== undefined ? { metric: a.metric } : {}), ...(a.label ? { label: a.label } : {}),
+        }));
         return ok(JSON.stringify([{ ifname: dev, address: link.mac, addr_info: addrInfo }]));
       }
-      const [familyFlag, , verb, spec = ''] = args;
+      const [familyFlag, object, verb, spec = ''] = args;
+      if (object === 'route' && verb === 'del') return fail(2, 'RTNETLINK answers: No such process\n');
       const [address = '', prefix = ''] = spec.split('/');
       if (this.denied) return fail(2, 'RTNETLINK answers: Operation not permitted\n');
       if (!link) return fail(1, `Cannot find device "${dev}"\n`);
@@ -116,7 +121,8 @@ class FakeSystem implements CommandRunner {
       if (verb === 'add') {
         if (link.addresses.has(address)) return fail(2, `Error: ${family}: Address already assigned.\n`);
         const label = args.includes('label') ? args[args.indexOf('label') + 1] : undefined;
-        link.addresses.set(address, { prefixLength: Number(prefix), family: familyFlag === '-6' ? 6 : 4, label });
+        const metric = args.includes('metric') ? Number(args[args.indexOf('metric') + 1]) : undefined;
+        link.addresses.set(address, { prefixLength: Number(prefix), family: familyFlag === '-6' ? 6 : 4, label, ...(metric !== undefined ? { metric } : {}) });
         return ok();
       }
       if (verb === 'del') {
@@ -214,8 +220,7 @@ describe('local provider against a fake system', () => {
     assert.equal(err.subject, '192.0.2.50/24 to eth0');
     assert.match(err.message, /^adding 192\.0\.2\.50\/24 to eth0: RTNETLINK answers: Operation not permitted: vipd needs CAP_NET_ADMIN/);
     assert.equal(err.retryable, false);
-    assert.match(String((err.cause as Error).message), /ip -4 addr add 192\.0\.2\.50\/24 dev eth0 label eth0:vip/);
-    assert.deepEqual(fakeProvider(fake).ownedAddresses(), []);
+    assert.match(String((err.cause as Error).message), /ip -4 addr add 192\.0\.2\.50\/24 dev eth0 label eth0:vip metric 5798/);
   });
 
   it('adds IPv4 VIPs with a keepalived-style label and IPv6 VIPs with nodad', async () => {
@@ -223,7 +228,7 @@ describe('local provider against a fake system', () => {
     const provider = fakeProvider(fake, { detectConflicts: false });
     await provider.acquire(req(1));
     assert.equal(fake.addresses().get(V4.address)?.label, 'eth0:vip');
-    assert.ok(fake.commands.some((c) => c.includes('add') && c.includes('2001:db8::50/64') && c.at(-1) === 'nodad'));
+    assert.ok(fake.commands.some((c) => c.includes('add') && c.includes('2001:db8::50/64') && c.includes('nodad') && c.at(-1) === String(OWNERSHIP_METRIC)));
     await provider.release(req(2));
     // A name too long for "IF:vip" gets no label rather than a failing command; a bad label is a config error.
     const long = new FakeSystem('enp0s31f6veth0');
@@ -240,11 +245,65 @@ describe('local provider against a fake system', () => {
     const provider = fakeProvider(fake, { vips: [V4, { address: '192.0.2.60', prefixLength: 24, family: 4 }], detectConflicts: false });
     await provider.acquire(req(1));
     assert.equal(await provider.status(live()), 'held');
-    assert.deepEqual(provider.ownedAddresses(), ['192.0.2.50']);
+    assert.equal(fake.addresses().get('192.0.2.50')?.metric, OWNERSHIP_METRIC);
+    assert.equal(fake.addresses().get('192.0.2.60')?.metric, undefined);
     await provider.release(req(2));
     assert.deepEqual([...fake.addresses().keys()].sort(), ['192.0.2.11', '192.0.2.60']);
     assert.equal(await provider.status(live()), 'not-held');
     assert.equal(fake.commands.filter((c) => c.includes('del') && !c.includes('0.0.0.0/32')).length, 1);
+  });
+
+  it('a new provider (a restarted vipd) removes the marked VIPs an earlier one added, never an unmarked identical one', async () => {
+    const fake = new FakeSystem();
+    const lines: LogLine[] = [];
+    // A process that dies: its timers would keep running here, so it has no refresh to put VIPs back.
+    const before = fakeProvider(fake, { detectConflicts: false, announce: { ...FAST, refreshIntervalMs: 0 } });
+    await before.acquire(req(1)); // then the process dies: nothing released
+    // An operator configured the second VIP by hand, identical but without the mark.
+    const operatorVip: VipConfig = { address: '192.0.2.61', prefixLength: 24, family: 4 };
+    fake.addresses().set(operatorVip.address, { prefixLength: 24, family: 4, label: 'eth0' });
+    const after = fakeProvider(fake, { vips: [V4, V6, operatorVip], detectConflicts: false }, systemClock, lines);
+    await after.release(req(0));
+    assert.deepEqual([...fake.addresses().keys()].sort(), ['192.0.2.11', '192.0.2.61']);
+    assert.ok(lines.some((l) => l.level === 'info' && /removed 192\.0\.2\.50\/24, 2001:db8::50\/64 from eth0/.test(l.msg)));
+    assert.ok(lines.some((l) => l.level === 'warn' && /192\.0\.2\.61\/24 on eth0 was not added by vipd/.test(l.msg)));
+    // cleanup reports the same and is idempotent.
+    await before.acquire(req(2));
+    assert.deepEqual(await after.cleanup(live()), { interface: 'eth0', removed: ['192.0.2.50/24', '2001:db8::50/64'], notOurs: ['192.0.2.61/24'], interfaceMissing: false });
+    assert.deepEqual(await after.cleanup(live()), { interface: 'eth0', removed: [], notOurs: ['192.0.2.61/24'], interfaceMissing: false });
+    assert.deepEqual(await fakeProvider(fake, { interface: 'eth9' }).cleanup(live()), { interface: 'eth9', removed: [], notOurs: [], interfaceMissing: true });
+    await before.release(req(3)); // stops its timers
+  });
+
+  it('an add aborted after the kernel applied it is still removed by release (the mark is in the kernel)', async () => {
+    const fake = new FakeSystem();
+    fake.delayMs = 40; // the effect lands at 20 ms, the command ends at 40 ms
+    const provider = fakeProvider(fake, { vips: [V4], detectConflicts: false });
+    const controller = new AbortController();
+    const call = provider.acquire(req(1, controller.signal));
+    await waitFor(() => fake.addresses().has(V4.address), { what: 'the add to land', timeoutMs: 2_000, intervalMs: 1 });
+    controller.abort(new Error('superseded'));
+    await rejection(call);
+    assert.equal(fake.addresses().get(V4.address)?.metric, OWNERSHIP_METRIC);
+    fake.delayMs = 0;
+    await fakeProvider(fake, { vips: [V4], detectConflicts: false }).release(req(2));
+    assert.equal(fake.addresses().has(V4.address), false);
+  });
+
+  it('puts `--` before the positional arguments of arping, ndptool and ndisc6 (an interface named "-x" is not an option)', async () => {
+    const fake = new FakeSystem('-x');
+    const provider = fakeProvider(fake, { interface: '-x', label: false });
+    await provider.acquire(req(1));
+    await provider.probeConflicts(live());
+    await provider.release(req(2));
+    const tools = fake.commands.filter((c) => /arping|ndptool|ndisc6/.test(c[0] ?? '') && c[1] !== '-V');
+    assert.ok(tools.length >= 4, `${tools.length} announcement/probe commands`);
+    for (const argv of tools) {
+      const dashes = argv.indexOf('--');
+      assert.ok(dashes > 0, `no -- in ${argv.join(' ')}`);
+      // After "--" only the address and (ndisc6) the interface, or ndptool's "send".
+      assert.ok(argv.length - dashes - 1 <= 2, argv.join(' '));
+    }
   });
 
   it('status: not-held when the interface is gone, unknown when the tools fail', async () => {
@@ -506,6 +565,30 @@ describe('local provider in network namespaces', { skip: skipReason ?? false }, 
     } finally {
       await provider.release(req(3));
       await host.run(['ip', '-4', 'addr', 'del', `${operator}/24`, 'dev', host.ifname], { check: false });
+      await reset();
+    }
+  });
+
+  it('a new provider removes the VIPs a crashed one added (the kernel keeps the mark), an operator\'s identical address stays, no route is left', async () => {
+    const operator: VipConfig = { address: '192.0.2.61', prefixLength: 24, family: 4 };
+    const routes = async () => (await host.run(['ip', '-6', 'route', 'show', 'dev', host.ifname])).stdout;
+    const routesBefore = await routes();
+    const crashed = local({ vips: [V4, V6], detectConflicts: false, announce: { ...FAST, refreshIntervalMs: 0 } });
+    try {
+      await crashed.acquire(req(1));
+      const shown = (await host.run(['ip', '-j', 'addr', 'show', 'dev', host.ifname])).stdout;
+      const metrics = (JSON.parse(shown) as Array<{ addr_info: Array<{ local: string; metric?: number }> }>)[0]?.addr_info.filter((a) => a.metric === OWNERSHIP_METRIC).map((a) => a.local);
+      assert.deepEqual(metrics?.sort(), [V6.address, V4.address].sort(), 'both VIPs carry the mark in the kernel');
+      await host.run(['ip', '-4', 'addr', 'add', `${operator.address}/24`, 'dev', host.ifname]);
+      const restarted = local({ vips: [V4, V6, operator], detectConflicts: false });
+      assert.deepEqual(await restarted.cleanup(live()), { interface: host.ifname, removed: ['192.0.2.50/24', '2001:db8::50/64'], notOurs: ['192.0.2.61/24'], interfaceMissing: false });
+      assert.equal(await hostHas(V4.address), false);
+      assert.equal(await hostHas(V6.address), false);
+      assert.equal(await hostHas(operator.address), true, 'the operator\'s address stays');
+      assert.equal(await routes(), routesBefore, 'no prefix route of the IPv6 VIP is left behind');
+    } finally {
+      await crashed.release(req(2));
+      await host.run(['ip', '-4', 'addr', 'del', `${operator.address}/24`, 'dev', host.ifname], { check: false });
       await reset();
     }
   });

@@ -12,13 +12,13 @@ import { it } from 'node:test';
 import { LAN, property, WAN } from './properties.js';
 
 const FILE = 'test/sim/whole-node.test.ts';
-/** Restarts find stale VIPs until finding 1 (release at start / on entry to Backup) is merged. */
-const todo = { todo: 'finding 1 not merged: a restarted node keeps its stale VIP (sim-findings.md)' };
+/** The adversary's gossip forgeries are refused only once membership's hardening (findings 5, 6) is merged. */
+const todo = { todo: 'membership hardening not merged (sim-findings.md #4)' };
 
-it('whole-node property, WAN timings (1 s adverts, stalls up to 2 s): never two holders; exactly one after 2 × Master_Down_Interval of calm', todo, () =>
+it('whole-node property, WAN timings (1 s adverts, stalls up to 2 s): never two holders; exactly one after 2 × Master_Down_Interval of calm', () =>
   property(FILE, 'WAN', 1000, WAN, { steps: 8, maxStallMs: 2000, maxDelayMs: 2 * 1000 }));
 
-it('whole-node property, LAN timings (100 ms adverts, stalls up to 250 ms): never two holders; exactly one after the settle window', todo, () =>
+it('whole-node property, LAN timings (100 ms adverts, stalls up to 250 ms): never two holders; exactly one after the settle window', () =>
   property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100 }));
 
 it('adversarial property: an allow-listed non-voter sending arbitrary adverts and gossip never makes two holders; one holder once it stops', todo, () =>

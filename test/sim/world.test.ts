@@ -48,7 +48,7 @@ describe('simulator: whole nodes', () => {
     assert.deepEqual(w.checker.violations.filter((v) => v.kind === 'two-holders'), []);
   });
 
-  it('finding 1: a restarted node releases the stale VIP before anyone sees two holders', { todo: 'release at start not merged (sim-findings.md #1)' }, async () => {
+  it('finding 1: a restarted node releases the stale VIP before anyone sees two holders', async () => {
     const w = await crashedMaster(3);
     await w.restart('a');
     await w.runFor(3000);

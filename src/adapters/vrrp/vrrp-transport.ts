@@ -3,8 +3,9 @@
  * packets to 224.0.0.18 / ff02::12 on the group's interface, and VRRP packets received there
  * become adverts for the election, so vipd shares a VRID with keepalived, FRR or a router.
  * Receive checks, each dropped with a reason that is counted and logged once per window:
- * malformed IP/VRRP, TTL ≠ 255 (RFC 5798 §5.1.1.3), a VRID we do not run, a version other than
- * the group's, and the VRRPv2 authentication (type 0; type 1 PASS only when configured).
+ * malformed IP/VRRP, TTL ≠ 255 (RFC 5798 §5.1.1.3), no address listed (RFC 5798 §5.2.5), a VRID
+ * we do not run, a version other than the group's, and the VRRPv2 authentication (type 0; type 1
+ * PASS only when configured).
  * The drop log is keyed by reason, so a flood of one kind prints one line per 10 s.
  */
 import type { PacketConn, ReceivedPacket } from '../../ports/packet-conn.js';
@@ -17,6 +18,10 @@ import { checkTtl } from '../../wire/ttl.js';
 import { decodeVrrp, encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_MULTICAST_IPV4, VRRP_MULTICAST_IPV6, type VrrpMessage } from '../../wire/vrrp.js';
 import { fromElectionAdvert, toElectionAdvert } from '../../wire/vrrp-advert.js';
 import { systemClock } from '../system-clock.js';
+
+/** Why a received VRRP packet was dropped: the `reason` label of vipd_vrrp_dropped_total. */
+export const VRRP_DROP_REASONS = ['malformed', 'ttl', 'no-addresses', 'other-vrid', 'version', 'auth'] as const;
+export type VrrpDropReason = (typeof VRRP_DROP_REASONS)[number];
 
 export interface VrrpGroup {
   readonly group: string;
@@ -117,7 +122,7 @@ export class VrrpTransport implements PeerTransport {
     this.conns.clear();
   }
 
-  private drop(iface: string, reason: string, detail: string): void {
+  private drop(iface: string, reason: VrrpDropReason, detail: string): void {
     this.opts.metrics.inc('vipd_vrrp_dropped_total', { interface: iface, reason });
     this.limiter.log('warn', `dropped VRRP packet on ${iface}: ${detail}`, { reason: `vrrp-${reason}` });
   }
@@ -141,6 +146,9 @@ export class VrrpTransport implements PeerTransport {
     const msg = d.value;
     const g = this.opts.groups.find((x) => x.interface === iface && x.family === family && x.vrid === msg.vrid);
     this.opts.metrics.inc('vipd_vrrp_received_total', { interface: iface });
+    // RFC 5798 §5.2.5 (and RFC 3768 §5.3.5): Count IPvX Addrs is at least 1. An advert for no
+    // address speaks for nothing we could hold; it must not move an election.
+    if (msg.addresses.length === 0) return this.drop(iface, 'no-addresses', `advert from ${p.source} for VRID ${msg.vrid} lists no address (RFC 5798 §5.2.5: at least 1)`);
     if (!g) {
       // Another VRRP router on the segment: never ours to follow, but worth knowing (a VRID
       // collision waiting to happen; REFERENCE.md ask 9). Counted, logged once per window.

@@ -26,10 +26,17 @@ export async function pki(nodes: string[], clusterId = CLUSTER): Promise<TestPki
   return makeTestPki({ clusterId, nodes, sans: ['127.0.0.1'] });
 }
 
-export async function startNode(p: TestPki, id: string, targets: () => string[], opts: { key?: typeof KEY; allow?: string[]; clusterId?: string; announce?: GrpcTransportOptions['announce'] } = {}): Promise<TestNode> {
+export interface NodeOptions {
+  key?: typeof KEY;
+  allow?: string[];
+  clusterId?: string;
+  announce?: GrpcTransportOptions['announce'];
+}
+
+/** A transport for node `id`, neither listening nor started. */
+export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Omit<TestNode, 'received'> {
   const metrics = new MetricsRegistry();
   const logger = recordingLogger();
-  const received: GroupAdvert[] = [];
   const keyring = new Keyring({ keys: [opts.key ?? KEY], activeKeyId: (opts.key ?? KEY).id, mode: 'enforce' });
   const pair = p.node(id);
   const clusterId = opts.clusterId ?? CLUSTER;
@@ -47,9 +54,15 @@ export async function startNode(p: TestPki, id: string, targets: () => string[],
     metrics,
     ...(opts.announce ? { announce: opts.announce } : {}),
   });
-  await transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
-  await transport.start((m) => received.push(m));
-  return { id, transport, received, metrics, logs: logger.lines, keyring };
+  return { id, transport, metrics, logs: logger.lines, keyring };
+}
+
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: NodeOptions = {}): Promise<TestNode> {
+  const node = newTransport(p, id, opts);
+  const received: GroupAdvert[] = [];
+  await node.transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
+  await node.transport.start((m) => received.push(m));
+  return { ...node, received };
 }
 
 /** Polls `cond` every 10 ms for at most `ms`. */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VrrpTransport, type VrrpConn, type VrrpGroup } from '../../../src/adapters/vrrp/vrrp-transport.js';
+import { VRRP_DROP_REASONS, VrrpTransport, type VrrpConn, type VrrpGroup } from '../../../src/adapters/vrrp/vrrp-transport.js';
 import type { ReceivedPacket } from '../../../src/ports/packet-conn.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
@@ -76,6 +76,21 @@ describe('VRRP transport receive checks', () => {
     assert.equal(warns.length, 4, warns.map((w) => w.msg).join('\n'));
     assert.ok(warns.some((w) => /IPv4 TTL is 64; should be 255/.test(w.msg)));
     assert.ok(warns.some((w) => /wrong PASS password/.test(w.msg)));
+  });
+
+  it('an advert listing no address is dropped as no-addresses (RFC 5798 §5.2.5: the minimum count is 1), v3 and v2', async () => {
+    const s = setup([web, { ...legacy, pass: undefined }]);
+    await s.start();
+    for (let i = 0; i < 3; i++) {
+      s.inject(packet({ ...v3(51, 200), addresses: [] }));
+      s.inject(packet({ ...v2(), addresses: [] }));
+    }
+    assert.equal(s.got.length, 0, 'neither reaches the election');
+    assert.equal(s.metrics.get('vipd_vrrp_dropped_total', { interface: 'eth0', reason: 'no-addresses' }), 6);
+    const warns = s.logger.lines.filter((l) => l.level === 'warn' && l.msg.startsWith('dropped VRRP packet'));
+    assert.equal(warns.length, 1, warns.map((w) => w.msg).join('\n'));
+    assert.match(warns[0]?.msg ?? '', /lists no address \(RFC 5798 §5\.2\.5: at least 1\)/);
+    assert.deepEqual([...VRRP_DROP_REASONS].sort(), ['auth', 'malformed', 'no-addresses', 'other-vrid', 'ttl', 'version']);
   });
 
   it('another VRID on the segment is not delivered, counted every time and logged once', async () => {

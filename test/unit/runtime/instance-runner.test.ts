@@ -79,9 +79,33 @@ describe('InstanceRunner', () => {
     assert.equal(clock.pending().length, 1);
   });
 
+  it('releases on every entry to a role other than Master, also without having held (RFC 5798 §6.4.2; issue 8 finding 1)', async () => {
+    const { clock, runner, noop } = setup();
+    runner.start(); // Initialize -> Backup: whatever an earlier run left goes
+    await clock.advanceTo(0);
+    assert.deepEqual(noop.calls, [{ op: 'release', term: 0, at: 0 }]);
+    runner.raiseFault('uplink'); // Backup -> Fault
+    await clock.advanceTo(1);
+    runner.clearFault('uplink'); // Fault -> Backup: same term, nothing new to do
+    await clock.advanceTo(2);
+    runner.receive(peer(200, 7)); // a master with term 7: Backup stays Backup, no role change
+    await clock.advanceTo(3);
+    assert.deepEqual(noop.calls.map((c) => c.op), ['release']);
+    assert.equal(noop.isHeld(), false);
+  });
+
+  it('releaseLeftovers() releases through the driver and resolves once that call is done', async () => {
+    const s = setup();
+    await s.runner.releaseLeftovers();
+    assert.deepEqual(s.noop.calls.map((c) => [c.op, c.term]), [['release', 0]]);
+    s.runner.start(); // the Backup entry at the same term adds no second call
+    await s.clock.advanceTo(0);
+    assert.deepEqual(s.noop.calls.map((c) => c.op), ['release']);
+  });
+
   it('acquires the VIP through the provider when it becomes Master', async () => {
     const { noop } = await asMaster();
-    assert.deepEqual(noop.calls, [{ op: 'acquire', term: 1, at: MDI }]);
+    assert.deepEqual(noop.calls, [{ op: 'release', term: 0, at: 0 }, { op: 'acquire', term: 1, at: MDI }]);
     assert.equal(noop.isHeld(), true);
   });
 
@@ -121,7 +145,7 @@ describe('InstanceRunner', () => {
     await runner.stop();
     assert.deepEqual(sent.at(-1)?.advert, { vrid: 51, sender: params.self, priority: 0, advertIntervalCs: 10, term: 1 });
     assert.equal(noop.isHeld(), false);
-    assert.deepEqual(noop.calls.map((c) => c.op), ['acquire', 'release']);
+    assert.deepEqual(noop.calls.map((c) => c.op), ['release', 'acquire', 'release']);
     assert.equal(runner.state.role, 'Initialize');
     assert.equal(role(), 0);
     const count = sent.length;

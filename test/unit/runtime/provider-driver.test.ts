@@ -102,6 +102,19 @@ describe('ProviderDriver', () => {
     assert.deepEqual(driver.confirmed, notHeld(1));
   });
 
+  it('an aborted call leaves the provider state unknown: the next decision is carried out even if it equals the last confirmed one', async () => {
+    const { clock, provider, driver } = setup(['ok', 'hang', 'ok']);
+    driver.want(notHeld(1));
+    await clock.advanceTo(0);
+    driver.want(held(2)); // hangs: it may have bound the VIP before it was aborted
+    await clock.advanceTo(1);
+    driver.want(notHeld(1));
+    await clock.advanceTo(2);
+    assert.deepEqual(provider.calls.map((c) => [c.op, c.term]), [['release', 1], ['acquire', 2], ['release', 1]]);
+    assert.equal(provider.calls[1]?.signal.aborted, true);
+    assert.deepEqual(driver.confirmed, notHeld(1));
+  });
+
   it('the same decision twice makes one call, in flight or already applied', async () => {
     const { clock, provider, driver } = setup();
     driver.want(held(1));

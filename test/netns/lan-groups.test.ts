@@ -1,0 +1,95 @@
+/**
+ * 100 LAN groups on two nodes (issue 8 acceptance, finding 3): they settle with exactly one
+ * holder per VIP and stay so for 60 s, read with `ip addr` on both hosts. Before the fix node b
+ * kept VIPs it had released (the local provider's spawn queue lost the wake-up of releases
+ * queued behind aborted acquires), so some VIPs had two holders for as long as one cared to look.
+ * One long test (about two minutes), bounded: 60 s to settle, then 60 s of samples.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
+import { lanGroupsYaml, lanGroupVips, until, VipdAgent } from './agents.js';
+
+const GROUPS = 100;
+const SETTLE_MS = 60_000;
+const WINDOW_MS = 60_000;
+const SAMPLE_EVERY_MS = 1_000;
+
+interface Sample {
+  readonly at: number;
+  /** VIP → the hosts whose interface carries it. */
+  readonly holders: Map<string, string[]>;
+}
+
+async function sample(hosts: ReadonlyArray<[string, Host]>, vips: readonly string[]): Promise<Sample> {
+  const holders = new Map(vips.map((v) => [v, [] as string[]]));
+  for (const [name, h] of hosts) {
+    for (const a of await h.addresses()) holders.get(a.address)?.push(name);
+  }
+  return { at: Date.now(), holders };
+}
+
+const notExactlyOne = (s: Sample) => [...s.holders].filter(([, hs]) => hs.length !== 1);
+const describeBad = (bad: Array<[string, string[]]>) => bad.slice(0, 10).map(([v, hs]) => `${v}: ${hs.length === 0 ? 'nobody' : hs.join('+')}`).join(', ') + (bad.length > 10 ? ` … (${bad.length})` : '');
+
+describe('LAN mode: 100 groups on two nodes', () => {
+  it('settle with exactly one holder per VIP (ip addr on both) and stay so for 60 s', { timeout: 170_000 }, async (t) => {
+    if (!(await requireRoot(t)) || !(await requireTools(t, ['ip', 'arping']))) return;
+    const dir = await mkdtemp(join(tmpdir(), 'vipd-groups-'));
+    const a = new VipdAgent('a');
+    const b = new VipdAgent('b');
+    let topo: Topology | undefined;
+    try {
+      topo = await createTopology({ hosts: ['a', 'b'] });
+      const ha = topo.host('a');
+      const hb = topo.host('b');
+      const hosts: Array<[string, Host]> = [['a', ha], ['b', hb]];
+      const vips = lanGroupVips(GROUPS);
+      const started = Date.now();
+      await a.start(ha.ns, dir, lanGroupsYaml({ ifname: ha.ifname, node: 'node-a', priority: 150, count: GROUPS }));
+      await b.start(hb.ns, dir, lanGroupsYaml({ ifname: hb.ifname, node: 'node-b', priority: 100, count: GROUPS }));
+      const detail = () => `a roles: ${JSON.stringify(Object.fromEntries(a.roles()))}\nb roles: ${JSON.stringify(Object.fromEntries(b.roles()))}\nb's last lines:\n${b.lines.slice(-20).map((l) => l.msg).join('\n')}`;
+
+      // Settled: in every group one node says MASTER and the other BACKUP, and the VIP is on
+      // the master only.
+      let last: Sample | undefined;
+      let unsettled: string[] = [];
+      await until(async () => {
+        last = await sample(hosts, vips);
+        const aRoles = a.roles();
+        const bRoles = b.roles();
+        unsettled = vips.filter((v, i) => {
+          const roles = [aRoles.get(`g${i + 1}`), bRoles.get(`g${i + 1}`)];
+          const master = roles[0] === 'MASTER' && roles[1] === 'BACKUP' ? 'a' : roles[0] === 'BACKUP' && roles[1] === 'MASTER' ? 'b' : undefined;
+          return !master || last?.holders.get(v)?.join() !== master;
+        });
+        return unsettled.length === 0;
+      }, SETTLE_MS, 'every group with one master holding its VIP and one backup without it', () => `${unsettled.length} unsettled: ${unsettled.slice(0, 10).join(', ')}; holders ${last ? describeBad(notExactlyOne(last)) : ''}\n${detail()}`);
+      const settledAt = Date.now();
+      t.diagnostic(`settled ${((settledAt - started) / 1000).toFixed(1)} s after start; a holds ${[...(last?.holders ?? [])].filter(([, h]) => h[0] === 'a').length}`);
+
+      const bad: Array<{ at: number; vips: Array<[string, string[]]> }> = [];
+      let samples = 0;
+      for (let i = 0; i < WINDOW_MS / SAMPLE_EVERY_MS + 5 && Date.now() - settledAt < WINDOW_MS; i++) {
+        await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
+        const s = await sample(hosts, vips);
+        samples += 1;
+        const wrong = notExactlyOne(s);
+        if (wrong.length > 0) bad.push({ at: s.at - settledAt, vips: wrong });
+      }
+      const changes = [...a.roleChanges(settledAt), ...b.roleChanges(settledAt)];
+      t.diagnostic(`${samples} samples over ${((Date.now() - settledAt) / 1000).toFixed(1)} s, ${changes.length} role changes`);
+      assert.deepEqual(bad.map((x) => `+${(x.at / 1000).toFixed(1)} s: ${describeBad(x.vips)}`), [], 'every sample: each VIP on exactly one host');
+      assert.deepEqual(changes.map((c) => `${c.group} -> ${c.to}: ${c.msg}`), [], 'no role change after settling');
+      assert.ok(samples >= WINDOW_MS / SAMPLE_EVERY_MS / 2, `only ${samples} samples in the window`);
+    } finally {
+      await a.kill();
+      await b.kill();
+      await topo?.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
