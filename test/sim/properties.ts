@@ -47,9 +47,15 @@ async function fault(w: SimWorld, r: Rng, f: Faults): Promise<void> {
   const down = ids.filter((id) => !w.running(id));
   const roll = r.next();
   if (roll < 0.15) {
-    const shuffled = r.shuffle(ids);
-    const k = r.int(1, ids.length - 1);
-    w.partition(shuffled.slice(0, k), shuffled.slice(k));
+    // Half the time the partition isolates whoever holds the VIP: the case leases exist for.
+    const holder = w.holders()[0];
+    if (holder !== undefined && r.chance(0.5)) {
+      w.partition([holder], ids.filter((x) => x !== holder));
+    } else {
+      const shuffled = r.shuffle(ids);
+      const k = r.int(1, ids.length - 1);
+      w.partition(shuffled.slice(0, k), shuffled.slice(k));
+    }
   } else if (roll < 0.27) {
     const from = r.pick(ids);
     w.cut(from, r.pick(ids.filter((x) => x !== from)));
@@ -88,7 +94,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
   await w.runFor(r.int(0, 4 * advertMs));
   for (let i = 0; i < f.steps; i++) {
     await fault(w, r, f);
-    await w.runFor(r.int(advertMs / 5, 2 * advertMs));
+    await w.runFor(r.int(advertMs / 5, 5 * advertMs));
   }
   // Calm: heal, restart whoever is down, and let the settle window pass with room to check it.
   adversary?.stop();

@@ -119,7 +119,7 @@ export class SimWorld {
     this.checker = new InvariantChecker(this.clock, {
       hosts: () => [...this.hosts.values()].map((h) => ({ id: h.spec.id, running: h.running, held: h.record.held })),
       safety: true,
-      settleMs: 2 * this.takeoverWaitMs(),
+      settleMs: 3 * this.takeoverWaitMs(),
     });
   }
 
@@ -140,7 +140,10 @@ export class SimWorld {
   /**
    * How long a backup waits for a silent master: Master_Down_Interval, or with leases the voters'
    * promise P when that is longer (docs/leases.md: P = 4 × interval + S). The issue's liveness
-   * bound, 2 × Master_Down_Interval of calm, predates leases; the checker uses 2 × this.
+   * bound, 2 × Master_Down_Interval of calm, predates leases and the quorum guard's wait; the
+   * checker allows 3 × this: one for membership to clear a partition's suspicions and the quorum
+   * guard's Master_Down_Interval after quorum returns, one for the first master to take the VIP,
+   * one for a higher priority to preempt it and take over (lease handover included).
    */
   takeoverWaitMs(): number {
     return Math.max(this.masterDownIntervalMs(), promiseMs(this.opts.timing.advertIntervalCs, this.opts.stallToleranceMs));
