@@ -21,7 +21,6 @@ export class Adversary {
   private adverts: MemoryTransport | undefined;
   private gossip: MembershipTransport | undefined;
   private cancel: (() => void) | undefined;
-  sent = 0;
 
   constructor(
     private readonly world: SimWorld,
@@ -53,7 +52,6 @@ export class Adversary {
   }
 
   private act(): void {
-    this.sent++;
     const roll = this.rng.next();
     if (roll < 0.4) this.advert();
     else if (roll < 0.6) this.lease();

@@ -2,9 +2,10 @@
  * The whole-node properties' scenarios (issue 8 "What must exist" 8): three voters of one
  * `quorum: majority` group (two members and a witness, or three members) run as real
  * ClusterNodes in the simulator (world.ts) through random faults — partitions both ways and one
- * way, loss up to 30 %, delays up to 2 × the advert interval, crashes, restarts that find the VIP
- * their predecessor left bound, a node stalling up to 2 s, provider calls that take up to 50 ms
- * and sometimes fail — and then a calm network with every node running. The invariant checker
+ * way, half of them isolating the holder; loss up to 30 %, delays up to 2 × the advert interval,
+ * crashes, restarts that find the VIP their predecessor left bound, one node at a time stalling
+ * up to the lease's stall tolerance, provider calls that take up to 50 ms and acquires that
+ * sometimes fail — and then a calm network with every node running. The invariant checker
  * (invariant.ts) watches the whole run. test/sim/whole-node.test.ts states the properties.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +16,6 @@ import { seeds } from './cluster.js';
 import { describeViolations } from './invariant.js';
 import { Rng } from './rng.js';
 import { SimWorld, type Timing, type WorldNode } from './world.js';
-
 
 export interface Faults {
   /** How many fault steps before the calm. */

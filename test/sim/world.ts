@@ -16,14 +16,13 @@ import { MemoryHub } from '../../src/adapters/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { promiseMs } from '../../src/core/election/lease.js';
 import { masterDownIntervalMs } from '../../src/core/election/timers.js';
-import type { ElectionParams, Role } from '../../src/core/election/types.js';
+import type { ElectionParams } from '../../src/core/election/types.js';
 import type { MembershipBasics } from '../../src/core/membership/params.js';
 import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
 import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
 import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
-import type { RoleChange } from '../../src/runtime/instance-runner.js';
 import { MemoryMembershipHub } from '../fakes/memory-membership.js';
 import { InvariantChecker } from './invariant.js';
 import { SimNetwork, type LinkParams } from './network.js';
@@ -64,11 +63,6 @@ export interface WorldOptions {
   readonly stallToleranceMs: number;
 }
 
-export interface WorldRoleChange extends RoleChange {
-  /** World time of the change (RoleChange.at is the node's own clock). */
-  readonly worldAt: number;
-}
-
 interface Host {
   readonly spec: WorldNode;
   readonly record: HostRecord;
@@ -95,7 +89,6 @@ export class SimWorld {
   readonly adverts: MemoryHub;
   readonly membership: MemoryMembershipHub;
   readonly checker: InvariantChecker;
-  readonly history: WorldRoleChange[] = [];
   /** What happened, in order (faults and role changes), for a failing seed's message. */
   readonly journal: string[] = [];
   private readonly hosts = new Map<string, Host>();
@@ -127,10 +120,6 @@ export class SimWorld {
     return [...this.hosts.keys()];
   }
 
-  members(): string[] {
-    return this.opts.nodes.filter((n) => n.kind === 'member').map((n) => n.id);
-  }
-
   /** The longest Master_Down_Interval of the group's members (RFC 5798 §6.1). */
   masterDownIntervalMs(): number {
     const ps = this.opts.nodes.filter((n) => n.kind === 'member').map((n) => n.priority ?? 100);
@@ -159,11 +148,6 @@ export class SimWorld {
 
   nodeClock(id: string): NodeClock {
     return this.host(id).clock;
-  }
-
-  role(id: string): Role {
-    const h = this.host(id);
-    return h.running ? (h.node?.node.runners.get(GROUP)?.state.role ?? 'Initialize') : 'Initialize';
   }
 
   /** Running nodes whose host holds the VIP. */
@@ -307,7 +291,6 @@ export class SimWorld {
       metrics: new MetricsRegistry(),
       seed: this.rng.int(1, 2 ** 31),
       onRoleChange: (c) => {
-        this.history.push({ ...c, worldAt: this.clock.now() });
         this.note(`${c.nodeId}#${h.generation} ${c.from} -> ${c.to} term ${c.term} (${c.reason})`);
       },
     });
