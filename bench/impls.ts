@@ -3,8 +3,8 @@
  * lab with the same advert interval:
  *
  * - keepalived (Debian 2.2.7): VRRP multicast, `-n` in the foreground, both processes known
- *   from their pid files so a crash can kill both (REFERENCE.md: the VRRP child resigns
- *   gracefully when only its parent dies);
+ *   from their pid files so a crash can kill both (the VRRP child resigns gracefully when only
+ *   its parent dies: test/netns/agents.ts);
  * - vipd LAN mode: standard VRRP multicast, `provider: local`;
  * - vipd unicast mode: gRPC with mutual TLS and signed adverts, gossip membership, two members
  *   and a witness in a third namespace, quorum majority (the production shape: a member that
@@ -100,7 +100,7 @@ export class Agent {
 
   /**
    * A crash of the processes `pids()` returned: nothing of the agent can react. keepalived:
-   * freeze both (parent first, so it cannot restart the child), then kill both (REFERENCE.md);
+   * freeze both (parent first, so it cannot restart the child), then kill both (test/netns/agents.ts);
    * vipd: SIGKILL. Synchronous, so the caller's fault time is exact.
    */
   crash(pids: readonly number[]): void {

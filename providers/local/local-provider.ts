@@ -356,7 +356,8 @@ export class LocalProvider implements VipProvider {
   }
 
   /**
-   * Keeps asserting what was decided (REFERENCE.md, users' ask 4): puts back a VIP someone
+   * Keeps asserting what was decided (a backup that was briefly master must not leave the VIP
+   * stranded, and a master must not lose it silently): puts back a VIP someone
    * removed, announces once more, probes for conflicts. Failures are logged, counted, survived.
    */
   private async refresh(held: Held): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Structured logs with pino: JSON lines for machines, readable lines when stdout is a terminal
- * (or when asked). Child loggers carry node, group and VRID (STYLE.md habit 6).
+ * (or when asked). Child loggers carry node, group and VRID.
  */
 import { pino } from 'pino';
 import pretty from 'pino-pretty';

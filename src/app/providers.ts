@@ -27,7 +27,7 @@ export function makeProvider(g: GroupConfig, deps: { clock: Clock; logger: Logge
             ...(p.garpRefreshMs !== undefined ? { refreshIntervalMs: p.garpRefreshMs } : {}),
           },
           ...(p.detectConflicts !== undefined ? { detectConflicts: p.detectConflicts } : {}),
-          // REFERENCE.md ask 2: another host answering for our VIP is reported loudly, and
+          // Another host answering for our VIP (a dual master) is reported loudly, and
           // counted; the provider does not fight it (metallb: announcing never decides).
           onConflict: (c) => {
             deps.metrics.inc('vipd_vip_conflicts_total', { group: g.name, address: c.address });

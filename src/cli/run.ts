@@ -1,6 +1,7 @@
 /**
  * `vipd run -c FILE`: load and validate the configuration (refuse to start on any error), start
- * every VIP group, stop gracefully on SIGTERM/SIGINT (masters resign with priority 0).
+ * every VIP group, stop gracefully on SIGTERM/SIGINT (masters resign with priority 0); SIGHUP
+ * changes nothing, and a second stop signal forces the exit (signals.ts).
  */
 import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
@@ -8,8 +9,19 @@ import { loadConfigFile } from '../config/load.js';
 import { formatIssue, summarize } from '../config/format.js';
 import { buildNode } from '../app/boot.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
+import type { AgentSignals } from './signals.js';
 
-export async function runAgent(file: string, signal: AbortSignal): Promise<number> {
+/** `signals` are installed by the caller before anything else, so no SIGHUP can end the process. */
+export async function runAgent(file: string, signals: AgentSignals): Promise<number> {
+  try {
+    return await runUntilStopped(file, signals);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function runUntilStopped(file: string, signals: AgentSignals): Promise<number> {
+  const signal = signals.stopping;
   const loaded = await loadConfigFile(file);
   if (!loaded.ok) {
     for (const e of loaded.errors) process.stderr.write(`${formatIssue(e)}\n`);
@@ -18,6 +30,7 @@ export async function runAgent(file: string, signal: AbortSignal): Promise<numbe
   }
   const { config } = loaded;
   const logger = createLogger({ level: config.log.level, format: config.log.format, base: { node: config.node.id } });
+  signals.useLogger(logger);
   for (const w of loaded.warnings) logger.warn({ file }, formatIssue(w, 'warning'));
   logger.info({ file }, summarize(config));
 

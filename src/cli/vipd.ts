@@ -7,27 +7,13 @@ import { certsCommand } from './certs.js';
 import { cleanupCommand } from './cleanup.js';
 import { runDemo } from './demo.js';
 import { runAgent } from './run.js';
+import { handleAgentSignals } from './signals.js';
 import { packageVersion } from './version.js';
 
 function duration(value: string): number {
   const d = parseDuration(value);
   if (!d.ok) throw new InvalidArgumentError(d.reason);
   return d.ms;
-}
-
-/**
- * Aborts on the first SIGINT/SIGTERM so the work can stop gracefully; a second one forces exit
- * (an operator pressing Ctrl-C twice means it).
- */
-function stopSignal(): AbortSignal {
-  const ctl = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (ctl.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
-    ctl.abort(new Error(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return ctl.signal;
 }
 
 const program = new Command()
@@ -41,7 +27,7 @@ program
   .description('run the agent with a configuration file')
   .requiredOption('-c, --config <file>', 'configuration file (YAML)')
   .action(async (o: { config: string }) => {
-    process.exitCode = await runAgent(o.config, stopSignal());
+    process.exitCode = await runAgent(o.config, handleAgentSignals());
   });
 
 program
@@ -61,7 +47,7 @@ program
   .option('--phase <duration>', 'time before the kill, and before the old master returns', duration, 4000)
   .option('--duration <duration>', 'stop by itself after this long (default: run until Ctrl-C)', duration, 0)
   .action(async (o: { phase: number; duration: number }) => {
-    await runDemo({ phaseMs: o.phase, durationMs: o.duration, write: (l) => process.stdout.write(`${l}\n`) }, stopSignal());
+    await runDemo({ phaseMs: o.phase, durationMs: o.duration, write: (l) => process.stdout.write(`${l}\n`) }, handleAgentSignals().stopping);
     process.exitCode = 0;
   });
 

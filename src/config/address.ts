@@ -98,3 +98,91 @@ export function formatHostPort(endpoint: HostPort): string {
 export function isUnspecifiedHost(endpoint: HostPort): boolean {
   return endpoint.host === '0.0.0.0' || endpoint.host === '::';
 }
+
+/**
+ * Why `vip` cannot be a virtual IP, or undefined when it is a unicast address one host can hold
+ * (issue 8 finding 11). Link-local addresses pass: whether they may be VIPs depends on the
+ * group's transport (linkLocalVipProblem).
+ */
+export function vipAddressProblem(vip: VipConfig): string | undefined {
+  const bytes = canonicalBytes(vip.address, vip.family);
+  const a = vip.address;
+  const special = vip.family === 4 ? ipv4Special(a, bytes) : ipv6Special(a, bytes);
+  if (special !== undefined) return `${special}; a VIP must be a unicast address one host can hold`;
+  return hostBitsProblem(vip, bytes);
+}
+
+/**
+ * A link-local VIP (169.254.0.0/16, RFC 3927; fe80::/10, RFC 4291 §2.5.6) means one thing only
+ * on one link: fine for a group that speaks VRRP there (every node shares the link), wrong for
+ * a unicast group, whose nodes may be anywhere. `sharedLink`: transport multicast or both.
+ */
+export function linkLocalVipProblem(vip: VipConfig, sharedLink: boolean): string | undefined {
+  if (sharedLink) return undefined;
+  const [b0 = 0, b1 = 0] = canonicalBytes(vip.address, vip.family);
+  const linkLocal = vip.family === 4 ? b0 === 169 && b1 === 254 : b0 === 0xfe && (b1 & 0xc0) === 0x80;
+  if (!linkLocal) return undefined;
+  const range = vip.family === 4 ? '169.254.0.0/16, RFC 3927' : 'fe80::/10, RFC 4291 §2.5.6';
+  return `${vip.address} is link-local (${range}): usable as a VIP only with VRRP on one link (transport multicast or both), where every node shares it`;
+}
+
+/**
+ * Bytes of an address in parseAddress's canonical form: a dotted quad, or RFC 5952 hex groups
+ * (WHATWG URL serialization never writes an embedded IPv4 part). src/config imports only itself,
+ * so this is not src/core's general parser.
+ */
+function canonicalBytes(address: string, family: 4 | 6): number[] {
+  if (family === 4) return address.split('.').map(Number);
+  const groups = (text: string | undefined) => (text === undefined || text === '' ? [] : text.split(':').map((g) => parseInt(g, 16)));
+  const [head, tail] = address.split('::');
+  const before = groups(head);
+  const after = groups(tail);
+  const all = [...before, ...new Array<number>(8 - before.length - after.length).fill(0), ...after];
+  return all.flatMap((group) => [group >> 8, group & 0xff]);
+}
+
+function ipv4Special(a: string, [b0 = 0, b1 = 0, b2 = 0, b3 = 0]: number[]): string | undefined {
+  if (b0 === 0 && b1 === 0 && b2 === 0 && b3 === 0) return `${a} is the unspecified address (RFC 1122 §3.2.1.3)`;
+  if (b0 === 0) return `${a} is in "this network" (0.0.0.0/8), a source address only (RFC 1122 §3.2.1.3)`;
+  if (b0 === 127) return `${a} is loopback (127.0.0.0/8): it never leaves the host (RFC 1122 §3.2.1.3)`;
+  if (b0 >= 224 && b0 <= 239) {
+    const vrrp = a === '224.0.0.18' ? ', VRRP\'s own group (RFC 5798 §5.1.1.2)' : '';
+    return `${a} is multicast (224.0.0.0/4)${vrrp}: a group, not a host (RFC 5771)`;
+  }
+  if (b0 === 255 && b1 === 255 && b2 === 255 && b3 === 255) return `${a} is the limited broadcast address (RFC 919)`;
+  if (b0 >= 240) return `${a} is reserved (240.0.0.0/4) (RFC 1112 §4)`;
+  return undefined;
+}
+
+function ipv6Special(a: string, bytes: number[]): string | undefined {
+  const zeroUpTo = (n: number) => bytes.slice(0, n).every((b) => b === 0);
+  if (zeroUpTo(16)) return `${a} is the unspecified address (RFC 4291 §2.5.2)`;
+  if (zeroUpTo(15) && bytes[15] === 1) return `${a} is the loopback address: it never leaves the host (RFC 4291 §2.5.3)`;
+  if (bytes[0] === 0xff) return `${a} is multicast (ff00::/8): a group, not a host (RFC 4291 §2.7)`;
+  if (zeroUpTo(10) && bytes[10] === 0xff && bytes[11] === 0xff) return `${a} is an IPv4-mapped address (RFC 4291 §2.5.5.2); write the IPv4 address in a group of its own`;
+  return undefined;
+}
+
+/**
+ * The all-zeros and (IPv4) all-ones host parts of a prefix name the network, not a host:
+ * network and broadcast address (RFC 919, RFC 922), subnet-router anycast (RFC 4291 §2.6.1).
+ * Point-to-point prefixes have neither: /31 (RFC 3021) and /127 (RFC 6164); /32 and /128 are hosts.
+ */
+function hostBitsProblem(vip: VipConfig, bytes: number[]): string | undefined {
+  const bits = bytes.length * 8;
+  if (vip.prefixLength >= bits - 1) return undefined;
+  const hostBit = (i: number) => (((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1;
+  const host = Array.from({ length: bits - vip.prefixLength }, (_, k) => hostBit(vip.prefixLength + k));
+  const network = bytes.map((byte, i) => {
+    const keep = Math.max(0, Math.min(8, vip.prefixLength - i * 8));
+    return byte & ((0xff << (8 - keep)) & 0xff);
+  });
+  const prefix = `${vip.family === 4 ? network.join('.') : vip.address}/${vip.prefixLength}`;
+  if (host.every((bit) => !bit)) {
+    return vip.family === 4
+      ? `${vip.address} is the network address of ${prefix}, not a host (RFC 919); use a host address such as ${network.slice(0, 3).join('.')}.${(network[3] ?? 0) + 1}`
+      : `${vip.address} is the subnet-router anycast address of ${prefix} (RFC 4291 §2.6.1), not a host`;
+  }
+  if (vip.family === 4 && host.every((bit) => bit)) return `${vip.address} is the broadcast address of ${prefix}, not a host (RFC 919)`;
+  return undefined;
+}

@@ -1,8 +1,8 @@
 // Rules between this node's role and addresses, its groups and the seeds it joins through
 // (issue 3: the unicast cluster). Each part is read on its own, so one bad field does not hide
 // the relations between the others.
-import { formatHostPort, isUnspecifiedHost, parseHostPort } from './address.js';
-import { duplicates, type Finding } from './findings.js';
+import { formatHostPort, isUnspecifiedHost, parseHostPort, type HostPort } from './address.js';
+import { duplicates, type Finding, type Path } from './findings.js';
 import { nodeSchema, seedSchema } from './schema.js';
 import type { NodeRole } from './types.js';
 
@@ -15,6 +15,8 @@ export interface ClusterResult {
   readonly advertise?: string;
   /** undefined when node.role is invalid. */
   readonly role?: NodeRole;
+  /** Every valid listen, advertise and seed endpoint with its path (listen: also its default). */
+  readonly endpoints: readonly { readonly path: Path; readonly endpoint: HostPort }[];
 }
 
 const GROUPS_HINT = 'the virtual routers this node takes part in';
@@ -37,10 +39,10 @@ export function clusterFindings(doc: Record<string, unknown>): ClusterResult {
     });
   }
 
-  const seeds: { text: string; path: (string | number)[] }[] = [];
+  const seeds: { text: string; path: (string | number)[]; endpoint: HostPort }[] = [];
   (Array.isArray(doc.seeds) ? doc.seeds : []).forEach((item: unknown, index) => {
     const parsed = endpoint(seedSchema.safeParse(item));
-    if (parsed) seeds.push({ text: formatHostPort(parsed), path: ['seeds', index] });
+    if (parsed) seeds.push({ text: formatHostPort(parsed), path: ['seeds', index], endpoint: parsed });
   });
   errors.push(...duplicates(seeds.map(({ text, path }) => ({ key: text, path })), (seed, first) => `duplicate seed ${seed} (also at ${first})`));
   const own = [
@@ -52,8 +54,14 @@ export function clusterFindings(doc: Record<string, unknown>): ClusterResult {
     if (self) errors.push({ path: seed.path, message: `${seed.text} is this node's own address (${self.field}); list other nodes` });
   }
 
+  const endpoints = [
+    ...(listen ? [{ path: ['node', 'listen'], endpoint: listen }] : []),
+    ...(advertise ? [{ path: ['node', 'advertise'], endpoint: advertise }] : []),
+    ...seeds.map((seed) => ({ path: seed.path, endpoint: seed.endpoint })),
+  ];
   return {
     errors,
+    endpoints,
     seeds: seeds.map((seed) => seed.text),
     ...(listen && { listen: formatHostPort(listen) }),
     ...(advertise && { advertise: formatHostPort(advertise) }),

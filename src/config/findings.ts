@@ -1,4 +1,5 @@
 // A finding is a problem at a path in the document, before it is tied to a file and line.
+import { shorten } from './messages.js';
 
 export type Path = readonly (string | number)[];
 
@@ -9,7 +10,8 @@ export interface Finding {
   readonly at?: 'key';
 }
 
-const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+/** Longer keys are quoted and cut, like every long text in a message. */
+const PLAIN_KEY = /^[A-Za-z0-9_-]{1,40}$/;
 
 /** `groups[0].priority`; keys that would be ambiguous are quoted: `groups[0]["a.b"]`; root is `(root)`. */
 export function formatPath(path: Path): string {
@@ -17,7 +19,7 @@ export function formatPath(path: Path): string {
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
     else if (PLAIN_KEY.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
+    else text += `[${JSON.stringify(shorten(segment))}]`;
   }
   return text === '' ? '(root)' : text;
 }

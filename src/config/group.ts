@@ -1,5 +1,5 @@
 // Rules inside one group that relate its fields, and its normalized form.
-import { parseVip } from './address.js';
+import { linkLocalVipProblem, parseVip } from './address.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Finding, Path } from './findings.js';
 import type { RawGroup } from './schema.js';
@@ -28,8 +28,6 @@ export interface GroupContext {
   readonly hasSeeds: boolean;
 }
 
-/** Until the LAN mode lands only unicast exists; say so rather than silently run unicast. */
-
 /** `raw` has passed groupSchema, so every field is individually valid. */
 export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, presetLeaseStallMs = 250, hasSeeds }: GroupContext): GroupResult {
   const errors: Finding[] = [];
@@ -50,10 +48,13 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, preset
     }
   }
 
+  const transport = resolveTransport(raw, hasSeeds);
   const vips: VipConfig[] = [];
   raw.vips.forEach((text, index) => {
     const parsed = parseVip(text);
     if (parsed.ok) vips.push(parsed.vip);
+    const problem = parsed.ok ? linkLocalVipProblem(parsed.vip, transport !== 'unicast') : undefined;
+    if (problem !== undefined) errors.push({ path: [...at, 'vips', index], message: problem });
     const first = vips[0];
     if (parsed.ok && first && parsed.vip.family !== first.family) {
       // An advertisement carries addresses of one family only (RFC 5798 §5.2.9 IPvX Addresses).
@@ -75,7 +76,6 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, preset
     warnings.push({ path: [...at, 'preempt'], message: 'ignored: the address owner (priority 255) always preempts (RFC 5798 §6.1)' });
   }
 
-  const transport = resolveTransport(raw, hasSeeds);
   const refresh = raw.provider.type === 'local' && raw.provider.garp_refresh !== undefined ? parseDuration(raw.provider.garp_refresh) : undefined;
   if (refresh?.ok && refresh.ms > 0 && refresh.ms < 1000) {
     errors.push({ path: [...at, 'provider', 'garp_refresh'], message: `must be 0 (never) or at least 1s; got ${formatDuration(refresh.ms)}` });

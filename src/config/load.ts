@@ -1,9 +1,9 @@
 // Read a configuration file: YAML syntax, then schema, then cross-field rules. Every problem
 // becomes an issue naming the file, the path and line:column, and ALL of them are reported.
-// Bad input never throws: `vipd check` must be able to print what is wrong (STYLE.md habit 5).
-import { readFile } from 'node:fs/promises';
+// Bad input never throws: `vipd check` must be able to print what is wrong.
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { looseModeReason, readBoundedFile } from './files.js';
 import { formatPath, type Finding } from './findings.js';
 import { locate } from './locate.js';
 import { validateDocument } from './semantic.js';
@@ -24,25 +24,31 @@ export type LoadResult =
 
 const ROOT = '(root)';
 
+/**
+ * A configuration with a hundred groups is a few dozen KiB; anything this large was named by
+ * mistake, and reading it whole would cost memory and time before any error (issue 8 finding
+ * 11: `-c /dev/urandom` ran 19 s and took 1.2 GB).
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export async function loadConfigFile(path: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((error as Error).message);
-    return { ok: false, errors: [{ file: path, path: ROOT, message: `cannot read the file: ${reason}` }] };
-  }
-  return parseConfigText(text, path);
+  const read = readBoundedFile(path, MAX_CONFIG_BYTES, 'a vipd configuration is a few KiB');
+  if (!read.ok) return { ok: false, errors: [{ file: path, path: ROOT, message: `cannot read the file: ${read.reason}` }] };
+  return parseConfigText(read.bytes.toString('utf8'), path, { looseMode: looseModeReason(path) });
+}
+
+export interface ParseOptions {
+  /** Why the file itself is too open (files.ts looseModeReason): inline secrets then warn. */
+  readonly looseMode?: string | undefined;
 }
 
 /**
  * `fileName` names the file in every issue, and its directory is where relative paths in the
  * document (tls files, secret files) are resolved: the working directory for a bare name.
  */
-export function parseConfigText(text: string, fileName: string): LoadResult {
+export function parseConfigText(text: string, fileName: string, options: ParseOptions = {}): LoadResult {
   try {
-    return parseUnchecked(text, fileName);
+    return parseUnchecked(text, fileName, options);
   } catch (error) {
     // Not expected (the property test feeds arbitrary text); kept so a bug here still yields
     // a readable exit 2 rather than a stack trace.
@@ -50,7 +56,7 @@ export function parseConfigText(text: string, fileName: string): LoadResult {
   }
 }
 
-function parseUnchecked(text: string, file: string): LoadResult {
+function parseUnchecked(text: string, file: string, options: ParseOptions): LoadResult {
   const lines = new LineCounter();
   // A byte-order mark would shift every column on line 1.
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -74,7 +80,7 @@ function parseUnchecked(text: string, file: string): LoadResult {
     return { ok: false, errors: [{ file, path: ROOT, message: `invalid YAML: ${(error as Error).message}` }] };
   }
 
-  const result = validateDocument(raw, dirname(resolve(file)));
+  const result = validateDocument(raw, dirname(resolve(file)), options.looseMode);
   const toIssue = (finding: Finding) => issueAt(doc, lines, file, finding);
   const warnings = [...yamlWarnings, ...byPosition(result.warnings.map(toIssue))];
   if (result.config === undefined) return { ok: false, errors: byPosition(result.errors.map(toIssue)) };

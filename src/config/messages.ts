@@ -4,15 +4,19 @@ import type { z } from 'zod';
 
 type RawIssue = z.core.$ZodRawIssue;
 
+/** Longer text from the document is cut in messages: it is named, not reproduced (issue 8 finding 11). */
+export const MAX_SHOWN_CHARS = 40;
+
+export function shorten(text: string): string {
+  return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}...` : text;
+}
+
 /** How a value found in the document is shown in a message. */
 export function describeInput(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-    return JSON.stringify(shown);
-  }
+  if (typeof value === 'string') return JSON.stringify(shorten(value));
   if (typeof value === 'object') return 'a mapping';
   return String(value);
 }
@@ -30,7 +34,7 @@ export function sectionError(keys: readonly string[], hint: string): (iss: RawIs
   const allowed = keys.join(', ');
   return (iss) => {
     if (iss.code === 'unrecognized_keys') {
-      return iss.keys.map((key) => `unknown key ${JSON.stringify(key)} (${didYouMean(key, keys)}allowed: ${allowed})`).join('\n');
+      return iss.keys.map((key) => `unknown key ${describeInput(key)} (${didYouMean(key, keys)}allowed: ${allowed})`).join('\n');
     }
     if (iss.input === undefined) return `required (${hint})`;
     return `must be a mapping with keys ${allowed}; got ${describeInput(iss.input)}`;
@@ -77,6 +81,8 @@ export function fallbackError(iss: RawIssue): string {
 
 /** Typos are the usual cause of an unknown key; name the key that was probably meant. */
 function didYouMean(key: string, keys: readonly string[]): string {
+  // No key is longer than this; a longer one is no typo, and the distance would cost its length.
+  if (key.length > MAX_SHOWN_CHARS) return '';
   const near = keys.find((candidate) => editDistance(key.toLowerCase(), candidate) <= Math.min(2, candidate.length >> 2));
   return near === undefined ? '' : `did you mean "${near}"? `;
 }

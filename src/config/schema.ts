@@ -4,9 +4,9 @@
 // ignored, because a typo such as `prioritty` would otherwise run with the default priority.
 // Each field has one hint: its JSON Schema description and its "required (...)" message.
 import { z } from 'zod';
-import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip } from './address.js';
-import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
-import { fieldError, listError, secretError, sectionError } from './messages.js';
+import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip, vipAddressProblem } from './address.js';
+import { DURATION_PATTERN, formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
+import { describeInput, fieldError, listError, secretError, sectionError } from './messages.js';
 import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES } from './types.js';
 
 function section<S extends z.ZodRawShape>(shape: S, hint: string) {
@@ -23,6 +23,15 @@ function integer(min: number, max: number, hint: string, note = '') {
   return z.int({ error: fieldError(`an integer ${min}-${max}${note}`, hint) }).min(min).max(max).describe(hint);
 }
 
+/**
+ * Length caps, checked before any parsing, so a long value costs nothing and is never echoed
+ * whole into a message (issue 8 finding 11). Limits in bytes are the kernel's and the wire's.
+ */
+function lengthIssue(text: string, max: number, unit: 'characters' | 'bytes', why: string): string | undefined {
+  const length = unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
+  return length > max ? `must be at most ${max} ${unit} (${why}); got ${length}` : undefined;
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint: string) {
   return z.enum(values, { error: fieldError(`one of ${values.join(', ')}`, hint) }).describe(hint);
 }
@@ -31,7 +40,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint: 
 function duration(hint: string, range?: { minMs: number; maxMs: number }) {
   const forms = 'a duration such as "100ms", "1.5s", "2m", or a number of seconds';
   return z
-    .union([z.string().meta({ pattern: DURATION_PATTERN }), z.number().meta({ minimum: 0 })], {
+    .union([z.string().meta({ pattern: DURATION_PATTERN }), z.number().meta({ minimum: 0, maximum: MAX_DURATION_MS / 1000 })], {
       error: fieldError(forms, hint),
     })
     .superRefine((value, ctx) => {
@@ -45,30 +54,72 @@ function duration(hint: string, range?: { minMs: number; maxMs: number }) {
     .describe(hint);
 }
 
-/** Linux dev_valid_name() (net/core/dev.c): < IFNAMSIZ (16) bytes, no '/', ':' or space, not "." or "..". */
-const IFNAME = /^(?!\.{1,2}$)[^/:\s]{1,15}$/;
-const IFNAME_RULE = 'a Linux interface name: 1-15 characters without "/", ":" or whitespace';
+const IFNAME_RULE = 'a Linux interface name: 1-15 bytes without "/", ":" or whitespace, not "." or "..", not starting with "-"';
 const IFNAME_HINT = 'the Linux interface that carries the VIP, e.g. eth0';
+/** For editors only (it counts characters, not bytes); interfaceNameProblem is the rule. */
+const IFNAME_PATTERN = '^(?!-)(?!\\.{1,2}$)[^/:\\s]{1,15}$';
+/** IFNAMSIZ (include/uapi/linux/if.h) counts the terminating NUL. */
+const IFNAMSIZ = 16;
+
+/**
+ * Linux dev_valid_name() (net/core/dev.c): 1 to IFNAMSIZ - 1 bytes, no "/", ":" or whitespace,
+ * not "." or "..". Also never a leading "-": the local provider hands the name to ip, arping and
+ * ndisc6, and ndisc6 reads "-x" as an option (issue 8 finding 11).
+ */
+export function interfaceNameProblem(name: string): string | undefined {
+  if (name === '') return 'must not be empty';
+  const tooLong = lengthIssue(name, IFNAMSIZ - 1, 'bytes', `IFNAMSIZ ${IFNAMSIZ} with its NUL`);
+  if (tooLong !== undefined) return tooLong;
+  if (name === '.' || name === '..') return 'must not be "." or ".."';
+  if (name.startsWith('-')) return 'must not start with "-" (ndisc6, which the local provider runs, would read it as an option)';
+  if (/[/:]/.test(name)) return 'must not contain "/" or ":"';
+  // Control characters too: the kernel would stop at a NUL, and a log line at a newline.
+  if (/[\s\p{Cc}]/u.test(name)) return 'must not contain whitespace or control characters';
+  return undefined;
+}
+
+const interfaceName = z
+  .string({ error: fieldError(IFNAME_RULE, IFNAME_HINT) })
+  .superRefine((text, ctx) => {
+    const problem = interfaceNameProblem(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a Linux interface name: ${problem}; got ${describeInput(text)}`, input: text });
+  })
+  .meta({ pattern: IFNAME_PATTERN })
+  .describe(IFNAME_HINT);
 
 const VIP_HINT = 'an IPv4 or IPv6 address with optional /prefix (default /32 or /128), e.g. 192.0.2.50/24';
+/** The longest IPv6 text (45 characters, with an embedded IPv4 address) and "/128". */
+const VIP_MAX_CHARS = 49;
+const ADDRESS_MAX_CHARS = 45;
+const MAX_VIPS = 255;
 const vip = z
   .string({ error: fieldError('an IP address with optional /prefix, e.g. 192.0.2.50/24', VIP_HINT) })
   .superRefine((text, ctx) => {
+    const long = lengthIssue(text, VIP_MAX_CHARS, 'characters', 'the longest IPv6 address and /128');
+    if (long !== undefined) return ctx.addIssue({ code: 'custom', message: long, input: text });
     const parsed = parseVip(text);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${parsed.reason} (expected e.g. 192.0.2.50/24 or 2001:db8::50/64)`, input: text });
+    if (!parsed.ok) return ctx.addIssue({ code: 'custom', message: `${parsed.reason} (expected e.g. 192.0.2.50/24 or 2001:db8::50/64)`, input: text });
+    const problem = vipAddressProblem(parsed.vip);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: text });
   })
+  .meta({ maxLength: VIP_MAX_CHARS })
   .describe(VIP_HINT);
 
 const NODE_ADDRESS_HINT = "this node's primary IPv4 or IPv6 address; breaks ties between equal priorities, RFC 5798 §6.4.3";
 const nodeAddress = z
   .string({ error: fieldError('an IPv4 or IPv6 address', NODE_ADDRESS_HINT) })
   .superRefine((text, ctx) => {
+    const long = lengthIssue(text, ADDRESS_MAX_CHARS, 'characters', 'the longest IPv6 address');
+    if (long !== undefined) return ctx.addIssue({ code: 'custom', message: long, input: text });
     const parsed = parseAddress(text);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, input: text });
   })
+  .meta({ maxLength: ADDRESS_MAX_CHARS })
   .describe(NODE_ADDRESS_HINT);
 
 const HOST_PORT_RULE = 'host:port, e.g. 192.0.2.11:7946, [2001:db8::11]:7946 or node-b.example:7946';
+/** A 253-character host name (RFC 1123), ":" and a 5-digit port. */
+const HOST_PORT_MAX_CHARS = 259;
 /**
  * An endpoint of the gRPC peer service. One we `listen` on may be 0.0.0.0 / [::] (every
  * address) and port 0 (the system picks one, for tests); one that is dialed may be neither.
@@ -77,6 +128,8 @@ function hostPort(hint: string, use: 'listen' | 'dial') {
   return z
     .string({ error: fieldError(HOST_PORT_RULE, hint) })
     .superRefine((text, ctx) => {
+      const long = lengthIssue(text, HOST_PORT_MAX_CHARS, 'characters', 'a 253-character host name and a port');
+      if (long !== undefined) return ctx.addIssue({ code: 'custom', message: long, input: text });
       const parsed = parseHostPort(text);
       if (!parsed.ok) return ctx.addIssue({ code: 'custom', message: parsed.reason, input: text });
       if (use === 'listen') return;
@@ -85,14 +138,21 @@ function hostPort(hint: string, use: 'listen' | 'dial') {
         ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)}: ${parsed.host} means "every address" and cannot be dialed; give an address other nodes can reach`, input: text });
       }
     })
+    .meta({ maxLength: HOST_PORT_MAX_CHARS })
     .describe(hint);
 }
 
 /** Relative paths are resolved against the directory of the configuration file (load.ts). */
+/** PATH_MAX (include/uapi/linux/limits.h) counts the terminating NUL. */
+const PATH_MAX = 4096;
 function filePath(hint: string) {
   return z
     .string({ error: fieldError('a file path', hint) })
     .min(1)
+    .superRefine((text, ctx) => {
+      const long = lengthIssue(text, PATH_MAX - 1, 'bytes', 'PATH_MAX');
+      if (long !== undefined) ctx.addIssue({ code: 'custom', message: long, input: text });
+    })
     .describe(`${hint}; a relative path is resolved against the directory of this file`);
 }
 
@@ -106,7 +166,7 @@ const noopProvider = section({ type: z.literal('noop').describe('noop: touches n
 const localProvider = section(
   {
     type: z.literal('local').describe('local: add the VIPs to the interface and announce them (gratuitous ARP / unsolicited NA)'),
-    label: z.union([z.string().regex(/^[^\s]{1,15}$/), z.literal(false)]).optional()
+    label: z.union([z.string().regex(/^[^\s]{1,15}$/).refine((text) => Buffer.byteLength(text, 'utf8') < IFNAMSIZ), z.literal(false)]).optional()
       .describe('label for IPv4 VIPs (ip addr ... label), default "IF:vip" when it fits in 15 characters; false = none'),
     garp_repeat: z.number().int().min(1).max(20).optional().describe('announcements in a burst on becoming master, default 5 (keepalived vrrp_garp_master_repeat)'),
     garp_interval: duration('between announcements of a burst, default 200ms', { minMs: 0, maxMs: 10_000 }).optional(),
@@ -130,11 +190,26 @@ const provider = z
   .default({ type: 'noop' })
   .describe(PROVIDER_HINT);
 
+/** RFC 2338 §5.3.11: Authentication Data is 8 octets; the password is zero-padded into them. */
+const AUTH_PASS_BYTES = 8;
+const AUTH_PASS_HINT = `VRRPv2 "auth_type PASS" password (1-${AUTH_PASS_BYTES} bytes) to match an existing keepalived setup; cleartext on the wire, protects nothing (RFC 3768 removed it)`;
+const authPass = z
+  .string({ error: fieldError(`a string of 1-${AUTH_PASS_BYTES} bytes`, AUTH_PASS_HINT) })
+  .superRefine((text, ctx) => {
+    // Bytes, not characters: "ééééé" is 10 bytes, and the wire would silently cut it to 8.
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes < 1 || bytes > AUTH_PASS_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `must be 1-${AUTH_PASS_BYTES} bytes (VRRPv2 Authentication Data is ${AUTH_PASS_BYTES} octets, RFC 2338 §5.3.11); got ${bytes} bytes`, input: text });
+    }
+  })
+  .meta({ minLength: 1, maxLength: AUTH_PASS_BYTES })
+  .describe(AUTH_PASS_HINT);
+
 export const groupSchema = section(
   {
     name: name('group name, unique in the file'),
     vrid: integer(1, 255, 'virtual router id, unique in the file; RFC 5798 §5.2.3'),
-    interface: z.string({ error: fieldError(IFNAME_RULE, IFNAME_HINT) }).regex(IFNAME).describe(IFNAME_HINT),
+    interface: interfaceName,
     priority: integer(1, 255, 'election priority, default 100; 255 means this node owns the addresses, RFC 5798 §5.2.4', ' (255 = address owner)').default(100),
     version: z
       .literal([2, 3], { error: fieldError('2 (RFC 3768) or 3 (RFC 5798)', 'VRRP version') })
@@ -151,12 +226,14 @@ export const groupSchema = section(
       .optional()
       .meta({ default: '0s' }),
     vips: z
-      .array(vip, { error: listError('a list of at least one address', 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
+      // An advert carries every VIP, and its Count IPvX Addr field is 8 bits (RFC 5798 §5.2.5):
+      // the encoder refuses a 256th, so the file must.
+      .array(vip, { error: listError(`a list of 1-${MAX_VIPS} addresses (an advert's Count IPvX Addr is 8 bits, RFC 5798 §5.2.5)`, 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
       .min(1)
+      .max(MAX_VIPS)
       .describe('the virtual IPs of this group: all of one family, none in another group'),
     provider,
-    auth_pass: z.string().min(1).max(8).optional()
-      .describe('VRRPv2 "auth_type PASS" password (1-8 characters) to match an existing keepalived setup; cleartext on the wire, protects nothing (RFC 3768 removed it)'),
+    auth_pass: authPass.optional(),
     transport: oneOf(
       TRANSPORT_NAMES,
       'how adverts travel, default auto: unicast (gRPC to peers, mutual TLS); multicast (standard VRRP on the interface, interoperates with keepalived and FRR); both (VRRP and gRPC side by side); auto (unicast when the group has peers or the file has seeds, else multicast)',
@@ -216,12 +293,20 @@ export const tlsSchema = section(
 );
 
 const SECRET_HINT = 'the secret, base64 or hex, at least 16 bytes decoded';
+/** 32 random bytes are 44 base64 characters; a secret this long was pasted by mistake. */
+const SECRET_MAX_CHARS = 1024;
 export const authKeySchema = section(
   {
     id: name('key id, sent with each signature'),
     secret_file: filePath(`file holding ${SECRET_HINT} (whitespace ignored); exactly one of secret_file and secret`).optional(),
     secret: z
       .string({ error: secretError(SECRET_HINT) })
+      .superRefine((text, ctx) => {
+        // Only the length: the value is a secret and never appears in a message.
+        const long = lengthIssue(text, SECRET_MAX_CHARS, 'characters', SECRET_HINT);
+        if (long !== undefined) ctx.addIssue({ code: 'custom', message: long, input: '' });
+      })
+      .meta({ maxLength: SECRET_MAX_CHARS })
       .optional()
       .describe(`${SECRET_HINT}; exactly one of secret_file and secret (prefer secret_file: keep secrets out of config files)`),
   },
@@ -283,10 +368,6 @@ export const configSchema = section(
   'a vipd configuration: cluster_id, node, tls, auth and groups',
 ).meta({ title: 'vipd configuration' });
 
-export type RawConfig = z.output<typeof configSchema>;
 export type RawGroup = z.output<typeof groupSchema>;
-export type RawNode = z.output<typeof nodeSchema>;
 export type RawMembership = z.output<typeof membershipSchema>;
-export type RawTls = z.output<typeof tlsSchema>;
-export type RawAuth = z.output<typeof authSchema>;
 export type RawAuthKey = z.output<typeof authKeySchema>;

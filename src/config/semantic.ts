@@ -20,8 +20,11 @@ export interface Validation {
   readonly config?: VipdConfig;
 }
 
-/** `baseDir`: the directory of the configuration file; the files it names are relative to it. */
-export function validateDocument(raw: unknown, baseDir: string): Validation {
+/**
+ * `baseDir`: the directory of the configuration file; the files it names are relative to it.
+ * `looseMode`: why the configuration file itself may be read by others (inline secrets warn).
+ */
+export function validateDocument(raw: unknown, baseDir: string, looseMode?: string): Validation {
   const full = configSchema.safeParse(raw, { error: fallbackError });
   const errors: Finding[] = full.success ? [] : full.error.issues.flatMap(fromZodIssue);
   const warnings: Finding[] = [];
@@ -44,18 +47,21 @@ export function validateDocument(raw: unknown, baseDir: string): Validation {
     warnings.push(...result.warnings);
     groups.push({ index, group: result.group });
   });
-  errors.push(...crossGroupFindings(groups, nodeId.success ? nodeId.data : undefined));
+  const nodeAddress = nodeSchema.shape.address.safeParse(asRecord(doc.node).address);
+  errors.push(...crossGroupFindings(groups, nodeId.success ? nodeId.data : undefined, nodeAddress.success && nodeAddress.data !== undefined ? canonicalAddress(nodeAddress.data) : undefined));
 
   // A document that is not a mapping has one error, said by the schema; "required" for each
   // of its sections would only repeat it.
   const isMapping = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-  const cluster = isMapping ? clusterFindings(doc) : { errors: [], seeds: [] };
+  const cluster = isMapping ? clusterFindings(doc) : { errors: [], seeds: [], endpoints: [] };
   errors.push(...cluster.errors);
   const trust = isMapping
     ? trustFindings(doc, {
         baseDir,
+        ...(looseMode !== undefined && { looseMode }),
         ...(nodeId.success && { nodeId: nodeId.data }),
         hasSeeds,
+        endpoints: cluster.endpoints,
         groups,
         allGroupsValid: groups.length === rawGroups.length && (doc.groups === undefined || Array.isArray(doc.groups)),
         ...(cluster.role !== undefined && { role: cluster.role }),
@@ -108,7 +114,7 @@ function fromZodIssue(issue: z.core.$ZodIssue): Finding[] {
   return issue.keys.map((key, i) => ({ path: [...path, key], message: lines[i] ?? `unknown key ${JSON.stringify(key)}`, at: 'key' as const }));
 }
 
-function crossGroupFindings(groups: readonly { index: number; group: GroupConfig }[], nodeId: string | undefined): Finding[] {
+function crossGroupFindings(groups: readonly { index: number; group: GroupConfig }[], nodeId: string | undefined, nodeAddress: string | undefined): Finding[] {
   const at = (index: number, ...rest: (string | number)[]) => ['groups', index, ...rest];
   const found = [
     ...duplicates(
@@ -126,6 +132,13 @@ function crossGroupFindings(groups: readonly { index: number; group: GroupConfig
     ),
   ];
   for (const { index, group } of groups) {
+    // The provider removes a VIP whenever this node is not master: that would take the node's
+    // own address away, and vipd has no address-owner mode that keeps it (RFC 5798 §3, §6.1).
+    group.vips.forEach((vip, j) => {
+      if (vip.address === nodeAddress) {
+        found.push({ path: at(index, 'vips', j), message: `${vip.address} is node.address, this node's own address: the VIP is removed whenever this node is not master, and the node would lose its address with it; use another address` });
+      }
+    });
     const peers = group.peers.map((peer, j) => ({ key: peer, path: at(index, 'peers', j) }));
     const witnesses = group.witnesses.map((witness, j) => ({ key: witness, path: at(index, 'witnesses', j) }));
     found.push(...duplicates(peers, (peer, first) => `duplicate peer "${peer}" (also at ${first})`));

@@ -2,8 +2,9 @@
 // and advert signing (keys and their secrets). Files are checked and secrets decoded here, at
 // load, so a typo in a path stops start-up with the file named instead of failing at the first
 // connection. Secrets never appear in a message.
+import { formatHostPort, type HostPort } from './address.js';
 import { asRecord } from './cluster.js';
-import { checkFile, readSmallFile, resolveConfigPath, showPath } from './files.js';
+import { checkFile, looseModeReason, readSmallFile, resolveConfigPath, showPath } from './files.js';
 import { duplicates, type Finding, type Path } from './findings.js';
 import { authKeySchema, authSchema, insecureSchema, tlsSchema, type RawAuthKey } from './schema.js';
 import type { AuthConfig, GroupConfig, TlsConfig } from './types.js';
@@ -11,8 +12,12 @@ import type { AuthConfig, GroupConfig, TlsConfig } from './types.js';
 export interface TrustContext {
   /** Directory of the configuration file; relative paths are resolved against it. */
   readonly baseDir: string;
+  /** Why the configuration file may be read by others, when it may (files.ts looseModeReason). */
+  readonly looseMode?: string;
   readonly nodeId?: string;
   readonly hasSeeds: boolean;
+  /** Every valid listen, advertise and seed endpoint (cluster.ts). */
+  readonly endpoints: readonly { readonly path: Path; readonly endpoint: HostPort }[];
   /** The groups that passed the schema; `allGroupsValid` says whether that is every group. */
   readonly groups: readonly { readonly index: number; readonly group: GroupConfig }[];
   readonly allGroupsValid: boolean;
@@ -44,7 +49,8 @@ export function trustFindings(doc: Record<string, unknown>, context: TrustContex
   if (insecure.success && insecure.data) {
     const ignored = (key: 'tls' | 'auth'): Finding[] =>
       doc[key] === undefined ? [] : [{ path: [key], message: `ignored: insecure: true disables ${key === 'tls' ? 'TLS' : 'advert signing'}` }];
-    return { errors: [], warnings: [{ path: ['insecure'], message: INSECURE_WARNING }, ...ignored('tls'), ...ignored('auth')], insecure: true };
+    const errors = context.endpoints.flatMap(({ path, endpoint }) => (isLoopback(endpoint) ? [] : [{ path, message: notLoopback(endpoint) }]));
+    return { errors, warnings: [{ path: ['insecure'], message: INSECURE_WARNING }, ...ignored('tls'), ...ignored('auth')], insecure: true };
   }
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
@@ -68,14 +74,32 @@ export function trustFindings(doc: Record<string, unknown>, context: TrustContex
 
   let auth: AuthConfig | undefined;
   if (doc.auth !== undefined) {
-    const result = checkAuth(asRecord(doc.auth), context.baseDir);
+    const result = checkAuth(asRecord(doc.auth), context);
     errors.push(...result.errors);
+    warnings.push(...result.warnings);
     auth = result.auth;
   } else if (required) {
     errors.push({ path: ['auth'], message: 'required unless insecure: true (advert signing: mode, active_key and keys)' });
   }
 
   return { errors, warnings, ...(insecure.success && { insecure: false }), ...(tls && { tls }), ...(auth && { auth }) };
+}
+
+/**
+ * Plaintext peer links and unsigned adverts are safe only where no other host can reach them or
+ * inject into them (issue 8 finding 9): loopback. A host name may resolve to anything, even
+ * "localhost" (/etc/hosts), so only addresses count.
+ */
+function isLoopback(endpoint: HostPort): boolean {
+  if (endpoint.kind === 'ipv4') return endpoint.host.startsWith('127.');
+  return endpoint.kind === 'ipv6' && endpoint.host === '::1';
+}
+
+function notLoopback(endpoint: HostPort): string {
+  const rule = 'insecure: true (no TLS, unsigned adverts) is allowed only on loopback (127.0.0.0/8, [::1]); configure tls and auth to use other addresses';
+  const text = formatHostPort(endpoint);
+  if (endpoint.kind === 'name') return `${text}: a host name may resolve to any address; write 127.0.0.1 or [::1] (${rule})`;
+  return `${text} is not a loopback address: ${rule}`;
 }
 
 const TLS_FILES = [
@@ -95,6 +119,9 @@ function checkTls(raw: Record<string, unknown>, context: TrustContext): { errors
     const found = checkFile(absolute);
     if (found.ok) paths[field] = absolute;
     else errors.push({ path: ['tls', field], message: `${label} file ${showPath(written.data, absolute)}: ${found.reason}` });
+    // Certificates are public; the key is this node's identity.
+    const loose = found.ok && field === 'key' ? looseModeReason(absolute) : undefined;
+    if (loose !== undefined) warnings.push({ path: ['tls', field], message: `${label} file ${showPath(written.data, absolute)} ${loose}` });
   }
 
   const allow = allowList(raw.allow, context);
@@ -146,8 +173,9 @@ function allowList(written: unknown, context: TrustContext): Outcome<{ ids: stri
   return { ok: true, value: { ids: [...ids], errors, warnings } };
 }
 
-function checkAuth(raw: Record<string, unknown>, baseDir: string): { errors: Finding[]; auth?: AuthConfig } {
+function checkAuth(raw: Record<string, unknown>, { baseDir, looseMode }: TrustContext): { errors: Finding[]; warnings: Finding[]; auth?: AuthConfig } {
   const errors: Finding[] = [];
+  const warnings: Finding[] = [];
   const mode = authSchema.shape.mode.safeParse(raw.mode);
   const active = authSchema.shape.active_key.safeParse(raw.active_key);
 
@@ -160,9 +188,10 @@ function checkAuth(raw: Record<string, unknown>, baseDir: string): { errors: Fin
     if (typeof id === 'string') ids.push({ key: id, path: [...at, 'id'] });
     const parsed = authKeySchema.safeParse(item);
     if (!parsed.success) return;
-    const secret = readSecret(parsed.data, at, baseDir);
+    const secret = readSecret(parsed.data, at, baseDir, looseMode);
     if ('finding' in secret) errors.push(secret.finding);
     else keys.push({ id: parsed.data.id, secret: secret.bytes });
+    if ('warning' in secret && secret.warning !== undefined) warnings.push(secret.warning);
   });
   errors.push(...duplicates(ids, (id, first) => `duplicate key id "${id}" (also at ${first}); every key needs its own id`));
 
@@ -176,13 +205,13 @@ function checkAuth(raw: Record<string, unknown>, baseDir: string): { errors: Fin
     errors.push({ path: ['auth', 'active_key'], message: `required in mode ${mode.data} (the key adverts are signed with: ${oneOf})` });
   }
 
-  if (!mode.success || !active.success || keys.length !== items.length || keys.length === 0) return { errors };
+  if (!mode.success || !active.success || keys.length !== items.length || keys.length === 0) return { errors, warnings };
   const auth: AuthConfig = { mode: mode.data, ...(active.data !== undefined && { activeKeyId: active.data }), keys };
-  return { errors, auth };
+  return { errors, warnings, auth };
 }
 
 /** Exactly one source; the file is read and the text decoded now, so every error names it. */
-function readSecret(key: RawAuthKey, at: Path, baseDir: string): { bytes: Buffer } | { finding: Finding } {
+function readSecret(key: RawAuthKey, at: Path, baseDir: string, looseMode: string | undefined): { bytes: Buffer; warning?: Finding } | { finding: Finding } {
   if (key.secret !== undefined && key.secret_file !== undefined) {
     return { finding: { path: [...at, 'secret'], message: 'give exactly one of secret_file and secret, not both' } };
   }
@@ -191,11 +220,15 @@ function readSecret(key: RawAuthKey, at: Path, baseDir: string): { bytes: Buffer
     const subject = `secret file ${showPath(key.secret_file, absolute)}`;
     const read = readSmallFile(absolute);
     const decoded = read.ok ? decodeSecret(read.bytes.toString('utf8')) : read;
-    return decoded.ok ? { bytes: decoded.value } : { finding: { path: [...at, 'secret_file'], message: `${subject}: ${decoded.reason}` } };
+    if (!decoded.ok) return { finding: { path: [...at, 'secret_file'], message: `${subject}: ${decoded.reason}` } };
+    const loose = looseModeReason(absolute);
+    return { bytes: decoded.value, ...(loose !== undefined && { warning: { path: [...at, 'secret_file'], message: `${subject} ${loose}` } }) };
   }
   if (key.secret !== undefined) {
     const decoded = decodeSecret(key.secret);
-    return decoded.ok ? { bytes: decoded.value } : { finding: { path: [...at, 'secret'], message: `the secret ${decoded.reason}` } };
+    if (!decoded.ok) return { finding: { path: [...at, 'secret'], message: `the secret ${decoded.reason}` } };
+    const warning = { path: [...at, 'secret'], message: `an inline secret in a configuration file that ${looseMode ?? ''}, or move the secret to a secret_file of mode 600` };
+    return { bytes: decoded.value, ...(looseMode !== undefined && { warning }) };
   }
   return { finding: { path: at, message: `key "${key.id}" needs exactly one of secret_file and secret; got neither` } };
 }

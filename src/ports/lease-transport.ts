@@ -3,7 +3,7 @@
  * `quorum: majority` group: LeaseAck from a voter to the master whose advert it granted, and
  * LeaseRelinquish from a former master to the group's voters. Implementations: the gRPC
  * transport (frames on the authenticated Peer.Exchange streams, src/wire/lease-frame.ts) and
- * the in-memory one (src/adapters/memory-transport.ts). Whether the sender is a voter of the
+ * the in-memory one (test/fakes/memory-transport.ts). Whether the sender is a voter of the
  * group is the receiver's business (runtime and core); the transport vouches for `from`.
  */
 export type LeaseMessage =

@@ -5,7 +5,7 @@
  * job, so nothing is lost.
  *
  * The one class in src/ports: the runtime and the adapters both limit their drop logs, neither
- * may import the other (STYLE.md, "The shape of the house"), and it needs nothing but the Clock
+ * may import the other (docs/architecture.md "Layers"), and it needs nothing but the Clock
  * and Logger ports, so its single implementation lives beside the port it implements.
  */
 import type { Clock } from './clock.js';

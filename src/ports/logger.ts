@@ -7,12 +7,3 @@ export interface Logger {
   /** A logger that adds `bindings` (node, group, interface) to every line. */
   child(bindings: Record<string, unknown>): Logger;
 }
-
-/** A logger that drops everything: for tests and the simulator. */
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};

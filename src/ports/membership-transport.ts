@@ -26,6 +26,12 @@ export interface MembershipReceiver {
    * Asked on every advert the transport sends, so it must be cheap; must not throw.
    */
   groupTargets(group: string): readonly string[];
+  /**
+   * The node expected to answer at `address` (a live member), undefined when unknown (a seed).
+   * Asked when a link to `address` comes up; a transport that can tell refuses any other node
+   * (issue 8 finding 8). Must not throw.
+   */
+  nodeAt?(address: string): string | undefined;
 }
 
 export interface MembershipTransport {

@@ -1,8 +1,43 @@
 /**
  * Where the runtime and the adapters count things (drops by reason, role changes, provider
- * calls). The in-process registry (src/adapters/metrics-registry.ts) implements it; the HTTP API
- * (a later issue) renders that registry in the Prometheus text format.
+ * calls). The in-process registry (src/adapters/metrics-registry.ts) implements it. Nothing
+ * exports the registry yet (no metrics endpoint: the HTTP API is a later issue); see
+ * docs/metrics.md for what each metric means and how it can be seen today.
  */
+import { ELECTION_METRIC_NAMES } from '../core/election/metric-names.js';
+import { MEMBERSHIP_METRIC_NAMES } from '../core/membership/metric-names.js';
+
+/**
+ * Every metric vipd has. A name the cores emit lives in the core's list (spread in here); any
+ * other is one line below. docs/metrics.md describes each (test/unit/docs/metrics.test.ts
+ * checks that it does).
+ */
+export const METRIC_NAMES = [
+  ...ELECTION_METRIC_NAMES,
+  ...MEMBERSHIP_METRIC_NAMES,
+  'vipd_role', // gauge {group}: 0 Initialize, 1 Backup, 2 Master, 3 Fault
+  'vipd_adverts_received_total', // {group}
+  'vipd_adverts_sent_total', // {group, priority0}
+  'vipd_provider_calls_total', // {group, op, result}
+  'vipd_vip_conflicts_total', // {group, address}
+  'vipd_group_reachable_peers', // gauge {group}
+  'vipd_lease_grants_total', // {group, result}: granted or a LEASE_REFUSALS reason (src/core/election/lease.ts)
+  'vipd_lease_relinquished_total', // {group}: promises dropped on a former master's relinquish
+  'vipd_lease_acks_unsent_total', // {group}: a grant whose ack found no address or link
+  'vipd_advert_signatures_total', // {verdict}
+  'vipd_peer_frames_dropped_total', // {reason}: src/adapters/grpc/drop-reasons.ts
+  'vipd_peer_frames_unsent_total', // {reason}: src/adapters/grpc/drop-reasons.ts
+  'vipd_peer_rejected_total', // {reason}: src/adapters/grpc/drop-reasons.ts
+  'vipd_peer_link_down_total', // {peer}
+  'vipd_vrrp_received_total', // {interface}
+  'vipd_vrrp_sent_total', // {interface}
+  'vipd_vrrp_send_errors_total', // {interface}
+  'vipd_vrrp_socket_errors_total', // {interface}
+  'vipd_vrrp_dropped_total', // {interface, reason}: src/adapters/vrrp/drop-reasons.ts
+] as const;
+
+export type MetricName = (typeof METRIC_NAMES)[number];
+
 export type Labels = Readonly<Record<string, string>>;
 
 export interface Metrics {
@@ -10,7 +45,7 @@ export interface Metrics {
    * Adds `by` (default 1) to the counter `name` with `labels`, creating it at 0 first.
    * Never blocks, never throws; labels are copied, so the caller may reuse the object.
    */
-  inc(name: string, labels?: Labels, by?: number): void;
+  inc(name: MetricName, labels?: Labels, by?: number): void;
   /** Sets the gauge `name` with `labels` to `value`. Idempotent; never blocks, never throws. */
-  set(name: string, labels: Labels, value: number): void;
+  set(name: MetricName, labels: Labels, value: number): void;
 }

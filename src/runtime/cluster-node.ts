@@ -7,9 +7,10 @@
  * `quorum: majority` groups, by granting leases (docs/leases.md). Adverts from the unicast
  * transport are authorised per group first (src/core/election/authorise.ts, issue 8 finding 5).
  * Built from ports only: src/app/cluster.ts puts it on gRPC, the tests and the simulator on the
- * in-memory transports (test/fakes/memory-membership.ts, src/adapters/memory-transport.ts).
+ * in-memory transports (test/fakes/memory-membership.ts, test/fakes/memory-transport.ts).
  */
 import { refuseAdvert, type AdvertRefusal } from '../core/election/authorise.js';
+import { isValidTerm } from '../core/election/terms.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { membershipParams, type MembershipBasics } from '../core/membership/params.js';
 import type { Clock } from '../ports/clock.js';
@@ -136,6 +137,7 @@ export class ClusterNode implements RunningNode {
       peerDown: (id) => this.streamBroke(id),
       unreachable: (address) => this.membership?.sendFailed({ address }),
       groupTargets: (group) => this.targets(group),
+      nodeAt: (address) => this.liveMemberAt(address),
     });
     this.membership = new MembershipRunner({
       params: membershipParams({ ...opts.membership, self: { id: opts.nodeId, address: this.transport.address }, seeds: opts.seeds }),
@@ -153,7 +155,7 @@ export class ClusterNode implements RunningNode {
     for (const g of lonely) {
       opts.logger.warn({ group: g.params.group }, `group ${g.params.group} has no peers, no seeds and quorum none: this node will be master alone; another node running this VIP means split brain`);
     }
-    // REFERENCE.md ask 1: an empty view must never silently become a lone master. Once joining
+    // An empty view must never silently become a lone master (split brain). Once joining
     // has had its chance, say so loudly for every quorum-less group that reaches no peer.
     const graceMs = Math.max(3000, 10 * opts.membership.probeIntervalMs);
     this.cancelLonelyCheck = opts.clock.schedule(opts.clock.now() + graceMs, () => {
@@ -187,6 +189,12 @@ export class ClusterNode implements RunningNode {
 
   members() {
     return this.membership?.members() ?? new Map();
+  }
+
+  /** The live member membership knows at `address`, the node a dialler expects to answer there. */
+  private liveMemberAt(address: string): string | undefined {
+    for (const [id, m] of this.members()) if (m.address === address && (m.state === 'alive' || m.state === 'suspect')) return id;
+    return undefined;
   }
 
   private targets(group: string): string[] {
@@ -259,6 +267,10 @@ export class ClusterNode implements RunningNode {
     const a = msg.advert;
     const lt = this.opts.leaseTransport;
     if (!this.voter || !lt || a.leaseEcho === undefined || a.priority === 0) return false;
+    // The election checks these again; the voter must not promise on a malformed advert either.
+    const wellFormed = Number.isInteger(a.priority) && a.priority > 0 && a.priority <= 255 && Number.isInteger(a.advertIntervalCs) &&
+      a.advertIntervalCs >= 1 && a.advertIntervalCs <= 4095 && isValidTerm(a.term) && Number.isSafeInteger(a.leaseEcho);
+    if (!wellFormed) return false;
     const g = this.groups.get(msg.group);
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;

@@ -1,7 +1,8 @@
 /**
  * Runs one VIP group: feeds events to the pure election core and carries out its actions.
- * The runtime is the only place where the core meets the outside world (STYLE.md). It arms a
- * single timer for the core's earliest deadline (keepalived) and feeds TimerFired back.
+ * The runtime is where the core meets the outside world, through ports (docs/architecture.md
+ * "Layers"). It arms a single timer for the core's earliest deadline (keepalived) and feeds
+ * TimerFired back.
  */
 import { nextDeadline, initialState, step } from '../core/election/step.js';
 import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, Role } from '../core/election/types.js';

@@ -1,7 +1,7 @@
 /**
  * One vipd node: a peer transport shared by all its VIP groups and one InstanceRunner per group.
  * Received adverts are routed to their group's runner; adverts for groups this node does not
- * run are dropped and counted (REFERENCE.md ask 9: foreign adverts are rejected loudly).
+ * run are dropped, counted and logged: foreign adverts are refused loudly, never followed.
  */
 import type { ElectionParams } from '../core/election/types.js';
 import type { Clock } from '../ports/clock.js';
@@ -9,6 +9,7 @@ import type { LinkMonitor } from '../ports/link-monitor.js';
 import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
+import type { RuntimeAdvertDropReason } from './drop-reasons.js';
 import { InstanceRunner, type LeaseHooks, type RoleChange } from './instance-runner.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -116,7 +117,7 @@ export class VipdNode {
   private route(msg: GroupAdvert): void {
     const runner = this.runners.get(msg.group);
     if (!runner) {
-      this.metrics.inc('vipd_adverts_dropped_total', { group: '', reason: 'unknown-group' });
+      this.metrics.inc('vipd_adverts_dropped_total', { group: '', reason: 'unknown-group' satisfies RuntimeAdvertDropReason });
       this.limiter.log('warn', `advert for unknown group "${msg.group}" from ${msg.advert.sender.nodeId}`, { reason: 'unknown-group' });
       return;
     }

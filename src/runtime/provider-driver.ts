@@ -2,7 +2,7 @@
  * Drives one group's VipProvider toward what the election decided. The election never waits
  * for a provider: it states the desired outcome and this driver applies it, one call at a time,
  * aborting a call the election has superseded and retrying failures with capped backoff,
- * logging and counting each one (DEVELOPERS.md: "a failed cloud call is retried and reported").
+ * logging and counting each one: a failed cloud call is retried and reported, never dropped.
  * A master keeps asserting: a failed acquire is retried for as long as it stays master.
  */
 import type { Clock } from '../ports/clock.js';

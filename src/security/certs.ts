@@ -338,8 +338,9 @@ export interface TestPki {
 }
 
 /**
- * A throwaway CA and node certificates in memory (tests, `vipd demo`). Same code and checks as
- * the files; nothing touches the disk.
+ * A throwaway CA and node certificates in memory, for tests (`vipd demo` writes real files with
+ * initCa / issueNodeCert instead). It stays here, not under test/, because it shares the private
+ * issuing code and checks of initCa / issueNodeCert; nothing touches the disk.
  */
 export async function makeTestPki(opts: { clusterId: string; nodes: readonly string[]; sans?: readonly string[]; days?: number }, now: Date = new Date()): Promise<TestPki> {
   const op = 'making test PKI for cluster';

@@ -1,6 +1,6 @@
 /**
  * Error from the security layer: what it was doing, to which file or key, why, and whether a
- * retry can help (STYLE.md habit 4). Configuration-time only: receive paths return reasons.
+ * retry can help. Configuration-time only: receive paths return reasons.
  */
 export class SecurityError extends Error {
   override readonly name = 'SecurityError';

@@ -8,7 +8,7 @@
  * certificate identity, never by source IP: addresses move (that is the point of a VIP), NAT
  * rewrites them, and anyone on the path can use one.
  *
- * `peerIdentity` and `authorize` sit on the connection path and never throw (STYLE.md habit 3);
+ * `peerIdentity` and `authorize` sit on the connection path and never throw (they return reasons);
  * `loadTlsFiles` runs at start-up and throws a SecurityError naming the file and the reason.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';

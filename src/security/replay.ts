@@ -1,8 +1,8 @@
 /**
  * Replay protection for signed election messages. A MAC proves who wrote a message, not when:
  * without this, a captured "MASTER, priority 255" could be played back later to steal the VIP.
- * memberlist/Serf explicitly leave replay open; an election protocol must not (REFERENCE.md
- * "Security models").
+ * memberlist/Serf encrypt gossip but explicitly leave replay open; an election protocol must
+ * not (docs/security.md "Replay protection").
  *
  * A message is accepted only if
  *   - its sequence is strictly greater than the last accepted one from the same sender
@@ -51,7 +51,10 @@ export function nextSequence(previous: number, wallClockMs: number): number {
   return Math.max(previous + 1, initialSequence(wallClockMs));
 }
 
-export type ReplayDrop = 'stale-sequence' | 'outside-window' | 'invalid-sequence';
+/** Why the guard refuses a message; the gRPC transport counts them as `replay-<reason>`. */
+export const REPLAY_DROP_REASONS = ['stale-sequence', 'outside-window', 'invalid-sequence'] as const;
+
+export type ReplayDrop = (typeof REPLAY_DROP_REASONS)[number];
 
 export type ReplayCheck = { readonly ok: true } | { readonly ok: false; readonly reason: ReplayDrop; readonly detail: string };
 

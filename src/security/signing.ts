@@ -1,8 +1,8 @@
 /**
  * Election messages are signed with HMAC-SHA256 truncated to 128 bits over the serialized
- * message body, as keepalived 2.4's auth_hmac does (REFERENCE.md "Security models"). The body
- * already carries cluster id, group, term and a per-sender sequence (the caller serializes it),
- * so a signature cannot be moved to another cluster or group, and replay.ts rejects repeats.
+ * message body, as keepalived 2.4's auth_hmac does. The body already carries cluster id, group,
+ * term and a per-sender sequence (the caller serializes it), so a signature cannot be moved to
+ * another cluster or group, and replay.ts rejects repeats.
  *
  * Several keys may be known at once, each with an id carried next to the MAC, and one of them
  * is active for signing: that is what makes rotation possible without a flag day. The mode
@@ -10,16 +10,16 @@
  *
  * | mode         | sends     | accepts                        |
  * |--------------|-----------|--------------------------------|
- * | receive-only | unsigned  | everything (verifies, counts)  |
- * | permissive   | signed    | everything (verifies, counts)  |
+ * | receive-only | unsigned  | everything (verifies)          |
+ * | permissive   | signed    | everything (verifies)          |
  * | enforce      | signed    | only a valid MAC by a known key |
  *
- * The Keyring does not log: `verify` returns a verdict and counts it; the runtime logs
- * failures through its LogLimiter and exports `stats()` as metrics.
+ * The Keyring neither logs nor counts: `verify` returns a verdict; the gRPC transport counts
+ * every verdict in vipd_advert_signatures_total and logs what it refuses, once per reason per
+ * window (src/adapters/grpc/grpc-transport.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { SecurityError, fileErrorReason } from './errors.js';
+import { SecurityError } from './errors.js';
 
 /** keepalived auth_hmac: HMAC-SHA256 truncated to 128 bits. */
 export const MAC_BYTES = 16;
@@ -51,15 +51,6 @@ export interface VerifyResult {
   readonly verdict: Verdict;
 }
 
-export interface SigningStats {
-  readonly valid: number;
-  readonly unsigned: number;
-  readonly unknownKey: number;
-  readonly badMac: number;
-  /** Messages refused (enforce mode only; in the other modes this stays 0). */
-  readonly rejected: number;
-}
-
 /** HMAC-SHA256(secret, body), first 16 bytes. */
 export function hmac128(secret: Uint8Array, body: Uint8Array): Buffer {
   return createHmac('sha256', secret).update(body).digest().subarray(0, MAC_BYTES);
@@ -74,7 +65,6 @@ export class Keyring {
   /** The key `sign` uses; may be absent in receive-only mode, which sends unsigned. */
   readonly activeKeyId: string | undefined;
   private readonly secrets = new Map<string, Buffer>();
-  private readonly counts = { valid: 0, unsigned: 0, unknownKey: 0, badMac: 0, rejected: 0 };
 
   /**
    * Throws a SecurityError naming the key on: no keys, bad or duplicate id, short secret, an
@@ -111,21 +101,14 @@ export class Keyring {
 
   /**
    * Judges a received body and its signature. An empty key id or MAC counts as absent (a
-   * protobuf default). Always verifies, whatever the mode, so the counts show what enforce
-   * would refuse before it is switched on. Never throws.
+   * protobuf default). Always verifies, whatever the mode, so the verdicts (counted by the
+   * transport in vipd_advert_signatures_total) show what enforce would refuse before it is
+   * switched on. Never throws.
    */
   verify(body: Uint8Array, keyId?: string, mac?: Uint8Array): VerifyResult {
     const verdict = this.judge(body, keyId || undefined, mac && mac.length > 0 ? mac : undefined);
     const accept = verdict === 'valid' || this.mode !== 'enforce';
-    if (verdict === 'unknown-key') this.counts.unknownKey += 1;
-    else if (verdict === 'bad-mac') this.counts.badMac += 1;
-    else this.counts[verdict] += 1;
-    if (!accept) this.counts.rejected += 1;
     return { accept, verdict };
-  }
-
-  stats(): SigningStats {
-    return { ...this.counts };
   }
 
   private judge(body: Uint8Array, keyId: string | undefined, mac: Uint8Array | undefined): Verdict {
@@ -136,65 +119,4 @@ export class Keyring {
     // Constant time: a byte-by-byte compare would let an attacker find the MAC one byte at a time.
     return timingSafeEqual(hmac128(secret, body), mac) ? 'valid' : 'bad-mac';
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Loading keys from configuration.
-
-/** A key as configured: the secret inline (base64 or hex) or in a file. */
-export type KeyConfig =
-  | { readonly id: string; readonly base64: string }
-  | { readonly id: string; readonly hex: string }
-  /** `encoding` says how the file holds the secret: base64 text (default), hex text, or raw bytes. */
-  | { readonly id: string; readonly file: string; readonly encoding?: 'base64' | 'hex' | 'raw' };
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const HEX = /^(?:[0-9a-fA-F]{2})+$/;
-
-/**
- * Decodes a secret strictly (Buffer.from would silently skip bad characters and yield a
- * different, shorter key). Surrounding whitespace is ignored.
- */
-export function decodeSecret(text: string, encoding: 'base64' | 'hex', subject: string): Buffer {
-  const t = text.trim();
-  if (encoding === 'hex') {
-    if (!HEX.test(t)) throw new SecurityError(OP, subject, 'secret is not hex (an even number of 0-9, a-f)');
-    return Buffer.from(t, 'hex');
-  }
-  if (t.length === 0 || !BASE64.test(t)) throw new SecurityError(OP, subject, 'secret is not base64');
-  return Buffer.from(t, 'base64');
-}
-
-/**
- * Resolves configured keys. Warnings (e.g. a key file readable by others) are for the start-up
- * log; errors throw a SecurityError naming the key and file.
- */
-export async function loadKeys(configs: readonly KeyConfig[]): Promise<{ keys: HmacKey[]; warnings: string[] }> {
-  const keys: HmacKey[] = [];
-  const warnings: string[] = [];
-  for (const c of configs) {
-    let subject = `key ${c.id}`;
-    let secret: Buffer;
-    if ('base64' in c) secret = decodeSecret(c.base64, 'base64', subject);
-    else if ('hex' in c) secret = decodeSecret(c.hex, 'hex', subject);
-    else {
-      subject = `key ${c.id} file ${c.file}`;
-      let bytes: Buffer;
-      let mode: number;
-      try {
-        bytes = await readFile(c.file);
-        mode = (await stat(c.file)).mode;
-      } catch (err) {
-        const { reason, retryable } = fileErrorReason(err);
-        throw new SecurityError(OP, subject, reason, { cause: err, retryable });
-      }
-      if ((mode & 0o077) !== 0) warnings.push(`${c.file}: election key ${c.id} is readable by group or others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
-      const encoding = c.encoding ?? 'base64';
-      secret = encoding === 'raw' ? bytes : decodeSecret(bytes.toString('utf8'), encoding, subject);
-    }
-    // Checked here too (the Keyring checks again) so the error names the file.
-    if (secret.length < MIN_SECRET_BYTES) throw new SecurityError(OP, subject, `secret is ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are needed`);
-    keys.push({ id: c.id, secret });
-  }
-  return { keys, warnings };
 }

@@ -9,7 +9,7 @@ import { NoopProvider } from '../../providers/noop/index.js';
 import { makeTestPki, type TestPki } from '../../src/security/certs.js';
 import { initialSequence, ReplayGuard } from '../../src/security/replay.js';
 import { Keyring } from '../../src/security/signing.js';
-import { silentLogger } from '../../src/ports/logger.js';
+import { silentLogger } from '../fakes/silent-logger.js';
 import { recordingLogger } from '../fakes/recording-logger.js';
 import type { ProcSpec } from '../../src/cli/local-cluster.js';
 

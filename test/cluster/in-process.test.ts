@@ -1,6 +1,7 @@
 /** Three in-process nodes over real gRPC + mTLS on loopback: join, elect, fail over. */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
+import type { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { TestCluster, until } from './harness.js';
 
 const c = new TestCluster([
@@ -26,4 +27,12 @@ it('a graceful stop of the master hands over to the next priority', async () => 
   const change = c.changes.slice(seen).find((x) => x.nodeId === 'b' && x.to === 'Master');
   assert.match(change?.reason ?? '', /resigned \(priority 0\)/);
   assert.ok(Date.now() - t0 < 5000);
+});
+
+it('a correct cluster meets none of the transport limits (issue 8 finding 10)', () => {
+  for (const [id, n] of c.nodes) {
+    const m = n.metrics as MetricsRegistry;
+    assert.equal(m.sum('vipd_peer_rejected_total'), 0, `${id}: no stream refused`);
+    assert.equal(m.sum('vipd_peer_frames_dropped_total', { reason: 'rate-limited' }) + m.sum('vipd_peer_frames_dropped_total', { reason: 'byte-limited' }), 0, `${id}: no frame over budget`);
+  }
 });

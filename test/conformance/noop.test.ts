@@ -1,7 +1,7 @@
 /** The noop provider passes the shared provider conformance suite. */
 import { NoopProvider } from '../../providers/noop/index.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
-import { silentLogger } from '../../src/ports/logger.js';
+import { silentLogger } from '../fakes/silent-logger.js';
 import { providerConformance } from './provider.js';
 
 providerConformance('noop', () => {

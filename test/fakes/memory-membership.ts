@@ -11,7 +11,7 @@
  * timer at the current time, never from inside the call that caused them.
  */
 import type { Message } from '../../src/core/membership/messages.js';
-import { fixedDelay, type LinkModel } from '../../src/adapters/memory-transport.js';
+import { fixedDelay, type LinkModel } from './memory-transport.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 

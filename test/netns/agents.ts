@@ -152,8 +152,8 @@ export class KeepalivedAgent extends Agent {
 
   /**
    * A real crash: keepalived's VRRP child resigns gracefully (priority 0) when its parent dies,
-   * and the parent respawns a dead child (REFERENCE.md). So freeze both first, parent first,
-   * then kill both: neither can react.
+   * and the parent respawns a dead child (seen with keepalived 2.2.7). So freeze both first,
+   * parent first, then kill both: neither can react.
    */
   async crash(): Promise<void> {
     const pid = async (f: string) => Number((await readFile(join(this.dir, f), 'utf8').catch(() => '')).trim()) || undefined;

@@ -56,7 +56,8 @@ async function scenario(t: TestContext, version: 2 | 3, vipdHigher: boolean): Pr
       const took = vipd.lines.find((l) => l.t >= t0 && /BACKUP -> MASTER/.test(l.msg));
       assert.match(took?.msg ?? '', /master down: no advert from 192\.0\.2\.12/);
       await until(() => holds(hv), 5000, 'vipd binds the VIP', detail);
-      // keepalived's host still has the VIP after the crash (REFERENCE.md); the client follows
+      // keepalived's host still has the VIP after the crash (both its processes were killed, so
+      // nothing removed it: test/netns/agents.ts); the client follows
       // vipd's gratuitous ARP.
       await clientReaches(client, VIP, hv.mac, detail);
     }

@@ -25,7 +25,7 @@ import { parseAddrShow, parseArpingReplies, parseNdisc6Replies } from '../../pro
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { VipConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/ports/clock.js';
-import { silentLogger } from '../../src/ports/logger.js';
+import { silentLogger } from '../fakes/silent-logger.js';
 import { ProviderError, type ProviderRequest } from '../../src/ports/vip-provider.js';
 import { recordingLogger, type LogLine } from '../fakes/recording-logger.js';
 import { providerConformance } from '../conformance/provider.js';

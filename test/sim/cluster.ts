@@ -3,10 +3,11 @@
  * in-memory hub, a virtual clock and a seeded network. Scenarios drive it and read the role
  * history. Set SIM_LOG=1 to print every role change.
  */
-import { MemoryHub } from '../../src/adapters/memory-transport.js';
+import { MemoryHub } from '../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import type { ElectionParams, Role } from '../../src/core/election/types.js';
-import { silentLogger, type Logger } from '../../src/ports/logger.js';
+import type { Logger } from '../../src/ports/logger.js';
+import { silentLogger } from '../fakes/silent-logger.js';
 import type { RoleChange } from '../../src/runtime/instance-runner.js';
 import { VipdNode } from '../../src/runtime/node.js';
 import { SimNetwork, type LinkParams } from './network.js';

@@ -3,7 +3,7 @@
  * loss, duplication, reordering, partitions (both ways) and cuts (one way), all drawn from the
  * seeded Rng.
  */
-import type { LinkModel } from '../../src/adapters/memory-transport.js';
+import type { LinkModel } from '../fakes/memory-transport.js';
 import type { Rng } from './rng.js';
 
 export interface LinkParams {

@@ -3,10 +3,13 @@
  * stream per peer address, signs every advert it sends and checks every advert it receives
  * (signature, cluster, sender identity, sequence and freshness) before the election sees it.
  * Membership messages share the streams, so one object is both the node's PeerTransport and
- * its MembershipTransport. Every drop is counted with its reason and logged once per window.
+ * its MembershipTransport. Both ends check the other's Hello against its certificate, and the
+ * dialler against the node it meant to reach (hello-check.ts); what one peer may cost is bounded
+ * by limits.ts. Every drop is counted with its reason and logged once per window.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Message } from '../../core/membership/messages.js';
+import type { Clock } from '../../ports/clock.js';
 import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
@@ -15,7 +18,11 @@ import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/le
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
+import { nextSequence, type ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
+import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
+import { checkHello } from './hello-check.js';
+import { DEFAULT_LIMITS, type TransportLimits } from './limits.js';
 import { membershipFromWire, membershipToWire } from './membership-codec.js';
 import { PeerLink } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
@@ -30,13 +37,14 @@ export interface AdvertSigner {
 
 /** Per-sender sequence and freshness check (src/security/replay.ts). */
 export interface ReplayCheck {
-  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: string; detail?: string };
+  check(sender: string, sequence: number, sentAtMs: number): { ok: true } | { ok: false; reason: ReplayDrop; detail?: string };
 }
 
 export interface TransportCredentials {
   readonly server: grpc.ServerCredentials;
-  /** Credentials for dialing; `expected` is the peer's node id when known. */
-  readonly client: (expected?: string) => grpc.ChannelCredentials;
+  /** Credentials for dialing (which node answered is checked at its Hello, hello-check.ts). */
+  readonly client: () => grpc.ChannelCredentials;
+  /** The TLS identity of a connection, either side (undefined nodeId in insecure mode). */
   readonly authenticate: (auth: AuthContext | null) => Authenticated;
 }
 
@@ -60,6 +68,10 @@ export interface GrpcTransportOptions {
    * groups we run; receivers hear our adverts only when they match.
    */
   readonly announce?: { readonly primaryAddresses: readonly string[]; readonly groups: readonly string[] };
+  /** Monotonic clock for the Hello deadlines and frame budgets (default: the system clock). */
+  readonly clock?: Clock;
+  /** Overrides of DEFAULT_LIMITS (tests use short deadlines and small budgets). */
+  readonly limits?: Partial<TransportLimits>;
 }
 
 /**
@@ -74,13 +86,17 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   private receiver: MembershipReceiver | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly limiter: LogLimiter;
+  private readonly clock: Clock;
+  private readonly limits: TransportLimits;
   private sequence: number;
   private hello: Hello | undefined;
   /** Advertised address, known after start. */
   address = '';
 
   constructor(private readonly opts: GrpcTransportOptions) {
-    this.limiter = new LogLimiter(systemClock, opts.logger);
+    this.clock = opts.clock ?? systemClock;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.limiter = new LogLimiter(this.clock, opts.logger);
     this.sequence = opts.initialSequence;
   }
 
@@ -120,6 +136,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       logger: this.opts.logger,
       limiter: this.limiter,
       metrics: this.opts.metrics,
+      clock: this.clock,
+      limits: this.limits,
     });
     const port = await server.listen(this.opts.listen);
     this.server = server;
@@ -139,7 +157,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       priority: a.priority,
       advertIntervalCs: a.advertIntervalCs,
       term: a.term,
-      sequence: this.sequence++,
+      // Tracks the wall clock (src/security/replay.ts): a restart whose clock went back is heard
+      // again once its clock passes where it was, not only after peers forget it.
+      sequence: (this.sequence = nextSequence(this.sequence, this.wallNow())),
       sentAtMs: Math.round(this.wallNow()),
       ...(a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho }),
       ...(a.leasePromiseMs === undefined ? {} : { leasePromiseMs: a.leasePromiseMs }),
@@ -204,6 +224,10 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
         credentials: this.opts.credentials.client(),
         logger: this.opts.logger,
         metrics: this.opts.metrics,
+        limiter: this.limiter,
+        clock: this.clock,
+        helloDeadlineMs: this.limits.helloDeadlineMs,
+        checkPeer: (peer, auth) => checkHello(peer, this.opts.clusterId, this.opts.credentials.authenticate(auth), this.receiver?.nodeAt?.(address)),
         onUp: (p) => this.receiver?.peerUp?.(p.nodeId),
         onDown: (p, reason) => this.receiver?.peerDown(p.nodeId, reason),
         onUnreachable: (a, reason) => this.receiver?.unreachable(a, reason),
@@ -214,7 +238,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     return l;
   }
 
-  private drop(reason: string, detail: string): void {
+  private drop(reason: TransportAdvertDropReason, detail: string): void {
     this.opts.metrics.inc('vipd_adverts_dropped_total', { group: '', reason });
     this.limiter.log('warn', `dropped advert: ${detail}`, { reason });
   }
@@ -222,7 +246,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   private receiveMembership(from: Hello, frame: MembershipFrame): void {
     const m = membershipFromWire(frame);
     if (!m) {
-      this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' });
+      this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'membership-malformed' satisfies PeerFrameDropReason });
+      this.limiter.log('warn', `dropped malformed membership frame from ${from.nodeId}`, { reason: 'membership-malformed' });
       return;
     }
     this.receiver?.message(m, from.nodeId);
@@ -231,7 +256,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   private receive(from: Hello, f: Frame): void {
     if (f.membership) {
       if (f.membership.from !== from.nodeId) {
-        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' });
+        this.opts.metrics.inc('vipd_peer_frames_dropped_total', { reason: 'identity-mismatch' satisfies PeerFrameDropReason });
         this.limiter.log('warn', `membership message claims ${f.membership.from} on ${from.nodeId}'s stream`, { reason: 'membership-identity' });
         return;
       }
@@ -244,7 +269,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     const { body, keyId, mac } = f.advert;
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
     this.opts.metrics.inc('vipd_advert_signatures_total', { verdict: v.verdict });
-    if (!v.accept) return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+    // A valid MAC is never refused (Keyring.verify); the check narrows the verdict for the reason.
+    if (!v.accept && v.verdict !== 'valid') return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
     const d = decodeAdvertBody(body);
     if (!d.ok) return this.drop('malformed', `from ${from.nodeId}: ${d.reason}`);
     const b = d.value;

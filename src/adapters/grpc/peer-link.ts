@@ -1,15 +1,27 @@
 /**
  * An outbound link to one peer address: one long-lived Exchange stream (no per-advert
- * connection), opened with a Hello and confirmed by the peer's Hello. When the stream breaks it
- * reports "down" (a hint for the election, not a verdict) and reconnects with capped, jittered
- * backoff. Frames sent while down are dropped and counted: adverts are periodic and the
+ * connection), opened with a Hello and confirmed by the peer's Hello, which must arrive within
+ * the Hello deadline and pass `checkPeer` (hello-check.ts: our cluster, the node named by the
+ * peer's certificate, the node we meant to reach); otherwise the stream is closed, the refusal
+ * counted and logged once per window, and the address treated as unreachable. When the stream
+ * breaks it reports "down" (a hint for the election, not a verdict) and reconnects with capped,
+ * jittered backoff. Frames sent while down are dropped and counted: adverts are periodic and the
  * election tolerates loss (RFC 5798 §6.1).
+ *
+ * States (STYLE.md, after grpc-js: named states, one guarded transition function):
+ *   idle -> connecting -> up -> backoff -> connecting ...; connecting -> backoff; any -> closed.
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
+import type { RateLimitedLog } from '../../ports/log-limiter.js';
 import type { Metrics } from '../../ports/metrics.js';
-import type { Frame, Hello } from '../../wire/peer-frame.js';
-import { channelOptions, PeerClientCtor, type InFrame, type PeerClient } from './service.js';
+import { decodeFrame, type Frame, type Hello } from '../../wire/peer-frame.js';
+import type { FrameUnsentReason } from './drop-reasons.js';
+import type { HelloVerdict } from './hello-check.js';
+import type { PeerRefusal } from './limits.js';
+import type { AuthContext } from './peer-server.js';
+import { channelOptions, PeerClientCtor, type PeerClient } from './service.js';
 
 export interface PeerLinkOptions {
   readonly address: string;
@@ -17,6 +29,12 @@ export interface PeerLinkOptions {
   readonly credentials: grpc.ChannelCredentials;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly limiter: RateLimitedLog;
+  readonly clock: Clock;
+  /** The peer's Hello must arrive this soon after the stream opens (limits.ts). */
+  readonly helloDeadlineMs: number;
+  /** Whether the peer's Hello, with the TLS identity of its connection, is the peer we want. */
+  readonly checkPeer: (peer: Hello, auth: AuthContext | null) => HelloVerdict;
   /** The peer confirmed the stream with its Hello. */
   readonly onUp: (peer: Hello) => void;
   /** The stream broke (after it was up). */
@@ -26,14 +44,33 @@ export interface PeerLinkOptions {
   readonly backoff?: { initialMs: number; maxMs: number };
 }
 
+type Call = grpc.ClientDuplexStream<Frame, Buffer>;
+
+type LinkState =
+  | { readonly name: 'idle' }
+  /** Our Hello is written; the peer's must come before the deadline. */
+  | { readonly name: 'connecting'; readonly call: Call; readonly cancelDeadline: () => void }
+  | { readonly name: 'up'; readonly call: Call; readonly peer: Hello }
+  /** The stream broke or was refused; the next attempt is scheduled. */
+  | { readonly name: 'backoff'; readonly cancelRetry: () => void }
+  | { readonly name: 'closed' };
+
+type StateName = LinkState['name'];
+
+const ALLOWED: Readonly<Record<StateName, readonly StateName[]>> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['up', 'backoff', 'closed'],
+  up: ['backoff', 'closed'],
+  backoff: ['connecting', 'closed'],
+  closed: [],
+};
+
 export class PeerLink {
   private client: PeerClient | undefined;
-  private call: grpc.ClientDuplexStream<Frame, InFrame> | undefined;
+  private state: LinkState = { name: 'idle' };
+  /** The node that last said Hello; kept while down, for its logs. */
   private peer: Hello | undefined;
-  private up = false;
-  private closed = false;
   private failures = 0;
-  private retry: NodeJS.Timeout | undefined;
   private lastError = '';
   /** Frames waiting for the stream to come up (bounded; membership only, see send()). */
   private pending: Frame[] = [];
@@ -50,28 +87,27 @@ export class PeerLink {
   }
 
   get isUp(): boolean {
-    return this.up;
+    return this.state.name === 'up';
   }
 
+  /** Opens the stream now (from idle, or cutting a backoff short); otherwise does nothing. */
   open(): void {
-    if (this.closed || this.call) return;
+    if (this.state.name !== 'idle' && this.state.name !== 'backoff') return;
     this.client ??= new PeerClientCtor(this.opts.address, this.opts.credentials, channelOptions);
     const call = this.client.exchange();
-    this.call = call;
-    call.on('data', (f: InFrame) => {
-      if (!f.ok || !f.value.hello) return; // the server only ever answers with its Hello
-      this.peer = f.value.hello;
-      if (!this.up) {
-        this.up = true;
-        this.failures = 0;
-        const queued = this.pending;
-        this.pending = [];
-        for (const q of queued) call.write(q);
-        this.opts.onUp(f.value.hello);
-      }
+    const { clock, helloDeadlineMs } = this.opts;
+    const cancelDeadline = clock.schedule(clock.now() + helloDeadlineMs, () => {
+      if (this.current(call, 'connecting')) this.refuse('hello-timeout', `no hello within ${helloDeadlineMs} ms`);
     });
-    call.on('error', (err: grpc.ServiceError) => this.broken(`${err.code === undefined ? '' : `code ${err.code}: `}${err.details || err.message}`));
-    call.on('end', () => this.broken('stream ended by peer'));
+    this.transition({ name: 'connecting', call, cancelDeadline });
+    call.on('data', (bytes: Buffer) => this.received(call, bytes));
+    // A stream we already gave up on may still report its end: it must not break its successor.
+    call.on('error', (err: grpc.ServiceError) => {
+      if (this.current(call)) this.broken(`${err.code === undefined ? '' : `code ${err.code}: `}${err.details || err.message}`);
+    });
+    call.on('end', () => {
+      if (this.current(call)) this.broken('stream ended by peer');
+    });
     call.write({ hello: this.opts.hello });
   }
 
@@ -81,16 +117,16 @@ export class PeerLink {
    * stale advert). Returns whether the frame was written or queued.
    */
   send(frame: Frame, queue = false): boolean {
-    if (this.up && this.call) {
-      this.call.write(frame);
+    if (this.state.name === 'up') {
+      this.state.call.write(frame);
       return true;
     }
-    if (!this.call && !this.retry) this.open();
-    if (queue && this.pending.length < 64) {
+    if (this.state.name === 'idle') this.open();
+    if (queue && this.state.name !== 'closed' && this.pending.length < 64) {
       this.pending.push(frame);
       return true;
     }
-    this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'link-down' });
+    this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'link-down' satisfies FrameUnsentReason });
     return false;
   }
 
@@ -99,53 +135,96 @@ export class PeerLink {
    * node waits up to the backoff cap (2 s) for our answers to its join.
    */
   retryNow(): void {
-    if (!this.retry || this.closed) return;
-    clearTimeout(this.retry);
-    this.retry = undefined;
+    if (this.state.name !== 'backoff') return;
     this.failures = 0;
     this.open();
   }
 
   close(): void {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = undefined;
-    const call = this.call;
-    this.call = undefined;
-    this.up = false;
-    call?.end();
-    call?.cancel();
+    const before = this.state;
+    if (!this.transition({ name: 'closed' })) return;
+    this.pending = [];
+    if (before.name === 'connecting' || before.name === 'up') {
+      before.call.end();
+      before.call.cancel();
+    }
     this.client?.close();
     this.client = undefined;
   }
 
-  private broken(reason: string): void {
-    const call = this.call;
-    if (!call) return;
-    this.call = undefined;
-    call.cancel();
-    const wasUp = this.up;
-    this.up = false;
-    const dropped = this.pending.length;
+  /** Whether `call` is the stream of the current state (and the state is `name`, if given). */
+  private current(call: Call, name?: 'connecting' | 'up'): boolean {
+    const s = this.state;
+    return (s.name === 'connecting' || s.name === 'up') && s.call === call && (name === undefined || s.name === name);
+  }
+
+  /**
+   * The one way the state changes. A transition the table does not allow is refused (and
+   * logged at debug), never applied; leaving a state cancels its timer.
+   */
+  private transition(next: LinkState): boolean {
+    const from = this.state;
+    if (!ALLOWED[from.name].includes(next.name)) {
+      this.opts.logger.debug({ address: this.opts.address, from: from.name, to: next.name }, `peer link ${this.opts.address}: ${from.name} -> ${next.name} refused`);
+      return false;
+    }
+    if (from.name === 'connecting') from.cancelDeadline();
+    if (from.name === 'backoff') from.cancelRetry();
+    this.state = next;
+    return true;
+  }
+
+  private received(call: Call, bytes: Buffer): void {
+    // The server only ever answers with its Hello, once: whatever follows is not read (not even
+    // decoded), so a later Hello cannot rename the peer nor a flood cost a decode.
+    if (!this.current(call, 'connecting')) return;
+    const f = decodeFrame(bytes);
+    // A correct server's first frame is its Hello (peer-server.ts); reading on would let a peer
+    // make us decode until the deadline.
+    if (!f.ok || !f.value.hello) return this.refuse('no-hello', `first frame from the peer is not a hello${f.ok ? '' : `: ${f.reason}`}`);
+    const hello = f.value.hello;
+    const verdict = this.opts.checkPeer(hello, call.getAuthContext());
+    if (!verdict.ok) return this.refuse(verdict.reason, verdict.detail);
+    this.peer = hello;
+    this.failures = 0;
+    this.transition({ name: 'up', call, peer: hello });
+    const queued = this.pending;
     this.pending = [];
-    if (this.closed) return;
-    if (!wasUp) this.opts.onUnreachable?.(this.opts.address, reason);
-    if (dropped > 0) this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'unreachable' }, dropped);
+    for (const q of queued) call.write(q);
+    this.opts.onUp(hello);
+  }
+
+  /** The peer is not one we talk to (or not in time): count, log once per window, back off. */
+  private refuse(reason: PeerRefusal, detail: string): void {
+    this.opts.metrics.inc('vipd_peer_rejected_total', { reason, side: 'dial' });
+    this.opts.limiter.log('warn', `refused peer at ${this.opts.address}: ${detail}`, { reason, address: this.opts.address });
+    this.broken(`refused: ${reason}`);
+  }
+
+  private broken(reason: string): void {
+    const s = this.state;
+    if (s.name !== 'connecting' && s.name !== 'up') return;
     this.failures += 1;
     const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 100, maxMs: 2000 };
     const base = Math.min(maxMs, initialMs * 2 ** Math.min(10, this.failures - 1));
     const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
-    if (wasUp && this.peer) {
-      this.opts.metrics.inc('vipd_peer_link_down_total', { peer: this.peer.nodeId });
-      this.opts.logger.warn({ peer: this.peer.nodeId, address: this.opts.address, reason }, `link to ${this.peer.nodeId} down: ${reason}`);
-      this.opts.onDown(this.peer, reason);
+    const { clock } = this.opts;
+    const cancelRetry = clock.schedule(clock.now() + delay, () => {
+      if (this.state.name === 'backoff') this.open();
+    });
+    this.transition({ name: 'backoff', cancelRetry });
+    s.call.cancel();
+    const dropped = this.pending.length;
+    this.pending = [];
+    if (s.name === 'connecting') this.opts.onUnreachable?.(this.opts.address, reason);
+    if (dropped > 0) this.opts.metrics.inc('vipd_peer_frames_unsent_total', { reason: 'unreachable' satisfies FrameUnsentReason }, dropped);
+    if (s.name === 'up') {
+      this.opts.metrics.inc('vipd_peer_link_down_total', { peer: s.peer.nodeId });
+      this.opts.logger.warn({ peer: s.peer.nodeId, address: this.opts.address, reason }, `link to ${s.peer.nodeId} down: ${reason}`);
+      this.opts.onDown(s.peer, reason);
     } else if (reason !== this.lastError) {
       this.opts.logger.debug({ address: this.opts.address, reason, retryInMs: delay }, `cannot reach ${this.opts.address}: ${reason}`);
     }
     this.lastError = reason;
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      this.open();
-    }, delay);
   }
 }

@@ -18,6 +18,7 @@ import { checkTtl } from '../../wire/ttl.js';
 import { decodeVrrp, encodeVrrp, passAuthData, VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_MULTICAST_IPV4, VRRP_MULTICAST_IPV6, type VrrpMessage } from '../../wire/vrrp.js';
 import { fromElectionAdvert, toElectionAdvert } from '../../wire/vrrp-advert.js';
 import { systemClock } from '../system-clock.js';
+import type { VrrpDropReason } from './drop-reasons.js';
 
 /** Why a received VRRP packet was dropped: the `reason` label of vipd_vrrp_dropped_total. */
 export const VRRP_DROP_REASONS = ['malformed', 'ttl', 'no-addresses', 'other-vrid', 'version', 'auth'] as const;
@@ -151,7 +152,7 @@ export class VrrpTransport implements PeerTransport {
     if (msg.addresses.length === 0) return this.drop(iface, 'no-addresses', `advert from ${p.source} for VRID ${msg.vrid} lists no address (RFC 5798 §5.2.5: at least 1)`);
     if (!g) {
       // Another VRRP router on the segment: never ours to follow, but worth knowing (a VRID
-      // collision waiting to happen; REFERENCE.md ask 9). Counted, logged once per window.
+      // collision waiting to happen). Counted, logged once per window.
       return this.drop(iface, 'other-vrid', `advert from ${p.source} for VRID ${msg.vrid}, which this node does not run on ${iface}`);
     }
     if (msg.version !== g.version) return this.drop(iface, 'version', `from ${p.source}: VRRPv${msg.version} advert for VRID ${msg.vrid}, the group runs v${g.version}`);

@@ -9,6 +9,7 @@
  * Pure: no I/O, no clock; `now` is milliseconds on the runtime's clock.
  */
 import { assertNever } from '../assert.js';
+import type { ElectionDropReason } from './drop-reasons.js';
 import { compareIdentity, describeIdentity } from './identity.js';
 import { LEASE_RETRY_MS, leaseMs, leaseUntil, majority, promiseMs } from './lease.js';
 import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
@@ -94,7 +95,7 @@ function log(level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<stri
   return fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg };
 }
 
-function drop(state: ElectionState, reason: string, level: 'debug' | 'warn', msg: string): StepResult {
+function drop(state: ElectionState, reason: ElectionDropReason, level: 'debug' | 'warn', msg: string): StepResult {
   return {
     state,
     actions: [
@@ -316,7 +317,7 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   }
   // We win. If the loser carries a term at least ours, move our term past it so that the term
   // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
-  // the cloud may point at the loser (REFERENCE.md, users' ask 2).
+  // the cloud may point at the loser.
   if (a.term >= state.term) {
     const s: ElectionState = { ...state, term: nextTerm(a.term), adverTimer: now + interval };
     const reason = `won conflict with master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;

@@ -3,6 +3,7 @@
  * Times are milliseconds on the injected clock; intervals on the wire are centiseconds
  * (RFC 5798 §5.2.7).
  */
+import type { ElectionMetricName } from './metric-names.js';
 
 /** RFC 5798 §6.4 states, plus Fault (a tracked resource is down; keepalived has it). */
 export type Role = 'Initialize' | 'Backup' | 'Master' | 'Fault';
@@ -165,7 +166,7 @@ export type ElectionAction =
   | { readonly type: 'ReleaseVip'; readonly term: number; readonly reason: string }
   | { readonly type: 'RoleChanged'; readonly from: Role; readonly to: Role; readonly reason: string; readonly term: number }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly msg: string; readonly fields?: Readonly<Record<string, unknown>> }
-  | { readonly type: 'Metric'; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
+  | { readonly type: 'Metric'; readonly name: ElectionMetricName; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
 
 export interface StepResult {
   readonly state: ElectionState;

@@ -56,8 +56,3 @@ export function take(q: BroadcastQueue, max: number, transmitLimit: number): { r
   const merged = kept.length === 0 ? rest : rest.concat(kept).sort(before);
   return { queue: { items: merged, nextOrder: q.nextOrder }, items };
 }
-
-/** What is queued about member `key`, if anything. */
-export function queuedFor(q: BroadcastQueue, key: string): QueuedBroadcast | undefined {
-  return q.items.find((b) => b.key === key);
-}

@@ -4,6 +4,8 @@
  * nothing costs no O(n) copy. The caller's state is never mutated: the core stays a pure reducer.
  */
 import { enqueue, take } from './broadcast-queue.js';
+import type { MembershipDropReason } from './drop-reasons.js';
+import type { MembershipMetricName } from './metric-names.js';
 import type { GossipItem, Message } from './messages.js';
 import { nextRandom } from './prng.js';
 import type { Suspicion } from './suspicion.js';
@@ -99,11 +101,11 @@ export function log(ctx: Ctx, level: LogLevel, msg: string, fields?: Record<stri
   ctx.out.push(fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg });
 }
 
-export function metric(ctx: Ctx, name: string, labels: Record<string, string> = {}, inc = 1): void {
+export function metric(ctx: Ctx, name: MembershipMetricName, labels: Record<string, string> = {}, inc = 1): void {
   ctx.out.push({ type: 'Metric', name, labels, inc });
 }
 
-export function drop(ctx: Ctx, reason: string, msg?: string): void {
+export function drop(ctx: Ctx, reason: MembershipDropReason, msg?: string): void {
   metric(ctx, 'vipd_membership_messages_dropped_total', { reason });
   if (msg) log(ctx, 'debug', msg, { reason });
 }

@@ -4,6 +4,8 @@
  * Every message carries the sender's id and the address it listens on, so a receiver can answer
  * a member it has not heard of yet (a joiner, a helper's relayed ping).
  */
+import type { InvalidMessageReason } from './drop-reasons.js';
+
 /** memberlist's node states; `left` is a graceful leave (memberlist StateLeft). */
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
 
@@ -53,8 +55,6 @@ export type Message =
   /** Full state exchange; a request (reply = false) is answered with the receiver's view. */
   | (Envelope & { readonly type: 'PushPull'; readonly reply: boolean; readonly members: readonly MemberRecord[] });
 
-export type MessageType = Message['type'];
-
 /** Incarnations and sequence numbers travel as uint32. */
 export const UINT32_MAX = 0xffff_ffff;
 
@@ -87,10 +87,10 @@ export function validMemberRecord(r: unknown): r is MemberRecord {
 }
 
 /**
- * Why a received message cannot be used at all, or undefined. Shape only (STYLE.md habit 3);
+ * Why a received message cannot be used at all, or undefined. Shape only, never meaning;
  * gossip items and member records are checked one by one where they are applied.
  */
-export function invalidMessage(m: unknown): string | undefined {
+export function invalidMessage(m: unknown): InvalidMessageReason | undefined {
   if (typeof m !== 'object' || m === null) return 'not-an-object';
   const x = m as Record<string, unknown>;
   if (!isName(x.from) || !isName(x.fromAddress)) return 'bad-sender';

@@ -17,7 +17,7 @@ import { EMPTY_QUEUE } from './broadcast-queue.js';
 import { type Ctx, begin, broadcast, drop, envelope, finish, log, metric, send } from './context.js';
 import { armTimers, gossipRound, joinRetry, joinSeeds, onJoin, onPushPull, pushPullRound, syncWith } from './gossip.js';
 import { aliveSelf, applyGossip, reap, suspicionExpired } from './members.js';
-import { type Message, type MemberRecord, UINT32_MAX, invalidMessage, validGossipItem } from './messages.js';
+import { type Message, UINT32_MAX, invalidMessage, validGossipItem } from './messages.js';
 import { randomIndex, shuffle } from './prng.js';
 import { expireProbes, expireRelays, onAck, onNack, onPing, onPingReq, probeNow, roundRobin, sendFailed } from './probe.js';
 import type { Member, MembershipEvent, MembershipInit, MembershipParams, MembershipState, StepResult } from './types.js';
@@ -111,19 +111,6 @@ export function step(state: MembershipState, event: MembershipEvent, now: number
       return assertNever(event, 'membership event');
   }
   return finish(ctx);
-}
-
-/** Us and every member we know, for the API and the dashboard. */
-export function memberList(state: MembershipState): MemberRecord[] {
-  const self: MemberRecord = {
-    id: state.params.self.id, address: state.params.self.address, incarnation: state.incarnation, state: state.leaving ? 'left' : 'alive',
-  };
-  return [self, ...[...state.members.values()].map((m) => ({ id: m.id, address: m.address, incarnation: m.incarnation, state: m.state }))];
-}
-
-/** Lifeguard local health score (0 = healthy); timeouts are scaled by score + 1. */
-export function healthScore(state: MembershipState): number {
-  return state.awareness;
 }
 
 // ---- events --------------------------------------------------------------------------------

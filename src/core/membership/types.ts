@@ -3,6 +3,7 @@
  * Times are milliseconds on the injected clock.
  */
 import type { BroadcastQueue } from './broadcast-queue.js';
+import type { MembershipMetricName } from './metric-names.js';
 import type { Message, MemberState } from './messages.js';
 import type { Suspicion } from './suspicion.js';
 
@@ -182,7 +183,7 @@ export type MembershipAction =
       readonly confirmedByProbe: boolean;
     }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly msg: string; readonly fields?: Readonly<Record<string, unknown>> }
-  | { readonly type: 'Metric'; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
+  | { readonly type: 'Metric'; readonly name: MembershipMetricName; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
 
 export interface StepResult {
   readonly state: MembershipState;

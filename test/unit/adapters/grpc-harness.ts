@@ -1,6 +1,7 @@
 /** Real gRPC transports on 127.0.0.1 with a throwaway PKI, for the transport tests. */
 import * as grpc from '@grpc/grpc-js';
 import { GrpcTransport, type GrpcTransportOptions } from '../../../src/adapters/grpc/grpc-transport.js';
+import type { TransportLimits } from '../../../src/adapters/grpc/limits.js';
 import { mutualTlsCredentials } from '../../../src/adapters/grpc/credentials.js';
 import { channelOptions } from '../../../src/adapters/grpc/service.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
@@ -30,7 +31,18 @@ export interface NodeOptions {
   key?: typeof KEY;
   allow?: string[];
   clusterId?: string;
+  /** The sender's wall clock (sent-at times and sequences); default Date.now. */
+  wallClock?: () => number;
+  /** Present this node's certificate instead of the node's own (an impostor). */
+  certOf?: string;
+  limits?: Partial<TransportLimits>;
+  /** What the Hello announces (groups run, tie-break addresses; issue 8 finding 5). */
   announce?: GrpcTransportOptions['announce'];
+}
+
+export interface StartOptions extends NodeOptions {
+  /** The node membership would say is at an address (MembershipReceiver.nodeAt). */
+  expectedPeer?: (address: string) => string | undefined;
 }
 
 /** A transport for node `id`, neither listening nor started. */
@@ -38,7 +50,7 @@ export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Om
   const metrics = new MetricsRegistry();
   const logger = recordingLogger();
   const keyring = new Keyring({ keys: [opts.key ?? KEY], activeKeyId: (opts.key ?? KEY).id, mode: 'enforce' });
-  const pair = p.node(id);
+  const pair = p.node(opts.certOf ?? id);
   const clusterId = opts.clusterId ?? CLUSTER;
   const transport = new GrpcTransport({
     clusterId,
@@ -49,18 +61,24 @@ export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Om
     }),
     signer: keyring,
     replay: new ReplayGuard({ advertIntervalMs: 100, wallClock: Date.now }),
-    initialSequence: initialSequence(Date.now()),
+    initialSequence: initialSequence((opts.wallClock ?? Date.now)()),
+    ...(opts.wallClock ? { wallClock: opts.wallClock } : {}),
     logger,
     metrics,
+    ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.announce ? { announce: opts.announce } : {}),
   });
   return { id, transport, metrics, logs: logger.lines, keyring };
 }
 
-export async function startNode(p: TestPki, id: string, targets: () => string[], opts: NodeOptions = {}): Promise<TestNode> {
+export async function startNode(p: TestPki, id: string, targets: () => string[], opts: StartOptions = {}): Promise<TestNode> {
   const node = newTransport(p, id, opts);
   const received: GroupAdvert[] = [];
-  await node.transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets });
+  const { expectedPeer } = opts;
+  await node.transport.listen({
+    message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: targets,
+    ...(expectedPeer ? { nodeAt: expectedPeer } : {}),
+  });
   await node.transport.start((m) => received.push(m));
   return { ...node, received };
 }
@@ -74,8 +92,13 @@ export async function until(cond: () => boolean, ms: number, what: string): Prom
   }
 }
 
-/** A raw Exchange client that sends bytes as they are (to inject garbage and replays). */
-export function rawClient(address: string, p: TestPki, id: string, certFrom: TestPki = p): grpc.ClientDuplexStream<Buffer, Buffer> {
+/** One raw connection (one channel) on which several Exchange streams can be opened. */
+export interface RawChannel {
+  open(): grpc.ClientDuplexStream<Buffer, Buffer>;
+  close(): void;
+}
+
+export function rawChannel(address: string, p: TestPki, id: string, certFrom: TestPki = p): RawChannel {
   const def = {
     exchange: {
       path: '/vipd.v1.Peer/Exchange', requestStream: true, responseStream: true,
@@ -87,10 +110,21 @@ export function rawClient(address: string, p: TestPki, id: string, certFrom: Tes
   const Ctor = grpc.makeGenericClientConstructor(def, 'Raw');
   const pair = certFrom.node(id);
   const creds = grpc.credentials.createSsl(Buffer.from(p.ca.cert), Buffer.from(pair.key), Buffer.from(pair.cert), { checkServerIdentity: () => undefined });
-  const client = new Ctor(address, creds, channelOptions) as unknown as { exchange(): grpc.ClientDuplexStream<Buffer, Buffer> };
-  const call = client.exchange();
-  call.on('error', () => undefined);
-  return call;
+  // A channel of its own (not grpc-js's shared subchannel pool), so "one connection" is ours.
+  const client = new Ctor(address, creds, { ...channelOptions, 'grpc.use_local_subchannel_pool': 1 }) as unknown as grpc.Client & { exchange(): grpc.ClientDuplexStream<Buffer, Buffer> };
+  return {
+    open: () => {
+      const call = client.exchange();
+      call.on('error', () => undefined);
+      return call;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** A raw Exchange client that sends bytes as they are (to inject garbage and replays). */
+export function rawClient(address: string, p: TestPki, id: string, certFrom: TestPki = p): grpc.ClientDuplexStream<Buffer, Buffer> {
+  return rawChannel(address, p, id, certFrom).open();
 }
 
 export const advert = (sender: string, term = 1, priority = 100): GroupAdvert => ({

@@ -17,7 +17,12 @@ export interface Child {
 }
 
 export function vipd(args: string[]): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/vipd.ts', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  return tsxChild('src/cli/vipd.ts', args);
+}
+
+/** Any TypeScript program of this repository (a fixture under test/fixtures), relative to ROOT. */
+export function tsxChild(script: string, args: string[]): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
   let err = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,7 +37,7 @@ export function vipd(args: string[]): Child {
         const started = Date.now();
         const tick = setInterval(() => {
           if (re.test(out)) { clearInterval(tick); resolve(); }
-          else if (Date.now() - started > ms || proc.exitCode !== null) {
+          else if (Date.now() - started > ms || proc.exitCode !== null || proc.signalCode !== null) {
             clearInterval(tick);
             reject(new Error(`no ${re} within ${ms} ms; stdout:\n${out}\nstderr:\n${err}`));
           }

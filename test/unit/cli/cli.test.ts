@@ -49,3 +49,12 @@ it('vipd run refuses an invalid file with exit 2 and the errors', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /refusing to start: 3 error\(s\)/);
 });
+
+// Issue 8 finding 11: `-c /dev/urandom` ran 19 s and took 1.2 GB before failing.
+for (const cmd of ['check', 'run']) {
+  it(`vipd ${cmd} -c /dev/urandom fails at once: not a regular file, exit 2`, async () => {
+    const r = await vipdOnce([cmd, '-c', '/dev/urandom']);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, /^\/dev\/urandom: \(root\): cannot read the file: is not a regular file \(a character device\)$/m);
+  });
+}

@@ -8,7 +8,8 @@ import { FIXTURES, fixture } from './helpers.js';
 
 async function tempFile(text: string): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'vipd-config-')), 'vipd.yaml');
-  await writeFile(path, text);
+  // 600: a file holding an inline secret and readable by others warns (trust.ts).
+  await writeFile(path, text, { mode: 0o600 });
   return path;
 }
 

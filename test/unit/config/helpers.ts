@@ -1,12 +1,17 @@
 // Shared by the configuration tests: load a document as if it were a file in
 // test/fixtures/config/, whose pki/ directory holds the TLS and secret files it names.
 import assert from 'node:assert/strict';
-import { relative } from 'node:path';
+import { chmodSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, type ConfigIssue } from '../../../src/config/load.js';
 import type { VipdConfig } from '../../../src/config/types.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));
+
+// git keeps no mode but 644 and 755, and vipd warns about a key or secret readable by others
+// (trust.ts): give the fixture secrets the mode a real installation would.
+for (const name of ['node-a.key', 'k1.key', 'k2.key']) chmodSync(join(FIXTURES, 'pki', name), 0o600);
 
 /** Relative to the working directory, as a user would type it, wherever the runner starts. */
 export const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url)));

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { NoopProvider } from '../../../providers/noop/index.js';
 import { masterDownIntervalMs } from '../../../src/core/election/timers.js';
 import type { ElectionParams } from '../../../src/core/election/types.js';
-import { silentLogger } from '../../../src/ports/logger.js';
+import { silentLogger } from '../../fakes/silent-logger.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
 import type { ProviderRequest } from '../../../src/ports/vip-provider.js';
 import { InstanceRunner, type RoleChange } from '../../../src/runtime/instance-runner.js';

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryHub, type MemoryTransport } from '../../../src/adapters/memory-transport.js';
+import { MemoryHub, type MemoryTransport } from '../../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
-import { silentLogger } from '../../../src/ports/logger.js';
+import { silentLogger } from '../../fakes/silent-logger.js';
 import { ClusterNode, type ClusterGroup } from '../../../src/runtime/cluster-node.js';
 import { NoopProvider } from '../../../providers/noop/index.js';
 import { MemoryMembershipHub, type StreamModel } from '../../fakes/memory-membership.js';

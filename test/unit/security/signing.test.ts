@@ -1,12 +1,9 @@
-/** HMAC-SHA256/128 signing of election messages: vectors, staged modes, rotation, key loading. */
+/** HMAC-SHA256/128 signing of election messages: vectors, staged modes, rotation. */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SecurityError } from '../../../src/security/errors.js';
-import { Keyring, MAC_BYTES, hmac128, loadKeys, type HmacKey, type SigningMode, type Verdict } from '../../../src/security/signing.js';
+import { Keyring, MAC_BYTES, hmac128, type HmacKey, type SigningMode, type Verdict } from '../../../src/security/signing.js';
 
 const k1: HmacKey = { id: 'k1', secret: Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex') };
 const k2: HmacKey = { id: 'k2', secret: Buffer.alloc(32, 0x42) };
@@ -51,7 +48,6 @@ describe('modes (staged rollout)', () => {
         const [keyId, mac] = inputs[verdict];
         assert.deepEqual(ring.verify(body, keyId, mac), { accept, verdict }, `${mode} / ${verdict}`);
       }
-      assert.deepEqual(ring.stats(), { valid: 1, unsigned: 1, unknownKey: 1, badMac: 1, rejected: mode === 'enforce' ? 3 : 0 });
     });
   }
 
@@ -131,37 +127,5 @@ describe('keyring configuration', () => {
       [{ keys: [k1], mode: 'permissive' }, /active key: required in permissive mode/],
     ];
     for (const [opts, reason] of bad) assert.throws(() => new Keyring(opts), (err: unknown) => err instanceof SecurityError && reason.test(err.message));
-  });
-
-  it('loads secrets from base64, hex and files, strictly', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vipd-keys-'));
-    try {
-      const b64File = join(dir, 'b64.key');
-      const rawFile = join(dir, 'raw.key');
-      const shortFile = join(dir, 'short.key');
-      await writeFile(b64File, `${k2.secret.toString('base64')}\n`, { mode: 0o600 });
-      await writeFile(rawFile, k1.secret);
-      await chmod(rawFile, 0o644);
-      await writeFile(shortFile, Buffer.alloc(8).toString('base64'), { mode: 0o600 });
-      const { keys, warnings } = await loadKeys([
-        { id: 'a', base64: k1.secret.toString('base64') },
-        { id: 'b', hex: k1.secret.toString('hex') },
-        { id: 'c', file: b64File },
-        { id: 'd', file: rawFile, encoding: 'raw' },
-      ]);
-      assert.deepEqual(keys.map((k) => [k.id, k.secret.toString('hex')]), [
-        ['a', k1.secret.toString('hex')], ['b', k1.secret.toString('hex')], ['c', k2.secret.toString('hex')], ['d', k1.secret.toString('hex')],
-      ]);
-      assert.deepEqual(warnings, [`${rawFile}: election key d is readable by group or others (mode 644); chmod 600 it`]);
-
-      const fails = async (c: Parameters<typeof loadKeys>[0][number], reason: RegExp) =>
-        assert.rejects(loadKeys([c]), (err: unknown) => err instanceof SecurityError && reason.test(err.message));
-      await fails({ id: 'x', base64: 'not base64!' }, /key x: secret is not base64/);
-      await fails({ id: 'x', hex: 'abc' }, /key x: secret is not hex/);
-      await fails({ id: 'x', file: join(dir, 'missing.key') }, new RegExp(`key x file ${join(dir, 'missing.key')}: file not found`));
-      await fails({ id: 'x', file: shortFile }, new RegExp(`key x file ${shortFile}: secret is 8 bytes; at least 16`));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,8 +1,11 @@
 /** memberlist TransmitLimitedQueue behaviour: limit, replacement, ordering. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMPTY_QUEUE, enqueue, queuedFor, take, type BroadcastQueue } from '../../../../src/core/membership/broadcast-queue.js';
+import { EMPTY_QUEUE, enqueue, take, type BroadcastQueue, type QueuedBroadcast } from '../../../../src/core/membership/broadcast-queue.js';
 import type { GossipItem } from '../../../../src/core/membership/messages.js';
+
+/** What is queued about member `key`, if anything. */
+const queuedFor = (q: BroadcastQueue, key: string): QueuedBroadcast | undefined => q.items.find((b) => b.key === key);
 
 const alive = (id: string, incarnation = 0): GossipItem => ({ type: 'Alive', id, address: `${id}:1`, incarnation });
 const ids = (items: readonly GossipItem[]) => items.map((g) => `${g.type}:${g.id}`);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   decodeArp, decodeArpFrame, describeArp, encodeArp, encodeArpFrame, gratuitousArp, isGratuitousArp, type ArpPacket,
-} from '../../../src/wire/arp.js';
-import { expectedLines, joinGroups, labelBytes, type ByteGroup } from '../../golden/bytes.js';
+} from './arp.js';
+import { expectedLines, joinGroups, labelBytes, type ByteGroup } from './bytes.js';
 
 const REPLY: ArpPacket = {
   operation: 'reply', senderMac: '02:00:00:00:00:0a', senderIp: '192.0.2.11', targetMac: '02:00:00:00:00:0b', targetIp: '192.0.2.12',

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ALL_NODES_IPV6, decodeNeighborAdvert, IPPROTO_ICMPV6, describeNeighborAdvert, encodeNeighborAdvert, unsolicitedNeighborAdvert, type Ipv6Path,
-} from '../../../src/wire/ndp.js';
-import { parseIp } from '../../../src/wire/address.js';
-import { checksumOver, pseudoHeaderSum } from '../../../src/wire/checksum.js';
-import { checkTtl } from '../../../src/wire/ttl.js';
-import { expectedLines, fromHex, joinGroups, labelBytes, type ByteGroup } from '../../golden/bytes.js';
+} from './ndp.js';
+import { parseIp } from '../../src/wire/address.js';
+import { checksumOver, pseudoHeaderSum } from '../../src/wire/checksum.js';
+import { checkTtl } from '../../src/wire/ttl.js';
+import { expectedLines, fromHex, joinGroups, labelBytes, type ByteGroup } from './bytes.js';
 
 const PATH: Ipv6Path = { source: 'fe80::1', destination: ALL_NODES_IPV6 };
 const NA = unsolicitedNeighborAdvert('2001:db8::50', '00:00:5e:00:02:33');

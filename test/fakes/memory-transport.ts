@@ -1,13 +1,13 @@
 /**
  * In-memory PeerTransport and LeaseTransport: nodes in one process exchange adverts and lease
- * messages through a hub. The demo uses it with the system clock; the simulator (test/sim) uses
- * it with a virtual clock and a seeded lossy LinkModel, so both run exactly the runtime code a
- * real node runs. A node's address on the hub is its node id.
+ * messages through a hub. Test-only (it lives under test/ because nothing in src/ uses it): the
+ * simulator (test/sim) runs it on a virtual clock with a seeded lossy LinkModel, so simulated
+ * nodes run exactly the runtime code a real node runs. A node's address on the hub is its node id.
  */
-import type { AdvertOrigin } from '../core/election/authorise.js';
-import type { Clock } from '../ports/clock.js';
-import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../ports/lease-transport.js';
-import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
+import type { AdvertOrigin } from '../../src/core/election/authorise.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
+import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
 
 /** What a node announces, as a gRPC Hello would (primary address, groups it runs). */
 export type Announce = Omit<AdvertOrigin, 'nodeId'>;

@@ -1,9 +1,9 @@
-/** MemoryHub / MemoryTransport: the in-process PeerTransport the demo and the simulator run on. */
+/** MemoryHub / MemoryTransport: the in-process PeerTransport the simulator runs on. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryHub, type LinkModel } from '../../../src/adapters/memory-transport.js';
-import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
+import { MemoryHub, type LinkModel } from './memory-transport.js';
+import type { GroupAdvert } from '../../src/ports/peer-transport.js';
+import { VirtualClock } from '../sim/virtual-clock.js';
 
 const msg = (nodeId: string, term = 1): GroupAdvert => ({
   group: 'vip',

@@ -1,0 +1,69 @@
+/**
+ * Signals on a real LAN (issue 8 finding 2, acceptance "kill -HUP leaves vipd running and the
+ * VIP where it was"): two vipd nodes speaking VRRP on a bridge with the `local` provider. SIGHUP
+ * to the master changes nothing, as `ip addr` on both hosts shows; SIGTERM afterwards still
+ * hands over gracefully. Root only; skipped with a reason otherwise.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
+import { lanVipdYaml, until, VipdAgent } from './agents.js';
+
+const VIP = '192.0.2.51';
+const holds = async (h: Host) => (await h.addresses()).some((x) => x.address === VIP);
+/** Three Master_Down_Intervals of the backup (priority 100, 100 ms adverts: 3 × 0.1 s + 0.06 s). */
+const WATCH_MS = 3 * 360;
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('kill -HUP leaves the LAN master running with the VIP, and the backup backup; SIGTERM then hands over', async (t) => {
+  if (!(await requireRoot(t)) || !(await requireTools(t, ['ip']))) return;
+  const dir = await mkdtemp(join(tmpdir(), 'vipd-signals-'));
+  const a = new VipdAgent('a');
+  const b = new VipdAgent('b');
+  let topo: Topology | undefined;
+  try {
+    topo = await createTopology({ hosts: ['a', 'b'] });
+    const ha = topo.host('a');
+    const hb = topo.host('b');
+    await a.start(ha.ns, dir, lanVipdYaml({ ifname: ha.ifname, node: 'node-a', priority: 150, vips: `${VIP}/24` }));
+    await b.start(hb.ns, dir, lanVipdYaml({ ifname: hb.ifname, node: 'node-b', priority: 100, vips: `${VIP}/24` }));
+    const detail = () => `a:\n${a.text()}\nb:\n${b.text()}`;
+    const settled = async () => a.role() === 'MASTER' && b.role() === 'BACKUP' && (await holds(ha)) && !(await holds(hb));
+    await until(settled, 15_000, 'a master with the VIP, b backup without it', detail);
+    const changes = (agent: VipdAgent) => agent.lines.filter((l) => /^[A-Z]+ -> [A-Z]+ \(/.test(l.msg)).length;
+    const before = { a: changes(a), b: changes(b) };
+
+    a.signal('SIGHUP');
+    await until(() => /reload is not available/.test(a.text()), 5000, 'a logs that reload is not available', detail);
+    // Absence of a takeover needs a window: longer than the backup's Master_Down_Interval,
+    // checked on every poll, not only at the end.
+    const end = Date.now() + WATCH_MS;
+    while (Date.now() < end) {
+      assert.ok(await settled(), `after SIGHUP: a still master with the VIP, b backup without it\n${detail()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual({ a: changes(a), b: changes(b) }, before, 'no role change on either node');
+    assert.ok(alive(a.pid), 'a still runs');
+
+    a.signal('SIGTERM');
+    assert.equal(await a.exited(), 0);
+    await until(async () => b.role() === 'MASTER' && (await holds(hb)) && !(await holds(ha)), 5000, 'b master with the VIP, a released it', detail);
+  } finally {
+    await a.kill();
+    await b.kill();
+    await topo?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
