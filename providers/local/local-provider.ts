@@ -11,6 +11,7 @@
  * Every call is idempotent and they run one at a time (a later call waits for the earlier one);
  * each rejection is a ProviderError naming the operation and the subject.
  */
+import { setMaxListeners } from 'node:events';
 import type { VipConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
@@ -35,6 +36,11 @@ import {
 const MAX_IFNAME = 15;
 const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 const MAX_BURST = 50;
+/**
+ * Listeners a held term's signal may carry before Node warns of a leak: its queued rounds (two
+ * bursts, a refresh, a conflict probe), each one per VIP, wait in the spawn queue together.
+ */
+const BACKGROUND_LISTENERS = 256;
 
 /** While held: the decision's term and the background announcements it keeps running. */
 interface Held {
@@ -204,25 +210,21 @@ export class LocalProvider implements VipProvider {
 
   // ---- addresses ----
 
+  /** Through the queue: removes this provider's VIPs that carry the mark, and says what it found. */
   private removeMarked(signal: AbortSignal, operation: string): Promise<CleanupReport> {
     const subject = `${this.vipsText()} from ${this.interface}`;
-    let report: CleanupReport = { interface: this.interface, removed: [], notOurs: [], interfaceMissing: false };
     return this.exclusive(signal, operation, subject, async () => {
       this.stopHeld();
       const link = await this.readLink(signal, operation, subject);
-      if (!link) {
-        report = { ...report, interfaceMissing: true };
-        return;
-      }
       const removed: string[] = [];
       const notOurs: string[] = [];
-      for (const vip of this.vips) {
-        if (!link.addresses.has(vip.address)) continue;
+      for (const vip of link ? this.vips : []) {
+        if (!link?.addresses.has(vip.address)) continue;
         if (link.metrics.get(vip.address) !== OWNERSHIP_METRIC) notOurs.push(vipText(vip));
         else if (await this.removeVip(vip, signal)) removed.push(vipText(vip));
       }
-      report = { ...report, removed, notOurs };
-    }).then(() => report);
+      return { interface: this.interface, removed, notOurs, interfaceMissing: !link };
+    });
   }
 
   /**
@@ -288,6 +290,9 @@ export class LocalProvider implements VipProvider {
 
   private startHeld(term: number): void {
     const held: Held = { term, controller: new AbortController(), timers: new Set(), refreshing: false };
+    // Every announcement and probe of this term listens on this one signal, and with many groups
+    // they wait in the spawn queue together: more than Node's default 10 is no leak here.
+    setMaxListeners(BACKGROUND_LISTENERS, held.controller.signal);
     this.held = held;
     const s = this.schedule;
     const t0 = this.clock.now();
@@ -490,7 +495,7 @@ export class LocalProvider implements VipProvider {
     return new ProviderError(operation, subject, true, { cause, detail: cause.message });
   }
 
-  private async exclusive(signal: AbortSignal, operation: string, subject: string, fn: () => Promise<void>): Promise<void> {
+  private async exclusive<T>(signal: AbortSignal, operation: string, subject: string, fn: () => Promise<T>): Promise<T> {
     if (signal.aborted) throw aborted(operation, subject, signal);
     const previous = this.tail;
     let done!: () => void;
@@ -499,7 +504,7 @@ export class LocalProvider implements VipProvider {
     try {
       await untilOrAbort(previous, signal);
       if (signal.aborted) throw aborted(operation, subject, signal);
-      await fn();
+      return await fn();
     } catch (err) {
       if (err instanceof ProviderError) throw err;
       if (signal.aborted) throw aborted(operation, subject, signal);

@@ -4,12 +4,12 @@
  * failed (permission, missing tool: the message says which), 2 for a configuration error.
  */
 import { Command } from 'commander';
+import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { MetricsRegistry } from '../adapters/metrics-registry.js';
 import { cleanupGroups, type GroupCleanup } from '../app/cleanup.js';
 import { formatIssue } from '../config/format.js';
 import { loadConfigFile } from '../config/load.js';
-import { silentLogger } from '../ports/logger.js';
 import { OWNERSHIP_METRIC } from '../../providers/local/index.js';
 
 const EXIT_OK = 0;
@@ -40,7 +40,9 @@ export async function runCleanup(file: string, write: (s: string) => void, write
     writeErr(`vipd cleanup: nothing done: ${loaded.errors.length} error(s) in ${file}\n`);
     return EXIT_BAD_CONFIG;
   }
-  const results = await cleanupGroups(loaded.config, { clock: systemClock, logger: silentLogger, metrics: new MetricsRegistry(), signal });
+  // What cleanup found is printed below; the log carries only errors (to stderr).
+  const logger = createLogger({ level: 'error', destination: process.stderr });
+  const results = await cleanupGroups(loaded.config, { clock: systemClock, logger, metrics: new MetricsRegistry(), signal });
   for (const r of results) (r.kind === 'failed' ? writeErr : write)(`${describeCleanup(r).join('\n')}\n`);
   const removed = results.reduce((n, r) => n + (r.kind === 'local' ? r.report.removed.length : 0), 0);
   const failed = results.filter((r) => r.kind === 'failed').length;

@@ -3,7 +3,13 @@
  * holder per VIP and stay so for 60 s, read with `ip addr` on both hosts. Before the fix node b
  * kept VIPs it had released (the local provider's spawn queue lost the wake-up of releases
  * queued behind aborted acquires), so some VIPs had two holders for as long as one cared to look.
- * One long test (about two minutes), bounded: 60 s to settle, then 60 s of samples.
+ * One long test (about 75 s), bounded: at most 60 s to settle, then 60 s of samples.
+ *
+ * Role changes in the window are reported, not asserted: on this shared 2-core machine another
+ * suite can starve a node past the 361 ms Master_Down_Interval (seen once inside a full
+ * `npm test` at load ~10: b took ~60 groups for a moment, holders stayed one per sample). What
+ * the test asserts is the promise: one holder per VIP at every sample, and at the end every
+ * group with one master holding its VIP and one backup without it.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -57,15 +63,18 @@ describe('LAN mode: 100 groups on two nodes', () => {
       // the master only.
       let last: Sample | undefined;
       let unsettled: string[] = [];
-      await until(async () => {
+      const unsettledGroups = async () => {
         last = await sample(hosts, vips);
         const aRoles = a.roles();
         const bRoles = b.roles();
-        unsettled = vips.filter((v, i) => {
+        return vips.filter((v, i) => {
           const roles = [aRoles.get(`g${i + 1}`), bRoles.get(`g${i + 1}`)];
           const master = roles[0] === 'MASTER' && roles[1] === 'BACKUP' ? 'a' : roles[0] === 'BACKUP' && roles[1] === 'MASTER' ? 'b' : undefined;
           return !master || last?.holders.get(v)?.join() !== master;
         });
+      };
+      await until(async () => {
+        unsettled = await unsettledGroups();
         return unsettled.length === 0;
       }, SETTLE_MS, 'every group with one master holding its VIP and one backup without it', () => `${unsettled.length} unsettled: ${unsettled.slice(0, 10).join(', ')}; holders ${last ? describeBad(notExactlyOne(last)) : ''}\n${detail()}`);
       const settledAt = Date.now();
@@ -83,7 +92,9 @@ describe('LAN mode: 100 groups on two nodes', () => {
       const changes = [...a.roleChanges(settledAt), ...b.roleChanges(settledAt)];
       t.diagnostic(`${samples} samples over ${((Date.now() - settledAt) / 1000).toFixed(1)} s, ${changes.length} role changes`);
       assert.deepEqual(bad.map((x) => `+${(x.at / 1000).toFixed(1)} s: ${describeBad(x.vips)}`), [], 'every sample: each VIP on exactly one host');
-      assert.deepEqual(changes.map((c) => `${c.group} -> ${c.to}: ${c.msg}`), [], 'no role change after settling');
+      for (const c of changes.slice(0, 10)) t.diagnostic(`role change +${((c.t - settledAt) / 1000).toFixed(1)} s: ${c.group}: ${c.msg}`);
+      // A change still resolving when the window ends gets a few seconds to finish.
+      await until(async () => (unsettled = await unsettledGroups()).length === 0, 10_000, 'at the end every group with one master holding its VIP and one backup without it', () => `${unsettled.length} unsettled: ${unsettled.slice(0, 10).join(', ')}\n${detail()}`);
       assert.ok(samples >= WINDOW_MS / SAMPLE_EVERY_MS / 2, `only ${samples} samples in the window`);
     } finally {
       await a.kill();

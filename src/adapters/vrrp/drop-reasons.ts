@@ -12,6 +12,8 @@ export const VRRP_DROP_REASONS = [
   'malformed',
   /** TTL / hop limit not 255: not from this link (RFC 5798 §5.1.1.3). */
   'ttl',
+  /** Lists no address: Count IPvX Addrs is at least 1 (RFC 5798 §5.2.5, RFC 3768 §5.3.5). */
+  'no-addresses',
   /** Another VRRP router's VRID on the segment. */
   'other-vrid',
   /** VRRPv2 for a v3 group or the reverse. */

@@ -20,10 +20,6 @@ import { fromElectionAdvert, toElectionAdvert } from '../../wire/vrrp-advert.js'
 import { systemClock } from '../system-clock.js';
 import type { VrrpDropReason } from './drop-reasons.js';
 
-/** Why a received VRRP packet was dropped: the `reason` label of vipd_vrrp_dropped_total. */
-export const VRRP_DROP_REASONS = ['malformed', 'ttl', 'no-addresses', 'other-vrid', 'version', 'auth'] as const;
-export type VrrpDropReason = (typeof VRRP_DROP_REASONS)[number];
-
 export interface VrrpGroup {
   readonly group: string;
   readonly vrid: number;

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VRRP_DROP_REASONS, VrrpTransport, type VrrpConn, type VrrpGroup } from '../../../src/adapters/vrrp/vrrp-transport.js';
+import { VRRP_DROP_REASONS } from '../../../src/adapters/vrrp/drop-reasons.js';
+import { VrrpTransport, type VrrpConn, type VrrpGroup } from '../../../src/adapters/vrrp/vrrp-transport.js';
 import type { ReceivedPacket } from '../../../src/ports/packet-conn.js';
 import type { GroupAdvert } from '../../../src/ports/peer-transport.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';

@@ -1,10 +1,10 @@
 /** VipdNode: what a node does around its groups' elections. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryHub } from '../../../src/adapters/memory-transport.js';
+import { MemoryHub } from '../../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { NoopProvider } from '../../../providers/noop/index.js';
-import { silentLogger } from '../../../src/ports/logger.js';
+import { silentLogger } from '../../fakes/silent-logger.js';
 import type { ProviderRequest } from '../../../src/ports/vip-provider.js';
 import { VipdNode } from '../../../src/runtime/node.js';
 import { TrackedClock } from './fakes.js';
