@@ -10,7 +10,7 @@
 import type { GossipItem, MemberRecord, MemberState, Message } from '../../src/core/membership/messages.js';
 import { UINT32_MAX } from '../../src/core/membership/messages.js';
 import type { MembershipTransport } from '../../src/ports/membership-transport.js';
-import type { MemoryTransport } from '../../src/adapters/memory-transport.js';
+import type { MemoryTransport } from '../fakes/memory-transport.js';
 import type { Rng } from './rng.js';
 import { GROUP, VRID, type SimWorld } from './world.js';
 

@@ -12,18 +12,19 @@
  * messages travel the same links. The invariant checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and
  * role changes as they happen, SIM_LOG=2 the nodes' logs too.
  */
-import { MemoryHub } from '../../src/adapters/memory-transport.js';
+import { MemoryHub } from '../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { promiseMs } from '../../src/core/election/lease.js';
 import { masterDownIntervalMs } from '../../src/core/election/timers.js';
 import type { ElectionParams } from '../../src/core/election/types.js';
 import type { MembershipBasics } from '../../src/core/membership/params.js';
-import { silentLogger, type Logger } from '../../src/ports/logger.js';
+import type { Logger } from '../../src/ports/logger.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
 import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
 import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
 import { MemoryMembershipHub } from '../fakes/memory-membership.js';
+import { silentLogger } from '../fakes/silent-logger.js';
 import { InvariantChecker } from './invariant.js';
 import { SimNetwork, type LinkParams } from './network.js';
 import { NodeClock } from './node-clock.js';
