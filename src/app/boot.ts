@@ -132,6 +132,8 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     ...(config.node.advertise ? { advertise: config.node.advertise } : {}),
     seeds: config.seeds,
     membership: config.membership,
+    // Membership admits the identities TLS admits (issue 8 must-exist 5).
+    ...(config.tls && !config.insecure ? { allowed: config.tls.allow } : {}),
     credentials,
     signer,
     replay: new ReplayGuard({ advertIntervalMs: longestIntervalMs, wallClock: Date.now }),

@@ -37,7 +37,15 @@ export class LogLimiter implements RateLimitedLog {
       this.logger[level]({ ...fields }, msg);
       return;
     }
-    const key = typeof fields.reason === 'string' ? fields.reason : msg;
+    this.once(typeof fields.reason === 'string' ? fields.reason : msg, level, msg, fields);
+  }
+
+  /**
+   * At any level, a line printed at most once per `key` per window, with `suppressed` as for
+   * warnings: for info lines a peer can cause without end (membership changes of one member,
+   * src/runtime/membership-runner.ts). Never blocks, never throws.
+   */
+  once(key: string, level: LogLevel, msg: string, fields: Readonly<Record<string, unknown>> = {}): void {
     const now = this.clock.now();
     const seen = this.last.get(key);
     if (seen && now - seen.at < this.windowMs) {
@@ -46,6 +54,6 @@ export class LogLimiter implements RateLimitedLog {
     }
     const suppressed = seen?.suppressed ?? 0;
     this.last.set(key, { at: now, suppressed: 0 });
-    this.logger.warn(suppressed > 0 ? { ...fields, suppressed } : { ...fields }, msg);
+    this.logger[level](suppressed > 0 ? { ...fields, suppressed } : { ...fields }, msg);
   }
 }

@@ -61,6 +61,11 @@ export interface ClusterNodeOptions {
   readonly onRoleChange?: (change: RoleChange) => void;
   /** PRNG seed of the membership core (probe order); any number, e.g. from the pid. */
   readonly seed?: number;
+  /**
+   * Node ids that may be members: the allow-list of the trust configuration (`tls.allow`,
+   * src/config/trust.ts). Undefined (insecure demos) admits any id, within the core's caps.
+   */
+  readonly allowed?: readonly string[];
   /** Standard VRRP for the groups that speak it (transport multicast or both). */
   readonly lan?: { readonly transport: PeerTransport; readonly groups: ReadonlySet<string> };
 }
@@ -132,7 +137,7 @@ export class ClusterNode implements RunningNode {
     const { opts } = this;
     // Listen first: membership needs our address.
     await this.transport.listen({
-      message: (m) => this.membership?.receive(m),
+      message: (m, from) => this.membership?.receive(m, from),
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
       peerDown: (id) => this.streamBroke(id),
       unreachable: (address) => this.membership?.sendFailed({ address }),
@@ -140,7 +145,10 @@ export class ClusterNode implements RunningNode {
       nodeAt: (address) => this.liveMemberAt(address),
     });
     this.membership = new MembershipRunner({
-      params: membershipParams({ ...opts.membership, self: { id: opts.nodeId, address: this.transport.address }, seeds: opts.seeds }),
+      params: membershipParams(
+        { ...opts.membership, self: { id: opts.nodeId, address: this.transport.address }, seeds: opts.seeds },
+        opts.allowed ? { allowed: new Set(opts.allowed) } : {},
+      ),
       seed: opts.seed ?? 1,
       clock: opts.clock,
       send: (to, message) => void this.transport.sendMembership(to.address, message),
@@ -219,10 +227,22 @@ export class ClusterNode implements RunningNode {
    */
   private memberChanged(c: MemberChange): void {
     this.updateQuorum();
+    if (c.to === 'left' || c.to === 'unknown') this.forgetLink(c);
     if (c.to === 'dead') return this.confirmDown(c.id, `declared dead: ${c.reason}`);
     if (c.to !== 'suspect') return;
     if (c.confirmedByProbe) return this.confirmDown(c.id, `direct and indirect probes failed: ${c.reason}`);
     if (!this.transport.isUp(c.address)) this.confirmDown(c.id, `suspected by peers (${c.reason}) and our stream to it is down`);
+  }
+
+  /**
+   * A member that left or was reaped gets no more messages from us: close its link (issue 8
+   * finding 7), unless another live member now listens at that address.
+   */
+  private forgetLink(c: MemberChange): void {
+    for (const m of this.members().values()) {
+      if (m.id !== c.id && m.address === c.address && (m.state === 'alive' || m.state === 'suspect')) return;
+    }
+    this.transport.forget(c.address);
   }
 
   private streamBroke(id: string): void {

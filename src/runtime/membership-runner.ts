@@ -26,11 +26,20 @@ export interface MembershipRunnerOptions {
   readonly onMemberChanged?: (change: MemberChange) => void;
 }
 
+/**
+ * Keyed lines (member changes, refutations, drops) printed from one step at most; the rest of a
+ * flood is one summary line (issue 8 finding 7: a 20,000-member Join logged 20,000 lines).
+ * The counters (vipd_member_transitions_total, vipd_membership_items_dropped_total) miss nothing.
+ */
+export const MAX_LOG_LINES_PER_STEP = 16;
+
 export class MembershipRunner {
   private st: MembershipState;
   private readonly timer: DeadlineTimer;
   private stopped = false;
   private readonly limiter: LogLimiter;
+  private linesThisStep = 0;
+  private heldBack = 0;
 
   constructor(private readonly opts: MembershipRunnerOptions) {
     this.st = initialState(opts.params, opts.incarnation === undefined ? { seed: opts.seed } : { seed: opts.seed, incarnation: opts.incarnation });
@@ -63,8 +72,9 @@ export class MembershipRunner {
     this.timer.disarm();
   }
 
-  receive(message: Message): void {
-    this.dispatch({ type: 'Received', message });
+  /** A message from `sender`, the node the transport authenticated (not the message's own `from`). */
+  receive(message: Message, sender: string): void {
+    this.dispatch({ type: 'Received', message, sender });
   }
 
   /** A broken stream is a hint: probe now, directly and indirectly, and let the probes decide. */
@@ -80,7 +90,13 @@ export class MembershipRunner {
     if (this.stopped && event.type !== 'Start') return;
     const { state, actions } = step(this.st, event, this.opts.clock.now());
     this.st = state;
+    this.linesThisStep = 0;
+    this.heldBack = 0;
     for (const a of actions) this.execute(a);
+    if (this.heldBack > 0) {
+      this.limiter.log('warn', `${this.heldBack} more membership log lines from one step held back (counted in vipd_member_transitions_total and vipd_membership_items_dropped_total)`,
+        { reason: 'membership-log-flood', heldBack: this.heldBack });
+    }
     this.rearm();
   }
 
@@ -94,9 +110,11 @@ export class MembershipRunner {
         this.opts.onMemberChanged?.(a);
         return;
       case 'Log':
-        // Member state changes are never rate-limited: each one matters to an operator.
-        if (a.fields && 'member' in a.fields) this.opts.logger[a.level]({ ...a.fields }, a.msg);
-        else this.limiter.log(a.level, a.msg, a.fields);
+        // Lines a peer can repeat (member changes, refutations, drops) carry a key: one line per
+        // key per window, like the advert drop logs, and a bounded number per step.
+        if (a.key === undefined) this.limiter.log(a.level, a.msg, a.fields);
+        else if (this.linesThisStep++ < MAX_LOG_LINES_PER_STEP) this.limiter.once(a.key, a.level, a.msg, a.fields);
+        else this.heldBack++;
         return;
       case 'Metric':
         this.opts.metrics.inc(a.name, a.labels, a.inc);

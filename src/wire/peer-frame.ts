@@ -1,10 +1,12 @@
 /**
  * Frame (proto/vipd/v1/vipd.proto): what travels on a Peer.Exchange stream. encode / decode /
- * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present).
+ * describe; decode never throws and checks syntax only (exactly one kind, Hello fields present,
+ * membership items within the caps of src/core/membership/limits.ts: membership-scan.ts).
  */
 import type { Decoded } from './advert-body.js';
 import { checkLeaseAck, checkLeaseRelinquish, describeLeaseAck, describeLeaseRelinquish, type LeaseAck, type LeaseRelinquish } from './lease-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
+import { membershipOverLimit } from './membership-scan.js';
 
 export interface Hello {
   clusterId: string;
@@ -86,6 +88,9 @@ interface RawFrame {
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
+  // Before any object is built: a frame of 500,000 empty gossip items is refused unread.
+  const over = membershipOverLimit(bytes);
+  if (over) return { ok: false, reason: over };
   const d = decodeMessage<RawFrame>(type(), bytes);
   if (!d.ok) return d;
   const f = d.value;

@@ -15,7 +15,7 @@ import { Adversary } from './adversary.js';
 import { seeds } from './cluster.js';
 import { describeViolations } from './invariant.js';
 import { Rng } from './rng.js';
-import { SimWorld, type Timing, type WorldNode } from './world.js';
+import { ADVERSARY, SimWorld, type Timing, type WorldNode } from './world.js';
 
 export interface Faults {
   /** How many fault steps before the calm. */
@@ -89,7 +89,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
   });
   const advertMs = timing.advertIntervalCs * 10;
   await w.start();
-  const adversary = f.adversary ? new Adversary(w, 'x', new Rng(seed ^ 0x27d4eb2f)) : undefined;
+  const adversary = f.adversary ? new Adversary(w, ADVERSARY, new Rng(seed ^ 0x27d4eb2f)) : undefined;
   await adversary?.start();
   await w.runFor(r.int(0, 4 * advertMs));
   for (let i = 0; i < f.steps; i++) {

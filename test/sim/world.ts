@@ -34,6 +34,8 @@ import { VirtualClock } from './virtual-clock.js';
 
 export const GROUP = 'vip';
 export const VRID = 51;
+/** The allow-listed non-voter of the adversarial property. */
+export const ADVERSARY = 'x';
 
 export interface WorldNode {
   readonly id: string;
@@ -282,6 +284,9 @@ export class SimWorld {
     return new ClusterNode({
       nodeId: spec.id,
       seeds: this.ids().filter((id) => id !== spec.id),
+      // The membership allow-list (tls.allow): every host and the adversary, which holds a
+      // valid certificate (adversary.ts).
+      allowed: [...this.ids(), ADVERSARY],
       membership: opts.timing.membership,
       groups,
       peerTransport: adverts,

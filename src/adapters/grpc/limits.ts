@@ -11,6 +11,8 @@
  * it against the preset itself.
  */
 
+import { MAX_MEMBERS } from '../../core/membership/limits.js';
+
 /** Why a stream was refused. `side`: accept = a peer dialled us; dial = we dialled it. */
 export const PEER_REFUSALS = [
   /** No certificate from the cluster CA, outside its validity, not allow-listed. */
@@ -52,7 +54,7 @@ export type FrameDrop = (typeof FRAME_DROPS)[number];
  * (MAX_MEMBERS, 1024, in src/core/membership/limits.ts), two orders of magnitude above any
  * configured cluster; the allow-list bounds a real one.
  */
-export const MAX_CLUSTER_MEMBERS = 1024;
+export const MAX_CLUSTER_MEMBERS = MAX_MEMBERS;
 
 /**
  * Largest frame we decode. The accepting side checks it on the raw bytes (peer-server.ts) and

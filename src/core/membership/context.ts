@@ -3,8 +3,9 @@
  * suspicion map only when they change ("copy only what changes"), so a ping that changes
  * nothing costs no O(n) copy. The caller's state is never mutated: the core stays a pure reducer.
  */
-import { enqueue, take } from './broadcast-queue.js';
+import { QueueDraft, queueSize } from './broadcast-queue.js';
 import type { MembershipDropReason } from './drop-reasons.js';
+import type { ItemDropReason } from './limits.js';
 import type { MembershipMetricName } from './metric-names.js';
 import type { GossipItem, Message } from './messages.js';
 import { nextRandom } from './prng.js';
@@ -21,6 +22,13 @@ export interface Ctx {
   readonly out: MembershipAction[];
   members?: Map<string, Member>;
   suspicions?: Map<string, Suspicion>;
+  queue?: QueueDraft;
+  /** The probe order being edited (append-and-swap inserts; removals applied once, at finish). */
+  probeOrder?: string[];
+  /** Members removed from the table this step, still in the probe order until finish. */
+  unordered?: Set<string>;
+  /** Items and records ignored this step, counted once per reason at finish. */
+  dropped?: Map<ItemDropReason, number>;
   /** The message being handled carried news of us older than our incarnation. */
   staleNewsOfSelf?: boolean;
 }
@@ -31,9 +39,19 @@ export function begin(state: MembershipState, now: number): Ctx {
 
 export function finish(ctx: Ctx): StepResult {
   const s = ctx.s;
+  if (ctx.queue) s.queue = ctx.queue.done();
+  if (ctx.unordered) purgeProbeOrder(ctx, ctx.unordered);
+  if (ctx.dropped) {
+    for (const [reason, n] of ctx.dropped) {
+      metric(ctx, 'vipd_membership_items_dropped_total', { reason }, n);
+      // One line per reason and step; the runtime's limiter keeps one per reason per window.
+      log(ctx, reason === 'malformed' || reason === 'too-many' ? 'debug' : 'warn', `ignored ${n} membership item(s): ${reason}`,
+        { reason, count: n }, `membership-${reason}`);
+    }
+  }
   // The gossip round runs only while something is queued (memberlist gossip() sends nothing
   // on an empty queue); not ticking an idle round saves a wake-up per interval.
-  if (s.queue.items.length === 0) s.nextGossipAt = undefined;
+  if (queueSize(s.queue) === 0) s.nextGossipAt = undefined;
   else if (s.nextGossipAt === undefined && s.running) s.nextGossipAt = ctx.now + ctx.p.gossipIntervalMs;
   return { state: s, actions: ctx.out };
 }
@@ -97,8 +115,9 @@ export function envelope(ctx: Ctx): { readonly from: string; readonly fromAddres
   return { from: ctx.p.self.id, fromAddress: ctx.p.self.address };
 }
 
-export function log(ctx: Ctx, level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
-  ctx.out.push(fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg });
+export function log(ctx: Ctx, level: LogLevel, msg: string, fields?: Record<string, unknown>, key?: string): void {
+  const line: Extract<MembershipAction, { type: 'Log' }> = fields ? { type: 'Log', level, msg, fields } : { type: 'Log', level, msg };
+  ctx.out.push(key === undefined ? line : { ...line, key });
 }
 
 export function metric(ctx: Ctx, name: MembershipMetricName, labels: Record<string, string> = {}, inc = 1): void {
@@ -107,17 +126,94 @@ export function metric(ctx: Ctx, name: MembershipMetricName, labels: Record<stri
 
 export function drop(ctx: Ctx, reason: MembershipDropReason, msg?: string): void {
   metric(ctx, 'vipd_membership_messages_dropped_total', { reason });
-  if (msg) log(ctx, 'debug', msg, { reason });
+  if (msg) log(ctx, 'debug', msg, { reason }, `membership-drop ${reason}`);
+}
+
+/** Counts `n` ignored items (limits.ts ITEM_DROP_REASONS); reported once per reason at finish. */
+export function dropItems(ctx: Ctx, reason: ItemDropReason, n = 1): void {
+  if (n <= 0) return;
+  ctx.dropped ??= new Map();
+  ctx.dropped.set(reason, (ctx.dropped.get(reason) ?? 0) + n);
+}
+
+/** Whether `id` may be a member: ourselves, or in the allow-list (every id when there is none). */
+export function admitted(ctx: Ctx, id: string): boolean {
+  return id === ctx.p.self.id || ctx.p.allowed === undefined || ctx.p.allowed.has(id);
+}
+
+function queueDraft(ctx: Ctx): QueueDraft {
+  ctx.queue ??= new QueueDraft(ctx.s.queue);
+  return ctx.queue;
 }
 
 /** Queues a broadcast about member `key` (replacing older news about it). */
 export function broadcast(ctx: Ctx, key: string, item: GossipItem): void {
-  ctx.s.queue = enqueue(ctx.s.queue, key, item);
+  queueDraft(ctx).enqueue(key, item);
 }
 
 /** Broadcasts to piggyback on one outgoing message, counted against the retransmit limit. */
 export function piggyback(ctx: Ctx, room = ctx.p.maxGossipPerMessage): readonly GossipItem[] {
-  const t = take(ctx.s.queue, room, retransmitLimit(ctx.p.retransmitMultiplier, clusterSize(ctx)));
-  ctx.s.queue = t.queue;
-  return t.items;
+  if (room <= 0 || (ctx.queue ? ctx.queue.size : queueSize(ctx.s.queue)) === 0) return [];
+  return queueDraft(ctx).take(room, retransmitLimit(ctx.p.retransmitMultiplier, clusterSize(ctx)));
+}
+
+/** Broadcasts queued right now. */
+export function queued(ctx: Ctx): number {
+  return ctx.queue ? ctx.queue.size : queueSize(ctx.s.queue);
+}
+
+function probeOrderDraft(ctx: Ctx): string[] {
+  if (!ctx.probeOrder) {
+    ctx.probeOrder = ctx.s.probeOrder.slice();
+    ctx.s.probeOrder = ctx.probeOrder;
+  }
+  return ctx.probeOrder;
+}
+
+/** Replaces the probe order (a reshuffle); members removed this step are still purged at finish. */
+export function setProbeOrder(ctx: Ctx, order: string[]): void {
+  ctx.probeOrder = order;
+  ctx.s.probeOrder = order;
+}
+
+/**
+ * memberlist aliveNode: a new member goes to a random place in the probe order, by appending it
+ * and swapping it with a random slot: O(1), where inserting in the middle moved every element.
+ * Landing before probeIndex means it waits for the next round, and the member it displaced is
+ * probed once more in this one (memberlist does the same).
+ */
+export function addToProbeOrder(ctx: Ctx, id: string): void {
+  if (ctx.unordered?.delete(id)) return; // removed and back within one step: still in place
+  insertAtRandom(probeOrderDraft(ctx), id, random(ctx));
+}
+
+/** Appends `id` and swaps it into slot ⌊r · length⌋ (r in [0, 1)): two writes, whatever the length. */
+export function insertAtRandom(order: string[], id: string, r: number): void {
+  order.push(id);
+  const at = Math.floor(r * order.length);
+  const last = order.length - 1;
+  if (at !== last) {
+    order[last] = order[at] as string;
+    order[at] = id;
+  }
+}
+
+/** Marks a member for removal from the probe order; every removal of a step costs one pass at finish. */
+export function removeFromProbeOrder(ctx: Ctx, id: string): void {
+  ctx.unordered ??= new Set();
+  ctx.unordered.add(id);
+}
+
+function purgeProbeOrder(ctx: Ctx, gone: ReadonlySet<string>): void {
+  if (gone.size === 0) return;
+  const s = ctx.s;
+  const kept: string[] = [];
+  let index = s.probeIndex;
+  for (let i = 0; i < s.probeOrder.length; i++) {
+    const id = s.probeOrder[i] as string;
+    if (!gone.has(id)) kept.push(id);
+    else if (i < s.probeIndex) index--;
+  }
+  s.probeOrder = kept;
+  s.probeIndex = index;
 }

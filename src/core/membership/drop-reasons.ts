@@ -24,11 +24,14 @@ export const MEMBERSHIP_DROP_REASONS = [
   ...INVALID_MESSAGE_REASONS,
   'not-running',
   'from-self',
-  'bad-gossip-item',
   'wrong-target',
   'too-many-relays',
   'unexpected-ack',
   'unexpected-nack',
+  // issue 8 finding 7: who may speak, and for whom (step.ts onMessage, probe.ts onPingReq).
+  'sender-mismatch',
+  'sender-not-allowed',
+  'target-not-allowed',
 ] as const;
 
 export type MembershipDropReason = (typeof MEMBERSHIP_DROP_REASONS)[number];

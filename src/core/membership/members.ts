@@ -5,9 +5,12 @@
  */
 import { REFUTE_DELTA, applyAwarenessDelta } from './awareness.js';
 import {
-  type Ctx, broadcast, clusterSize, deleteMember, log, member, metric, putMember, random, setSuspicion,
+  type Ctx, addToProbeOrder, admitted, broadcast, clusterSize, deleteMember, dropItems, log, member, metric, putMember,
+  removeFromProbeOrder, setSuspicion,
 } from './context.js';
-import { type GossipItem, type MemberRecord, UINT32_MAX, validMemberRecord } from './messages.js';
+import { incarnationsAhead, newerIncarnation, nextIncarnation } from './incarnation.js';
+import { MAX_INCARNATION_JUMP, MAX_MEMBERS, MAX_PROBE_FIRST, MAX_RECORDS_PER_MESSAGE, MAX_SELF_INCARNATION_JUMP } from './limits.js';
+import { type GossipItem, type MemberRecord, validMemberRecord } from './messages.js';
 import { confirm, confirmations, newSuspicion } from './suspicion.js';
 import { expectedConfirmations, suspicionMaxMs, suspicionMinMs } from './timers.js';
 import type { Member, MemberState, MemberStateOrUnknown } from './types.js';
@@ -28,7 +31,7 @@ export function transition(ctx: Ctx, prev: Member | undefined, next: Member | un
   const to: MemberStateOrUnknown = next?.state ?? 'unknown';
   if (to !== 'suspect') setSuspicion(ctx, id, undefined);
   if (isLive(from) !== isLive(to)) s.liveOthers += isLive(to) ? 1 : -1;
-  if (!prev) insertIntoProbeOrder(ctx, id);
+  if (!prev) addToProbeOrder(ctx, id);
   if (!next) removeFromProbeOrder(ctx, id);
   if ((to === 'dead' || to === 'left') && from !== to) {
     const due = ctx.now + ctx.p.reapAfterMs;
@@ -38,24 +41,9 @@ export function transition(ctx: Ctx, prev: Member | undefined, next: Member | un
   const address = (next ?? prev)?.address ?? '';
   const incarnation = (next ?? prev)?.incarnation ?? 0;
   log(ctx, to === 'suspect' || to === 'dead' ? 'warn' : 'info', `member ${id} ${from} -> ${to} (${reason})`,
-    { member: id, address, from, to, incarnation, reason, confirmedByProbe });
+    { member: id, address, from, to, incarnation, reason, confirmedByProbe }, `member ${id} -> ${to}`);
   metric(ctx, 'vipd_member_transitions_total', { from, to });
   ctx.out.push({ type: 'MemberChanged', id, address, from, to, incarnation, reason, confirmedByProbe });
-}
-
-/** memberlist aliveNode: a new member goes to a random place in the probe order. */
-function insertIntoProbeOrder(ctx: Ctx, id: string): void {
-  const order = ctx.s.probeOrder;
-  const at = Math.floor(random(ctx) * (order.length + 1));
-  ctx.s.probeOrder = [...order.slice(0, at), id, ...order.slice(at)];
-  if (at < ctx.s.probeIndex) ctx.s.probeIndex++;
-}
-
-function removeFromProbeOrder(ctx: Ctx, id: string): void {
-  const at = ctx.s.probeOrder.indexOf(id);
-  if (at < 0) return;
-  ctx.s.probeOrder = ctx.s.probeOrder.filter((x) => x !== id);
-  if (at < ctx.s.probeIndex) ctx.s.probeIndex--;
 }
 
 /**
@@ -64,26 +52,33 @@ function removeFromProbeOrder(ctx: Ctx, id: string): void {
  */
 export function refute(ctx: Ctx, accusedIncarnation: number, why: string): void {
   const s = ctx.s;
-  s.incarnation = Math.min(UINT32_MAX, Math.max(s.incarnation, accusedIncarnation) + 1);
+  // RFC 1982: one past the claim is newer than it, whatever the claim (incarnation.ts).
+  s.incarnation = nextIncarnation(newerIncarnation(accusedIncarnation, s.incarnation) ? accusedIncarnation : s.incarnation);
   broadcast(ctx, ctx.p.self.id, aliveSelf(ctx));
   s.awareness = applyAwarenessDelta(s.awareness, REFUTE_DELTA, ctx.p.awarenessMax);
   metric(ctx, 'vipd_membership_refutations_total');
-  log(ctx, 'info', `refuting: ${why}; incarnation now ${s.incarnation}`, { incarnation: s.incarnation, awareness: s.awareness });
+  log(ctx, 'info', `refuting: ${why}; incarnation now ${s.incarnation}`, { incarnation: s.incarnation, awareness: s.awareness }, 'refute');
 }
 
 /** News about ourselves: refute anything worse than what we are, unless we are leaving. */
 function aboutSelf(ctx: Ctx, item: GossipItem, sender: string): void {
   const s = ctx.s;
   if (s.leaving) return;
+  if (incarnationsAhead(item.incarnation, s.incarnation) > MAX_SELF_INCARNATION_JUMP && newerIncarnation(item.incarnation, s.incarnation)) {
+    // Nobody can know us that far ahead (limits.ts): forged. Answer with what we are instead.
+    dropItems(ctx, 'incarnation-jump');
+    ctx.staleNewsOfSelf = true;
+    return;
+  }
   if (item.type === 'Alive') {
     // memberlist aliveNode for the local node: an alive claim at a higher incarnation (a previous
     // life of ours) or at ours with another address must be overridden.
-    if (item.incarnation > s.incarnation || (item.incarnation === s.incarnation && item.address !== ctx.p.self.address)) {
+    if (newerIncarnation(item.incarnation, s.incarnation) || (item.incarnation === s.incarnation && item.address !== ctx.p.self.address)) {
       refute(ctx, item.incarnation, `${sender} says we are alive at incarnation ${item.incarnation} (${item.address})`);
     }
     return;
   }
-  if (item.incarnation < s.incarnation) {
+  if (newerIncarnation(s.incarnation, item.incarnation)) {
     ctx.staleNewsOfSelf = true;
     return;
   }
@@ -97,6 +92,7 @@ export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly addre
   if (a.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Alive', ...a }, via);
   const m = member(ctx, a.id);
   if (!m) {
+    if (ctx.s.members.size >= MAX_MEMBERS) return dropItems(ctx, 'table-full');
     broadcast(ctx, a.id, { type: 'Alive', id: a.id, address: a.address, incarnation: a.incarnation });
     const next: Member = { id: a.id, address: a.address, incarnation: a.incarnation, state: 'alive', since: ctx.now };
     return transition(ctx, undefined, next, `joined at incarnation ${a.incarnation}, heard from ${via}`);
@@ -105,10 +101,10 @@ export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly addre
     // memberlist: a live member keeps its address; another node claiming the id is a conflict.
     metric(ctx, 'vipd_membership_address_conflicts_total');
     log(ctx, 'warn', `address conflict for member ${a.id}: known at ${m.address}, ${via} says ${a.address}`,
-      { member: a.id, known: m.address, claimed: a.address });
+      { member: a.id, known: m.address, claimed: a.address }, `address-conflict ${a.id}`);
     return;
   }
-  if (a.incarnation <= m.incarnation) return;
+  if (!newerIncarnation(a.incarnation, m.incarnation) || jumpsTooFar(ctx, m, a.incarnation, via)) return;
   broadcast(ctx, a.id, { type: 'Alive', id: a.id, address: a.address, incarnation: a.incarnation });
   const next: Member = { ...m, address: a.address, incarnation: a.incarnation, state: 'alive', since: m.state === 'alive' ? m.since : ctx.now };
   const reason = m.state === 'suspect'
@@ -118,16 +114,17 @@ export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly addre
 }
 
 /**
- * memberlist suspectNode with Lifeguard's confirmations. `ownProbe`: our own direct and
- * indirect probes failed (then `from` is us and `why` says how).
+ * memberlist suspectNode with Lifeguard's confirmations. `via` is the member we heard it from.
+ * `ownProbe`: our own direct and indirect probes failed (then `from` and `via` are us and `why`
+ * says how).
  */
 export function suspectReceived(
-  ctx: Ctx, sus: { readonly id: string; readonly incarnation: number; readonly from: string }, ownProbe = false, why?: string,
+  ctx: Ctx, sus: { readonly id: string; readonly incarnation: number; readonly from: string }, via: string, ownProbe = false, why?: string,
 ): void {
   if (sus.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Suspect', ...sus }, sus.from);
   if (staleAccuser(ctx, sus.from)) return;
   const m = member(ctx, sus.id);
-  if (!m || sus.incarnation < m.incarnation) return;
+  if (!m || newerIncarnation(m.incarnation, sus.incarnation) || jumpsTooFar(ctx, m, sus.incarnation, via)) return;
   const current = ctx.s.suspicions.get(sus.id);
   if (m.state === 'suspect' && current) {
     const confirmed = confirm(current, sus.from, ownProbe);
@@ -147,68 +144,112 @@ export function suspectReceived(
   const k = expectedConfirmations(p.expectedConfirmations, n);
   const next: Member = { ...m, incarnation: sus.incarnation, state: 'suspect', since: ctx.now };
   transition(ctx, m, next, why ?? `suspected by ${sus.from}`, ownProbe);
-  if (!ownProbe && p.probeSuspectsFirst) ctx.s.probeFirst = [...ctx.s.probeFirst, sus.id];
+  if (!ownProbe && p.probeSuspectsFirst && ctx.s.probeFirst.length < MAX_PROBE_FIRST) ctx.s.probeFirst = [...ctx.s.probeFirst, sus.id];
   setSuspicion(ctx, sus.id, newSuspicion(sus.from, sus.incarnation, k, minMs, suspicionMaxMs(minMs, p.suspicionMaxMultiplier), ctx.now, ownProbe));
 }
 
-/** memberlist deadNode. A dead message a member sends about itself is a leave. */
+/**
+ * memberlist deadNode. A dead message a member sends about itself is a leave: only when it is
+ * the sender (`via`), since anyone can write `from`.
+ */
 export function deadReceived(
-  ctx: Ctx, d: { readonly id: string; readonly incarnation: number; readonly from: string }, why?: string, gossip = true,
+  ctx: Ctx, d: { readonly id: string; readonly incarnation: number; readonly from: string }, via: string, why?: string, gossip = true,
 ): void {
-  if (d.id === d.from) return leftReceived(ctx, d, d.from);
+  if (d.id === d.from && d.id !== ctx.p.self.id) return leftReceived(ctx, d, via);
   if (d.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Dead', ...d }, d.from);
   if (staleAccuser(ctx, d.from)) return;
   const m = member(ctx, d.id);
-  if (!m || d.incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return;
+  if (!m || newerIncarnation(m.incarnation, d.incarnation) || m.state === 'dead' || m.state === 'left') return;
+  if (jumpsTooFar(ctx, m, d.incarnation, via)) return;
   const sus = ctx.s.suspicions.get(d.id);
   if (gossip) broadcast(ctx, d.id, { type: 'Dead', id: d.id, incarnation: d.incarnation, from: d.from });
   const next: Member = { ...m, incarnation: d.incarnation, state: 'dead', since: ctx.now };
   transition(ctx, m, next, why ?? `declared dead by ${d.from}`, sus?.failedOwnProbe ?? false);
 }
 
-/** A graceful leave: the member is `left`, never `dead`, and is not probed or suspected again. */
+/**
+ * A graceful leave: the member is `left`, never `dead`, and is not probed or suspected again.
+ * Believed only from the member itself (`via` is the authenticated sender): nobody else can
+ * prove it, and a forged `left` took the member's vote away (issue 8 finding 6). The leaver
+ * tells every member directly (step.ts onLeave), so nobody needs to relay it; whoever missed it
+ * finds out by probing. Not relayed, for the same reason.
+ */
 export function leftReceived(ctx: Ctx, l: { readonly id: string; readonly incarnation: number }, via: string): void {
-  if (l.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Left', id: l.id, incarnation: l.incarnation }, via);
+  if (l.id !== via) {
+    if (l.id !== ctx.p.self.id) dropItems(ctx, 'left-not-from-member');
+    return;
+  }
   const m = member(ctx, l.id);
   // memberlist deadNode ignores news about a member already dead or left.
-  if (!m || l.incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return;
-  broadcast(ctx, l.id, { type: 'Left', id: l.id, incarnation: l.incarnation });
+  if (!m || newerIncarnation(m.incarnation, l.incarnation) || m.state === 'dead' || m.state === 'left') return;
   transition(ctx, m, { ...m, incarnation: l.incarnation, state: 'left', since: ctx.now }, 'left the cluster');
 }
 
-/** Applies one piggybacked item heard from `sender`. */
+/**
+ * Another member's claim about `m` may run at most MAX_INCARNATION_JUMP ahead of what we know
+ * (limits.ts): only `m` raises its incarnation. What `m` says about itself is not bounded.
+ */
+function jumpsTooFar(ctx: Ctx, m: Member, incarnation: number, via: string): boolean {
+  if (via === m.id || via === ctx.p.self.id) return false;
+  if (incarnationsAhead(incarnation, m.incarnation) <= MAX_INCARNATION_JUMP) return false;
+  dropItems(ctx, 'incarnation-jump');
+  return true;
+}
+
+/** Gossip or a record about `id`, or an accusation by `accuser`, from outside the allow-list is ignored. */
+function outsider(ctx: Ctx, id: string, accuser?: string): boolean {
+  if (admitted(ctx, id) && (accuser === undefined || admitted(ctx, accuser))) return false;
+  dropItems(ctx, 'not-allowed');
+  return true;
+}
+
+/** Applies one piggybacked item heard from `sender` (the authenticated sender). */
 export function applyGossip(ctx: Ctx, item: GossipItem, sender: string): void {
   switch (item.type) {
     case 'Alive':
+      if (outsider(ctx, item.id)) return;
       return aliveReceived(ctx, item, sender);
     case 'Suspect':
-      return suspectReceived(ctx, item);
+      if (outsider(ctx, item.id, item.from)) return;
+      return suspectReceived(ctx, item, sender);
     case 'Dead':
-      return deadReceived(ctx, item);
+      if (outsider(ctx, item.id, item.from)) return;
+      return deadReceived(ctx, item, sender);
     case 'Left':
+      if (outsider(ctx, item.id)) return;
       return leftReceived(ctx, item, sender);
   }
 }
 
 /**
  * memberlist mergeState: a push-pull peer's view. Where it says dead we only suspect (the
- * peer may be partitioned from the member, not us); the peer is the accuser.
+ * peer may be partitioned from the member, not us); the peer is the accuser. `left` counts only
+ * in the sender's own record; about others it is an unproven "gone", so we suspect as for dead.
+ * At most MAX_RECORDS_PER_MESSAGE records are read (limits.ts).
  */
 export function mergeRecords(ctx: Ctx, records: readonly unknown[], sender: string): void {
-  for (const r of records) {
-    if (!validMemberRecord(r)) continue;
+  const n = Math.min(records.length, MAX_RECORDS_PER_MESSAGE);
+  dropItems(ctx, 'too-many', records.length - n);
+  for (let i = 0; i < n; i++) {
+    const r: unknown = records[i];
+    if (!validMemberRecord(r)) {
+      dropItems(ctx, 'malformed');
+      continue;
+    }
+    if (outsider(ctx, r.id)) continue;
     const local = member(ctx, r.id);
-    if (local && local.state === r.state && r.incarnation <= local.incarnation) continue;
+    if (local && local.state === r.state && !newerIncarnation(r.incarnation, local.incarnation)) continue;
     switch (r.state) {
       case 'alive':
         aliveReceived(ctx, r, sender);
         break;
       case 'left':
-        leftReceived(ctx, r, sender);
+        if (r.id === sender || r.id === ctx.p.self.id) leftReceived(ctx, r, sender);
+        else suspectReceived(ctx, { id: r.id, incarnation: r.incarnation, from: sender }, sender);
         break;
       case 'suspect':
       case 'dead':
-        suspectReceived(ctx, { id: r.id, incarnation: r.incarnation, from: sender });
+        suspectReceived(ctx, { id: r.id, incarnation: r.incarnation, from: sender }, sender);
         break;
     }
   }
@@ -268,7 +309,7 @@ export function suspicionExpired(ctx: Ctx, id: string): void {
   // the other side when the partition heals.
   const lone = confirmed === 0 && sus.k > 0;
   metric(ctx, 'vipd_membership_suspicion_timeouts_total', { confirmed: lone ? 'no' : 'yes' });
-  deadReceived(ctx, { id, incarnation: m.incarnation, from: ctx.p.self.id },
+  deadReceived(ctx, { id, incarnation: m.incarnation, from: ctx.p.self.id }, ctx.p.self.id,
     `suspicion timed out after ${waited} ms with ${confirmed}/${sus.k} confirmations${lone ? '; not gossiped, nobody confirmed it' : ''}`,
     !lone);
 }

@@ -5,7 +5,7 @@
  * the target suspect. Both timeouts are stretched by the local health score.
  */
 import { SUCCESSFUL_PROBE_DELTA, applyAwarenessDelta, failedProbeDelta } from './awareness.js';
-import { type Ctx, drop, envelope, log, member, metric, nextSeq, piggyback, send } from './context.js';
+import { type Ctx, admitted, drop, envelope, log, member, metric, nextSeq, piggyback, send, setProbeOrder } from './context.js';
 import { aliveSelf, newsFor, suspectReceived } from './members.js';
 import type { GossipItem, Message } from './messages.js';
 import { sample, shuffle } from './prng.js';
@@ -88,7 +88,7 @@ function fail(ctx: Ctx, probe: Probe): void {
   ctx.s.awareness = applyAwarenessDelta(ctx.s.awareness, failedProbeDelta(probe.helpers.length, probe.nacks.length), ctx.p.awarenessMax);
   metric(ctx, 'vipd_membership_probes_total', { result: 'failed', cause: probe.cause });
   const why = `no ack to direct probe or ${probe.helpers.length} indirect probes (${probe.nacks.length} nacks)`;
-  suspectReceived(ctx, { id: target.id, incarnation: target.incarnation, from: ctx.p.self.id }, true, why);
+  suspectReceived(ctx, { id: target.id, incarnation: target.incarnation, from: ctx.p.self.id }, ctx.p.self.id, true, why);
 }
 
 /** Tick: probes whose direct phase or whole interval ran out. */
@@ -125,7 +125,7 @@ export function roundRobin(ctx: Ctx): void {
   for (let checked = 0; checked <= s.probeOrder.length; checked++) {
     if (s.probeIndex >= s.probeOrder.length) {
       const sh = shuffle(s.probeOrder, s.rng);
-      s.probeOrder = sh.value;
+      setProbeOrder(ctx, sh.value);
       s.rng = sh.rng;
       s.probeIndex = 0;
       if (s.probeOrder.length === 0) return;
@@ -184,6 +184,8 @@ export function onPingReq(ctx: Ctx, m: Msg<'PingReq'>): void {
     // Asked to probe ourselves: the answer is that we are here.
     return send(ctx, senderOf(m), { type: 'Ack', ...envelope(ctx), seq: m.seq, gossip: gossipFor(ctx, m.from) });
   }
+  // A helper pings only members: a ping-req must not make us dial any address it names.
+  if (!admitted(ctx, m.target)) return drop(ctx, 'target-not-allowed', `ping-req from ${m.from} for ${m.target}, who is not in the allow-list`);
   if (ctx.s.relays.length >= MAX_RELAYS) return drop(ctx, 'too-many-relays', `ping-req from ${m.from} refused: ${MAX_RELAYS} relays running`);
   const seq = nextSeq(ctx);
   ctx.s.relays = [...ctx.s.relays, {

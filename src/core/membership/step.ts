@@ -14,21 +14,20 @@
  */
 import { assertNever } from '../assert.js';
 import { EMPTY_QUEUE } from './broadcast-queue.js';
-import { type Ctx, begin, broadcast, drop, envelope, finish, log, metric, send } from './context.js';
+import { type Ctx, admitted, begin, broadcast, drop, dropItems, envelope, finish, log, member, metric, send } from './context.js';
 import { armTimers, gossipRound, joinRetry, joinSeeds, onJoin, onPushPull, pushPullRound, syncWith } from './gossip.js';
+import { nextIncarnation } from './incarnation.js';
+import { MAX_GOSSIP_PER_MESSAGE } from './limits.js';
 import { aliveSelf, applyGossip, reap, suspicionExpired } from './members.js';
 import { type Message, UINT32_MAX, invalidMessage, validGossipItem } from './messages.js';
 import { randomIndex, shuffle } from './prng.js';
 import { expireProbes, expireRelays, onAck, onNack, onPing, onPingReq, probeNow, roundRobin, sendFailed } from './probe.js';
 import type { Member, MembershipEvent, MembershipInit, MembershipParams, MembershipState, StepResult } from './types.js';
 
-/** Gossip items read from one message at most; the rest is ignored (a bound, not a limit in practice). */
-export const MAX_GOSSIP_PER_MESSAGE_READ = 256;
-
 export function initialState(params: MembershipParams, init: MembershipInit): MembershipState {
   const members = new Map<string, Member>();
   for (const m of init.members ?? []) {
-    if (m.id === params.self.id || members.has(m.id)) continue;
+    if (m.id === params.self.id || members.has(m.id) || (params.allowed !== undefined && !params.allowed.has(m.id))) continue;
     members.set(m.id, { id: m.id, address: m.address, incarnation: m.incarnation ?? 0, state: 'alive', since: 0 });
   }
   const order = shuffle([...members.keys()], init.seed >>> 0);
@@ -95,7 +94,7 @@ export function step(state: MembershipState, event: MembershipEvent, now: number
       onTick(ctx);
       break;
     case 'Received':
-      onMessage(ctx, event.message);
+      onMessage(ctx, event.message, event.sender);
       break;
     case 'ProbeNow':
       if (ctx.s.leaving) log(ctx, 'debug', `ProbeNow ${event.id}: not probing, we are leaving`);
@@ -140,33 +139,41 @@ function onLeave(ctx: Ctx): void {
   const s = ctx.s;
   if (s.leaving) return log(ctx, 'debug', 'Leave: already left');
   s.leaving = true;
-  s.incarnation = Math.min(UINT32_MAX, s.incarnation + 1);
+  s.incarnation = nextIncarnation(s.incarnation);
   s.probes = [];
   s.nextProbeAt = undefined;
   s.nextPushPullAt = undefined;
   s.joinRetryAt = undefined;
-  // Through the same retransmit-limited queue as every broadcast, replacing older news of us.
-  broadcast(ctx, ctx.p.self.id, { type: 'Left', id: ctx.p.self.id, incarnation: s.incarnation });
+  // `left` is believed only from the leaver itself (members.ts leftReceived), so every live
+  // member hears it from us directly, and again through the retransmit-limited queue.
+  const left = { type: 'Left', id: ctx.p.self.id, incarnation: s.incarnation } as const;
+  broadcast(ctx, ctx.p.self.id, left);
+  for (const m of s.members.values()) {
+    if (m.state === 'alive' || m.state === 'suspect') send(ctx, { id: m.id, address: m.address }, { type: 'Gossip', ...envelope(ctx), gossip: [left] });
+  }
   log(ctx, 'info', `leaving the cluster at incarnation ${s.incarnation}`, { incarnation: s.incarnation });
   metric(ctx, 'vipd_membership_leaves_total');
-  s.nextGossipAt = ctx.now;
-  gossipRound(ctx);
+  s.nextGossipAt = ctx.now + ctx.p.gossipIntervalMs;
 }
 
-function onMessage(ctx: Ctx, message: Message): void {
+function onMessage(ctx: Ctx, message: Message, sender: string): void {
   const bad = invalidMessage(message);
   if (bad) return drop(ctx, bad, `malformed membership message: ${bad}`);
   if (message.from === ctx.p.self.id) return drop(ctx, 'from-self');
+  // The transport knows who sent it (the stream's TLS identity); `from` is only what it says.
+  if (message.from !== sender) return drop(ctx, 'sender-mismatch', `membership message says it is from ${message.from}, sent by ${sender}`);
+  if (!admitted(ctx, sender)) return drop(ctx, 'sender-not-allowed', `membership message from ${sender}, who is not in the allow-list`);
   if ('gossip' in message) {
     const items = message.gossip;
-    const n = Math.min(items.length, MAX_GOSSIP_PER_MESSAGE_READ);
+    const n = Math.min(items.length, MAX_GOSSIP_PER_MESSAGE);
+    dropItems(ctx, 'too-many', items.length - n);
     for (let i = 0; i < n; i++) {
       const g: unknown = items[i];
-      if (validGossipItem(g)) applyGossip(ctx, g, message.from);
-      else drop(ctx, 'bad-gossip-item');
+      if (validGossipItem(g)) applyGossip(ctx, g, sender);
+      else dropItems(ctx, 'malformed');
     }
   }
-  if (message.type !== 'Join' && message.type !== 'PushPull' && !ctx.s.leaving && !ctx.s.members.has(message.from)) {
+  if (message.type !== 'Join' && message.type !== 'PushPull' && !ctx.s.leaving && !member(ctx, message.from)) {
     // vipd: a member we never heard of is talking to us, so its news expired before it reached
     // us. Sync with it now instead of waiting up to a push-pull interval (memberlist: 30 s).
     syncWith(ctx, { id: message.from, address: message.fromAddress });

@@ -56,6 +56,13 @@ export interface MembershipParams {
    * round reaches it. Same probe rate; false to probe exactly as memberlist does.
    */
   readonly probeSuspectsFirst: boolean;
+  /**
+   * Node ids that may be members: the trust configuration's allow-list (src/config/trust.ts
+   * `tls.allow`, the identities src/security/identity.ts admits). Gossip and records about any
+   * other id, and messages from one, are ignored and counted. Undefined admits every id (an
+   * `insecure: true` demo, which has no allow-list); the caps of limits.ts still bound the table.
+   */
+  readonly allowed?: ReadonlySet<string>;
 }
 
 /** Another member as this node sees it (memberlist nodeState). */
@@ -156,7 +163,13 @@ export type MembershipEvent =
   | { readonly type: 'Start' }
   /** The runtime's timer for nextDeadline(state) fired. */
   | { readonly type: 'Tick' }
-  | { readonly type: 'Received'; readonly message: Message }
+  /**
+   * A message arrived. `sender` is who the transport knows sent it: over gRPC the node id its
+   * mutual-TLS identity and Hello name (src/adapters/grpc/peer-server.ts), not the message's own
+   * `from`. A message whose `from` differs is dropped; `left` about a member is believed only
+   * from that sender.
+   */
+  | { readonly type: 'Received'; readonly message: Message; readonly sender: string }
   /** Probe this member now, outside the round robin (a broken stream to it is a hint). */
   | { readonly type: 'ProbeNow'; readonly id: string }
   /** The transport could not deliver to `to` at all (connection refused). */
@@ -182,7 +195,17 @@ export type MembershipAction =
       /** This node's own direct and indirect probes of the member failed. */
       readonly confirmedByProbe: boolean;
     }
-  | { readonly type: 'Log'; readonly level: LogLevel; readonly msg: string; readonly fields?: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'Log';
+      readonly level: LogLevel;
+      readonly msg: string;
+      readonly fields?: Readonly<Record<string, unknown>>;
+      /**
+       * Lines a peer can cause over and over (member changes, refutations, drops) carry a key:
+       * the runtime prints one line per key per window and counts what it held back.
+       */
+      readonly key?: string;
+    }
   | { readonly type: 'Metric'; readonly name: MembershipMetricName; readonly labels: Readonly<Record<string, string>>; readonly inc: number };
 
 export interface StepResult {

@@ -132,6 +132,14 @@ export class MembershipSim {
     this.feed(this.node(id), ev);
   }
 
+  /**
+   * A message that node `from` sends to `to` whatever its core would say (an allow-listed node
+   * that misbehaves): delivered like any other copy, with `from` as the authenticated sender.
+   */
+  inject(from: string, to: string, message: Message): void {
+    this.transmit(this.node(from), addressOf(to), message, this.clock.now());
+  }
+
   /** Cuts every link between the two sides, both ways. */
   partition(a: readonly string[], b: readonly string[]): void {
     for (const x of a) for (const y of b) {
@@ -273,7 +281,7 @@ export class MembershipSim {
     if (this.net.loss > 0 && this.rng.chance(this.net.loss)) return;
     const delay = this.net.latencyMs + (this.net.jitterMs > 0 ? this.rng.next() * this.net.jitterMs : 0);
     this.clock.schedule(now + delay, () => {
-      if (to.up) this.feed(to, { type: 'Received', message });
+      if (to.up) this.feed(to, { type: 'Received', message, sender: from.id });
     });
   }
 }

@@ -11,6 +11,7 @@ import { FRAME_UNSENT_REASONS, PEER_FRAME_DROP_REASONS, PEER_REJECT_REASONS, TRA
 import { VRRP_DROP_REASONS } from '../../../src/adapters/vrrp/drop-reasons.js';
 import { ELECTION_DROP_REASONS } from '../../../src/core/election/drop-reasons.js';
 import { MEMBERSHIP_DROP_REASONS } from '../../../src/core/membership/drop-reasons.js';
+import { ITEM_DROP_REASONS } from '../../../src/core/membership/limits.js';
 import { METRIC_NAMES } from '../../../src/ports/metrics.js';
 import { RUNTIME_ADVERT_DROP_REASONS } from '../../../src/runtime/drop-reasons.js';
 import { REPLAY_DROP_REASONS } from '../../../src/security/replay.js';
@@ -45,6 +46,7 @@ describe('docs/metrics.md', () => {
     assertListed('vipd_peer_frames_dropped_total', PEER_FRAME_DROP_REASONS);
     assertListed('vipd_peer_frames_unsent_total', FRAME_UNSENT_REASONS);
     assertListed('vipd_membership_messages_dropped_total', MEMBERSHIP_DROP_REASONS);
+    assertListed('vipd_membership_items_dropped_total', ITEM_DROP_REASONS);
     assertListed('vipd_vrrp_dropped_total', VRRP_DROP_REASONS);
   });
 
@@ -54,7 +56,7 @@ describe('docs/metrics.md', () => {
 
   it('each reason list has no duplicates', () => {
     for (const list of [ELECTION_DROP_REASONS, TRANSPORT_ADVERT_DROP_REASONS, RUNTIME_ADVERT_DROP_REASONS, PEER_REJECT_REASONS, PEER_FRAME_DROP_REASONS,
-      FRAME_UNSENT_REASONS, MEMBERSHIP_DROP_REASONS, VRRP_DROP_REASONS, METRIC_NAMES] as const) {
+      FRAME_UNSENT_REASONS, MEMBERSHIP_DROP_REASONS, ITEM_DROP_REASONS, VRRP_DROP_REASONS, METRIC_NAMES] as const) {
       assert.equal(new Set(list).size, list.length, list.join(', '));
     }
   });

@@ -1,11 +1,9 @@
 /** memberlist TransmitLimitedQueue behaviour: limit, replacement, ordering. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMPTY_QUEUE, enqueue, take, type BroadcastQueue, type QueuedBroadcast } from '../../../../src/core/membership/broadcast-queue.js';
+import { EMPTY_QUEUE, enqueue, queueSize, take, type BroadcastQueue } from '../../../../src/core/membership/broadcast-queue.js';
+import { queuedFor } from './helpers.js';
 import type { GossipItem } from '../../../../src/core/membership/messages.js';
-
-/** What is queued about member `key`, if anything. */
-const queuedFor = (q: BroadcastQueue, key: string): QueuedBroadcast | undefined => q.items.find((b) => b.key === key);
 
 const alive = (id: string, incarnation = 0): GossipItem => ({ type: 'Alive', id, address: `${id}:1`, incarnation });
 const ids = (items: readonly GossipItem[]) => items.map((g) => `${g.type}:${g.id}`);
@@ -26,14 +24,14 @@ describe('broadcast queue', () => {
       q = t.queue;
     }
     assert.equal(sends, 3);
-    assert.equal(q.items.length, 0);
+    assert.equal(queueSize(q), 0);
   });
 
   it('newer news about a member replaces what is queued about it, and starts again at 0 transmits', () => {
     let q = enqueue(EMPTY_QUEUE, 'a', alive('a', 1));
     q = take(q, 5, 4).queue;
     q = enqueue(q, 'a', { type: 'Suspect', id: 'a', incarnation: 1, from: 'b' });
-    assert.equal(q.items.length, 1);
+    assert.equal(queueSize(q), 1);
     assert.equal(queuedFor(q, 'a')?.item.type, 'Suspect');
     assert.equal(queuedFor(q, 'a')?.transmits, 0);
   });

@@ -1,4 +1,5 @@
 /** Shared fixtures for the membership core's unit tests: a node "self" that knows a..e. */
+import type { BroadcastQueue, QueuedBroadcast } from '../../../../src/core/membership/broadcast-queue.js';
 import type { GossipItem, Message } from '../../../../src/core/membership/messages.js';
 import { membershipParams } from '../../../../src/core/membership/params.js';
 import { initialState, step } from '../../../../src/core/membership/step.js';
@@ -18,6 +19,13 @@ export function started(ids: readonly string[] = ['a', 'b', 'c', 'd', 'e'], o: P
   return step(s, { type: 'Start' }, 0).state;
 }
 
+/** What is queued about member `key`, if anything. */
+export const queuedFor = (q: BroadcastQueue, key: string): QueuedBroadcast | undefined => q.live.get(key);
+
+/** Every queued broadcast, next to send first (fewest transmits, then newest). */
+export const queuedBroadcasts = (q: BroadcastQueue): QueuedBroadcast[] =>
+  [...q.live.values()].sort((a, b) => a.transmits - b.transmits || b.order - a.order);
+
 type Of<T> = Extract<MembershipAction, { type: T }>;
 export const ofType = <T extends MembershipAction['type']>(as: readonly MembershipAction[], type: T): Of<T>[] =>
   as.filter((a): a is Of<T> => a.type === type);
@@ -33,7 +41,8 @@ export function sent<T extends Message['type']>(as: readonly MembershipAction[],
 export const changes = (as: readonly MembershipAction[]) => ofType(as, 'MemberChanged');
 
 export const env = (from: string) => ({ from, fromAddress: addr(from) });
-export const recv = (message: Message): MembershipEvent => ({ type: 'Received', message });
+/** A message as the transport hands it over: sent by `sender` (default: whoever it says it is from). */
+export const recv = (message: Message, sender: string = message.from): MembershipEvent => ({ type: 'Received', message, sender });
 export const gossipFrom = (from: string, gossip: readonly GossipItem[]): MembershipEvent => recv({ type: 'Gossip', ...env(from), gossip });
 export const TICK: MembershipEvent = { type: 'Tick' };
 

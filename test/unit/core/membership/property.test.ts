@@ -39,8 +39,8 @@ const message: fc.Arbitrary<Message> = fc.oneof(
 );
 
 const event: fc.Arbitrary<MembershipEvent> = fc.oneof(
-  { weight: 6, arbitrary: message.map((m) => ({ type: 'Received' as const, message: m })) },
-  { weight: 1, arbitrary: fc.anything().map((m) => ({ type: 'Received' as const, message: m as Message })) },
+  { weight: 6, arbitrary: message.map((m) => ({ type: 'Received' as const, message: m, sender: m.from })) },
+  { weight: 1, arbitrary: fc.tuple(fc.anything(), id).map(([m, from]) => ({ type: 'Received' as const, message: m as Message, sender: from })) },
   { weight: 4, arbitrary: fc.constant({ type: 'Tick' as const }) },
   { weight: 1, arbitrary: id.map((x) => ({ type: 'ProbeNow' as const, id: x })) },
   { weight: 1, arbitrary: id.map((x) => ({ type: 'SendFailed' as const, to: { id: x, address: addr(x) } })) },
@@ -85,4 +85,50 @@ it('step never throws, incarnations never decrease, and a Tick leaves no deadlin
 
 it('the same holds from a node that starts alone with seeds', () => {
   fc.assert(fc.property(run, (steps) => check(started([], { seeds: ['a.test:7946', 'b.test:7946'] }), steps)), { numRuns: 200 });
+});
+
+// Issue 8 findings 6 and 7: the same runs with any uint32 incarnation (2^32 − 1 included) and
+// ids outside an allow-list. Incarnations then move in RFC 1982 order (they may wrap), and no
+// outsider ever gets into the table.
+const wideInc = fc.oneof(fc.nat(6), fc.constant(0xffff_ffff), fc.constant(0xffff_fffe), fc.nat({ max: 0xffff_ffff }));
+const wideIds = fc.constantFrom(...ids, 'outsider');
+const wideItem: fc.Arbitrary<GossipItem> = fc.oneof(
+  fc.record({ type: fc.constant('Alive' as const), id: wideIds, address: wideIds.map(addr), incarnation: wideInc }),
+  fc.record({ type: fc.constant('Suspect' as const), id: wideIds, incarnation: wideInc, from: wideIds }),
+  fc.record({ type: fc.constant('Dead' as const), id: wideIds, incarnation: wideInc, from: wideIds }),
+  fc.record({ type: fc.constant('Left' as const), id: wideIds, incarnation: wideInc }),
+);
+const wideFrom = wideIds.map((x) => ({ from: x, fromAddress: addr(x) }));
+const wideMessage: fc.Arbitrary<Message> = fc.oneof(
+  fc.tuple(wideFrom, seq, fc.array(wideItem, { maxLength: 4 })).map(([f, s, g]) => ({ type: 'Ping' as const, ...f, seq: s, target: 'self', gossip: g })),
+  fc.tuple(wideFrom, fc.array(wideItem, { maxLength: 4 })).map(([f, g]) => ({ type: 'Gossip' as const, ...f, gossip: g })),
+  fc.tuple(wideFrom, fc.boolean(), fc.array(fc.record({ id: wideIds, address: wideIds.map(addr), incarnation: wideInc, state }), { maxLength: 5 }))
+    .map(([f, r, m]) => ({ type: 'PushPull' as const, ...f, reply: r, members: m })),
+);
+const wideRun = fc.array(fc.tuple(fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(wideMessage, fc.boolean(), wideIds).map(([m, honest, other]) => ({ type: 'Received' as const, message: m, sender: honest ? m.from : other })) },
+  { weight: 3, arbitrary: fc.constant({ type: 'Tick' as const }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'Leave' as const }) },
+), fc.nat(400)), { minLength: 1, maxLength: 120 });
+
+/** RFC 1982: b is a or newer than a. */
+const notOlder = (b: number, a: number): boolean => ((b - a) >>> 0) < 0x8000_0000;
+
+it('with any uint32 incarnation and an allow-list: no throw, no outsider, incarnations never go back (RFC 1982)', () => {
+  const allowed = new Set(ids);
+  fc.assert(fc.property(wideRun, fc.nat(1000), (steps, seed) => {
+    let s = started(['a', 'b', 'c', 'd'], { allowed }, seed);
+    let now = 0;
+    for (const [ev, dt] of steps) {
+      now += dt;
+      const next = step(s, ev, now).state;
+      assert.ok(notOlder(next.incarnation, s.incarnation), `own incarnation went from ${s.incarnation} back to ${next.incarnation}`);
+      for (const [mid, m] of next.members) {
+        assert.ok(allowed.has(mid), `outsider ${mid} in the table`);
+        const before = s.members.get(mid);
+        if (before) assert.ok(notOlder(m.incarnation, before.incarnation), `incarnation of ${mid} went back`);
+      }
+      s = next;
+    }
+  }), { numRuns: 300 });
 });
