@@ -53,7 +53,7 @@ export class ProviderDriver {
     this.kick();
   }
 
-  /** What the provider last confirmed (undefined until the first success). */
+  /** What the provider last confirmed (undefined until the first success and while a call runs). */
   get confirmed(): Desired | undefined {
     return this.applied;
   }
@@ -94,6 +94,10 @@ export class ProviderDriver {
 
   private async call(op: 'acquire' | 'release', d: Desired, controller: AbortController): Promise<void> {
     const req = { term: d.term, reason: d.reason, signal: controller.signal };
+    // Once a call starts, what the provider holds is unknown until one succeeds: a failed or
+    // aborted acquire may have bound the VIP, so the next decision must call it again even if
+    // it equals the last one confirmed (found by the simulator, docs/architecture.md).
+    this.applied = undefined;
     try {
       await (op === 'acquire' ? this.provider.acquire(req) : this.provider.release(req));
       this.applied = d;
@@ -102,10 +106,6 @@ export class ProviderDriver {
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'ok' });
     } catch (err) {
       if (controller.signal.aborted) {
-        // An aborted call may have landed in part (an address bound before the abort): what
-        // the provider holds is unknown until the next call confirms it, even one for the
-        // decision confirmed before this call.
-        this.applied = undefined;
         this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'aborted' });
         return;
       }

@@ -10,8 +10,8 @@ import type { Logger } from '../../src/ports/logger.js';
 import { silentLogger } from '../fakes/silent-logger.js';
 import type { RoleChange } from '../../src/runtime/instance-runner.js';
 import { VipdNode } from '../../src/runtime/node.js';
-import { NoopProvider } from '../../providers/noop/index.js';
 import { SimNetwork, type LinkParams } from './network.js';
+import { HostRecord, SimProvider } from './provider.js';
 import { Rng } from './rng.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -36,12 +36,14 @@ export interface SimOptions {
   link?: Partial<LinkParams>;
   /** false: RFC 5798 ordering only (VRRP groups). */
   orderByTerm?: boolean;
+  /** Bound on one provider call, ms (default 0: calls still resolve through the clock). */
+  providerLatencyMs?: number;
 }
 
 interface SimMember {
   spec: SimNodeSpec;
   node: VipdNode;
-  provider: NoopProvider;
+  provider: SimProvider;
   alive: boolean;
 }
 
@@ -60,6 +62,11 @@ export class SimCluster {
   readonly hub: MemoryHub;
   readonly history: RoleChange[] = [];
   private readonly members = new Map<string, SimMember>();
+  /**
+   * Each host's VIP record. `restart` starts on a clean record (the election scenarios here are
+   * about roles); the whole-node simulator (world.ts) keeps the record, so restarts find stale VIPs.
+   */
+  readonly records = new Map<string, HostRecord>();
 
   constructor(readonly opts: SimOptions) {
     this.rng = new Rng(opts.seed);
@@ -85,7 +92,9 @@ export class SimCluster {
 
   private build(spec: SimNodeSpec): SimMember {
     const logger = process.env.SIM_LOG ? printLogger : silentLogger;
-    const provider = new NoopProvider(['192.0.2.50/24'], silentLogger, this.clock);
+    const record = this.records.get(spec.id) ?? new HostRecord(spec.id, () => this.clock.now());
+    this.records.set(spec.id, record);
+    const provider = new SimProvider(record, { clock: this.clock, rng: this.rng, maxLatencyMs: this.opts.providerLatencyMs ?? 0, failure: 0 });
     const node = new VipdNode({
       nodeId: spec.id,
       groups: [{ params: this.params(spec), provider }],
@@ -118,15 +127,14 @@ export class SimCluster {
   async start(ids: readonly string[] = this.ids()): Promise<void> {
     for (const id of ids) {
       const m = this.member(id);
-      await m.node.start();
+      await this.clock.runWhile(m.node.start());
       m.alive = true;
     }
   }
 
-  /** Advances virtual time, letting provider promises settle at the end. */
+  /** Advances virtual time, letting provider promises settle after every timer. */
   async runFor(ms: number): Promise<void> {
-    this.clock.runUntil(this.clock.now() + ms);
-    await new Promise((r) => setImmediate(r));
+    await this.clock.advanceTo(this.clock.now() + ms);
   }
 
   /** SIGKILL: the node stops dead; adverts already on the wire still arrive. */
@@ -139,7 +147,7 @@ export class SimCluster {
   /** SIGTERM: resign with priority 0 and release. */
   async stop(id: string): Promise<void> {
     const m = this.member(id);
-    await m.node.stop();
+    await this.clock.runWhile(m.node.stop());
     m.alive = false;
   }
 
@@ -147,9 +155,10 @@ export class SimCluster {
   async restart(id: string, override: Partial<SimNodeSpec> = {}): Promise<void> {
     const old = this.member(id);
     if (old.alive) await this.crash(id);
+    this.records.delete(id);
     const m = this.build({ ...old.spec, ...override });
     this.members.set(id, m);
-    await m.node.start();
+    await this.clock.runWhile(m.node.start());
     m.alive = true;
   }
 
@@ -170,7 +179,7 @@ export class SimCluster {
 
   /** Nodes whose provider holds the VIP now (a dead node's provider keeps what it had). */
   holders(): string[] {
-    return this.ids().filter((id) => this.member(id).alive && this.member(id).provider.isHeld());
+    return this.ids().filter((id) => this.member(id).alive && this.member(id).provider.record.held);
   }
 
   /** First change into `to` at or after time `t` (optionally for one node). */

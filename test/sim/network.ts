@@ -1,6 +1,7 @@
 /**
- * The simulated network: a LinkModel for the in-memory hub with per-link latency, jitter,
- * loss, duplication, reordering and partitions, all drawn from the seeded Rng.
+ * The simulated network: a LinkModel for the in-memory hubs with per-link latency, jitter,
+ * loss, duplication, reordering, partitions (both ways) and cuts (one way), all drawn from the
+ * seeded Rng.
  */
 import type { LinkModel } from '../fakes/memory-transport.js';
 import type { Rng } from './rng.js';
@@ -71,5 +72,18 @@ export class SimNetwork implements LinkModel {
 
   heal(): void {
     this.blocked.clear();
+  }
+
+  /** Whether any link is cut now. */
+  anyCut(): boolean {
+    return this.blocked.size > 0;
+  }
+
+  /**
+   * Whether a stream can exist between the two (test/fakes/memory-membership.ts StreamModel):
+   * a stream needs both directions, so a one-way cut breaks it too, as it would a TCP stream.
+   */
+  connected(from: string, to: string): boolean {
+    return !this.blocked.has(`${from}>${to}`) && !this.blocked.has(`${to}>${from}`);
   }
 }

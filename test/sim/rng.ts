@@ -19,6 +19,15 @@ export class Rng {
   chance(p: number): boolean {
     return this.next() < p;
   }
+  /** A shuffled copy (Fisher-Yates). */
+  shuffle<T>(xs: readonly T[]): T[] {
+    const out = [...xs];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  }
   pick<T>(xs: readonly T[]): T {
     const x = xs[Math.floor(this.next() * xs.length)];
     if (x === undefined) throw new Error('pick from empty list');

@@ -87,7 +87,7 @@ describe('simulator: election scenarios', () => {
       const t = c.firstChange('Master', stopAt, 'b');
       near(t?.at, stopAt + TICK + skewTimeMs(150, 10, 3), TICK, 'b takes over');
       assert.match(t?.reason ?? '', /resigned \(priority 0\)/);
-      assert.equal(c.member('c').provider.isHeld(), false, 'the stopped master released the VIP');
+      assert.equal(c.member('c').provider.record.held, false, 'the stopped master released the VIP');
       assert.deepEqual(c.holders(), ['b']);
     }));
 

@@ -1,15 +1,13 @@
 /**
- * Test fakes for the runtime. TrackedClock: the simulator's VirtualClock, plus a view of the timers still pending and an
- * advance that settles promises between timers. VirtualClock.runUntil fires timers back to back
- * with no chance for promise callbacks to run, so a callback that reads clock.now() afterwards
- * would see the end of the run instead of the time of its timer.
+ * Test fakes for the runtime. TrackedClock: the simulator's VirtualClock, plus a view of the
+ * timers still pending; its advance settles promises between timers (VirtualClock.advanceTo).
  */
 import type { Clock } from '../../../src/ports/clock.js';
 import type { Logger } from '../../../src/ports/logger.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
+import { settle, VirtualClock } from '../../sim/virtual-clock.js';
 
 /** Lets every settled promise callback run (a macrotask turn drains the microtask queue). */
-export const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+export const flush = settle;
 
 export class TrackedClock implements Clock {
   readonly virtual = new VirtualClock();
@@ -37,15 +35,9 @@ export class TrackedClock implements Clock {
     return [...this.live].map((e) => e.at).sort((a, b) => a - b);
   }
 
-  /** Advances to `until`, one deadline at a time, settling promises after each. */
+  /** Advances to `until`, one timer at a time, settling promises after each. */
   async advanceTo(until: number): Promise<void> {
-    for (;;) {
-      await flush();
-      const next = this.pending()[0];
-      if (next === undefined || next > until) break;
-      this.virtual.runUntil(Math.max(next, this.now()));
-    }
-    this.virtual.runUntil(until);
+    await this.virtual.advanceTo(until);
     await flush();
   }
 }

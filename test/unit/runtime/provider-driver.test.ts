@@ -157,4 +157,27 @@ describe('ProviderDriver', () => {
     await clock.advanceTo(60_000);
     assert.equal(provider.calls.length, 1, 'decisions after stop are ignored');
   });
+
+  it('after a failed or aborted acquire, a release of the same term still calls the provider (the acquire may have taken effect)', async () => {
+    // Found by the whole-node simulator (LAN seed 66): released at lease expiry, re-acquired in
+    // the same term, the acquire failed after binding, and the step-down's release was skipped
+    // as "already applied", leaving the VIP on a Backup for 968 ms next to the new master.
+    const { clock, provider, driver } = setup(['ok', boom()]);
+    driver.want(notHeld(1));
+    await clock.advanceTo(10);
+    driver.want(held(1));
+    await clock.advanceTo(20); // fails; retry due at 270
+    driver.want(notHeld(1));
+    await clock.advanceTo(30);
+    assert.deepEqual(provider.calls.map((c) => [c.op, c.term]), [['release', 1], ['acquire', 1], ['release', 1]]);
+    assert.deepEqual(driver.confirmed, notHeld(1));
+    const aborted = setup(['ok', 'hang']);
+    aborted.driver.want(notHeld(1));
+    await aborted.clock.advanceTo(10);
+    aborted.driver.want(held(1));
+    await aborted.clock.advanceTo(20);
+    aborted.driver.want(notHeld(1)); // aborts the hanging acquire
+    await aborted.clock.advanceTo(30);
+    assert.deepEqual(aborted.provider.calls.map((c) => [c.op, c.term]), [['release', 1], ['acquire', 1], ['release', 1]]);
+  });
 });

@@ -1,0 +1,129 @@
+/**
+ * The whole-node properties' scenarios (issue 8 "What must exist" 8): three voters of one
+ * `quorum: majority` group (two members and a witness, or three members) run as real
+ * ClusterNodes in the simulator (world.ts) through random faults — partitions both ways and one
+ * way, half of them isolating the holder; loss up to 30 %, delays up to 2 × the advert interval,
+ * crashes, restarts that find the VIP their predecessor left bound, one node at a time stalling
+ * up to the lease's stall tolerance, provider calls that take up to 50 ms and acquires that
+ * sometimes fail — and then a calm network with every node running. The invariant checker
+ * (invariant.ts) watches the whole run. test/sim/whole-node.test.ts states the properties.
+ */
+import assert from 'node:assert/strict';
+import { TIMING_PRESETS } from '../../src/config/presets.js';
+import { RHO } from '../../src/core/election/lease.js';
+import { Adversary } from './adversary.js';
+import { seeds } from './cluster.js';
+import { describeViolations } from './invariant.js';
+import { Rng } from './rng.js';
+import { ADVERSARY, SimWorld, type Timing, type WorldNode } from './world.js';
+
+export interface Faults {
+  /** How many fault steps before the calm. */
+  readonly steps: number;
+  /** Longest stall of one process, ms (0: none); also the lease's stall tolerance S. */
+  readonly maxStallMs: number;
+  /** Longest one-way delay (latency + jitter), ms. */
+  readonly maxDelayMs: number;
+  /** An allow-listed non-voter sends arbitrary adverts and gossip until the calm (adversary.ts). */
+  readonly adversary?: boolean;
+}
+
+export const WAN: Timing = { advertIntervalCs: 100, membership: TIMING_PRESETS.wan.membership };
+export const LAN: Timing = { advertIntervalCs: 10, membership: TIMING_PRESETS.lan.membership };
+
+/** Three voters: two members and a witness, or three members, with random priorities. */
+function voters(r: Rng): WorldNode[] {
+  const withWitness = r.chance(0.5);
+  const priority = (): number => (r.chance(0.3) ? 100 : r.int(1, 254));
+  return withWitness
+    ? [{ id: 'a', kind: 'member', priority: priority() }, { id: 'b', kind: 'member', priority: priority() }, { id: 'w', kind: 'witness' }]
+    : [{ id: 'a', kind: 'member', priority: priority() }, { id: 'b', kind: 'member', priority: priority() }, { id: 'c', kind: 'member', priority: priority() }];
+}
+
+/** One random fault (or a heal) in the world, drawn from `r`. */
+async function fault(w: SimWorld, r: Rng, f: Faults): Promise<void> {
+  const ids = w.ids();
+  const up = ids.filter((id) => w.running(id));
+  const down = ids.filter((id) => !w.running(id));
+  const roll = r.next();
+  if (roll < 0.15) {
+    // Half the time the partition isolates whoever holds the VIP: the case leases exist for.
+    const holder = w.holders()[0];
+    if (holder !== undefined && r.chance(0.5)) {
+      w.partition([holder], ids.filter((x) => x !== holder));
+    } else {
+      const shuffled = r.shuffle(ids);
+      const k = r.int(1, ids.length - 1);
+      w.partition(shuffled.slice(0, k), shuffled.slice(k));
+    }
+  } else if (roll < 0.27) {
+    const from = r.pick(ids);
+    w.cut(from, r.pick(ids.filter((x) => x !== from)));
+  } else if (roll < 0.42) {
+    const delay = r.next() * f.maxDelayMs;
+    const jitter = r.next() * (f.maxDelayMs - delay);
+    w.degrade({ loss: r.next() * 0.3, latencyMs: delay, jitterMs: jitter, duplicate: r.next() * 0.05, reorder: r.next() * 0.1, reorderDelayMs: r.next() * jitter });
+  } else if (roll < 0.57 && up.length > 0) {
+    await w.crash(r.pick(up));
+  } else if (roll < 0.72 && down.length > 0) {
+    await w.restart(r.pick(down));
+  } else if (roll < 0.84 && f.maxStallMs > 0 && up.length > 0 && !ids.some((id) => w.nodeClock(id).stalled)) {
+    w.stall(r.pick(up), r.int(100, f.maxStallMs));
+  } else if (roll < 0.92) {
+    w.heal();
+  }
+}
+
+/** Builds a world for `seed`, runs its faults, calms it, and checks the invariants throughout. */
+export async function scenario(seed: number, timing: Timing, f: Faults): Promise<SimWorld> {
+  const r = new Rng(seed ^ 0x5bd1e995);
+  const w = new SimWorld({
+    seed,
+    nodes: voters(r),
+    timing,
+    rho: RHO,
+    providerLatencyMs: 50,
+    providerFailure: r.chance(0.5) ? r.next() * 0.1 : 0,
+    link: { latencyMs: 1, jitterMs: 2 },
+    stallToleranceMs: f.maxStallMs,
+  });
+  const advertMs = timing.advertIntervalCs * 10;
+  await w.start();
+  const adversary = f.adversary ? new Adversary(w, ADVERSARY, new Rng(seed ^ 0x27d4eb2f)) : undefined;
+  await adversary?.start();
+  await w.runFor(r.int(0, 4 * advertMs));
+  for (let i = 0; i < f.steps; i++) {
+    await fault(w, r, f);
+    await w.runFor(r.int(advertMs / 5, 5 * advertMs));
+  }
+  // Calm: heal, restart whoever is down, and let the settle window pass with room to check it.
+  adversary?.stop();
+  w.heal();
+  for (const id of w.ids()) if (!w.running(id)) await w.restart(id);
+  await w.runFor(w.checker.settleMs + 2 * w.takeoverWaitMs());
+  return w;
+}
+
+export async function property(file: string, name: string, count: number, timing: Timing, f: Faults): Promise<void> {
+  const list = seeds(count);
+  const all = process.env.SIM_ALL === '1';
+  const failing: number[] = [];
+  let steps = 0;
+  let slowest = { seed: 0, ms: 0 };
+  for (const seed of list) {
+    const w = await scenario(seed, timing, f);
+    steps += w.checker.steps;
+    const settle = w.checker.settleTimeMs ?? 0;
+    if (settle > slowest.ms) slowest = { seed, ms: settle };
+    if (w.checker.violations.length === 0) continue;
+    const settled = w.checker.settledFrom;
+    const msg = `${name}: seed ${seed} violated the invariants (stable from t=${settled === undefined ? 'never' : (settled - w.checker.settleMs).toFixed(1)}, settle window ${w.checker.settleMs.toFixed(0)} ms):\n${describeViolations(w.checker.violations)}\n`
+      + `last events:\n${w.report()}\n  replay: SIM_SEED=${seed} SIM_LOG=1 node --import tsx --test --test-name-pattern="${name}" ${file}`;
+    if (!all) assert.fail(msg);
+    failing.push(seed);
+    console.log(msg);
+  }
+  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
+  assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
+}
+

@@ -1,0 +1,387 @@
+/**
+ * The whole-node simulator (issue 8 "What must exist" 8): real ClusterNodes — elections,
+ * membership, quorum and the verdict glue — run together on in-memory ports, a virtual world
+ * clock and a seeded network. Each host has
+ * - its own clock, drifting within ±RHO of the world's, through which its process can stall
+ *   (node-clock.ts): timers and deliveries wait, then run;
+ * - its own VIP record (provider.ts), which outlives the process: a restarted node finds the
+ *   VIP its predecessor left bound.
+ * The network (network.ts) loses, delays, duplicates, reorders and cuts links (both ways or one
+ * way); a cut link also breaks the streams across it, as a real TCP stream would.
+ * Adverts carry the origin a gRPC Hello would give them (per-group authorisation runs) and lease
+ * messages travel the same links. The invariant checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and
+ * role changes as they happen, SIM_LOG=2 the nodes' logs too.
+ */
+import { MemoryHub } from '../fakes/memory-transport.js';
+import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
+import { promiseMs } from '../../src/core/election/lease.js';
+import { masterDownIntervalMs } from '../../src/core/election/timers.js';
+import type { ElectionParams } from '../../src/core/election/types.js';
+import type { MembershipBasics } from '../../src/core/membership/params.js';
+import type { Logger } from '../../src/ports/logger.js';
+import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
+import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
+import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
+import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
+import { MemoryMembershipHub } from '../fakes/memory-membership.js';
+import { silentLogger } from '../fakes/silent-logger.js';
+import { InvariantChecker } from './invariant.js';
+import { SimNetwork, type LinkParams } from './network.js';
+import { NodeClock } from './node-clock.js';
+import { HostRecord, SimProvider } from './provider.js';
+import { Rng } from './rng.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export const GROUP = 'vip';
+export const VRID = 51;
+/** The allow-listed non-voter of the adversarial property. */
+export const ADVERSARY = 'x';
+
+export interface WorldNode {
+  readonly id: string;
+  readonly kind: 'member' | 'witness';
+  /** Members only. */
+  readonly priority?: number;
+}
+
+export interface Timing {
+  /** Advertisement_Interval, centiseconds. */
+  readonly advertIntervalCs: number;
+  readonly membership: Omit<MembershipBasics, 'self' | 'seeds'>;
+}
+
+export interface WorldOptions {
+  readonly seed: number;
+  readonly nodes: readonly WorldNode[];
+  readonly timing: Timing;
+  /** Bound on clock-rate drift (docs/leases.md RHO); each host draws its rate within it. */
+  readonly rho: number;
+  /** Bound on one provider call, ms. */
+  readonly providerLatencyMs: number;
+  /** Probability that a provider call fails. */
+  readonly providerFailure: number;
+  /** The network when nothing is wrong with it (loss 0, small latency). */
+  readonly link: Partial<LinkParams>;
+  /** The group's lease stall tolerance S (docs/leases.md; config lease_stall_tolerance). */
+  readonly stallToleranceMs: number;
+}
+
+interface Host {
+  readonly spec: WorldNode;
+  readonly record: HostRecord;
+  readonly rate: number;
+  readonly offset: number;
+  clock: NodeClock;
+  node: ClusterNode | undefined;
+  running: boolean;
+  /** Process generation, for logs. */
+  generation: number;
+}
+
+/** SIM_LOG=2: the nodes' own info, warn and error lines too. */
+function printLogger(clock: VirtualClock, node: string): Logger {
+  const line = (level: string) => (_f: object, msg: string): void => console.log(`t=${clock.now().toFixed(1)} ${node} ${level} ${msg}`);
+  const logger: Logger = { debug: () => undefined, info: line('info'), warn: line('warn'), error: line('error'), child: () => logger };
+  return logger;
+}
+
+export class SimWorld {
+  readonly clock = new VirtualClock();
+  readonly rng: Rng;
+  readonly net: SimNetwork;
+  readonly adverts: MemoryHub;
+  readonly membership: MemoryMembershipHub;
+  readonly checker: InvariantChecker;
+  /** What happened, in order (faults and role changes), for a failing seed's message. */
+  readonly journal: string[] = [];
+  private readonly hosts = new Map<string, Host>();
+  private readonly verbose = Number(process.env.SIM_LOG ?? 0);
+  private readonly calm: LinkParams;
+
+  constructor(readonly opts: WorldOptions) {
+    this.rng = new Rng(opts.seed);
+    this.net = new SimNetwork(this.rng, opts.link);
+    this.calm = { ...this.net.params };
+    this.adverts = new MemoryHub(this.clock, this.net);
+    this.membership = new MemoryMembershipHub(this.clock, this.net);
+    for (const spec of opts.nodes) {
+      const rate = 1 + (2 * this.rng.next() - 1) * opts.rho;
+      const offset = this.rng.int(0, 100_000);
+      this.hosts.set(spec.id, {
+        spec, rate, offset, record: new HostRecord(spec.id, () => this.clock.now()),
+        clock: new NodeClock(this.clock, rate, offset), node: undefined, running: false, generation: 0,
+      });
+    }
+    this.checker = new InvariantChecker(this.clock, {
+      hosts: () => [...this.hosts.values()].map((h) => ({ id: h.spec.id, running: h.running, held: h.record.held })),
+      safety: true,
+      settleMs: 3 * this.takeoverWaitMs(),
+    });
+  }
+
+  ids(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  /** The longest Master_Down_Interval of the group's members (RFC 5798 §6.1). */
+  masterDownIntervalMs(): number {
+    const ps = this.opts.nodes.filter((n) => n.kind === 'member').map((n) => n.priority ?? 100);
+    return Math.max(...ps.map((p) => masterDownIntervalMs(p, this.opts.timing.advertIntervalCs, 3)));
+  }
+
+  /**
+   * How long a backup waits for a silent master: Master_Down_Interval, or with leases the voters'
+   * promise P when that is longer (docs/leases.md: P = 4 × interval + S). The issue's liveness
+   * bound, 2 × Master_Down_Interval of calm, predates leases and the quorum guard's wait; the
+   * checker allows 3 × this: one for membership to clear a partition's suspicions and the quorum
+   * guard's Master_Down_Interval after quorum returns, one for the first master to take the VIP,
+   * one for a higher priority to preempt it and take over (lease handover included).
+   */
+  takeoverWaitMs(): number {
+    return Math.max(this.masterDownIntervalMs(), promiseMs(this.opts.timing.advertIntervalCs, this.opts.stallToleranceMs));
+  }
+
+  running(id: string): boolean {
+    return this.host(id).running;
+  }
+
+  record(id: string): HostRecord {
+    return this.host(id).record;
+  }
+
+  nodeClock(id: string): NodeClock {
+    return this.host(id).clock;
+  }
+
+  /** Running nodes whose host holds the VIP. */
+  holders(): string[] {
+    return [...this.hosts.values()].filter((h) => h.running && h.record.held).map((h) => h.spec.id);
+  }
+
+  async start(ids: readonly string[] = this.ids()): Promise<void> {
+    for (const id of ids) await this.boot(this.host(id));
+    this.updateStability();
+  }
+
+  async runFor(ms: number): Promise<void> {
+    await this.clock.advanceTo(this.clock.now() + ms);
+    this.updateStability();
+  }
+
+  /** SIGKILL: the process dies; its VIP stays bound on its host; its streams close. */
+  async crash(id: string): Promise<void> {
+    const h = this.host(id);
+    if (!h.running || !h.node) return;
+    h.running = false;
+    this.note(`crash ${id}`);
+    const node = h.node;
+    h.node = undefined;
+    await this.clock.runWhile(node.halt());
+    this.updateStability();
+  }
+
+  /** A new process on the same host: same clock, same VIP record (possibly stale). */
+  async restart(id: string): Promise<void> {
+    const h = this.host(id);
+    if (h.running) await this.crash(id);
+    h.clock = new NodeClock(this.clock, h.rate, h.offset);
+    this.note(`restart ${id} (its host ${h.record.held ? 'still holds' : 'does not hold'} the VIP)`);
+    await this.boot(h);
+    this.updateStability();
+  }
+
+  /** The process on `id` stalls for `ms` (world time): it neither acts nor hears. */
+  stall(id: string, ms: number): void {
+    const h = this.host(id);
+    h.clock.stall(ms);
+    this.note(`stall ${id} for ${ms.toFixed(0)} ms`);
+    this.clock.schedule(this.clock.now() + ms, () => this.updateStability());
+    this.updateStability();
+  }
+
+  partition(a: readonly string[], b: readonly string[]): void {
+    this.net.partition(a, b);
+    this.note(`partition [${a.join(',')}] | [${b.join(',')}]`);
+    this.updateStability();
+  }
+
+  cut(from: string, to: string): void {
+    this.net.cut(from, to);
+    this.note(`cut ${from} -> ${to}`);
+    this.updateStability();
+  }
+
+  /** Loss, extra delay and jitter on every link (a bad network, not a cut). */
+  degrade(p: Partial<LinkParams>): void {
+    this.net.params = { ...this.calm, ...p };
+    this.note(`network ${JSON.stringify(p)}`);
+    this.updateStability();
+  }
+
+  /** Heals cuts and partitions and calms the network. */
+  heal(): void {
+    this.net.heal();
+    this.net.params = { ...this.calm };
+    this.note('heal');
+    this.updateStability();
+  }
+
+  /** Recomputes "stable" (no cut, no loss, no extra delay, every node running, none stalled). */
+  updateStability(): void {
+    const p = this.net.params;
+    const stable = !this.net.anyCut()
+      && p.loss === 0 && p.latencyMs <= this.calm.latencyMs && p.jitterMs <= this.calm.jitterMs
+      && [...this.hosts.values()].every((h) => h.running && !h.clock.stalled);
+    this.checker.setStable(stable, this.clock.now());
+  }
+
+  /** The journal's tail and the checker's violations, for a failing seed. */
+  report(): string {
+    return this.journal.slice(-40).join('\n');
+  }
+
+  private note(what: string): void {
+    const line = `t=${this.clock.now().toFixed(1)} ${what}`;
+    this.journal.push(line);
+    if (this.verbose) console.log(line);
+  }
+
+  private host(id: string): Host {
+    const h = this.hosts.get(id);
+    if (!h) throw new Error(`no node ${id}`);
+    return h;
+  }
+
+  private async boot(h: Host): Promise<void> {
+    h.generation++;
+    const node = this.build(h);
+    h.node = node;
+    await this.clock.runWhile(node.start());
+    h.running = true;
+  }
+
+  private build(h: Host): ClusterNode {
+    const { spec } = h;
+    const { opts } = this;
+    const members = opts.nodes.filter((n) => n.kind === 'member').map((n) => n.id);
+    const witnesses = opts.nodes.filter((n) => n.kind === 'witness').map((n) => n.id);
+    const groups: ClusterGroup[] = [];
+    if (spec.kind === 'member') {
+      const provider = new SimProvider(h.record, {
+        clock: h.clock, rng: this.rng, maxLatencyMs: opts.providerLatencyMs, failure: opts.providerFailure,
+      });
+      groups.push({
+        params: this.params(spec),
+        provider,
+        peers: members.filter((m) => m !== spec.id),
+        witnesses,
+        quorum: 'majority',
+        leaseStallToleranceMs: opts.stallToleranceMs,
+      });
+    }
+    // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
+    const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: [], groups: groups.map((g) => g.params.group) }), h.clock);
+    return new ClusterNode({
+      nodeId: spec.id,
+      seeds: this.ids().filter((id) => id !== spec.id),
+      // The membership allow-list (tls.allow): every host and the adversary, which holds a
+      // valid certificate (adversary.ts).
+      allowed: [...this.ids(), ADVERSARY],
+      membership: opts.timing.membership,
+      groups,
+      peerTransport: adverts,
+      leaseTransport: adverts,
+      membershipTransport: new GatedMembershipTransport(this.membership.connect(spec.id), h.clock),
+      clock: h.clock,
+      logger: this.verbose >= 2 ? printLogger(this.clock, spec.id) : silentLogger,
+      metrics: new MetricsRegistry(),
+      seed: this.rng.int(1, 2 ** 31),
+      onRoleChange: (c) => {
+        this.note(`${c.nodeId}#${h.generation} ${c.from} -> ${c.to} term ${c.term} (${c.reason})`);
+      },
+    });
+  }
+
+  private params(spec: WorldNode): ElectionParams {
+    return {
+      group: GROUP,
+      vrid: VRID,
+      self: { nodeId: spec.id },
+      basePriority: spec.priority ?? 100,
+      advertIntervalCs: this.opts.timing.advertIntervalCs,
+      version: 3,
+      preempt: true,
+      preemptDelayMs: 0,
+      requireQuorum: true,
+      orderByTerm: true,
+    };
+  }
+}
+
+/** Adverts and lease messages reach a stalled process only when its stall ends (NodeClock.run). */
+class GatedPeerTransport implements PeerTransport, LeaseTransport {
+  constructor(
+    private readonly inner: PeerTransport & LeaseTransport,
+    private readonly clock: NodeClock,
+  ) {}
+
+  onLease(receiver: LeaseReceiver): void {
+    this.inner.onLease((msg, from) => this.clock.run(() => receiver(msg, from)));
+  }
+
+  sendLease(address: string, msg: LeaseMessage): boolean {
+    return this.inner.sendLease(address, msg);
+  }
+
+  start(handler: AdvertHandler): Promise<void> {
+    return this.inner.start((msg) => this.clock.run(() => handler(msg)));
+  }
+
+  send(msg: GroupAdvert): void {
+    this.inner.send(msg);
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+}
+
+/** Membership messages and link events reach a stalled process only when its stall ends. */
+class GatedMembershipTransport implements MembershipTransport {
+  constructor(
+    private readonly inner: MembershipTransport,
+    private readonly clock: NodeClock,
+  ) {}
+
+  get address(): string {
+    return this.inner.address;
+  }
+
+  listen(r: MembershipReceiver): Promise<void> {
+    const run = this.clock.run.bind(this.clock);
+    // Queries (groupTargets and any other) answer at once; events wait for the process.
+    return this.inner.listen({
+      ...r,
+      message: (m, from) => run(() => r.message(m, from)),
+      peerUp: (id) => run(() => r.peerUp?.(id)),
+      peerDown: (id, reason) => run(() => r.peerDown(id, reason)),
+      unreachable: (address, reason) => run(() => r.unreachable(address, reason)),
+    });
+  }
+
+  sendMembership(address: string, m: Parameters<MembershipTransport['sendMembership']>[1]): boolean {
+    return this.inner.sendMembership(address, m);
+  }
+
+  isUp(address: string): boolean {
+    return this.inner.isUp(address);
+  }
+
+  forget(address: string): void {
+    this.inner.forget(address);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
