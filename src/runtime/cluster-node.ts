@@ -29,6 +29,9 @@ import { MembershipRunner, type MemberChange } from './membership-runner.js';
 import { VipdNode } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
 
+/** How many times a relinquish is repeated after the first send (see leaseHooks). */
+export const RELINQUISH_REPEATS = 2;
+
 export interface ClusterGroup extends Voters {
   readonly params: ElectionParams;
   readonly provider: VipProvider;
@@ -87,6 +90,9 @@ export class ClusterNode implements RunningNode {
   private readonly groups: ReadonlyMap<string, ClusterGroup>;
   private readonly voter: LeaseVoter | undefined;
   private readonly limiter: LogLimiter;
+  /** Repeats of a relinquish still to send (cancelled when the node stops or crashes). */
+  private readonly pendingRelinquish = new Set<() => void>();
+  private halted = false;
   /** Where adverts that pass authorisation go (VipdNode's router). */
   private deliver: AdvertHandler | undefined;
 
@@ -182,6 +188,7 @@ export class ClusterNode implements RunningNode {
     await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
     await this.node.stop();
     await this.transport.close();
+    this.cancelRelinquishRepeats();
   }
 
   /**
@@ -189,6 +196,8 @@ export class ClusterNode implements RunningNode {
    * nothing released; the links close as a killed process's would.
    */
   async halt(): Promise<void> {
+    this.halted = true;
+    this.cancelRelinquishRepeats();
     this.cancelLonelyCheck?.();
     this.membership?.stop();
     await this.node.halt();
@@ -197,6 +206,11 @@ export class ClusterNode implements RunningNode {
 
   members() {
     return this.membership?.members() ?? new Map();
+  }
+
+  private cancelRelinquishRepeats(): void {
+    for (const cancel of this.pendingRelinquish) cancel();
+    this.pendingRelinquish.clear();
   }
 
   /** The live member membership knows at `address`, the node a dialler expects to answer there. */
@@ -321,11 +335,26 @@ export class ClusterNode implements RunningNode {
       selfGrant: (term, advertIntervalCs, promiseMs) => this.voter?.decide(group, this.opts.nodeId, term, advertIntervalCs, promiseMs) ?? { granted: false },
       relinquished: (term) => {
         this.voter?.relinquish(group, this.opts.nodeId, term);
-        const members = this.members();
-        const ids = new Set([...(g.peers.length > 0 ? g.peers : [...members.keys()]), ...g.witnesses]);
-        for (const id of ids) {
-          const address = members.get(id)?.address;
-          if (address !== undefined && id !== this.opts.nodeId) this.opts.leaseTransport?.sendLease(address, { kind: 'relinquish', group, term });
+        const send = (): void => {
+          const members = this.members();
+          const ids = new Set([...(g.peers.length > 0 ? g.peers : [...members.keys()]), ...g.witnesses]);
+          for (const id of ids) {
+            const address = members.get(id)?.address;
+            if (address !== undefined && id !== this.opts.nodeId) this.opts.leaseTransport?.sendLease(address, { kind: 'relinquish', group, term });
+          }
+        };
+        send();
+        // A lost relinquish leaves the voters' promises to run out (P: 6 s at wan timings) with
+        // nobody holding the VIP, e.g. during a preemption (simulator adversarial seed 622). Send
+        // it RELINQUISH_REPEATS more times, a quarter interval apart. Harmless late: a voter drops
+        // only a promise to us whose term is at most this one, and a new mastership has a later term.
+        const gap = Math.max(20, (g.params.advertIntervalCs * 10) / 4);
+        for (let i = 1; i <= RELINQUISH_REPEATS; i++) {
+          const cancel = this.opts.clock.schedule(this.opts.clock.now() + i * gap, () => {
+            this.pendingRelinquish.delete(cancel);
+            if (!this.halted) send();
+          });
+          this.pendingRelinquish.add(cancel);
         }
       },
     };

@@ -68,7 +68,7 @@ export function stallTolerance(stallToleranceMs = 0): number {
 /**
  * P, the promise a master asks for: the base promise plus its stall tolerance S, so that a
  * master frozen for up to S across its lease deadline still releases before any promise behind
- * its lease ends (integrator decision, /work/coord and docs/leases.md). A silent failure costs
+ * its lease ends (docs/leases.md, "Constants" and "Honest limits"). A silent failure costs
  * a takeover about P after the last grant.
  */
 export function promiseMs(advertIntervalCs: number, stallToleranceMs = 0): number {

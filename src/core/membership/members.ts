@@ -202,8 +202,11 @@ export function leftReceived(ctx: Ctx, l: { readonly id: string; readonly incarn
  * (limits.ts): only `m` raises its incarnation. What `m` says about itself is not bounded.
  */
 function jumpsTooFar(ctx: Ctx, m: Member, incarnation: number, via: string): boolean {
-  if (via === m.id || via === ctx.p.self.id) return false;
-  if (incarnationsAhead(incarnation, m.incarnation) <= MAX_INCARNATION_JUMP) return false;
+  if (via === ctx.p.self.id) return false;
+  // The member's own word may jump further (a restarted node refutes an earlier life's claims),
+  // but never as far as half the ring, where RFC 1982 order is undefined (incarnation.ts).
+  const bound = via === m.id ? MAX_SELF_INCARNATION_JUMP + MAX_INCARNATION_JUMP + 1 : MAX_INCARNATION_JUMP;
+  if (incarnationsAhead(incarnation, m.incarnation) <= bound) return false;
   dropItems(ctx, 'incarnation-jump');
   return true;
 }

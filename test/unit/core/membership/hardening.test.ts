@@ -144,6 +144,14 @@ describe('membership hardening: left only from the member itself (issue 8 findin
 });
 
 describe('membership hardening: incarnations (issue 8 finding 6)', () => {
+  it("a member's own word may not jump half the ring (fast-check counterexample: Dead{c, 2^31} from c, then a push-pull)", () => {
+    const s = started(['c']);
+    const r = step(s, gossipFrom('c', [{ type: 'Dead', id: 'c', incarnation: 2 ** 31, from: 'self' }]), 1);
+    assert.equal(r.state.members.get('c')?.incarnation, 0, 'a jump of 2^31 is ambiguous in RFC 1982 order and ignored');
+    const near = step(s, gossipFrom('c', [{ type: 'Alive', id: 'c', address: addr('c'), incarnation: 1000 }]), 1);
+    assert.equal(near.state.members.get('c')?.incarnation, 1000, 'a large honest jump by the member itself is believed');
+  });
+
   it('forged dead or suspect at 2^32 − 1 about another member is ignored', () => {
     const s = started(['a', 'b']);
     const r = step(s, gossipFrom('b', [
