@@ -93,6 +93,13 @@ export class ClusterNode implements RunningNode {
   /** Repeats of a relinquish still to send (cancelled when the node stops or crashes). */
   private readonly pendingRelinquish = new Set<() => void>();
   private halted = false;
+  /**
+   * Where each authorised advertiser said it serves, on its own authenticated stream: lease acks
+   * and relinquishes go there before where gossip puts it, since a third party's gossip can
+   * misplace a member for a while (simulator adversarial seeds 622 and 664). One entry per
+   * configured or announced advertiser, so bounded by the allow-list.
+   */
+  private readonly spokeFrom = new Map<string, string>();
   /** Where adverts that pass authorisation go (VipdNode's router). */
   private deliver: AdvertHandler | undefined;
 
@@ -208,6 +215,10 @@ export class ClusterNode implements RunningNode {
     return this.membership?.members() ?? new Map();
   }
 
+  private leaseAddress(id: string): string | undefined {
+    return this.spokeFrom.get(id) ?? this.members().get(id)?.address;
+  }
+
   private cancelRelinquishRepeats(): void {
     for (const cancel of this.pendingRelinquish) cancel();
     this.pendingRelinquish.clear();
@@ -283,6 +294,7 @@ export class ClusterNode implements RunningNode {
     if (msg.origin) {
       const refusal = refuseAdvert(msg.group, runsIt ? g : undefined, msg.advert, msg.origin);
       if (refusal) return this.dropAdvert(msg, refusal);
+      if (msg.origin.address !== undefined) this.spokeFrom.set(msg.origin.nodeId, msg.origin.address);
     }
     // Without an origin (an in-memory transport that vouches for nothing) the sender's word is
     // all there is; gRPC always gives one.
@@ -309,7 +321,10 @@ export class ClusterNode implements RunningNode {
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;
     if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs)) return true;
-    const address = this.members().get(a.sender.nodeId)?.address;
+    // Ack to where the master says it serves, on its own authenticated stream, before what
+    // gossip says: a third party's gossip can misplace a member for a while (simulator
+    // adversarial seed 664, acks sent to the adversary's address).
+    const address = this.leaseAddress(a.sender.nodeId);
     const sent = address !== undefined && lt.sendLease(address, { kind: 'ack', group: msg.group, term: a.term, echo: a.leaseEcho });
     if (!sent) this.metrics.inc('vipd_lease_acks_unsent_total', { group: msg.group });
     return true;
@@ -339,7 +354,7 @@ export class ClusterNode implements RunningNode {
           const members = this.members();
           const ids = new Set([...(g.peers.length > 0 ? g.peers : [...members.keys()]), ...g.witnesses]);
           for (const id of ids) {
-            const address = members.get(id)?.address;
+            const address = this.spokeFrom.get(id) ?? members.get(id)?.address;
             if (address !== undefined && id !== this.opts.nodeId) this.opts.leaseTransport?.sendLease(address, { kind: 'relinquish', group, term });
           }
         };

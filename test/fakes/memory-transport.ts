@@ -81,7 +81,7 @@ export class MemoryTransport implements PeerTransport, LeaseTransport {
     if (!this.handler) return;
     // The origin is the hub's to vouch for, never the sender's to claim.
     const { origin: _claimed, ...plain } = msg;
-    this.hub.broadcast(this.nodeId, this.announce ? { ...plain, origin: { ...this.announce, nodeId: this.nodeId } } : plain);
+    this.hub.broadcast(this.nodeId, this.announce ? { ...plain, origin: { ...this.announce, nodeId: this.nodeId, address: this.nodeId } } : plain);
   }
 
   async stop(): Promise<void> {

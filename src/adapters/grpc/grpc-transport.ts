@@ -290,7 +290,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
         ...(b.leasePromiseMs === undefined ? {} : { leasePromiseMs: b.leasePromiseMs }),
       },
       // The stream's identity, with what its Hello announced (refuseAdvert, core/election/authorise.ts).
-      origin: { nodeId: from.nodeId, primaryAddresses: from.primaryAddresses ?? [], groups: from.groups ?? [] },
+      origin: { nodeId: from.nodeId, address: from.address, primaryAddresses: from.primaryAddresses ?? [], groups: from.groups ?? [] },
     });
   }
 }

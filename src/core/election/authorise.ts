@@ -18,6 +18,8 @@ export interface AdvertOrigin {
   readonly primaryAddresses?: readonly string[];
   /** The groups it announced running. */
   readonly groups?: readonly string[];
+  /** Where it serves peers, by its own word on its authenticated stream (gRPC Hello.address). */
+  readonly address?: string;
 }
 
 /** A group's configured voters besides this node (config peers and witnesses). */
