@@ -36,7 +36,7 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     for (let i = 0; i < 5; i++) a.transport.send(advert('a', 3, 150));
     await until(() => b.received.length >= before + 5, 5000, 'five adverts at b');
     // The stream's identity and what its Hello announced ride along (issue 8 finding 5).
-    assert.deepEqual(b.received.at(-1), { ...advert('a', 3, 150), origin: { nodeId: 'a', primaryAddresses: [], groups: [] } });
+    assert.deepEqual(b.received.at(-1), { ...advert('a', 3, 150), origin: { nodeId: 'a', address: a.transport.address, primaryAddresses: [], groups: [] } });
     assert.equal(b.metrics.sum('vipd_peer_rejected_total'), 0);
     assert.equal(b.metrics.get('vipd_advert_signatures_total', { verdict: 'valid' }) >= 5, true);
   });
@@ -61,7 +61,8 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     const n = a.received.length;
     c.transport.send({ ...advert('c', 3, 150), advert: { ...advert('c', 3, 150).advert, leaseEcho: 77 } });
     await until(() => a.received.length > n, 5000, 'c\'s advert at a');
-    assert.deepEqual(a.received.at(-1)?.origin, { nodeId: 'c', primaryAddresses: ['192.0.2.3'], groups: ['web'] });
+    // Where c serves, by its own Hello: lease acks and relinquishes for c go there (cluster-node.ts).
+    assert.deepEqual(a.received.at(-1)?.origin, { nodeId: 'c', address: c.transport.address, primaryAddresses: ['192.0.2.3'], groups: ['web'] });
     assert.equal(a.received.at(-1)?.advert.leaseEcho, 77);
   });
 
