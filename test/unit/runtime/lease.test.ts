@@ -76,7 +76,7 @@ function cluster(opts: { releaseMarginMs?: number } = {}) {
   const start = async () => {
     for (const n of nodes.values()) await n.start();
   };
-  return { clock, net, nodes, providers, metrics, holders, role, run, start, maxHolders: () => maxHolders };
+  return { clock, net, adverts, nodes, providers, metrics, holders, role, run, start, maxHolders: () => maxHolders };
 }
 
 describe('leases through ClusterNode (in-memory ports, virtual clock)', () => {
@@ -156,5 +156,33 @@ describe('leases through ClusterNode (in-memory ports, virtual clock)', () => {
     await stopped;
     assert.ok(bAt !== undefined && bAt - t0 < 150, `b took the VIP ${bAt === undefined ? 'never' : `${bAt - t0} ms`} after a's stop`);
     assert.ok((c.metrics.get('w')?.sum('vipd_lease_relinquished_total') ?? 0) >= 1, 'the witness dropped its promise to a');
+  });
+
+  it('a lost relinquish is repeated: with the first copy to every voter lost, the backup still takes the VIP long before P (400 ms)', async () => {
+    const c = cluster();
+    // Drop the first relinquish on every link; later copies pass.
+    const unicast = c.adverts.unicast.bind(c.adverts);
+    const lostOnce = new Set<string>();
+    c.adverts.unicast = (from, to, msg) => {
+      if (msg.kind === 'relinquish' && !lostOnce.has(`${from}>${to}`)) {
+        lostOnce.add(`${from}>${to}`);
+        return true;
+      }
+      return unicast(from, to, msg);
+    };
+    await c.start();
+    await c.run(3000);
+    const t0 = c.clock.now();
+    const stopped = c.nodes.get('a')!.stop();
+    let bAt: number | undefined;
+    for (let i = 0; i < 2000 && bAt === undefined; i++) {
+      await c.run(1);
+      assert.ok(c.holders().length <= 1);
+      if (c.holders().includes('b')) bAt = c.clock.now();
+    }
+    await c.run(1000);
+    await stopped;
+    assert.ok(lostOnce.size >= 2, `the first relinquish was dropped on ${lostOnce.size} links`);
+    assert.ok(bAt !== undefined && bAt - t0 < 250, `b took the VIP ${bAt === undefined ? 'never' : `${bAt - t0} ms`} after a's stop`);
   });
 });
