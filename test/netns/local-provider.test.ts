@@ -637,7 +637,10 @@ describe('local provider in network namespaces', { skip: skipReason ?? false }, 
     try {
       await provider.acquire(req(1));
       await host.run(['ip', '-4', 'addr', 'del', `${V4.address}/24`, 'dev', host.ifname]);
-      await waitFor(() => hostHas(V4.address), { what: `${V4.address} back on the host`, timeoutMs: FAST.secondBurstDelayMs + FAST.refreshIntervalMs + 2_000 });
+      // The address shows on the host while `ip addr add` is still exiting, before the provider
+      // counts it: wait for both (a CI run once saw the address back and the count still 0).
+      await waitFor(async () => (await hostHas(V4.address)) && provider.counters.readded >= 1,
+        { what: `${V4.address} back on the host and counted`, timeoutMs: FAST.secondBurstDelayMs + FAST.refreshIntervalMs + 2_000 });
       assert.equal(provider.counters.readded, 1);
     } finally {
       await provider.release(req(2));
