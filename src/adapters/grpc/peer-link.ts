@@ -8,7 +8,7 @@
  * jittered backoff. Frames sent while down are dropped and counted: adverts are periodic and the
  * election tolerates loss (RFC 5798 §6.1).
  *
- * States (STYLE.md, after grpc-js: named states, one guarded transition function):
+ * States (named states with one guarded transition function, so a transition from an unexpected state is refused):
  *   idle -> connecting -> up -> backoff -> connecting ...; connecting -> backoff; any -> closed.
  */
 import type * as grpc from '@grpc/grpc-js';
