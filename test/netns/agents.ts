@@ -4,11 +4,12 @@
  * `kill()`, which tests call in `finally`.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onLines } from '../../src/cli/lines.js';
-import type { Host } from './lib/index.js';
+import { createTopology, type Host, type Topology } from './lib/index.js';
 
 const VIPD = fileURLToPath(new URL('../../src/cli/vipd.ts', import.meta.url));
 
@@ -242,4 +243,39 @@ export async function clientReaches(client: Host, vip: string, mac: string, deta
     await client.run(['ping', '-c', '1', '-W', '1', vip], { check: false, timeoutMs: 3000 });
     return (await client.neighbour(vip))?.mac === mac;
   }, 10_000, `client reaches ${vip} at ${mac}`, detail);
+}
+
+/** Two vipd agents, a (node-a) and b (node-b), each on its own host of a fresh two-host topology. */
+export interface LanPair {
+  readonly a: VipdAgent;
+  readonly b: VipdAgent;
+  readonly ha: Host;
+  readonly hb: Host;
+  /** Date.now() just before a was started. */
+  readonly startedAt: number;
+}
+
+/**
+ * Starts a and b with the YAML `config` gives for each host, runs `body`, and in `finally` kills
+ * both agents, destroys the topology and removes the temporary directory (`prefix`).
+ */
+export async function withLanPair(prefix: string, config: (h: Host, node: 'node-a' | 'node-b') => string, body: (p: LanPair) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const a = new VipdAgent('a');
+  const b = new VipdAgent('b');
+  let topo: Topology | undefined;
+  try {
+    topo = await createTopology({ hosts: ['a', 'b'] });
+    const ha = topo.host('a');
+    const hb = topo.host('b');
+    const startedAt = Date.now();
+    await a.start(ha.ns, dir, config(ha, 'node-a'));
+    await b.start(hb.ns, dir, config(hb, 'node-b'));
+    await body({ a, b, ha, hb, startedAt });
+  } finally {
+    await a.kill();
+    await b.kill();
+    await topo?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
 }

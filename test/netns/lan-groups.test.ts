@@ -12,12 +12,9 @@
  * group with one master holding its VIP and one backup without it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
-import { lanGroupsYaml, lanGroupVips, until, VipdAgent } from './agents.js';
+import { requireRoot, requireTools, type Host } from './lib/index.js';
+import { lanGroupsYaml, lanGroupVips, until, withLanPair } from './agents.js';
 
 const GROUPS = 100;
 const SETTLE_MS = 60_000;
@@ -44,19 +41,10 @@ const describeBad = (bad: Array<[string, string[]]>) => bad.slice(0, 10).map(([v
 describe('LAN mode: 100 groups on two nodes', () => {
   it('settle with exactly one holder per VIP (ip addr on both) and stay so for 60 s', { timeout: 170_000 }, async (t) => {
     if (!(await requireRoot(t)) || !(await requireTools(t, ['ip', 'arping']))) return;
-    const dir = await mkdtemp(join(tmpdir(), 'vipd-groups-'));
-    const a = new VipdAgent('a');
-    const b = new VipdAgent('b');
-    let topo: Topology | undefined;
-    try {
-      topo = await createTopology({ hosts: ['a', 'b'] });
-      const ha = topo.host('a');
-      const hb = topo.host('b');
+    const vips = lanGroupVips(GROUPS);
+    const yaml = (h: Host, node: 'node-a' | 'node-b') => lanGroupsYaml({ ifname: h.ifname, node, priority: node === 'node-a' ? 150 : 100, count: GROUPS });
+    await withLanPair('vipd-groups-', yaml, async ({ a, b, ha, hb, startedAt: started }) => {
       const hosts: Array<[string, Host]> = [['a', ha], ['b', hb]];
-      const vips = lanGroupVips(GROUPS);
-      const started = Date.now();
-      await a.start(ha.ns, dir, lanGroupsYaml({ ifname: ha.ifname, node: 'node-a', priority: 150, count: GROUPS }));
-      await b.start(hb.ns, dir, lanGroupsYaml({ ifname: hb.ifname, node: 'node-b', priority: 100, count: GROUPS }));
       const detail = () => `a roles: ${JSON.stringify(Object.fromEntries(a.roles()))}\nb roles: ${JSON.stringify(Object.fromEntries(b.roles()))}\nb's last lines:\n${b.lines.slice(-20).map((l) => l.msg).join('\n')}`;
 
       // Settled: in every group one node says MASTER and the other BACKUP, and the VIP is on
@@ -96,11 +84,6 @@ describe('LAN mode: 100 groups on two nodes', () => {
       // A change still resolving when the window ends gets a few seconds to finish.
       await until(async () => (unsettled = await unsettledGroups()).length === 0, 10_000, 'at the end every group with one master holding its VIP and one backup without it', () => `${unsettled.length} unsettled: ${unsettled.slice(0, 10).join(', ')}\n${detail()}`);
       assert.ok(samples >= WINDOW_MS / SAMPLE_EVERY_MS / 2, `only ${samples} samples in the window`);
-    } finally {
-      await a.kill();
-      await b.kill();
-      await topo?.destroy();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -5,12 +5,9 @@
  * hands over gracefully. Root only; skipped with a reason otherwise.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { it } from 'node:test';
-import { createTopology, requireRoot, requireTools, type Host, type Topology } from './lib/index.js';
-import { lanVipdYaml, until, VipdAgent } from './agents.js';
+import { requireRoot, requireTools, type Host } from './lib/index.js';
+import { lanVipdYaml, until, withLanPair, type VipdAgent } from './agents.js';
 
 const VIP = '192.0.2.51';
 const holds = async (h: Host) => (await h.addresses()).some((x) => x.address === VIP);
@@ -29,16 +26,8 @@ function alive(pid: number | undefined): boolean {
 
 it('kill -HUP leaves the LAN master running with the VIP, and the backup backup; SIGTERM then hands over', async (t) => {
   if (!(await requireRoot(t)) || !(await requireTools(t, ['ip']))) return;
-  const dir = await mkdtemp(join(tmpdir(), 'vipd-signals-'));
-  const a = new VipdAgent('a');
-  const b = new VipdAgent('b');
-  let topo: Topology | undefined;
-  try {
-    topo = await createTopology({ hosts: ['a', 'b'] });
-    const ha = topo.host('a');
-    const hb = topo.host('b');
-    await a.start(ha.ns, dir, lanVipdYaml({ ifname: ha.ifname, node: 'node-a', priority: 150, vips: `${VIP}/24` }));
-    await b.start(hb.ns, dir, lanVipdYaml({ ifname: hb.ifname, node: 'node-b', priority: 100, vips: `${VIP}/24` }));
+  const yaml = (h: Host, node: 'node-a' | 'node-b') => lanVipdYaml({ ifname: h.ifname, node, priority: node === 'node-a' ? 150 : 100, vips: `${VIP}/24` });
+  await withLanPair('vipd-signals-', yaml, async ({ a, b, ha, hb }) => {
     const detail = () => `a:\n${a.text()}\nb:\n${b.text()}`;
     const settled = async () => a.role() === 'MASTER' && b.role() === 'BACKUP' && (await holds(ha)) && !(await holds(hb));
     await until(settled, 15_000, 'a master with the VIP, b backup without it', detail);
@@ -60,10 +49,5 @@ it('kill -HUP leaves the LAN master running with the VIP, and the backup backup;
     a.signal('SIGTERM');
     assert.equal(await a.exited(), 0);
     await until(async () => b.role() === 'MASTER' && (await holds(hb)) && !(await holds(ha)), 5000, 'b master with the VIP, a released it', detail);
-  } finally {
-    await a.kill();
-    await b.kill();
-    await topo?.destroy();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
