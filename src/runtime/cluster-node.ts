@@ -92,7 +92,6 @@ export class ClusterNode implements RunningNode {
   private readonly limiter: LogLimiter;
   /** Repeats of a relinquish still to send (cancelled when the node stops or crashes). */
   private readonly pendingRelinquish = new Set<() => void>();
-  private halted = false;
   /**
    * Where each authorised advertiser said it serves, on its own authenticated stream: lease acks
    * and relinquishes go there before where gossip puts it, since a third party's gossip can
@@ -203,7 +202,6 @@ export class ClusterNode implements RunningNode {
    * nothing released; the links close as a killed process's would.
    */
   async halt(): Promise<void> {
-    this.halted = true;
     this.cancelRelinquishRepeats();
     this.cancelLonelyCheck?.();
     this.membership?.stop();
@@ -367,7 +365,7 @@ export class ClusterNode implements RunningNode {
         for (let i = 1; i <= RELINQUISH_REPEATS; i++) {
           const cancel = this.opts.clock.schedule(this.opts.clock.now() + i * gap, () => {
             this.pendingRelinquish.delete(cancel);
-            if (!this.halted) send();
+            send();
           });
           this.pendingRelinquish.add(cancel);
         }
