@@ -27,6 +27,7 @@ import {
   type Instance,
   type Nic,
   type Operation,
+  type OperationError,
   type State,
   type World,
 } from './world.js';
@@ -87,6 +88,15 @@ function findNic(i: Instance, name: string, ctx: ApiContext): Nic {
   return nic;
 }
 
+/** The interface a mutation names (?networkInterface=), after the project and permission checks. */
+function targetNic(call: Call, ctx: ApiContext, permission: string): { project: string; path: string; instance: Instance; nic: Nic } {
+  const project = requireProject(call, ctx);
+  const path = `${project}/zones/${call.params.zone}/instances/${call.params.instance}`;
+  requirePermission(ctx, permission, path);
+  const instance = findInstance(call, ctx, ctx.world.state);
+  return { project, path, instance, nic: findNic(instance, required(call, 'networkInterface'), ctx) };
+}
+
 function notBusy(i: Instance, ctx: ApiContext): void {
   if (i.pendingOp) throw resourceNotReady(ctx.world.instancePath(i));
 }
@@ -125,8 +135,28 @@ function filtered<T>(call: Call, items: T[]): T[] {
   return items.filter((x) => matchesFilter(x, terms));
 }
 
-function opInProgressError(code: string, message: string): { code: string; message: string }[] {
+/** A list answer (InstanceList, AddressList, RouteList): filtered, then paged. */
+function listOf(call: Call, ctx: ApiContext, kind: string, collection: string, all: unknown[]): unknown {
+  return { kind, id: collection, ...page(call, filtered(call, all)), selfLink: ctx.render.link(collection) };
+}
+
+function operationError(code: string, message: string): { code: string; message: string }[] {
   return [{ code, message }];
+}
+
+/** Start an operation on an instance (zonal, blocking the instance until DONE) and answer it. */
+function instanceOperation(call: Call, ctx: ApiContext, instance: Instance, operationType: string, apply: () => OperationError[] | undefined): unknown {
+  return ctx.render.operation(
+    ctx.operations.start({
+      scope: { kind: 'zone', zone: instance.zone },
+      operationType,
+      targetLink: ctx.render.link(ctx.world.instancePath(instance)),
+      targetId: instance.id,
+      user: call.user,
+      instance,
+      apply,
+    }),
+  );
 }
 
 // --- instances ---------------------------------------------------------------------------
@@ -141,12 +171,7 @@ const instancesList: Handler = (call, ctx) => {
   const project = requireProject(call, ctx);
   requirePermission(ctx, 'compute.instances.list', `${project}/zones/${call.params.zone}`);
   const all = [...call.view.instances.values()].filter((i) => i.zone === call.params.zone).map((i) => ctx.render.instance(i));
-  return {
-    kind: 'compute#instanceList',
-    id: `${project}/zones/${call.params.zone}/instances`,
-    ...page(call, filtered(call, all)),
-    selfLink: ctx.render.link(`${project}/zones/${call.params.zone}/instances`),
-  };
+  return listOf(call, ctx, 'compute#instanceList', `${project}/zones/${call.params.zone}/instances`, all);
 };
 
 const instancesAggregatedList: Handler = (call, ctx) => {
@@ -162,11 +187,7 @@ const instancesAggregatedList: Handler = (call, ctx) => {
 };
 
 const updateNetworkInterface: Handler = (call, ctx) => {
-  const project = requireProject(call, ctx);
-  const path = `${project}/zones/${call.params.zone}/instances/${call.params.instance}`;
-  requirePermission(ctx, 'compute.instances.updateNetworkInterface', path);
-  const instance = findInstance(call, ctx, ctx.world.state);
-  const nic = findNic(instance, required(call, 'networkInterface'), ctx);
+  const { path, instance, nic } = targetNic(call, ctx, 'compute.instances.updateNetworkInterface');
   const body = (call.body ?? {}) as { fingerprint?: string; aliasIpRanges?: AliasIpRange[] } & Record<string, unknown>;
   const current = ctx.render.instance(instance).networkInterfaces as Record<string, unknown>[];
   echoOnly(body, current[instance.nics.indexOf(nic)] ?? {}, ['fingerprint', 'aliasIpRanges'], `network interface '${nic.name}'`);
@@ -199,31 +220,17 @@ const updateNetworkInterface: Handler = (call, ctx) => {
     const c = conflict(wanted);
     if (c) throw invalid(`Invalid value for field 'resource.aliasIpRanges': ${c}`);
   }
-  return ctx.render.operation(
-    ctx.operations.start({
-      scope: { kind: 'zone', zone: instance.zone },
-      operationType: 'updateNetworkInterface',
-      targetLink: ctx.render.link(ctx.world.instancePath(instance)),
-      targetId: instance.id,
-      user: call.user,
-      instance,
-      apply: () => {
-        if (!wanted) return undefined;
-        const c = conflict(wanted);
-        if (c) return opInProgressError('IP_IN_USE_BY_ANOTHER_RESOURCE', c);
-        ctx.world.setAliases(nic, wanted);
-        return undefined;
-      },
-    }),
-  );
+  return instanceOperation(call, ctx, instance, 'updateNetworkInterface', () => {
+    if (!wanted) return undefined;
+    const c = conflict(wanted);
+    if (c) return operationError('IP_IN_USE_BY_ANOTHER_RESOURCE', c);
+    ctx.world.setAliases(nic, wanted);
+    return undefined;
+  });
 };
 
 const addAccessConfig: Handler = (call, ctx) => {
-  const project = requireProject(call, ctx);
-  const path = `${project}/zones/${call.params.zone}/instances/${call.params.instance}`;
-  requirePermission(ctx, 'compute.instances.addAccessConfig', path);
-  const instance = findInstance(call, ctx, ctx.world.state);
-  const nic = findNic(instance, required(call, 'networkInterface'), ctx);
+  const { project, path, instance, nic } = targetNic(call, ctx, 'compute.instances.addAccessConfig');
   const body = (call.body ?? {}) as Partial<AccessConfig> & Record<string, unknown>;
   for (const k of Object.keys(body))
     if (!['kind', 'name', 'natIP', 'type', 'networkTier'].includes(k)) throw invalid(`Invalid value for field 'resource.${k}': the gcp fake does not support '${k}' on an access config.`);
@@ -249,50 +256,26 @@ const addAccessConfig: Handler = (call, ctx) => {
   const held = inUse(natIP);
   if (held) throw invalid(`Invalid value for field 'resource.natIP': '${natIP}'. ${held}`);
   const ac: AccessConfig = { name: body.name ?? 'external-nat', natIP, type: 'ONE_TO_ONE_NAT', networkTier: 'PREMIUM' };
-  return ctx.render.operation(
-    ctx.operations.start({
-      scope: { kind: 'zone', zone: instance.zone },
-      operationType: 'addAccessConfig',
-      targetLink: ctx.render.link(ctx.world.instancePath(instance)),
-      targetId: instance.id,
-      user: call.user,
-      instance,
-      apply: () => {
-        const h = inUse(ac.natIP);
-        if (h) return opInProgressError('IP_IN_USE_BY_ANOTHER_RESOURCE', h);
-        if (nic.accessConfigs.length > 0) return opInProgressError('INVALID_USAGE', 'At most one access config currently supported.');
-        ctx.world.addAccessConfig(nic, ac);
-        return undefined;
-      },
-    }),
-  );
+  return instanceOperation(call, ctx, instance, 'addAccessConfig', () => {
+    const h = inUse(ac.natIP);
+    if (h) return operationError('IP_IN_USE_BY_ANOTHER_RESOURCE', h);
+    if (nic.accessConfigs.length > 0) return operationError('INVALID_USAGE', 'At most one access config currently supported.');
+    ctx.world.addAccessConfig(nic, ac);
+    return undefined;
+  });
 };
 
 const deleteAccessConfig: Handler = (call, ctx) => {
-  const project = requireProject(call, ctx);
-  const path = `${project}/zones/${call.params.zone}/instances/${call.params.instance}`;
-  requirePermission(ctx, 'compute.instances.deleteAccessConfig', path);
-  const instance = findInstance(call, ctx, ctx.world.state);
-  const nic = findNic(instance, required(call, 'networkInterface'), ctx);
+  const { path, instance, nic } = targetNic(call, ctx, 'compute.instances.deleteAccessConfig');
   const name = required(call, 'accessConfig');
   if (!nic.accessConfigs.some((ac) => ac.name === name))
     throw invalid(`Invalid value for field 'accessConfig': '${name}'. No access config with that name on network interface ${nic.name} of '${path}'.`);
   notBusy(instance, ctx);
-  return ctx.render.operation(
-    ctx.operations.start({
-      scope: { kind: 'zone', zone: instance.zone },
-      operationType: 'deleteAccessConfig',
-      targetLink: ctx.render.link(ctx.world.instancePath(instance)),
-      targetId: instance.id,
-      user: call.user,
-      instance,
-      apply: () => {
-        if (!nic.accessConfigs.some((ac) => ac.name === name)) return opInProgressError('RESOURCE_NOT_FOUND', `The access config '${name}' was not found.`);
-        ctx.world.removeAccessConfig(nic, name);
-        return undefined;
-      },
-    }),
-  );
+  return instanceOperation(call, ctx, instance, 'deleteAccessConfig', () => {
+    if (!nic.accessConfigs.some((ac) => ac.name === name)) return operationError('RESOURCE_NOT_FOUND', `The access config '${name}' was not found.`);
+    ctx.world.removeAccessConfig(nic, name);
+    return undefined;
+  });
 };
 
 const testIamPermissions: Handler = (call, ctx) => {
@@ -322,12 +305,7 @@ const addressesList: Handler = (call, ctx) => {
   const project = requireProject(call, ctx);
   requirePermission(ctx, 'compute.addresses.list', `${project}/regions/${call.params.region}`);
   const all = [...call.view.addresses.values()].filter((a) => a.region === call.params.region).map((a) => ctx.render.address(a, call.view));
-  return {
-    kind: 'compute#addressList',
-    id: `${project}/regions/${call.params.region}/addresses`,
-    ...page(call, filtered(call, all)),
-    selfLink: ctx.render.link(`${project}/regions/${call.params.region}/addresses`),
-  };
+  return listOf(call, ctx, 'compute#addressList', `${project}/regions/${call.params.region}/addresses`, all);
 };
 
 // --- routes --------------------------------------------------------------------------------
@@ -345,7 +323,7 @@ const routesList: Handler = (call, ctx) => {
   const project = requireProject(call, ctx);
   requirePermission(ctx, 'compute.routes.list', project);
   const all = [...call.view.routes.values()].map((r) => ctx.render.route(r));
-  return { kind: 'compute#routeList', id: `${project}/global/routes`, ...page(call, filtered(call, all)), selfLink: ctx.render.link(`${project}/global/routes`) };
+  return listOf(call, ctx, 'compute#routeList', `${project}/global/routes`, all);
 };
 
 const ROUTE_FIELDS = ['kind', 'name', 'description', 'network', 'destRange', 'priority', 'nextHopInstance', 'tags'];
@@ -392,7 +370,7 @@ const routesInsert: Handler = (call, ctx) => {
       targetId: route.id,
       user: call.user,
       apply: () => {
-        if (ctx.world.state.routes.has(route.name)) return opInProgressError('RESOURCE_ALREADY_EXISTS', `The resource '${project}/global/routes/${route.name}' already exists`);
+        if (ctx.world.state.routes.has(route.name)) return operationError('RESOURCE_ALREADY_EXISTS', `The resource '${project}/global/routes/${route.name}' already exists`);
         ctx.world.putRoute(route);
         return undefined;
       },
@@ -415,7 +393,7 @@ const routesDelete: Handler = (call, ctx) => {
       targetLink: ctx.render.link(path),
       targetId: r.id,
       user: call.user,
-      apply: () => (ctx.world.removeRoute(name) ? undefined : opInProgressError('RESOURCE_NOT_FOUND', `The resource '${path}' was not found`)),
+      apply: () => (ctx.world.removeRoute(name) ? undefined : operationError('RESOURCE_NOT_FOUND', `The resource '${path}' was not found`)),
     }),
   );
 };
