@@ -414,6 +414,17 @@ function findOperation(call: Call, ctx: ApiContext, s: State): { op: Operation; 
 
 const operationsGet: Handler = (call, ctx) => ctx.render.operation(findOperation(call, ctx, call.view).op);
 
+const operationsList: Handler = (call, ctx) => {
+  const project = requireProject(call, ctx);
+  const zonal = call.method.name === 'zoneOperations.list';
+  const collection = zonal ? `${project}/zones/${call.params.zone}/operations` : `${project}/global/operations`;
+  requirePermission(ctx, zonal ? 'compute.zoneOperations.list' : 'compute.globalOperations.list', collection);
+  const all = [...call.view.operations.values()]
+    .filter((op) => (zonal ? op.scope.kind === 'zone' && op.scope.zone === call.params.zone : op.scope.kind === 'global'))
+    .map((op) => ctx.render.operation(op));
+  return listOf(call, ctx, 'compute#operationList', collection, all);
+};
+
 const operationsWait: Handler = async (call, ctx) => {
   const { op } = findOperation(call, ctx, ctx.world.state);
   await ctx.operations.waitDone(op, ctx.waitCapMs);
@@ -442,8 +453,10 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'routes.delete': routesDelete,
   'routes.testIamPermissions': testIamPermissions,
   'zoneOperations.get': operationsGet,
+  'zoneOperations.list': operationsList,
   'zoneOperations.wait': operationsWait,
   'globalOperations.get': operationsGet,
+  'globalOperations.list': operationsList,
   'globalOperations.wait': operationsWait,
   'regionOperations.get': operationsGet,
   'regionOperations.wait': operationsWait,

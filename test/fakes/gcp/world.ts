@@ -114,6 +114,8 @@ export class World {
   state: State = { instances: new Map(), addresses: new Map(), routes: new Map(), operations: new Map() };
   private readonly history: { at: number; state: State }[] = [];
   private counter = 0;
+  /** Until the first API request, the world is being built: that is the oldest state a stale read sees. */
+  private sealed = false;
 
   constructor(
     readonly project: string,
@@ -135,9 +137,15 @@ export class World {
 
   /** Record the current state for stale reads (call after every change). */
   snapshot(): void {
+    if (!this.sealed) this.history.length = 0;
     this.history.push({ at: this.now(), state: structuredClone(this.state) });
     const horizon = this.now() - 120_000;
     while (this.history.length > 2 && (this.history[1] as { at: number }).at < horizon) this.history.shift();
+  }
+
+  /** The world as built so far is the initial state; later changes are history. */
+  seal(): void {
+    this.sealed = true;
   }
 
   /** The state as it was `staleMs` ago (the newest snapshot at or before then). */
