@@ -14,18 +14,21 @@ import {
 import { Compute } from 'google-auth-library';
 import type { GcpFake } from './index.js';
 
-export interface FakeClients {
-  instances: InstancesClient;
-  addresses: AddressesClient;
-  routes: RoutesClient;
-  zoneOperations: ZoneOperationsClient;
-  globalOperations: GlobalOperationsClient;
-  regionOperations: RegionOperationsClient;
-  projects: ProjectsClient;
+const KINDS = {
+  instances: InstancesClient,
+  addresses: AddressesClient,
+  routes: RoutesClient,
+  zoneOperations: ZoneOperationsClient,
+  globalOperations: GlobalOperationsClient,
+  regionOperations: RegionOperationsClient,
+  projects: ProjectsClient,
+};
+
+export type FakeClients = { [K in keyof typeof KINDS]: InstanceType<(typeof KINDS)[K]> } & {
   auth: Compute;
   metadataHost: string;
   close(): Promise<void>;
-}
+};
 
 /**
  * Point gcp-metadata at a metadata host (it reads these variables on every request;
@@ -50,35 +53,17 @@ export async function fakeClients(fake: GcpFake, instance: string, o: { timeoutM
   const opts = { apiEndpoint: u.hostname, port: Number(u.port), protocol: 'http', fallback: true, authClient: auth };
   // Each client hashes the 11 MB protos JSON when built (google-gax loadProtoJSON): build on first use.
   const made = new Map<string, { close(): Promise<void> }>();
-  const lazy = <T extends { close(): Promise<void> }>(name: string, make: () => T): T => {
-    let x = made.get(name) as T | undefined;
-    if (!x) made.set(name, (x = make()));
-    return x;
-  };
-  const c = {
-    get instances() {
-      return lazy('instances', () => new InstancesClient(opts));
-    },
-    get addresses() {
-      return lazy('addresses', () => new AddressesClient(opts));
-    },
-    get routes() {
-      return lazy('routes', () => new RoutesClient(opts));
-    },
-    get zoneOperations() {
-      return lazy('zoneOperations', () => new ZoneOperationsClient(opts));
-    },
-    get globalOperations() {
-      return lazy('globalOperations', () => new GlobalOperationsClient(opts));
-    },
-    get regionOperations() {
-      return lazy('regionOperations', () => new RegionOperationsClient(opts));
-    },
-    get projects() {
-      return lazy('projects', () => new ProjectsClient(opts));
-    },
-  };
-  return Object.assign(c, {
+  const c = {} as Record<keyof typeof KINDS, unknown>;
+  for (const [name, Client] of Object.entries(KINDS)) {
+    Object.defineProperty(c, name, {
+      get: () => {
+        let x = made.get(name);
+        if (!x) made.set(name, (x = new Client(opts)));
+        return x;
+      },
+    });
+  }
+  return Object.assign(c as { [K in keyof typeof KINDS]: InstanceType<(typeof KINDS)[K]> }, {
     auth,
     metadataHost: md.host,
     close: async () => {

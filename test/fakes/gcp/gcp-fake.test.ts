@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { protos } from '@google-cloud/compute';
 import * as gcpMetadata from 'gcp-metadata';
 import { fakeClients, useMetadataHost, type FakeClients } from './clients.js';
-import { startGcpFake, type GcpFake, type RequestRecord } from './index.js';
+import { startGcpFake, type GcpFake, type GcpFakeOptions, type RequestRecord } from './index.js';
 
 const ZONE = 'us-central1-a';
 const VIP = '198.51.100.10/32';
@@ -49,6 +49,22 @@ async function refused(p: Promise<unknown>): Promise<Refusal> {
     return refusal(e);
   }
   assert.fail('expected the call to be refused');
+}
+
+/** A fake with world() and clients for `instance`, started before a suite and closed after it. */
+function useFake(opts: GcpFakeOptions, instance: string, set: (f: GcpFake, c: FakeClients) => void | Promise<void>, clientOpts?: { timeoutMs?: number }): void {
+  let f: GcpFake | undefined;
+  let cl: FakeClients | undefined;
+  before(async () => {
+    f = await startGcpFake(opts);
+    world(f);
+    cl = await fakeClients(f, instance, clientOpts);
+    await set(f, cl);
+  });
+  after(async () => {
+    await cl?.close();
+    await f?.close();
+  });
 }
 
 function world(fake: GcpFake): void {
@@ -144,15 +160,7 @@ describe('gcp fake: metadata server', () => {
 describe('gcp fake: auth and permissions', () => {
   let fake: GcpFake;
   let c: FakeClients;
-  before(async () => {
-    fake = await startGcpFake();
-    world(fake);
-    c = await fakeClients(fake, 'vm-a');
-  });
-  after(async () => {
-    await c.close();
-    await fake.close();
-  });
+  useFake({}, 'vm-a', (f, cl) => void ([fake, c] = [f, cl]));
 
   it('refuses a request without a token issued by a metadata server (401)', async () => {
     const none = await raw(fake, 'GET', `/compute/v1/projects/${fake.project}/zones/${ZONE}/instances/vm-a`);
@@ -198,15 +206,7 @@ describe('gcp fake: auth and permissions', () => {
 describe('gcp fake: instances and alias IP ranges', () => {
   let fake: GcpFake;
   let c: FakeClients;
-  before(async () => {
-    fake = await startGcpFake({ operationDelayMs: 20 });
-    world(fake);
-    c = await fakeClients(fake, 'vm-b');
-  });
-  after(async () => {
-    await c.close();
-    await fake.close();
-  });
+  useFake({ operationDelayMs: 20 }, 'vm-b', (f, cl) => void ([fake, c] = [f, cl]));
   const wait = async (op: { latestResponse: { name?: string | null } }) => {
     const [done] = await c.zoneOperations.wait({ project: fake.project, zone: ZONE, operation: op.latestResponse.name as string });
     return done;
@@ -359,15 +359,7 @@ describe('gcp fake: instances and alias IP ranges', () => {
 describe('gcp fake: external addresses and access configs', () => {
   let fake: GcpFake;
   let c: FakeClients;
-  before(async () => {
-    fake = await startGcpFake({ operationDelayMs: 20 });
-    world(fake);
-    c = await fakeClients(fake, 'vm-a');
-  });
-  after(async () => {
-    await c.close();
-    await fake.close();
-  });
+  useFake({ operationDelayMs: 20 }, 'vm-a', (f, cl) => void ([fake, c] = [f, cl]));
   const waitOp = async (op: { latestResponse: { name?: string | null } }) =>
     (await c.zoneOperations.wait({ project: fake.project, zone: ZONE, operation: op.latestResponse.name as string }))[0];
   const region = 'us-central1';
@@ -427,15 +419,7 @@ describe('gcp fake: external addresses and access configs', () => {
 describe('gcp fake: routes and global operations', () => {
   let fake: GcpFake;
   let c: FakeClients;
-  before(async () => {
-    fake = await startGcpFake({ operationDelayMs: 20 });
-    world(fake);
-    c = await fakeClients(fake, 'vm-a');
-  });
-  after(async () => {
-    await c.close();
-    await fake.close();
-  });
+  useFake({ operationDelayMs: 20 }, 'vm-a', (f, cl) => void ([fake, c] = [f, cl]));
   const waitGlobal = async (op: { latestResponse: { name?: string | null } }) =>
     (await c.globalOperations.wait({ project: fake.project, operation: op.latestResponse.name as string }))[0];
 
@@ -488,15 +472,8 @@ describe('gcp fake: strictness', () => {
   let fake: GcpFake;
   let c: FakeClients;
   let tok: string;
-  before(async () => {
-    fake = await startGcpFake();
-    world(fake);
-    c = await fakeClients(fake, 'vm-a');
-    tok = await token(c);
-  });
-  after(async () => {
-    await c.close();
-    await fake.close();
+  useFake({}, 'vm-a', async (f, cl) => {
+    [fake, c, tok] = [f, cl, await token(cl)];
   });
 
   it('an unknown path or verb is 404 in Google error JSON', async () => {
@@ -539,15 +516,7 @@ describe('gcp fake: faults', () => {
   let fake: GcpFake;
   let c: FakeClients;
   const get = () => c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-a' });
-  before(async () => {
-    fake = await startGcpFake({ operationDelayMs: 20, seed: 7 });
-    world(fake);
-    c = await fakeClients(fake, 'vm-b', { timeoutMs: 500 });
-  });
-  after(async () => {
-    await c.close();
-    await fake.close();
-  });
+  useFake({ operationDelayMs: 20, seed: 7 }, 'vm-b', (f, cl) => void ([fake, c] = [f, cl]), { timeoutMs: 500 });
 
   it('throttle: 429 rateLimitExceeded or 403 userRateLimitExceeded, then normal service', async () => {
     fake.inject({ kind: 'throttle', method: 'instances.get', times: 6 });
