@@ -356,6 +356,54 @@ describe('gcp fake: instances and alias IP ranges', () => {
   });
 });
 
+describe('gcp fake: instance metadata (the providers\' fence record) and networks', () => {
+  let fake: GcpFake;
+  let c: FakeClients;
+  useFake({ operationDelayMs: 20 }, 'vm-a', (f, cl) => void ([fake, c] = [f, cl]));
+
+  it('setMetadata needs the current fingerprint, replaces all items when DONE, and shows in get and the metadata server', async () => {
+    const [before] = await c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-b' });
+    assert.equal(before.metadata?.kind, 'compute#metadata');
+    assert.deepEqual(before.metadata?.items ?? [], []);
+    const fp = before.metadata?.fingerprint as string;
+    const stale = await refused(c.instances.setMetadata({ project: fake.project, zone: ZONE, instance: 'vm-b', metadataResource: { fingerprint: 'c3RhbGU=', items: [{ key: 'k', value: 'v' }] } }));
+    assert.equal(stale.status, 412);
+    assert.equal(stale.reason, 'conditionNotMet');
+    const [op] = await c.instances.setMetadata({ project: fake.project, zone: ZONE, instance: 'vm-b', metadataResource: { fingerprint: fp, items: [{ key: 'vipd-fence-g1', value: 't=5;n=node-b' }, { key: 'other', value: 'x' }] } });
+    assert.deepEqual(fake.instanceMetadata('vm-b'), {}, 'not before DONE');
+    await c.zoneOperations.wait({ project: fake.project, zone: ZONE, operation: lro(op).name as string });
+    assert.deepEqual(fake.instanceMetadata('vm-b'), { 'vipd-fence-g1': 't=5;n=node-b', other: 'x' });
+    const [after] = await c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-b' });
+    assert.notEqual(after.metadata?.fingerprint, fp);
+    assert.deepEqual(after.metadata?.items?.map((x) => [x.key, x.value]), [['vipd-fence-g1', 't=5;n=node-b'], ['other', 'x']]);
+    const md = await fake.metadata('vm-b');
+    const attr = await fetch(`http://${md.host}/computeMetadata/v1/instance/attributes/vipd-fence-g1`, { headers: { 'Metadata-Flavor': 'Google' } });
+    assert.equal(await attr.text(), 't=5;n=node-b');
+    await md.close();
+    // Replaces ALL items: sending one drops the other.
+    const [op2] = await c.instances.setMetadata({ project: fake.project, zone: ZONE, instance: 'vm-b', metadataResource: { fingerprint: after.metadata?.fingerprint as string, items: [{ key: 'other', value: 'y' }] } });
+    await c.zoneOperations.wait({ project: fake.project, zone: ZONE, operation: lro(op2).name as string });
+    assert.deepEqual(fake.instanceMetadata('vm-b'), { other: 'y' });
+    const [now] = await c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-b' });
+    const badKey = await refused(c.instances.setMetadata({ project: fake.project, zone: ZONE, instance: 'vm-b', metadataResource: { fingerprint: now.metadata?.fingerprint as string, items: [{ key: 'bad key', value: '' }] } }));
+    assert.equal(badKey.status, 400);
+    assert.match(badKey.message, /items\[0\]\.key': 'bad key'/);
+    fake.deny('compute.instances.setMetadata');
+    const denied = await refused(c.instances.setMetadata({ project: fake.project, zone: ZONE, instance: 'vm-b', metadataResource: { fingerprint: 'x' } }));
+    assert.match(denied.message, /Required 'compute.instances.setMetadata' permission/);
+    fake.allow('compute.instances.setMetadata');
+  });
+
+  it('networks.get answers the instances\' network; 404 naming an unknown one', async () => {
+    const [n] = await c.networks.get({ project: fake.project, network: 'default' });
+    assert.equal(n.name, 'default');
+    assert.deepEqual(n.subnetworks, [`${fake.endpoint}/compute/v1/projects/${fake.project}/regions/us-central1/subnetworks/default`]);
+    const missing = await refused(c.networks.get({ project: fake.project, network: 'prod' }));
+    assert.equal(missing.status, 404);
+    assert.match(missing.message, /projects\/vipd-test\/global\/networks\/prod/);
+  });
+});
+
 describe('gcp fake: external addresses and access configs', () => {
   let fake: GcpFake;
   let c: FakeClients;
@@ -396,6 +444,10 @@ describe('gcp fake: external addresses and access configs', () => {
     assert.equal((await refused(c.addresses.get({ project: fake.project, region, address: 'nope' }))).status, 404);
     const [list] = await c.addresses.list({ project: fake.project, region });
     assert.deepEqual(list.map((a) => a.name), ['vip-ext']);
+    fake.deny('compute.addresses.use');
+    const [perms] = await c.addresses.testIamPermissions({ project: fake.project, region, resource: 'vip-ext', testPermissionsRequestResource: { permissions: ['compute.addresses.get', 'compute.addresses.use'] } });
+    assert.deepEqual(perms.permissions, ['compute.addresses.get']);
+    fake.allow('compute.addresses.use');
   });
 
   it('addAccessConfig needs compute.addresses.use for a static address', async () => {

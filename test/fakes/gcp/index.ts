@@ -79,6 +79,8 @@ export interface GcpFake {
   aliasOwner(ipCidrRange: string): { instance: string; nic: string } | undefined;
   externalOwner(address: string): { instance: string; nic: string; accessConfig: string } | undefined;
   routes(): { name: string; destRange: string; nextHopInstance?: string; priority: number; description?: string }[];
+  /** An instance's metadata items (instances.setMetadata), as a key -> value record. */
+  instanceMetadata(instanceName: string): Record<string, string>;
   /** An interface's current state (fingerprint, alias ranges, access configs). */
   nic(instanceName: string, nicName?: string): { fingerprint: string; aliasIpRanges: string[]; accessConfigs: { name: string; natIP: string }[] };
   moveAlias(ipCidrRange: string, toInstance: string | undefined, toNic?: string): void;
@@ -269,6 +271,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         zone,
         serviceAccount: n.serviceAccount ?? `${world.projectNumber}-compute@developer.gserviceaccount.com`,
         creationTimestamp: new Date().toISOString(),
+        metadata: { fingerprint: world.newFingerprint(), items: [] },
         nics: n.nics.map((c, idx) => ({
           name: c.name ?? `nic${idx}`,
           network: world.canonical(c.network ?? 'global/networks/default', 'network'),
@@ -327,6 +330,9 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         ...(r.nextHopInstance !== undefined ? { nextHopInstance: r.nextHopInstance.split('/').pop() as string } : {}),
         ...(r.description !== undefined ? { description: r.description } : {}),
       }));
+    },
+    instanceMetadata(instanceName) {
+      return Object.fromEntries(instanceNamed(instanceName).metadata.items.map((x) => [x.key, x.value]));
     },
     nic(instanceName, nicName) {
       const n = nicOf(instanceNamed(instanceName), nicName);

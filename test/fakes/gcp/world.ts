@@ -33,6 +33,8 @@ export interface Instance {
   nics: Nic[];
   serviceAccount: string;
   creationTimestamp: string;
+  /** Instance metadata (key/value items) and its fingerprint (instances.setMetadata). */
+  metadata: { fingerprint: string; items: { key: string; value: string }[] };
   /** The operation still running on this instance: GCP refuses a second one (resourceNotReady). */
   pendingOp?: string;
 }
@@ -128,6 +130,13 @@ export class World {
   nextId(): string {
     this.counter += 1;
     return String(5_000_000_000_000_000_000n + BigInt(this.counter) * 7_919n);
+  }
+
+  /** A numeric id derived from a name (resources the fake does not store, like networks). */
+  stableId(name: string): string {
+    let h = 0n;
+    for (const ch of name) h = (h * 131n + BigInt(ch.charCodeAt(0))) % 9_000_000_000_000_000_000n;
+    return String(1_000_000_000_000_000_000n + h);
   }
 
   newFingerprint(): string {
@@ -262,6 +271,11 @@ export class World {
   removeAccessConfig(nic: Nic, name: string): void {
     nic.accessConfigs = nic.accessConfigs.filter((ac) => ac.name !== name);
     nic.fingerprint = this.newFingerprint();
+    this.snapshot();
+  }
+
+  setMetadataItems(i: Instance, items: { key: string; value: string }[]): void {
+    i.metadata = { fingerprint: this.newFingerprint(), items: items.map((x) => ({ ...x })) };
     this.snapshot();
   }
 
