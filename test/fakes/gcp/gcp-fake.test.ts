@@ -241,7 +241,7 @@ describe('gcp fake: instances and alias IP ranges', () => {
   });
 
   it('moves an alias range: the change lands when the operation is DONE, not before', async () => {
-    const slow = await startGcpFake({ operationDelayMs: 600_000 });
+    const slow = await startGcpFake({ operationDelayMs: 600_000, waitCapMs: 50 });
     world(slow);
     const s = await fakeClients(slow, 'vm-b');
     try {
@@ -253,6 +253,9 @@ describe('gcp fake: instances and alias IP ranges', () => {
       assert.deepEqual(slow.aliasOwner(VIP), { instance: 'vm-a', nic: 'nic0' });
       const [running] = await s.zoneOperations.get({ project: slow.project, zone: ZONE, operation: op.latestResponse.name as string });
       assert.equal(running.status, 'RUNNING');
+      // operations.wait gives up after its cap (GCP: 2 minutes) and answers the RUNNING operation.
+      const [waited] = await s.zoneOperations.wait({ project: slow.project, zone: ZONE, operation: lro(op).name as string });
+      assert.equal(waited.status, 'RUNNING');
       // One operation at a time per instance, as on GCP.
       const busy = await refused(
         s.instances.updateNetworkInterface({ project: slow.project, zone: ZONE, instance: 'vm-a', networkInterface: 'nic0', networkInterfaceResource: { fingerprint: a.fingerprint, aliasIpRanges: [] } }),
@@ -535,7 +538,7 @@ describe('gcp fake: strictness', () => {
     assert.equal((await raw(fake, 'DELETE', `/compute/v1/projects/${fake.project}/zones/${ZONE}/instances/vm-a`, { token: tok })).status, 404);
   });
 
-  it('an unknown body field, query parameter or enum value is 400 naming it', async () => {
+  it('an unknown body field (at any depth) or query parameter is 400 naming it', async () => {
     const path = `/compute/v1/projects/${fake.project}/zones/${ZONE}/instances/vm-a/updateNetworkInterface?networkInterface=nic0`;
     const body = await raw(fake, 'PATCH', path, { token: tok, body: JSON.stringify({ fingerprint: fake.nic('vm-a').fingerprint, aliasIpRange: [] }) });
     assert.equal(body.status, 400);
