@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { protos } from '@google-cloud/compute';
 import * as gcpMetadata from 'gcp-metadata';
 import { fakeClients, useMetadataHost, type FakeClients } from './clients.js';
+import { matchesFilter, parseFilter } from './filter.js';
 import { startGcpFake, type GcpFake, type GcpFakeOptions, type RequestRecord } from './index.js';
 
 const ZONE = 'us-central1-a';
@@ -148,6 +149,16 @@ describe('gcp fake: metadata server', () => {
     assert.match(tok.access_token, /^ya29\.fake-vm-a-/);
     assert.equal(tok.token_type, 'Bearer');
     assert.ok(fake.metadataRequests.some((r) => r.path.endsWith('/token') && r.instance === 'vm-a'));
+  });
+
+  it('answers the ping paths and lists directories', async () => {
+    const get = async (path: string) => (await fetch(`http://${host}${path}`, { headers: { 'Metadata-Flavor': 'Google' } })).text();
+    assert.equal(await get('/'), 'computeMetadata/\n');
+    assert.match(await get('/computeMetadata/v1/instance'), /^network-interfaces\/$/m);
+    assert.equal(await get('/computeMetadata/v1/instance/network-interfaces/'), '0/\n');
+    assert.match(await get('/computeMetadata/v1/instance/service-accounts/default/'), /^token$/m);
+    const bad = await fetch(`http://${host}/computeMetadata/v1/instance/name?bogus=1`, { headers: { 'Metadata-Flavor': 'Google' } });
+    assert.equal(bad.status, 400);
   });
 
   it('reflects moves: the alias list follows the interface', async () => {
@@ -523,6 +534,20 @@ describe('gcp fake: routes and global operations', () => {
   });
 });
 
+describe('gcp fake: list filters', () => {
+  it('parses FIELD op VALUE terms joined by AND or parentheses, and refuses anything else', () => {
+    const vm = { name: 'vm-a', status: 'RUNNING', networkInterfaces: [{ aliasIpRanges: [{ ipCidrRange: VIP }] }, { aliasIpRanges: [] }] };
+    assert.equal(matchesFilter(vm, parseFilter('name = "vm-a"')), true);
+    assert.equal(matchesFilter(vm, parseFilter('(name = "vm-a") (status = "STOPPED")')), false);
+    assert.equal(matchesFilter(vm, parseFilter('name = vm-* AND status != TERMINATED')), true);
+    assert.equal(matchesFilter(vm, parseFilter('name eq "vm-[ab]"')), true);
+    assert.equal(matchesFilter(vm, parseFilter('name ne "vm-.*"')), false);
+    assert.equal(matchesFilter(vm, parseFilter(`networkInterfaces.aliasIpRanges.ipCidrRange = "${VIP}"`)), true);
+    assert.throws(() => parseFilter('name ~ vm'), /Invalid list filter/);
+    assert.throws(() => parseFilter('name = a OR name = b'), /Invalid list filter/);
+  });
+});
+
 describe('gcp fake: strictness', () => {
   let fake: GcpFake;
   let c: FakeClients;
@@ -629,6 +654,10 @@ describe('gcp fake: faults', () => {
     assert.equal(fake.requests.at(-1)?.fault, 'stale-read');
     const [fresh] = await c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-c' });
     assert.deepEqual(fresh.networkInterfaces?.[0]?.aliasIpRanges?.map((r) => r.ipCidrRange), [range]);
+  });
+
+  it('a fault for a method the fake does not serve is refused (it could never fire)', () => {
+    assert.throws(() => fake.inject({ kind: 'throttle', method: 'instances.updateNetworkInterfaces' }), /no method 'instances.updateNetworkInterfaces'/);
   });
 
   it('faults with a probability replay from the seed', async () => {
