@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { protos } from '@google-cloud/compute';
 import * as gcpMetadata from 'gcp-metadata';
+import { Compute } from 'google-auth-library';
 import { fakeClients, useMetadataHost, type FakeClients } from './clients.js';
 import { matchesFilter, parseFilter } from './filter.js';
 import { startGcpFake, type GcpFake, type GcpFakeOptions, type RequestRecord } from './index.js';
@@ -205,6 +206,21 @@ describe('gcp fake: auth and permissions', () => {
     fake.allow('compute.instances.updateNetworkInterface');
     const [none] = await c.instances.testIamPermissions({ project: fake.project, zone: ZONE, resource: 'vm-a', testPermissionsRequestResource: { permissions: [] } });
     assert.deepEqual(none.permissions, []);
+  });
+
+  it('an instance without a service account gets no token: the Compute credentials fail with status 404', async () => {
+    fake.addInstance({ name: 'vm-nosa', nics: [{ networkIP: '198.51.100.9' }], serviceAccount: null });
+    const md = await fake.metadata('vm-nosa');
+    useMetadataHost(md.host);
+    try {
+      const auth = new Compute();
+      // gcp-metadata bundles its own gaxios, so google-auth-library's `instanceof GaxiosError` misses
+      // and its explanatory wrapping never happens: the caller sees a bare "Not Found" with status 404.
+      await assert.rejects(auth.getAccessToken(), (e: Error & { status?: number }) => e.status === 404 && /^Not Found\s*$/.test(e.message));
+    } finally {
+      await md.close();
+      useMetadataHost(c.metadataHost);
+    }
   });
 
   it('revoked tokens get 401 through the client', async () => {

@@ -49,7 +49,8 @@ export interface NewInstance {
     aliasIpRanges?: { ipCidrRange: string; subnetworkRangeName?: string }[];
     accessConfigs?: { name: string; natIP?: string }[];
   }[];
-  serviceAccount?: string;
+  /** The attached service account; null for none (its metadata server then has no token to give). */
+  serviceAccount?: string | null;
 }
 
 export interface RequestRecord {
@@ -269,7 +270,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         id: world.nextId(),
         name: n.name,
         zone,
-        serviceAccount: n.serviceAccount ?? `${world.projectNumber}-compute@developer.gserviceaccount.com`,
+        serviceAccount: n.serviceAccount === undefined ? `${world.projectNumber}-compute@developer.gserviceaccount.com` : n.serviceAccount,
         creationTimestamp: new Date().toISOString(),
         metadata: { fingerprint: world.newFingerprint(), items: [] },
         nics: n.nics.map((c, idx) => ({

@@ -31,7 +31,7 @@ export interface Instance {
   name: string;
   zone: string;
   nics: Nic[];
-  serviceAccount: string;
+  serviceAccount: string | null;
   creationTimestamp: string;
   /** Instance metadata (key/value items) and its fingerprint (instances.setMetadata). */
   metadata: { fingerprint: string; items: { key: string; value: string }[] };
