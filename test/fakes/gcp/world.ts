@@ -86,6 +86,8 @@ export interface State {
   operations: Map<string, Operation>;
 }
 
+const MAX_OPERATIONS = 500;
+
 const instanceKey = (zone: string, name: string): string => `${zone}/${name}`;
 const addressKey = (region: string, name: string): string => `${region}/${name}`;
 export const regionOf = (zone: string): string => zone.replace(/-[a-z]$/, '');
@@ -290,8 +292,17 @@ export class World {
     return had;
   }
 
+  /**
+   * Keep an operation; the oldest DONE ones beyond MAX_OPERATIONS are forgotten (GCP too keeps
+   * operations only for a while), so a long demo's snapshots stay small.
+   */
   putOperation(op: Operation): void {
     this.state.operations.set(op.name, op);
+    if (this.state.operations.size > MAX_OPERATIONS)
+      for (const [name, o] of this.state.operations) {
+        if (this.state.operations.size <= MAX_OPERATIONS) break;
+        if (o.status === 'DONE') this.state.operations.delete(name);
+      }
     this.snapshot();
   }
 }
