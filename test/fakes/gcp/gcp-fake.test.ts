@@ -488,6 +488,14 @@ describe('gcp fake: external addresses and access configs', () => {
     fake.allow('compute.addresses.use');
   });
 
+  it('access configs without natIP get distinct ephemeral addresses', () => {
+    fake.addInstance({ name: 'vm-e1', nics: [{ networkIP: '198.51.100.21', accessConfigs: [{ name: 'External NAT' }] }, { networkIP: '198.51.100.22', accessConfigs: [{ name: 'External NAT' }] }] });
+    fake.addInstance({ name: 'vm-e2', nics: [{ networkIP: '198.51.100.23', accessConfigs: [{ name: 'External NAT' }] }] });
+    const ips = [fake.nic('vm-e1', 'nic0'), fake.nic('vm-e1', 'nic1'), fake.nic('vm-e2')].map((n) => n.accessConfigs[0]?.natIP);
+    assert.equal(new Set(ips).size, 3);
+    for (const ip of ips) assert.match(ip ?? '', /^203\.0\.113\.2\d\d$/);
+  });
+
   it('moveExternal behind the client\'s back', async () => {
     fake.moveExternal(EIP, 'vm-c');
     assert.deepEqual(fake.externalOwner(EIP), { instance: 'vm-c', nic: 'nic0', accessConfig: 'external-nat' });

@@ -266,6 +266,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     addInstance(n) {
       const zone = n.zone ?? 'us-central1-a';
       const region = regionOf(zone);
+      const ephemeral = new Set<string>();
       const i: Instance = {
         id: world.nextId(),
         name: n.name,
@@ -280,7 +281,9 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
           networkIP: c.networkIP,
           aliasIpRanges: (c.aliasIpRanges ?? []).map((r) => ({ ...r, ipCidrRange: normaliseRange(r.ipCidrRange) })),
           accessConfigs: (c.accessConfigs ?? []).map((ac) => {
-            const natIP = ac.natIP ?? `203.0.113.${200 + idx}`;
+            const natIP = ac.natIP ?? world.freeEphemeralIp(ephemeral);
+            if (natIP === undefined) throw new Error(`gcp fake: no ephemeral external address left for ${n.name}`);
+            ephemeral.add(natIP);
             return { name: ac.name, natIP, type: 'ONE_TO_ONE_NAT' as const, networkTier: 'PREMIUM' as const };
           }),
           fingerprint: world.newFingerprint(),

@@ -87,6 +87,8 @@ export interface State {
 }
 
 const MAX_OPERATIONS = 500;
+/** Ephemeral external addresses (an access config without natIP): 203.0.113.200-249. */
+const EPHEMERAL_POOL = Array.from({ length: 50 }, (_, i) => `203.0.113.${200 + i}`);
 
 const instanceKey = (zone: string, name: string): string => `${zone}/${name}`;
 const addressKey = (region: string, name: string): string => `${region}/${name}`;
@@ -214,6 +216,11 @@ export class World {
       for (const nic of instance.nics)
         for (const ac of nic.accessConfigs) if (ac.natIP === ip) return { instance, nic, accessConfig: ac };
     return undefined;
+  }
+
+  /** An ephemeral external address no interface uses and no static address reserves. */
+  freeEphemeralIp(taken: ReadonlySet<string> = new Set()): string | undefined {
+    return EPHEMERAL_POOL.find((ip) => !taken.has(ip) && !this.natHolder(ip) && !this.addressByIp(ip));
   }
 
   /**
