@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -160,6 +161,33 @@ describe('gcp fake: metadata server', () => {
     assert.match(await get('/computeMetadata/v1/instance/service-accounts/default/'), /^token$/m);
     const bad = await fetch(`http://${host}/computeMetadata/v1/instance/name?bogus=1`, { headers: { 'Metadata-Flavor': 'Google' } });
     assert.equal(bad.status, 400);
+  });
+
+  it('with GCE_METADATA_HOST set, gcp-metadata and the Compute credentials connect to nothing but it', async () => {
+    const hosts: string[] = [];
+    const fresh = await fake.metadata('vm-a'); // a new port: no kept-alive connection to reuse
+    useMetadataHost(fresh.host);
+    const connect = net.Socket.prototype.connect;
+    // Every TCP connection this process opens goes through Socket#connect: record where to.
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      // net.createConnection hands connect() its normalised [options, callback] array.
+      const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+      const o = typeof first === 'object' && first !== null ? (first as { host?: string; hostname?: string }) : { host: typeof args[1] === 'string' ? args[1] : undefined };
+      hosts.push(o.host ?? o.hostname ?? '(default host)');
+      return (connect as (...x: unknown[]) => net.Socket).apply(this, args);
+    } as typeof connect;
+    try {
+      gcpMetadata.resetIsAvailableCache();
+      assert.equal(await gcpMetadata.isAvailable(), true);
+      await gcpMetadata.instance('id');
+      await new Compute().getAccessToken();
+    } finally {
+      net.Socket.prototype.connect = connect;
+      await fresh.close();
+      useMetadataHost(host);
+    }
+    assert.ok(hosts.length > 0, 'the probe saw the connections');
+    assert.deepEqual([...new Set(hosts)], ['127.0.0.1']);
   });
 
   it('reflects moves: the alias list follows the interface', async () => {
