@@ -212,9 +212,11 @@ describe('gcp fake: auth and permissions', () => {
     assert.equal(ok.status, 200);
   });
 
-  it('records which instance the token belongs to', async () => {
+  it('records which instance the token belongs to, and the body a request sent', async () => {
     await c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-b' });
     assert.equal(fake.requests.at(-1)?.caller, 'vm-a');
+    await c.instances.testIamPermissions({ project: fake.project, zone: ZONE, resource: 'vm-a', testPermissionsRequestResource: { permissions: ['compute.instances.get'] } });
+    assert.deepEqual(fake.requests.at(-1)?.body, { permissions: ['compute.instances.get'] });
   });
 
   it('denies a permission with 403 naming it and the resource; testIamPermissions answers the allowed subset', async () => {
@@ -771,6 +773,9 @@ describe('gcp fake: serve.ts (standalone, for the demo)', () => {
         (await fetch(`${out.control}/control`, { method: 'POST', body: JSON.stringify(body) })).json();
       assert.deepEqual(await ctl({ op: 'moveAlias', ipCidrRange: VIP, toInstance: 'node-b' }), { ok: true });
       assert.deepEqual(await ctl({ op: 'aliasOwner', ipCidrRange: VIP }), { instance: 'node-b', nic: 'nic0' });
+      assert.deepEqual(await ctl({ op: 'moveAlias', range: VIP, instance: 'node-a' }), { ok: true });
+      assert.deepEqual(await ctl({ op: 'aliasOwner', range: VIP }), { instance: 'node-a', nic: 'nic0' });
+      await ctl({ op: 'moveAlias', range: VIP, instance: 'node-b' });
       const st = (await (await fetch(`${out.control}/state`)).json()) as { instances: Record<string, { nics: Record<string, { aliasIpRanges: string[] }> }> };
       assert.deepEqual(st.instances['node-b']?.nics.nic0?.aliasIpRanges, [VIP]);
       const reqs = (await (await fetch(`${out.control}/requests`)).json()) as { method: string; caller: string; wallMs: number }[];

@@ -68,6 +68,8 @@ export interface RequestRecord {
   fault?: string;
   /** The instance whose metadata server issued the bearer token. */
   caller?: string;
+  /** The parsed JSON body (the resource a mutation sent), when there was one. */
+  body?: unknown;
 }
 
 export interface GcpFake {
@@ -177,6 +179,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
       } catch {
         return fail(invalid('Invalid JSON payload received. Unexpected token.'));
       }
+      if (body !== undefined) rec.body = body;
       const field = requestFieldType(method.requestType, method.bodyField);
       const problems = body === undefined ? [] : messageProblems(field, body);
       if (problems.length > 0) return fail(invalid(`Invalid JSON payload received. ${problems.join('; ')}`));

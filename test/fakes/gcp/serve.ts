@@ -12,7 +12,8 @@
  * spawned it and died leaves no orphan). With --log-requests every Compute request is one more
  * JSON line {"event":"request",…,"wallMs"} (epoch milliseconds, comparable across processes).
  * The control URL takes POST /control {"op": …} (see control() below; the result as JSON, null
- * for none, 400 {error} when refused) and answers GET /state and GET /requests.
+ * for none, 400 {error} when refused) and answers GET /state and GET /requests (each request's
+ * record, with its parsed body and wallMs).
  */
 import { fstatSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -42,6 +43,10 @@ function control(fake: GcpFake, body: Op): unknown {
     return v;
   };
   const optS = (k: string): string | undefined => (body[k] === undefined || body[k] === null ? undefined : s(k));
+  // Field names of the fake's API, or the shorter ones the e2e client uses (range, instance, nic).
+  const range = (): string => s(body.range !== undefined ? 'range' : 'ipCidrRange');
+  const to = (): string | undefined => optS(body.instance !== undefined ? 'instance' : 'toInstance');
+  const toNic = (): string | undefined => optS(body.nic !== undefined ? 'nic' : 'toNic');
   const ok = { ok: true };
   switch (body.op) {
     case 'inject':
@@ -66,16 +71,16 @@ function control(fake: GcpFake, body: Op): unknown {
       fake.settleOperations();
       return ok;
     case 'moveAlias':
-      fake.moveAlias(s('ipCidrRange'), optS('toInstance'), optS('toNic'));
+      fake.moveAlias(range(), to(), toNic());
       return ok;
     case 'moveExternal':
-      fake.moveExternal(s('address'), optS('toInstance'), optS('toNic'));
+      fake.moveExternal(s('address'), to(), toNic());
       return ok;
     case 'deleteRoute':
       fake.deleteRoute(s('name'));
       return ok;
     case 'aliasOwner':
-      return fake.aliasOwner(s('ipCidrRange')) ?? null;
+      return fake.aliasOwner(range()) ?? null;
     case 'externalOwner':
       return fake.externalOwner(s('address')) ?? null;
     case 'routes':
