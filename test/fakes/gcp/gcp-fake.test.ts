@@ -788,4 +788,27 @@ describe('gcp fake: serve.ts (standalone, for the demo)', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+  it('stops when its stdin pipe ends (no orphan after its parent dies), and refuses a bad world file naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcp-fake-'));
+    const serve = fileURLToPath(new URL('./serve.ts', import.meta.url));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ instances: [{ name: 'node-a', nics: [{ networkIP: '198.51.100.2' }] }] }));
+    const child = spawn(process.execPath, ['--import', 'tsx', serve, '--world', good], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await once(createInterface({ input: child.stdout }), 'line');
+      child.stdin.end();
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ instances: [{ name: 'node-a' }] }));
+    const refused = spawn(process.execPath, ['--import', 'tsx', serve, '--world', bad], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    refused.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(refused, 'exit')) as [number | null];
+    assert.equal(code, 2);
+    assert.match(err, /bad\.json: instances\[0\] needs "name" \(string\) and "nics" \(array\)/);
+  });
 });
