@@ -153,7 +153,7 @@ async function settle(call: Promise<void>): Promise<void> {
 
 /** status() is definite and agrees with the independent observation. */
 async function expectTruthful(s: ConformanceSubject): Promise<VipStatus> {
-  const status = await s.provider.status(live());
+  const { status } = await s.provider.status(live());
   assert.notEqual(status, 'unknown', 'status must be definite in a working setup');
   if (s.observe) assert.equal(status, await s.observe(), 'status() disagrees with what is really there');
   return status;

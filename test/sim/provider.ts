@@ -15,7 +15,7 @@
  * can, covers that).
  */
 import type { Clock } from '../../src/ports/clock.js';
-import { ProviderError, type ProviderRequest, type VipProvider, type VipStatus } from '../../src/ports/vip-provider.js';
+import { ProviderError, type ProviderRequest, type VipProvider, type StatusReport } from '../../src/ports/vip-provider.js';
 import type { Rng } from './rng.js';
 
 export interface RecordChange {
@@ -73,9 +73,9 @@ export class SimProvider implements VipProvider {
 
   async validate(): Promise<void> {}
 
-  async status(signal: AbortSignal): Promise<VipStatus> {
+  async status(signal: AbortSignal): Promise<StatusReport> {
     await this.roundTrip(signal);
-    return this.record.held ? 'held' : 'not-held';
+    return { status: this.record.held ? 'held' : 'not-held' };
   }
 
   acquire(req: ProviderRequest): Promise<void> {

@@ -21,8 +21,8 @@ class ScriptedProvider implements VipProvider {
   readonly calls: Call[] = [];
   constructor(private readonly clock: TrackedClock, readonly script: Outcome[] = []) {}
   async validate(): Promise<void> {}
-  async status(): Promise<'unknown'> {
-    return 'unknown';
+  async status(): Promise<{ status: 'unknown' }> {
+    return { status: 'unknown' };
   }
   acquire(req: ProviderRequest): Promise<void> {
     return this.run('acquire', req);
