@@ -75,6 +75,8 @@ export class ProviderDriver {
   private cancelRetry: (() => void) | undefined;
   private cancelReconcile: (() => void) | undefined;
   private failures = 0;
+  /** The last decision a fenced refusal was logged for. */
+  private refusedDecision: number | undefined;
   /** stop() began: no new reconcile pass. */
   private stopping = false;
   private stopped = false;
@@ -230,7 +232,10 @@ export class ProviderDriver {
    */
   private refused(op: 'acquire' | 'release', d: Desired, err: unknown): void {
     this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'fenced' });
-    this.logger.warn(
+    // One warning per decision; the re-checks that are refused again are counted, at debug.
+    const first = this.refusedDecision !== this.decision;
+    this.refusedDecision = this.decision;
+    this.logger[first ? 'warn' : 'debug'](
       { err, op, term: d.term, recheckInMs: this.reassertIntervalMs },
       `${this.provider.kind} provider ${op} at term ${d.term} refused by the fence (${err instanceof Error ? err.message : String(err)}); not retrying, re-checking in ${this.reassertIntervalMs} ms unless a newer decision comes first`,
     );

@@ -353,6 +353,8 @@ describe('ProviderDriver', () => {
     assert.ok(!logs.some((l) => l.level === 'error'), 'a refusal is not an error');
     await clock.advanceTo(5000);
     assert.equal(provider.calls.length, 2, 're-checked after one interval (the holder\'s record may have gone stale)');
+    assert.equal(logs.filter((l) => /refused by the fence/.test(l.msg) && l.level === 'warn').length, 1, 'one warning per decision');
+    assert.equal(count('acquire', 'fenced'), 2);
     await clock.advanceTo(7000);
     driver.want(held(4));
     await clock.advanceTo(7000);
