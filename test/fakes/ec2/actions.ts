@@ -172,6 +172,9 @@ function assignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
   for (const ip of ips) {
     requireIpv4(ip, 'PrivateIpAddress');
     const holder = eniHoldingIp(w, ip);
+    if (holder === eni && eni.privateIps[0] === ip) {
+      throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${eni.eniId} and cannot also be a secondary one`);
+    }
     if (holder && holder !== eni) {
       if (holder.privateIps[0] === ip) {
         throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${holder.eniId} and cannot be reassigned`);

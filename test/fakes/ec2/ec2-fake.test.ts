@@ -127,6 +127,7 @@ describe('network interfaces and secondary private addresses', () => {
     // Assigning what an ENI already has is a no-op, and a primary address never moves.
     await t.ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: t.eniA, PrivateIpAddresses: ['198.51.100.100'] }));
     await rejectsWith(t.ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: t.eniA, PrivateIpAddresses: ['198.51.100.20'], AllowReassignment: true })), 'InvalidParameterValue', 400, /primary/);
+    await rejectsWith(t.ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: t.eniA, PrivateIpAddresses: ['198.51.100.10'] })), 'InvalidParameterValue', 400, /primary/);
     await rejectsWith(t.ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: 'eni-0000000000000dead', PrivateIpAddresses: ['198.51.100.101'] })), 'InvalidNetworkInterfaceID.NotFound', 400);
   });
 

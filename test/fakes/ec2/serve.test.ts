@@ -72,6 +72,21 @@ describe('serve.ts', () => {
     }
   });
 
+  it('with no world file it builds the default world, answers addressOwner, and stops when its stdin pipe closes', async () => {
+    const child = tsxChild('test/fakes/ec2/serve.ts', ['--instances', '3']);
+    try {
+      await child.waitFor(/"endpoint"/, 60_000);
+      const ready = JSON.parse(child.out().split('\n')[0]!) as Ready & { addresses: { allocationId: string }[] };
+      assert.equal(Object.keys(ready.imds).length, 3);
+      const owner = await fetch(`${ready.control}/control`, { method: 'POST', body: JSON.stringify({ op: 'addressOwner', allocationId: ready.addresses[0]!.allocationId }) });
+      assert.equal(await owner.json(), null);
+    } finally {
+      child.proc.stdin.end();
+      const { code } = await child.exit(30_000);
+      assert.equal(code, 0, child.err());
+    }
+  });
+
   it('a bad world file stops it with exit 2 and the field that is wrong', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ ...world, addresses: [{ publicIp: '203.0.113.10', allocation: 'x' }] }));

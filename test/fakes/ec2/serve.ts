@@ -10,8 +10,12 @@
  * With --log-requests every API request is one more JSON line {"event":"request",…, "wallMs"}
  * (epoch milliseconds, comparable across processes). The control URL takes POST /control
  * {"op": "inject" | "clearFaults" | "setLatency" | "deny" | "allow" | "moveAddress" |
- * "moveSecondaryIp" | "setRoute", …} and answers GET /state (who holds what) and GET /requests.
+ * "moveSecondaryIp" | "setRoute" | "addressOwner" | "secondaryIpOwner" | "routeTarget", …}
+ * (the result as JSON, null for none; 400 {error} when refused) and answers GET /state (who
+ * holds what) and GET /requests. When its stdin is a pipe it also stops when that ends (a
+ * parent that spawned it and died leaves no orphan).
  */
+import { fstatSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -47,6 +51,7 @@ function control(fake: Ec2Fake, body: Op): unknown {
     case 'moveAddress': fake.moveAddress(s('allocationId'), optS('eniId'), optS('privateIp')); return { ok: true };
     case 'moveSecondaryIp': fake.moveSecondaryIp(s('ip'), optS('eniId')); return { ok: true };
     case 'setRoute': fake.setRoute(s('routeTableId'), s('cidr'), optS('eniId')); return { ok: true };
+    case 'addressOwner': return fake.addressOwner(s('allocationId')) ?? null;
     case 'routeTarget': return fake.routeTarget(s('routeTableId'), s('cidr')) ?? null;
     case 'secondaryIpOwner': return fake.secondaryIpOwner(s('ip')) ?? null;
     default: throw new Error(`control: unknown op '${String(body.op)}'`);
@@ -125,13 +130,24 @@ async function main(): Promise<void> {
     ...built,
   })}\n`);
 
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     ctl.closeAllConnections();
     ctl.close();
     void fake.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // A parent that spawned us with a stdin pipe and died (or closed it) stops us too: no orphans.
+  // Only a pipe (node's 'pipe' stdio is a socket pair): /dev/null or a terminal changes nothing.
+  const stdin = fstatSync(0);
+  if (stdin.isFIFO() || stdin.isSocket()) {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
 }
 
 main().catch((e: unknown) => {
