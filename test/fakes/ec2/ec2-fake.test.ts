@@ -344,7 +344,7 @@ describe('faults', () => {
   });
 
   it('hang: no answer, so only a request timeout (throwOnRequestTimeout) ends it; the SDK then retries', async () => {
-    const handler = (): NodeHttpHandler => new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true });
+    const handler = (): NodeHttpHandler => new NodeHttpHandler({ requestTimeout: 800, throwOnRequestTimeout: true });
     t.fake.inject({ action: 'DescribeAddresses', kind: 'hang' });
     const once = ec2Client(t.fake, { requestHandler: handler(), maxAttempts: 1 });
     await rejectsWith(once.send(new DescribeAddressesCommand({})), 'TimeoutError');
