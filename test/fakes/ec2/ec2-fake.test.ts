@@ -429,7 +429,16 @@ describe('behind vipd\'s back and observation', () => {
     assert.deepEqual(seen[0]!.params, { Action: 'AssociateAddress', Version: '2016-11-15', AllocationId: t.alloc, NetworkInterfaceId: t.eniA, AllowReassociation: 'true' });
     assert.equal(seen[0]!.accessKeyId, t.fake.credentials.accessKeyId);
     assert.equal(seen[0]!.status, 200);
-    assert.ok(seen[0]!.at > 0 && seen[0]!.at <= performance.now());
+    assert.ok(seen[0]!.at > 0 && seen[0]!.at <= seen[0]!.doneAt && seen[0]!.doneAt <= performance.now());
+  });
+
+  it('setLatency delays every answer: the change lands (doneAt) at least that long after arrival', async () => {
+    t.fake.setLatency(40);
+    await t.ec2.send(new AssociateAddressCommand({ AllocationId: t.alloc, NetworkInterfaceId: t.eniA }));
+    const r = t.fake.requests.at(-1)!;
+    // A timer may fire up to a millisecond early against performance.now().
+    assert.ok(r.doneAt - r.at >= 39, `settled ${r.doneAt - r.at} ms after arrival`);
+    assert.throws(() => t.fake.setLatency(-1), /not a latency/);
   });
 
   it('world building accepts only documentation addresses and refuses duplicates', () => {

@@ -51,6 +51,8 @@ export interface RequestRecord {
   params: Record<string, string>;
   /** performance.now() when the request arrived. */
   at: number;
+  /** performance.now() when its outcome was settled (a change applied, the answer sent): at + latency + work. */
+  doneAt: number;
   accessKeyId?: string;
   /** HTTP status sent; 0 when none was (hang, lost-response). */
   status: number;
@@ -152,6 +154,7 @@ export async function startEc2Fake(opts: Ec2FakeOptions = {}): Promise<Ec2Fake> 
   };
 
   const record = (r: RequestRecord): void => {
+    r.doneAt = performance.now();
     requests.push(r);
     events.emit('request', r);
   };
@@ -162,7 +165,7 @@ export async function startEc2Fake(opts: Ec2FakeOptions = {}): Promise<Ec2Fake> 
     const at = performance.now();
     const body = await readBody(req);
     const requestId = randomUUID();
-    const rec: RequestRecord = { action: '', params: {}, at, status: 0 };
+    const rec: RequestRecord = { action: '', params: {}, at, doneAt: at, status: 0 };
     const authz = req.headers.authorization;
     const akid = typeof authz === 'string' ? /Credential=([^/,\s]+)\//.exec(authz)?.[1] : undefined;
     if (akid !== undefined) rec.accessKeyId = akid;

@@ -7,8 +7,9 @@
  *
  * It prints one JSON line on stdout — endpoint, region, credentials, the IMDS endpoint of each
  * instance, the ids it built and a `control` URL — then serves until SIGTERM or SIGINT (exit 0).
- * With --log-requests every API request is one more JSON line {"event":"request",…, "wallMs"}
- * (epoch milliseconds, comparable across processes). The control URL takes POST /control
+ * With --log-requests every API request is one more JSON line {"event":"request",…, "wallMs",
+ * "doneWallMs"} (arrival and settled times in epoch milliseconds, comparable across processes;
+ * a change is visible from doneWallMs on). The control URL takes POST /control
  * {"op": "inject" | "clearFaults" | "setLatency" | "deny" | "allow" | "moveAddress" |
  * "moveSecondaryIp" | "setRoute" | "addressOwner" | "secondaryIpOwner" | "routeTarget", …}
  * (the result as JSON, null for none; 400 {error} when refused) and answers GET /state (who
@@ -24,6 +25,7 @@ import { startEc2Fake, type Ec2Fake, type RequestRecord } from './index.js';
 import { buildWorld, defaultWorld, loadWorldFile, type BuiltWorld } from './world-file.js';
 
 const wallMs = (r: RequestRecord): number => performance.timeOrigin + r.at;
+const doneWallMs = (r: RequestRecord): number => performance.timeOrigin + r.doneAt;
 
 function state(fake: Ec2Fake, built: BuiltWorld): unknown {
   return {
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
   }
   if (values['log-requests']) {
     fake.on('request', (r) => {
-      process.stdout.write(`${JSON.stringify({ event: 'request', action: r.action, status: r.status, error: r.error, wallMs: wallMs(r), params: r.params })}\n`);
+      process.stdout.write(`${JSON.stringify({ event: 'request', action: r.action, status: r.status, error: r.error, wallMs: wallMs(r), doneWallMs: doneWallMs(r), params: r.params })}\n`);
     });
   }
 
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
       res.end(text);
     };
     if (req.method === 'GET' && req.url === '/state') return answer(200, state(fake, built));
-    if (req.method === 'GET' && req.url === '/requests') return answer(200, fake.requests.map((r) => ({ ...r, wallMs: wallMs(r) })));
+    if (req.method === 'GET' && req.url === '/requests') return answer(200, fake.requests.map((r) => ({ ...r, wallMs: wallMs(r), doneWallMs: doneWallMs(r) })));
     if (req.method !== 'POST' || req.url !== '/control') return answer(404, { error: 'GET /state, GET /requests or POST /control' });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
