@@ -29,7 +29,7 @@ export type { RequestRecord } from './query-server.js';
 
 /** AWS's documented example key pair: obviously not a real credential. */
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
-/** The temporary credentials every fake IMDS hands out for its instance role. */
+/** The instance role every fake IMDS names under iam/security-credentials/ (see roleCredentials). */
 export const ROLE_NAME = 'vipd-fake-role';
 
 export interface Ec2FakeOptions {
@@ -39,7 +39,7 @@ export interface Ec2FakeOptions {
   region?: string;
   /**
    * AssociateAddress without AllowReassociation on an associated address: 'refuse'
-   * (Resource.AlreadyAssociated, the default and what the brief and the CLI guides rely on)
+   * (Resource.AlreadyAssociated: the default, and what issue 9 and the common CLI HA guides expect)
    * or 'allow' (the current API reference says reassociation is automatic in VPC-only
    * accounts and only AllowReassociation=false refuses). A provider must work with both.
    */
