@@ -441,6 +441,21 @@ describe('behind vipd\'s back and observation', () => {
     assert.throws(() => t.fake.setLatency(-1), /not a latency/);
   });
 
+  it('listens on another loopback or documentation address when asked (IPv6 too), never elsewhere', async () => {
+    for (const host of ['127.0.0.2', '::1']) {
+      const fake = await startEc2Fake({ host });
+      const inst = fake.addInstance({ enis: [{ privateIp: '198.51.100.10' }] });
+      const imds = await fake.imds(inst.instanceId);
+      assert.ok(fake.endpoint.startsWith(host === '::1' ? 'http://[::1]:' : 'http://127.0.0.2:'), fake.endpoint);
+      assert.ok(imds.endpoint.startsWith(fake.endpoint.replace(/:\d+$/, ':')), imds.endpoint);
+      const ec2 = ec2Client(fake);
+      await ec2.send(new DescribeInstancesCommand({}));
+      ec2.destroy();
+      await fake.close();
+    }
+    await assert.rejects(startEc2Fake({ host: '10.0.0.1' }), /must be loopback or in 192\.0\.2\.0\/24/);
+  });
+
   it('world building accepts only documentation addresses and refuses duplicates', () => {
     assert.throws(() => t.fake.addAddress({ publicIp: '192.0.2.1' }), /203\.0\.113\.0\/24/);
     assert.throws(() => t.fake.addInstance({ enis: [{ privateIp: '10.0.0.1' }] }), /198\.51\.100\.0\/24 or 192\.0\.2\.0\/24/);

@@ -7,12 +7,13 @@
  * "Cloud fakes", says how tests and the demo use it; serve.ts runs it as a process.
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo, type Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ACTIONS } from './actions.js';
 import { FaultPlan, type FaultSpec } from './faults.js';
 import { startImds, type ImdsServer } from './imds.js';
+import { listenHttp } from './listen.js';
 import { Permissions } from './permissions.js';
 import { queryHandler, type RequestRecord } from './query-server.js';
 import { seededRng } from './rng.js';
@@ -44,6 +45,11 @@ export interface Ec2FakeOptions {
    * accounts and only AllowReassociation=false refuses). A provider must work with both.
    */
   implicitReassociation?: 'refuse' | 'allow';
+  /**
+   * Where the API and the IMDS servers listen (default 127.0.0.1): loopback or a documentation
+   * address a test put on a veth, so agents inside a namespace can reach the fake.
+   */
+  host?: string;
 }
 
 export interface Ec2Fake {
@@ -116,18 +122,14 @@ export async function startEc2Fake(opts: Ec2FakeOptions = {}): Promise<Ec2Fake> 
     },
   });
 
-  const server = createServer((req, res) => void handle(req, res));
+  const host = opts.host ?? '127.0.0.1';
+  const { server, url } = await listenHttp((req, res) => void handle(req, res), host);
   server.keepAliveTimeout = 60_000; // longer than SDK idle reuse, so a reused socket is not reset under it
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   const knownActions = Object.keys(ACTIONS);
   const requireAction = (action: string, what: string): void => {
@@ -135,7 +137,7 @@ export async function startEc2Fake(opts: Ec2FakeOptions = {}): Promise<Ec2Fake> 
   };
 
   const fake: Ec2Fake = {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: url,
     region,
     credentials: { accessKeyId: pairs[0]!.accessKeyId, secretAccessKey: pairs[0]!.secretAccessKey },
     roleCredentials: role,
@@ -198,7 +200,7 @@ export async function startEc2Fake(opts: Ec2FakeOptions = {}): Promise<Ec2Fake> 
           return inst ? { instance: inst, enis: inst.eniIds.map((id) => live.enis[id]!) } : undefined;
         },
         role: { name: ROLE_NAME, ...role, expiration: new Date(Date.now() + 6 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z') },
-      }, o.tokenTtlMax !== undefined ? { tokenTtlMax: o.tokenTtlMax } : {});
+      }, { host, ...(o.tokenTtlMax !== undefined ? { tokenTtlMax: o.tokenTtlMax } : {}) });
       imdsServers.add(server);
       return {
         endpoint: server.endpoint,

@@ -3,10 +3,13 @@
  * spawn this):
  *
  *   node --import tsx test/fakes/ec2/serve.ts [--world FILE.json] [--instances N] [--latency MS]
- *        [--seed N] [--region R] [--log-requests]
+ *        [--seed N] [--region R] [--host ADDR] [--log-requests]
  *
- * It prints one JSON line on stdout — endpoint, region, credentials, the IMDS endpoint of each
- * instance, the ids it built and a `control` URL — then serves until SIGTERM or SIGINT (exit 0).
+ * --host puts the API and IMDS servers on another address than 127.0.0.1 (a documentation
+ * address on a veth, so agents in a namespace reach it; listen.ts); the control URL stays on
+ * loopback. It prints one JSON line on stdout — endpoint, region, credentials, the IMDS
+ * endpoint of each instance, the ids it built and a `control` URL — then serves until SIGTERM
+ * or SIGINT (exit 0).
  * With --log-requests every API request is one more JSON line {"event":"request",…, "wallMs",
  * "doneWallMs"} (arrival and settled times in epoch milliseconds, comparable across processes;
  * a change is visible from doneWallMs on). The control URL takes POST /control
@@ -17,11 +20,11 @@
  * parent that spawned it and died leaves no orphan).
  */
 import { fstatSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startEc2Fake, type Ec2Fake, type RequestRecord } from './index.js';
+import { listenHttp } from './listen.js';
 import { buildWorld, defaultWorld, loadWorldFile, type BuiltWorld } from './world-file.js';
 
 const wallMs = (r: RequestRecord): number => performance.timeOrigin + r.at;
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
       latency: { type: 'string' },
       seed: { type: 'string' },
       region: { type: 'string' },
+      host: { type: 'string' },
       'log-requests': { type: 'boolean' },
     },
     strict: true,
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
     ...(latency !== undefined ? { apiLatencyMs: latency } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(region !== undefined ? { region } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
     ...(world.credentials ? { credentials: world.credentials } : {}),
     ...(world.implicitReassociation ? { implicitReassociation: world.implicitReassociation } : {}),
   });
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
     });
   }
 
-  const ctl = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const { server: ctl, url: controlUrl } = await listenHttp((req: IncomingMessage, res: ServerResponse) => {
     const answer = (status: number, v: unknown): void => {
       const text = JSON.stringify(v);
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -120,7 +125,6 @@ async function main(): Promise<void> {
       }
     });
   });
-  await new Promise<void>((resolve) => ctl.listen(0, '127.0.0.1', () => resolve()));
 
   process.stdout.write(`${JSON.stringify({
     endpoint: fake.endpoint,
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
     credentials: fake.credentials,
     roleCredentials: fake.roleCredentials,
     imds,
-    control: `http://127.0.0.1:${(ctl.address() as AddressInfo).port}`,
+    control: controlUrl,
     ...built,
   })}\n`);
 
