@@ -92,7 +92,7 @@ export interface ConvergenceOptions {
   readonly runs?: number;
   /** Race runs (default 10; CONV_RUNS may lower it). */
   readonly raceRuns?: number;
-  /** Runs of one kind that run at once (default 5): each is mostly waiting on timers. */
+  /** Runs of one kind that run at once (default 8): each is mostly waiting on timers. */
   readonly concurrency?: number;
   /** Fault kinds to run (default all). */
   readonly faults?: readonly FaultKind[];
@@ -150,7 +150,7 @@ export function runOptions(o: ConvergenceOptions = {}): RunOptions {
 export function convergenceSuite(name: string, makePair: MakePair, o: ConvergenceOptions = {}): void {
   const ro = runOptions(o);
   const env = readEnv();
-  const concurrency = o.concurrency ?? 5;
+  const concurrency = o.concurrency ?? 8;
   const seeds = (runs: number) =>
     env.seed !== undefined ? [env.seed] : Array.from({ length: Math.min(runs, env.runs ?? runs) }, (_, i) => (o.firstSeed ?? 1) + i);
   const kinds = (o.faults ?? FAULT_KINDS).filter((k) => !env.faults || env.faults.includes(k));
@@ -188,7 +188,7 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
   const injectOffsetMs = rng.int(-60, 60); // < 0: the fault starts before the move
   const skewMs = rng.int(0, 40);
   const firstToHear = rng.pick(['a', 'b'] as const);
-  const faultWindowMs = rng.int(100, 1_200);
+  const faultWindowMs = rng.int(100, 1_000);
   const settleMs = rng.int(0, ro.reassertIntervalMs);
   const plan = `T0=${t0} T1=${t1} fault=${JSON.stringify(fault)} inject=${injectOffsetMs}ms-from-move ${firstToHear}-hears-first skew=${skewMs}ms fault-window=${faultWindowMs}ms after-a-holds=${settleMs}ms`;
 
