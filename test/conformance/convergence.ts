@@ -318,12 +318,12 @@ async function withRun(makePair: MakePair, seed: number, plan: string, ro: RunOp
     pair = await makePair(seed, { seed, reassertIntervalMs: ro.reassertIntervalMs });
     const p = pair;
     const metrics = new MetricsRegistry();
+    const jitter = new Rng(seed * 31 + 7);
     const driverFor = (node: 'a' | 'b', provider: VipProvider) =>
-      // The driver's options (fenced, reassertIntervalMs) arrive with the runtime branch; until
-      // it is merged this builds against main's constructor, which ignores them.
-      new (ProviderDriver as unknown as new (...args: unknown[]) => ProviderDriver)(provider, 'vip', systemClock, recordingLogger(lines, { node }), metrics, ro.retry, undefined, {
+      new ProviderDriver(provider, 'vip', systemClock, recordingLogger(lines, { node }), metrics, ro.retry, undefined, {
         fenced: ro.fenced,
         reassertIntervalMs: ro.reassertIntervalMs,
+        random: () => jitter.next(),
       });
     const d = { a: driverFor('a', p.a), b: driverFor('b', p.b) };
     Object.assign(drivers, d);
