@@ -198,10 +198,12 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
     await run.until('a holds at T0', () => run.is('a') && confirmed(run.drivers.a, 'held', t0), ro.convergeTimeoutMs);
     await sleep(settleMs);
 
+    // The fault lasts faultWindowMs, or until b has held the resource for stayMs.
+    const endFault = new AbortController();
     const inject = async (): Promise<void> => {
       run.pair.inject(fault);
       run.mark(`inject ${fault.kind}`);
-      await sleep(faultWindowMs);
+      await sleep(faultWindowMs, undefined, { signal: endFault.signal }).catch(() => undefined);
       run.pair.clearFaults();
       run.mark('faults cleared');
     };
@@ -228,6 +230,7 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
     }
     await run.until('b holds at T1, confirmed by both drivers', () => run.is('b') && confirmed(run.drivers.b, 'held', t1) && confirmed(run.drivers.a, 'not-held', t1), ro.convergeTimeoutMs);
     await run.stays('b', ro.stayMs, 'after converging');
+    endFault.abort();
     await faultDone;
     await run.stays('b', ro.reassertIntervalMs, 'after the faults were cleared');
   });
@@ -238,7 +241,9 @@ export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions):
   const rng = new Rng(seed * 104_729 + 1);
   const t0 = rng.int(1, 20);
   const t1 = t0 + rng.int(1, 3);
-  const hammerMs = rng.int(Math.max(5, ro.reassertIntervalMs / 8), ro.reassertIntervalMs / 2);
+  // Its election re-decides more often than the driver's own fenced re-check (once per reassert
+  // interval), to widen every window in which an old call could land.
+  const hammerMs = rng.int(Math.max(5, ro.reassertIntervalMs / 4), ro.reassertIntervalMs / 2);
   const moves = rng.shuffle(['a', 'none'] as const);
   const afterMoveMs = moves.map(() => rng.int(0, ro.reassertIntervalMs));
   const plan = `T0=${t0} T1=${t1} a-retries-every=${hammerMs}ms behind-back=${moves.join(',')} at +${afterMoveMs.join(',+')}ms`;
