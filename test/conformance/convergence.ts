@@ -23,7 +23,12 @@
  * - race runs: a is cut off: its driver keeps wanting held at the old term T0 (fenced) and is
  *   told so again and again, while b holds T1: the resource ends on b and stays there past the
  *   fence TTL; a move made behind vipd's back (to a, or to nobody) is repaired by b's reconcile
- *   within reassert_interval (plus `repairSlackMs` for the requests themselves).
+ *   within reassert_interval (plus `repairSlackMs` for the requests themselves);
+ * - the same race under stale reads (eventual consistency, as EC2 documents for Describe*),
+ *   at most one reassert interval old: the cut-off master now and then reads "I hold it" after
+ *   b took over; what it writes then (its fence record) must not unfence b. One record shared
+ *   by all nodes fails this (the stale refresh replaces b's higher term, and a fresh read then
+ *   finds a's own record); one record per node passes (test/fakes/memory-cloud.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -110,6 +115,8 @@ export interface ConvergenceOptions {
   readonly repairSlackMs?: number;
   /** First seed (default 1): runs use seeds first, first + 1, ... */
   readonly firstSeed?: number;
+  /** Run the race under stale reads too (default true). */
+  readonly staleRace?: boolean;
   /** Skip the whole suite, with the reason printed. */
   readonly skip?: string | false;
 }
@@ -167,10 +174,16 @@ export function convergenceSuite(name: string, makePair: MakePair, o: Convergenc
       });
     }
     const race = seeds(o.raceRuns ?? 10);
-    it(`race: a cut-off old master keeps acquiring at its old term; the new master keeps the resource and repairs moves behind its back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: ro.fenced ? false : 'the race needs fenced terms (unicast groups)' }, async (t) => {
+    const raceSkip = ro.fenced ? false : 'the race needs fenced terms (unicast groups)';
+    it(`race: a cut-off old master keeps acquiring at its old term; the new master keeps the resource and repairs moves behind its back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: raceSkip }, async (t) => {
       const reports = await runAll(race, concurrency, (seed) => raceRun(makePair, seed, ro));
       t.diagnostic(summary(reports));
       failOn(reports, name, 'race');
+    });
+    it(`race under stale reads: what the cut-off master writes while it reads "I hold it" never lets it take the resource back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: raceSkip || o.staleRace === false && 'staleRace: false' }, async (t) => {
+      const reports = await runAll(race, concurrency, (seed) => raceRun(makePair, seed, ro, true));
+      t.diagnostic(summary(reports));
+      failOn(reports, name, 'race-stale');
     });
   });
 }
@@ -237,8 +250,15 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
 }
 
 /** One seeded race run: a cut-off old master against a new one, and moves behind their backs. */
-export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions): Promise<RunReport> {
-  const rng = new Rng(seed * 104_729 + 1);
+/**
+ * One seeded race run: a cut-off old master against a new one, and moves behind their backs.
+ * With `staleReads`, reads answer from an older state (a seeded share of them, seeded
+ * staleness) while the cut-off master keeps acquiring: it then reads "I hold it" now and then
+ * after the new master took over, and whatever it writes on that belief (its fence record)
+ * must not let it take the resource back.
+ */
+export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions, staleReads = false): Promise<RunReport> {
+  const rng = new Rng(seed * 104_729 + (staleReads ? 2 : 1));
   const t0 = rng.int(1, 20);
   const t1 = t0 + rng.int(1, 3);
   // Its election re-decides more often than the driver's own fenced re-check (once per reassert
@@ -246,7 +266,11 @@ export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions):
   const hammerMs = rng.int(Math.max(5, ro.reassertIntervalMs / 4), ro.reassertIntervalMs / 2);
   const moves = rng.shuffle(['a', 'none'] as const);
   const afterMoveMs = moves.map(() => rng.int(0, ro.reassertIntervalMs));
-  const plan = `T0=${t0} T1=${t1} a-retries-every=${hammerMs}ms behind-back=${moves.join(',')} at +${afterMoveMs.join(',+')}ms`;
+  const stale: FaultSpec | undefined = staleReads
+    ? // Reads staler than TTL − reassert would make a live record look expired: no fence survives that.
+      { kind: 'stale-read', probability: rng.pick([0.35, 0.5, 0.75]), staleMs: rng.int(ro.reassertIntervalMs / 2, ro.reassertIntervalMs) }
+    : undefined;
+  const plan = `T0=${t0} T1=${t1} a-retries-every=${hammerMs}ms behind-back=${moves.join(',')} at +${afterMoveMs.join(',+')}ms${stale ? ` fault=${JSON.stringify(stale)} until the moves` : ''}`;
 
   return withRun(makePair, seed, plan, ro, async (run) => {
     const oldTerm = held(t0, 'a: still master, cut off from the others');
@@ -254,16 +278,27 @@ export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions):
     run.want('b', notHeld(t0, 'b is backup'));
     await run.until('a holds at T0', () => run.is('a') && confirmed(run.drivers.a, 'held', t0), ro.convergeTimeoutMs);
 
+    if (stale) {
+      run.pair.inject(stale);
+      run.mark('inject stale-read');
+      // Every stale answer shows a holding from now on (none from before a took it): what a
+      // reads after b's takeover is "I hold it, with only my record", or the truth.
+      await sleep((stale.staleMs ?? 0) + 2 * SAMPLE_MS);
+    }
     run.mark(`b takes over at T1=${t1}; a never hears of it`);
     run.want('b', held(t1, 'b is the new master'));
     // The cut-off master "keeps sending what it likes": its election says held at T0 again and
     // again, and each time the driver tries at once (the same decision, its retries reset).
     const hammer = setInterval(() => run.want('a', oldTerm), hammerMs);
     try {
-      run.lockOnce('b', 'while the cut-off master keeps acquiring');
+      run.lockOnce('b', stale ? 'while the cut-off master keeps acquiring (reads stale)' : 'while the cut-off master keeps acquiring');
       await run.until('b holds at T1', () => run.is('b') && confirmed(run.drivers.b, 'held', t1), ro.convergeTimeoutMs);
       // Past the fence TTL: b's reconcile must keep its record fresh, or a would take it back.
       await run.stays('b', Math.max(ro.stayMs, (FENCE_TTL_FACTOR + 1) * ro.reassertIntervalMs), 'while the cut-off master keeps acquiring');
+      if (stale) {
+        run.pair.clearFaults();
+        run.mark('faults cleared');
+      }
       for (const [i, to] of moves.entries()) {
         await sleep(afterMoveMs[i] ?? 0);
         run.lockOnce(undefined, '');
@@ -440,7 +475,7 @@ function failOn(reports: readonly RunReport[], name: string, what: string): void
     `${name} ${what}: seed ${bad.seed} failed: ${bad.failure}`,
     `  plan: ${bad.plan}`,
     `  holder timeline (ms): ${bad.timeline.join(', ')}`,
-    `  replay: CONV_SEED=${bad.seed}${what === 'race' ? '' : ` CONV_FAULTS=${what}`} node --import tsx --test <this test file>`,
+    `  replay: CONV_SEED=${bad.seed}${what.startsWith('race') ? '' : ` CONV_FAULTS=${what}`} node --import tsx --test <this test file>`,
     '  last log lines:',
     ...bad.log.map((l) => `    ${l}`),
   ].join('\n'));

@@ -88,6 +88,10 @@ describe('the suites catch broken providers', () => {
     const r = await raceRun(pair('trusts-memory'), 1, ro);
     assert.match(r.failure ?? 'passed', /repairs the move/);
   });
+  it('shared-fence: the race under stale reads fails (a stale "I hold it" refresh replaces the new master\'s record)', async () => {
+    const reports = await Promise.all([1, 2, 3, 4, 5, 6].map((seed) => raceRun(pair('shared-fence'), seed, ro, true)));
+    assert.ok(reports.some((r) => r.failure?.includes('flapped')), reports.map((r) => r.failure ?? 'passed').join('\n'));
+  });
   it('release-any: a takeover where b hears first fails (a releases b\'s association)', async () => {
     const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
     const reports = await Promise.all(seeds.map((seed) => faultRun(pair('release-any'), 'throttle', seed, ro)));
