@@ -12,6 +12,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import type { VipProvider } from '../../src/ports/vip-provider.js';
 import { ProviderDriver, type Desired } from '../../src/runtime/provider-driver.js';
 import { recordingLogger, type LogLine } from '../fakes/recording-logger.js';
+import { FENCE_TTL_FACTOR } from '../../providers/shared/fence.js';
 import { Rng } from '../sim/rng.js';
 import { FAULT_KINDS, type ConvergencePair, type MakePair, type PairHolder, type RunOptions, type RunReport } from './convergence.js';
 
@@ -57,7 +58,17 @@ export async function withRun(makePair: MakePair, seed: number, plan: string, ro
         reassertIntervalMs: ro.reassertIntervalMs,
         random: () => jitter.next(),
       });
-    const d = { a: driverFor('a', p.a), b: driverFor('b', p.b) };
+    const lastAcquired: Record<'a' | 'b', number | undefined> = { a: undefined, b: undefined };
+    const d = { a: driverFor('a', timed(p.a, (t) => (lastAcquired.a = t))), b: driverFor('b', timed(p.b, (t) => (lastAcquired.b = t))) };
+    const ttlMs = FENCE_TTL_FACTOR * ro.reassertIntervalMs;
+    /** A flap whose holder had not re-asserted for about a fence TTL: its record may have expired. */
+    const starved = (h: PairHolder): string => {
+      if (h === 'none' || lastAcquired[h] === undefined) return '';
+      const since = Math.round(performance.now() - (lastAcquired[h] ?? 0));
+      return since > ttlMs - ro.reassertIntervalMs
+        ? ` (${h}'s last acquire finished ${since} ms before, near the fence TTL of ${ttlMs} ms: its fence record may have expired because ${h} was too slow to re-assert; if the machine is overloaded, raise reassertIntervalMs)`
+        : '';
+    };
     Object.assign(drivers, d);
 
     let last: PairHolder | undefined;
@@ -72,7 +83,7 @@ export async function withRun(makePair: MakePair, seed: number, plan: string, ro
       if (h !== last) timeline.push(`${at()} ${h}`);
       last = h as PairHolder;
       if (lock && h === lock.holder) lock.reached = true;
-      else if (lock?.reached) impossible ??= `flapped ${lock.when}: the holder went from ${lock.holder} to ${h} at ${at()} ms`;
+      else if (lock?.reached) impossible ??= `flapped ${lock.when}: the holder went from ${lock.holder} to ${h} at ${at()} ms${starved(lock.holder)}`;
     };
     await sample();
     sampler = (async () => {
@@ -105,11 +116,11 @@ export async function withRun(makePair: MakePair, seed: number, plan: string, ro
         while (performance.now() < end) {
           await sample();
           check();
-          if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h} (${timeline.slice(from).join(', ')})`);
+          if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h} (${timeline.slice(from).join(', ')})${starved(h)}`);
           await sleep(SAMPLE_MS);
         }
         check();
-        if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h}`);
+        if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h}${starved(h)}`);
       },
       lockOnce: (h, when) => {
         lock = h === undefined ? undefined : { holder: h, when, reached: last === h };
@@ -132,6 +143,21 @@ export async function withRun(makePair: MakePair, seed: number, plan: string, ro
   }
   const log = failure ? lines.slice(-40).map((l) => `${String(l.fields['node'] ?? '')} ${l.level} ${l.msg}`) : [];
   return { seed, plan, timeline, log, ...(failure !== undefined ? { failure } : {}) };
+}
+
+/** The provider, noting when each acquire succeeded. */
+function timed(p: VipProvider, acquired: (at: number) => void): VipProvider {
+  return {
+    kind: p.kind,
+    validate: (signal) => p.validate(signal),
+    status: (signal) => p.status(signal),
+    acquire: async (req) => {
+      await p.acquire(req);
+      acquired(performance.now());
+    },
+    release: (req) => p.release(req),
+    close: async () => p.close?.(),
+  };
 }
 
 function describeDesired(d: Desired | undefined): string {
