@@ -17,9 +17,10 @@
  * - the holder is always one of a, b, none (a cloud address has one holder; an answer outside
  *   that set is reported as impossible);
  * - fault runs: a holds at term T0; the election moves to b at T1 > T0 (b wants held, a wants
- *   not-held) with the fault active; within `convergeTimeoutMs` b holds, both drivers confirmed
- *   their decision, and then the holder stays b over `stayMs` (no flapping, also while the fault
- *   may still be active);
+ *   not-held) with the fault active (it ends after a seeded 0.1–1 s, or once b has held for
+ *   `stayMs`); within `convergeTimeoutMs` b holds and both drivers confirmed their decision;
+ *   from the first moment b holds after the move, the holder never changes again, until one
+ *   reassert interval after the fault ended (no flapping);
  * - race runs: a is cut off: its driver keeps wanting held at the old term T0 (fenced) and is
  *   told so again and again, while b holds T1: the resource ends on b and stays there past the
  *   fence TTL; a move made behind vipd's back (to a, or to nobody) is repaired by b's reconcile
