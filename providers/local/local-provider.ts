@@ -15,7 +15,7 @@ import { setMaxListeners } from 'node:events';
 import type { VipConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
-import { ProviderError, type ProviderRequest, type VipProvider, type VipStatus } from '../../src/ports/vip-provider.js';
+import { ProviderError, type ProviderRequest, type VipProvider, type StatusReport } from '../../src/ports/vip-provider.js';
 import { formatIp, parseIp } from '../../src/wire/address.js';
 import { CommandAbortedError, CommandTimeoutError, inNetns, systemRunner, type CommandResult, type CommandRunner } from './commands.js';
 import { canonicalAddress, ipMessages, parseAddrShow, parseArpingReplies, parseNdisc6Replies, type LinkState } from './parse.js';
@@ -143,17 +143,19 @@ export class LocalProvider implements VipProvider {
     if (probe.code !== 0 && ipMessages.notPermitted(probe.stderr)) throw this.failure('validating', subject, probe, ['ip', ...args]);
   }
 
-  async status(signal: AbortSignal): Promise<VipStatus> {
+  async status(signal: AbortSignal): Promise<StatusReport> {
     let link: LinkState | undefined;
     try {
       link = await this.readLink(signal, 'reading', `the addresses of ${this.interface}`);
     } catch (err) {
       if (signal.aborted) throw err;
       this.logger.debug({ err }, `status unknown: ${(err as Error).message}`);
-      return 'unknown';
+      return { status: 'unknown', detail: (err as Error).message };
     }
-    if (!link) return 'not-held';
-    return this.vips.every((v) => link.addresses.has(v.address)) ? 'held' : 'not-held';
+    if (!link) return { status: 'not-held', detail: `interface ${this.interface} does not exist` };
+    const missing = this.vips.filter((v) => !link.addresses.has(v.address)).map(vipText);
+    if (missing.length === 0) return { status: 'held', detail: `${this.vipsText()} on ${this.interface}`, holder: this.interface };
+    return { status: 'not-held', detail: `${missing.join(', ')} not on ${this.interface}` };
   }
 
   async acquire(req: ProviderRequest): Promise<void> {

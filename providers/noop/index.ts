@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
-import type { ProviderRequest, VipProvider, VipStatus } from '../../src/ports/vip-provider.js';
+import type { ProviderRequest, VipProvider, StatusReport } from '../../src/ports/vip-provider.js';
 
 export interface NoopCall {
   readonly op: 'acquire' | 'release';
@@ -26,8 +26,8 @@ export class NoopProvider implements VipProvider {
 
   async validate(): Promise<void> {}
 
-  async status(): Promise<VipStatus> {
-    return this.held ? 'held' : 'not-held';
+  async status(): Promise<StatusReport> {
+    return { status: this.held ? 'held' : 'not-held', detail: `${this.vips.join(', ')} (in memory only)` };
   }
 
   async acquire(req: ProviderRequest): Promise<void> {

@@ -10,8 +10,21 @@ function key(name: MetricName, labels: Labels): string {
   return `${name}{${parts.join(',')}}`;
 }
 
+/** Upper bounds (seconds) of the histogram buckets: cloud calls take milliseconds to tens of seconds. */
+export const HISTOGRAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+
+export interface HistogramValue {
+  readonly name: MetricName;
+  readonly labels: Labels;
+  count: number;
+  sum: number;
+  /** Observations at or below HISTOGRAM_BUCKETS[i] (cumulative, as Prometheus exposes them). */
+  readonly buckets: number[];
+}
+
 export class MetricsRegistry implements Metrics {
   private readonly values = new Map<string, { name: MetricName; labels: Labels; value: number; kind: 'counter' | 'gauge' }>();
+  private readonly histograms = new Map<string, HistogramValue>();
 
   inc(name: MetricName, labels: Labels = {}, by = 1): void {
     const k = key(name, labels);
@@ -22,6 +35,29 @@ export class MetricsRegistry implements Metrics {
 
   set(name: MetricName, labels: Labels, value: number): void {
     this.values.set(key(name, labels), { name, labels: { ...labels }, value, kind: 'gauge' });
+  }
+
+  observe(name: MetricName, labels: Labels, value: number): void {
+    const k = key(name, labels);
+    let h = this.histograms.get(k);
+    if (!h) {
+      h = { name, labels: { ...labels }, count: 0, sum: 0, buckets: HISTOGRAM_BUCKETS.map(() => 0) };
+      this.histograms.set(k, h);
+    }
+    h.count += 1;
+    h.sum += value;
+    HISTOGRAM_BUCKETS.forEach((le, i) => {
+      if (value <= le) h.buckets[i] = (h.buckets[i] ?? 0) + 1;
+    });
+  }
+
+  /** The histogram `name` with exactly `labels`, undefined when never observed. */
+  histogram(name: MetricName, labels: Labels = {}): HistogramValue | undefined {
+    return this.histograms.get(key(name, labels));
+  }
+
+  histogramEntries(): HistogramValue[] {
+    return [...this.histograms.values()];
   }
 
   /** Current value, 0 when never touched. */

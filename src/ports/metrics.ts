@@ -34,6 +34,11 @@ export const METRIC_NAMES = [
   'vipd_vrrp_send_errors_total', // {interface}
   'vipd_vrrp_socket_errors_total', // {interface}
   'vipd_vrrp_dropped_total', // {interface, reason}: src/adapters/vrrp/drop-reasons.ts
+  'vipd_provider_api_calls_total', // {group, provider, action, outcome}: ok or an ErrorClass (src/ports/vip-provider.ts)
+  'vipd_provider_api_seconds', // histogram {group, provider, action}: one attempt of one cloud API action
+  'vipd_provider_fenced_total', // {group, provider, reason}: FENCE_REASONS (providers/shared/fence.ts)
+  'vipd_provider_reconcile_total', // {group, result}: ReconcileResult (src/runtime/provider-driver.ts)
+  'vipd_provider_preflight_total', // {group, result}: ok or error, one per validate() at start and its retries
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -48,4 +53,6 @@ export interface Metrics {
   inc(name: MetricName, labels?: Labels, by?: number): void;
   /** Sets the gauge `name` with `labels` to `value`. Idempotent; never blocks, never throws. */
   set(name: MetricName, labels: Labels, value: number): void;
+  /** Records one observation (seconds) in the histogram `name`. Never blocks, never throws. */
+  observe(name: MetricName, labels: Labels, value: number): void;
 }

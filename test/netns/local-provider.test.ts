@@ -244,12 +244,12 @@ describe('local provider against a fake system', () => {
     fake.addresses().set('192.0.2.60', { prefixLength: 24, family: 4, label: 'eth0' }); // an operator put it there
     const provider = fakeProvider(fake, { vips: [V4, { address: '192.0.2.60', prefixLength: 24, family: 4 }], detectConflicts: false });
     await provider.acquire(req(1));
-    assert.equal(await provider.status(live()), 'held');
+    assert.equal((await provider.status(live())).status, 'held');
     assert.equal(fake.addresses().get('192.0.2.50')?.metric, OWNERSHIP_METRIC);
     assert.equal(fake.addresses().get('192.0.2.60')?.metric, undefined);
     await provider.release(req(2));
     assert.deepEqual([...fake.addresses().keys()].sort(), ['192.0.2.11', '192.0.2.60']);
-    assert.equal(await provider.status(live()), 'not-held');
+    assert.equal((await provider.status(live())).status, 'not-held');
     assert.equal(fake.commands.filter((c) => c.includes('del') && !c.includes('0.0.0.0/32')).length, 1);
   });
 
@@ -308,9 +308,9 @@ describe('local provider against a fake system', () => {
 
   it('status: not-held when the interface is gone, unknown when the tools fail', async () => {
     const fake = new FakeSystem();
-    assert.equal(await fakeProvider(fake, { interface: 'eth9' }).status(live()), 'not-held');
+    assert.equal((await fakeProvider(fake, { interface: 'eth9' }).status(live())).status, 'not-held');
     fake.missing.add('ip');
-    assert.equal(await fakeProvider(fake).status(live()), 'unknown');
+    assert.equal((await fakeProvider(fake).status(live())).status, 'unknown');
   });
 
   it('announces on the schedule: a burst, a second burst, then a refresh; nothing after release', async () => {
@@ -346,9 +346,9 @@ describe('local provider against a fake system', () => {
     const provider = fakeProvider(fake, { detectConflicts: false }, clock, lines);
     await provider.acquire(req(1));
     fake.addresses().delete(V4.address);
-    assert.equal(await provider.status(live()), 'not-held');
+    assert.equal((await provider.status(live())).status, 'not-held');
     await clock.advanceTo(FAST.secondBurstDelayMs + FAST.refreshIntervalMs);
-    assert.equal(await provider.status(live()), 'held');
+    assert.equal((await provider.status(live())).status, 'held');
     assert.equal(provider.counters.readded, 1);
     assert.ok(lines.some((l) => l.level === 'warn' && /disappeared from eth0/.test(l.msg)));
     await provider.release(req(2));
@@ -366,7 +366,7 @@ describe('local provider against a fake system', () => {
     await waitFor(() => conflicts.length > 0, { what: 'a conflict report', timeoutMs: 2_000 });
     assert.deepEqual(conflicts[0], { address: V4.address, family: 4, interface: 'eth0', mac: '02:00:00:00:00:02', found: 'acquire' });
     assert.ok(lines.some((l) => l.level === 'warn' && /another host \(02:00:00:00:00:02\) answers for 192\.0\.2\.50/.test(l.msg)));
-    assert.equal(await provider.status(live()), 'held', 'still held: providers act, they never decide');
+    assert.equal((await provider.status(live())).status, 'held', 'still held: providers act, they never decide');
     const probed = await provider.probeConflicts(live());
     assert.deepEqual(probed.map((c) => [c.address, c.found]), [[V4.address, 'probe']]);
     assert.equal(provider.counters.conflicts, 2);
@@ -501,7 +501,7 @@ describe('local provider in network namespaces', { skip: skipReason ?? false }, 
       await provider.acquire(req(1));
       const tookMs = performance.now() - started;
       assert.ok(tookMs < 500, `acquire took ${tookMs.toFixed(0)} ms: announcements must not hold up takeover`);
-      assert.equal(await provider.status(live()), 'held');
+      assert.equal((await provider.status(live())).status, 'held');
       assert.deepEqual((await host.addresses()).filter((a) => a.address === V4.address).map((a) => a.label), [label]);
       await waitFor(async () => (await client.run(['ping', '-c', '1', '-W', '1', V4.address], { check: false })).code === 0, { what: `the client's ping of ${V4.address}`, timeoutMs: 5_000 });
       assert.equal((await client.neighbour(V4.address))?.mac, host.mac);
@@ -513,7 +513,7 @@ describe('local provider in network namespaces', { skip: skipReason ?? false }, 
       assert.equal(await hostHas(V6.address), false);
       assert.equal(await hostHas(host.ipv4), true, 'the interface\'s own IPv4 address stays');
       assert.equal(await hostHas(host.ipv6 ?? ''), true, 'the interface\'s own IPv6 address stays');
-      assert.equal(await provider.status(live()), 'not-held');
+      assert.equal((await provider.status(live())).status, 'not-held');
       assert.notEqual((await client.run(['ping', '-c', '1', '-W', '1', V4.address], { check: false })).code, 0);
     } finally {
       await provider.release(req(3));
@@ -557,7 +557,7 @@ describe('local provider in network namespaces', { skip: skipReason ?? false }, 
     const provider = local({ vips: [V4, { address: operator, prefixLength: 24, family: 4 }], detectConflicts: false });
     try {
       await provider.acquire(req(1));
-      assert.equal(await provider.status(live()), 'held');
+      assert.equal((await provider.status(live())).status, 'held');
       await provider.release(req(2));
       assert.equal(await hostHas(operator), true);
       assert.equal(await hostHas(V4.address), false);
@@ -606,7 +606,7 @@ describe('local provider in network namespaces', { skip: skipReason ?? false }, 
       assert.equal(byAddress.get(V4.address)?.mac, client.mac);
       assert.equal(byAddress.get(V6.address)?.mac, client.mac);
       assert.ok(lines.some((l) => l.level === 'warn' && l.msg.includes(`another host (${client.mac})`)));
-      assert.equal(await provider.status(live()), 'held');
+      assert.equal((await provider.status(live())).status, 'held');
       assert.equal((await client.addresses()).some((a) => a.address === V4.address), true, 'the client keeps its address');
       // Once the other host lets go, a probe finds nothing.
       await client.run(['ip', '-4', 'addr', 'del', `${V4.address}/24`, 'dev', client.ifname]);

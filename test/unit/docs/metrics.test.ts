@@ -15,6 +15,7 @@ import { ITEM_DROP_REASONS } from '../../../src/core/membership/limits.js';
 import { METRIC_NAMES } from '../../../src/ports/metrics.js';
 import { RUNTIME_ADVERT_DROP_REASONS } from '../../../src/runtime/drop-reasons.js';
 import { REPLAY_DROP_REASONS } from '../../../src/security/replay.js';
+import { FENCE_REASONS } from '../../../providers/shared/fence.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -48,6 +49,7 @@ describe('docs/metrics.md', () => {
     assertListed('vipd_membership_messages_dropped_total', MEMBERSHIP_DROP_REASONS);
     assertListed('vipd_membership_items_dropped_total', ITEM_DROP_REASONS);
     assertListed('vipd_vrrp_dropped_total', VRRP_DROP_REASONS);
+    assertListed('vipd_provider_fenced_total', FENCE_REASONS);
   });
 
   it('the transport names every replay refusal replay-<reason>', () => {
@@ -56,7 +58,7 @@ describe('docs/metrics.md', () => {
 
   it('each reason list has no duplicates', () => {
     for (const list of [ELECTION_DROP_REASONS, TRANSPORT_ADVERT_DROP_REASONS, RUNTIME_ADVERT_DROP_REASONS, PEER_REJECT_REASONS, PEER_FRAME_DROP_REASONS,
-      FRAME_UNSENT_REASONS, MEMBERSHIP_DROP_REASONS, ITEM_DROP_REASONS, VRRP_DROP_REASONS, METRIC_NAMES] as const) {
+      FRAME_UNSENT_REASONS, MEMBERSHIP_DROP_REASONS, ITEM_DROP_REASONS, VRRP_DROP_REASONS, FENCE_REASONS, METRIC_NAMES] as const) {
       assert.equal(new Set(list).size, list.length, list.join(', '));
     }
   });
