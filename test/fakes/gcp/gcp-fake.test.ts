@@ -743,6 +743,23 @@ describe('gcp fake: faults', () => {
   });
 });
 
+describe('gcp fake: listen address', () => {
+  it('listens where told (loopback or a documentation address), refusing anything else', async () => {
+    const f = await startGcpFake({ host: '127.0.0.2' });
+    try {
+      world(f);
+      assert.match(f.endpoint, /^http:\/\/127\.0\.0\.2:\d+$/);
+      const md = await f.metadata('vm-a');
+      assert.match(md.host, /^127\.0\.0\.2:\d+$/);
+      const res = await fetch(`http://${md.host}/computeMetadata/v1/instance/name`, { headers: { 'Metadata-Flavor': 'Google' } });
+      assert.equal(await res.text(), 'vm-a');
+    } finally {
+      await f.close();
+    }
+    await assert.rejects(startGcpFake({ host: 'not-an-address' }), /listen address 'not-an-address' must be loopback or in 192\.0\.2\.0\/24/);
+  });
+});
+
 describe('gcp fake: serve.ts (standalone, for the demo)', () => {
   it('starts from a JSON world, prints endpoint and metadata hosts, serves, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gcp-fake-'));

@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { listenHttp } from '../ec2/listen.js';
 import { HANDLERS, type ApiContext, type Call } from './compute-api.js';
 import { ApiError, invalid, unauthenticated } from './errors.js';
 import { Faults, type Fault } from './faults.js';
@@ -36,6 +36,11 @@ export interface GcpFakeOptions {
   project?: string;
   /** How long operations.wait holds a request before answering RUNNING (GCP: 2 minutes; default 120000). */
   waitCapMs?: number;
+  /**
+   * Where the Compute and metadata servers listen (default 127.0.0.1): loopback or a documentation
+   * address a test put on a veth, so agents inside a namespace can reach the fake.
+   */
+  host?: string;
 }
 
 export interface NewInstance {
@@ -227,7 +232,8 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     reply(200, out);
   };
 
-  const server = http.createServer((req, res) => {
+  const host = opts.host ?? '127.0.0.1';
+  const { server, url } = await listenHttp((req, res) => {
     let raw = '';
     let size = 0;
     req.setEncoding('utf8');
@@ -244,12 +250,8 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         }
       });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, host);
+  endpoint = url;
 
   const instanceNamed = (name: string): Instance => {
     const i = world.instanceByName(name);
@@ -301,6 +303,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     async metadata(instanceName) {
       instanceNamed(instanceName);
       const m = await startMetadataServer({
+        host,
         world,
         instance: instanceName,
         issueToken: (instance, email) => {

@@ -6,8 +6,7 @@
  * lists directories as lines ending in "/" for subdirectories, and returns a directory as JSON
  * with `?recursive=true`. Its token endpoint issues the bearer tokens the Compute fake accepts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../ec2/listen.js';
 import type { World } from './world.js';
 
 export interface MetadataRequest {
@@ -35,6 +34,8 @@ function toJson(node: Tree[string]): unknown {
 const ALLOWED_QUERY = new Set(['recursive', 'alt', 'scopes', 'timeout_sec', 'wait_for_change', 'last_etag']);
 
 export interface MetadataServerOptions {
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
   world: World;
   instance: string;
   /** Issues a token to the instance's service account. */
@@ -79,7 +80,7 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
     };
   };
 
-  const server = http.createServer((req, res) => {
+  const { server, url: base } = await listenHttp((req, res) => {
     const url = new URL(req.url ?? '/', 'http://metadata.invalid');
     const send = (status: number, body: string, type = 'application/text'): void => {
       o.onRequest({ instance: o.instance, path: url.pathname + url.search, at: performance.now(), status });
@@ -112,14 +113,9 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
     if (Array.isArray(node) && node.every((n) => typeof n === 'string')) return send(200, node.map((n) => `${n}\n`).join(''));
     const entries = Array.isArray(node) ? node.map((n, idx) => [String(idx), n] as const) : Object.entries(node);
     return send(200, entries.map(([k, v]) => (typeof v === 'string' || typeof v === 'function' ? `${k}\n` : `${k}/\n`)).join(''));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  }, o.host);
   return {
-    host: `127.0.0.1:${port}`,
+    host: base.slice('http://'.length),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
