@@ -1,5 +1,6 @@
 /** Fence records (providers/shared/fence.ts) stored as EC2 tags: key vipd:fence:GROUP. */
-import { CreateTagsCommand, type Tag } from '@aws-sdk/client-ec2';
+import type { Tag } from '@aws-sdk/client-ec2';
+import { ec2 } from './sdk.js';
 import { encodeFence, parseFence, type FenceRecord } from '../shared/fence.js';
 import type { CallRequest } from '../shared/cloud-call.js';
 import type { Ec2Session } from './session.js';
@@ -13,7 +14,7 @@ export function fenceFromTags(tags: readonly Tag[] | undefined, key: string): Fe
 export async function writeFence(session: Ec2Session, resources: readonly string[], key: string, record: FenceRecord, req: CallRequest): Promise<void> {
   const value = encodeFence(record);
   await session.send('CreateTags', `fence ${key}=${value} on ${resources.join(', ')}`, resources, req, (c, signal) =>
-    c.send(new CreateTagsCommand({ Resources: [...resources], Tags: [{ Key: key, Value: value }] }), { abortSignal: signal }),
+    c.send(new (ec2().CreateTagsCommand)({ Resources: [...resources], Tags: [{ Key: key, Value: value }] }), { abortSignal: signal }),
   );
 }
 
@@ -28,6 +29,6 @@ export function swallowDryRun(err: unknown): void {
 /** Preflight: may we write the fence tag? (CreateTags with DryRun; the IAM policy limits it to this key.) */
 export async function dryRunTags(session: Ec2Session, resources: readonly string[], key: string, req: CallRequest): Promise<void> {
   await session.send('CreateTags', `tag ${key} on ${resources.join(', ')}`, resources, req, (c, signal) =>
-    c.send(new CreateTagsCommand({ Resources: [...resources], Tags: [{ Key: key, Value: 'dry-run' }], DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun),
+    c.send(new (ec2().CreateTagsCommand)({ Resources: [...resources], Tags: [{ Key: key, Value: 'dry-run' }], DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun),
   );
 }

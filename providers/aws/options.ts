@@ -1,6 +1,6 @@
-/** The aws provider's settings after parsing (schema.ts) and defaults from the group. */
+/** The aws provider's settings: the output of its schema (schema.ts), camelCase, durations in ms. */
 import type { ProviderGroup } from '../shared/plugin.js';
-import type { AwsModeName, AwsRawOptions } from './schema.js';
+import type { AwsModeName } from './schema.js';
 
 export interface AwsOptions {
   readonly mode: AwsModeName;
@@ -13,22 +13,11 @@ export interface AwsOptions {
   readonly allocationId: string | undefined;
   readonly privateIp: string | undefined;
   readonly routeTables: readonly string[];
-  /** route mode: the configured CIDR blocks, else each VIP as /32 or /128. */
-  readonly cidrs: readonly string[];
+  /** route mode: the configured CIDR blocks; undefined: each VIP as /32 or /128 (routeCidrs). */
+  readonly cidrs: readonly string[] | undefined;
 }
 
-export function toOptions(raw: AwsRawOptions, group: Pick<ProviderGroup, 'vips'>): AwsOptions {
-  return {
-    mode: raw.mode,
-    region: raw.region,
-    instanceId: raw.instance_id,
-    eniId: raw.eni_id,
-    endpoint: raw.endpoint,
-    imdsEndpoint: raw.imds_endpoint,
-    requestTimeoutMs: raw.request_timeout,
-    allocationId: raw.allocation_id,
-    privateIp: raw.private_ip,
-    routeTables: raw.route_tables ?? [],
-    cidrs: raw.cidrs ?? group.vips.map((v) => `${v.address}/${v.family === 4 ? 32 : 128}`),
-  };
+/** route mode's destinations: the configured blocks, else each VIP as /32 or /128. */
+export function routeCidrs(options: AwsOptions, group: Pick<ProviderGroup, 'vips'>): readonly string[] {
+  return options.cidrs ?? group.vips.map((v) => `${v.address}/${v.family === 4 ? 32 : 128}`);
 }

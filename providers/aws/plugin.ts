@@ -5,9 +5,9 @@ import { EipMode } from './modes/eip.js';
 import type { AwsMode } from './modes/mode.js';
 import { RouteMode } from './modes/route.js';
 import { SecondaryIpMode } from './modes/secondary-ip.js';
-import { toOptions } from './options.js';
+import { routeCidrs, type AwsOptions } from './options.js';
 import { AwsProvider } from './provider.js';
-import { awsSchema, type AwsRawOptions } from './schema.js';
+import { awsSchema } from './schema.js';
 import type { AwsComponents } from './session.js';
 
 /** Test seams beyond AwsComponents: where secondary-ip's local binding runs. */
@@ -16,8 +16,7 @@ export interface AwsProviderComponents extends AwsComponents {
   readonly localNetns?: string;
 }
 
-export function createAwsProvider(raw: AwsRawOptions, group: ProviderGroup, deps: ProviderDeps, components: AwsProviderComponents = {}): AwsProvider {
-  const options = toOptions(raw, group);
+export function createAwsProvider(options: AwsOptions, group: ProviderGroup, deps: ProviderDeps, components: AwsProviderComponents = {}): AwsProvider {
   const wall = components.wallClock ?? Date.now;
   let mode: AwsMode;
   switch (options.mode) {
@@ -25,7 +24,7 @@ export function createAwsProvider(raw: AwsRawOptions, group: ProviderGroup, deps
       mode = new EipMode(options.allocationId!, options.privateIp);
       break;
     case 'route':
-      mode = new RouteMode(options.routeTables, options.cidrs, group.reassertIntervalMs, wall);
+      mode = new RouteMode(options.routeTables, routeCidrs(options, group), group.reassertIntervalMs, wall);
       break;
     case 'secondary-ip': {
       const vips = group.vips.filter((v) => v.family === 4);

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { parseAddress } from '../../src/config/address.js';
-import { DURATION_PATTERN, formatDuration, parseDuration } from '../../src/config/duration.js';
-import { describeInput, fieldError, listError, sectionError } from '../../src/config/messages.js';
+import { documentDefault, durationMs, oneOf, section } from '../../src/config/fields.js';
+import { describeInput, fieldError, listError } from '../../src/config/messages.js';
+import type { AwsOptions } from './options.js';
 
 export const AWS_MODES = ['eip', 'secondary-ip', 'route'] as const;
 export type AwsModeName = (typeof AWS_MODES)[number];
@@ -36,28 +37,6 @@ function url(hint: string) {
     .describe(`${hint}; ${rule}`);
 }
 
-/** A duration in [minMs, maxMs], parsed to milliseconds (src/config/duration.ts). */
-function durationMs(hint: string, minMs: number, maxMs: number, defaultMs: number) {
-  const rule = `a duration ${formatDuration(minMs)}-${formatDuration(maxMs)} such as "5s" or a number of seconds`;
-  return z
-    .union([z.string().meta({ pattern: DURATION_PATTERN }), z.number()], { error: fieldError(rule, hint) })
-    .transform((value, ctx) => {
-      const parsed = parseDuration(value);
-      if (!parsed.ok) {
-        ctx.addIssue({ code: 'custom', message: parsed.reason, input: value });
-        return z.NEVER;
-      }
-      if (parsed.ms < minMs || parsed.ms > maxMs) {
-        ctx.addIssue({ code: 'custom', message: `must be ${rule}; got ${formatDuration(parsed.ms)}`, input: value });
-        return z.NEVER;
-      }
-      return parsed.ms;
-    })
-    .optional()
-    .transform((ms) => ms ?? defaultMs)
-    .describe(`${hint}; default ${formatDuration(defaultMs)}`);
-}
-
 const CIDR_RULE = 'a CIDR block such as "192.0.2.50/32" or "2001:db8::50/128"';
 function cidr(hint: string) {
   return z
@@ -78,7 +57,6 @@ export function cidrProblem(text: string): string | undefined {
   return undefined;
 }
 
-const KEYS = ['type', 'mode', 'region', 'instance_id', 'eni_id', 'endpoint', 'imds_endpoint', 'request_timeout', 'allocation_id', 'private_ip', 'route_tables', 'cidrs'] as const;
 const HINT = 'the aws provider: moves an Elastic IP, a secondary private IP or VPC routes to this instance (providers/aws/README.md)';
 
 /** Which fields belong to which mode: a field of another mode is an error, never ignored. */
@@ -89,17 +67,16 @@ const MODE_FIELDS: Record<AwsModeName, { required: readonly string[]; allowed: r
 };
 const MODE_SPECIFIC = ['allocation_id', 'private_ip', 'route_tables', 'cidrs'] as const;
 
-export const awsSchema = z
-  .strictObject(
+export const awsSchema = section(
     {
       type: z.literal('aws').describe('aws: Elastic IP, secondary private IP or route, through the EC2 API'),
-      mode: z.enum(AWS_MODES, { error: fieldError(`one of ${AWS_MODES.join(', ')}`, 'what moves: eip, secondary-ip or route') }).describe('what moves: eip (AssociateAddress), secondary-ip (AssignPrivateIpAddresses, bound locally), route (ReplaceRoute)'),
+      mode: oneOf(AWS_MODES, 'what moves: eip (AssociateAddress), secondary-ip (AssignPrivateIpAddresses, bound locally), route (ReplaceRoute)'),
       region: z.string({ error: fieldError('an AWS region such as "eu-west-1"', 'the EC2 region') }).regex(REGION_PATTERN, { error: fieldError('an AWS region such as "eu-west-1"', 'the EC2 region') }).optional().describe('the EC2 region; default AWS_REGION, else the instance metadata (IMDS)'),
       instance_id: ec2Id('i', 'this instance (default from IMDS); for messages only').optional(),
       eni_id: ec2Id('eni', 'the network interface that takes the resource (default: the primary interface, from IMDS)').optional(),
       endpoint: url('the EC2 API endpoint; default the SDK\'s own (AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, else the region\'s)').optional(),
       imds_endpoint: url('the instance metadata service; default AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254').optional(),
-      request_timeout: durationMs('limit for one EC2 API request', 100, 60_000, 5_000),
+      request_timeout: documentDefault(durationMs('limit for one EC2 API request, 100ms-1m; default 5s', { minMs: 100, maxMs: 60_000 }).optional(), '5s'),
       allocation_id: ec2Id('eipalloc', 'eip mode: the Elastic IP allocation to associate with this instance').optional(),
       private_ip: z.string({ error: fieldError('an IPv4 address', 'eip mode: the private address of the interface to associate with') })
         .refine((t) => { const a = parseAddress(t); return a.ok && a.family === 4 && a.address === t; }, { error: fieldError('an IPv4 address in dotted form', 'eip mode: the private address of the interface to associate with') })
@@ -116,7 +93,7 @@ export const awsSchema = z
         .optional()
         .describe('route mode: the destination CIDR blocks; default each VIP as /32 or /128'),
     },
-    { error: sectionError(KEYS, HINT) },
+    HINT,
   )
   .superRefine((raw, ctx) => {
     const fields = MODE_FIELDS[raw.mode];
@@ -129,6 +106,18 @@ export const awsSchema = z
       }
     }
   })
-  .describe(HINT);
+  .transform((raw): AwsOptions => ({
+    mode: raw.mode,
+    region: raw.region,
+    instanceId: raw.instance_id,
+    eniId: raw.eni_id,
+    endpoint: raw.endpoint,
+    imdsEndpoint: raw.imds_endpoint,
+    requestTimeoutMs: raw.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    allocationId: raw.allocation_id,
+    privateIp: raw.private_ip,
+    routeTables: raw.route_tables ?? [],
+    cidrs: raw.cidrs,
+  }));
 
-export type AwsRawOptions = z.output<typeof awsSchema>;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;

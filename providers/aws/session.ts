@@ -11,9 +11,8 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { EC2Client, DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ProviderError } from '../../src/ports/vip-provider.js';
 import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy, type CallRequest } from '../shared/cloud-call.js';
 import type { ProviderDeps } from '../shared/plugin.js';
@@ -21,6 +20,7 @@ import type { ArnScope, Ec2Action } from './actions.js';
 import { classifyAws, errorCode } from './classify.js';
 import { DEFAULT_IMDS_ENDPOINT, ImdsClient } from './imds.js';
 import type { AwsOptions } from './options.js';
+import { ec2, httpHandlerModule, loadSdk } from './sdk.js';
 
 /** Who this node is in EC2. */
 export interface Identity {
@@ -168,7 +168,9 @@ export class Ec2Session {
     }
     if (o.eniId) sources.push('ENI from the configuration');
     if (!region || !eniId) throw new ProviderError('discovering', 'this instance', 'invalid', { detail: 'no region or ENI' });
-    this.ec2 = new EC2Client({
+    await loadSdk();
+    const { NodeHttpHandler } = httpHandlerModule();
+    this.ec2 = new (ec2().EC2Client)({
       region,
       maxAttempts: 1, // cloudCall is the one retry loop (docs/providers.md)
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
@@ -194,7 +196,7 @@ export class Ec2Session {
   async describeOwnEni(req: CallRequest): Promise<void> {
     const id = await this.ready(req);
     const out = await this.send('DescribeNetworkInterfaces', id.eniId, [id.eniId], req, (c, signal) =>
-      c.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id.eniId] }), { abortSignal: signal }),
+      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ NetworkInterfaceIds: [id.eniId] }), { abortSignal: signal }),
     ).catch((err: unknown) => {
       if (err instanceof ProviderError && err.errorClass === 'not-found') {
         throw new ProviderError('DescribeNetworkInterfaces', id.eniId, 'not-found', {

@@ -20,6 +20,7 @@ export interface AwsWorld {
   /** The mode's resource: allocation id, or route table id; the VIP for secondary-ip. */
   readonly resource: string;
   readonly nodes: readonly { readonly name: string; readonly instanceId: string; readonly eniId: string }[];
+  readonly vip: string;
   /** Which node holds the resource, from the fake's state. */
   holderOf(): string | undefined;
   /** Moves the resource behind vipd's back (the fence tag stays). */
@@ -28,11 +29,14 @@ export interface AwsWorld {
 
 export interface WorldOptions extends Ec2FakeOptions {
   readonly nodes?: readonly string[];
+  /** The group's VIP (secondary-ip moves it; default VIP). */
+  readonly vip?: string;
 }
 
 export async function startWorld(mode: AwsModeName, opts: WorldOptions = {}): Promise<AwsWorld> {
   const fake = await startEc2Fake({ apiLatencyMs: 0, ...opts });
   const names = opts.nodes ?? ['self', 'rival'];
+  const vip = opts.vip ?? VIP;
   const nodes = names.map((name, i) => {
     const inst = fake.addInstance({ enis: [{ privateIp: `198.51.100.${10 + i}` }] });
     return { name, instanceId: inst.instanceId, eniId: inst.enis[0]!.eniId };
@@ -56,13 +60,13 @@ export async function startWorld(mode: AwsModeName, opts: WorldOptions = {}): Pr
       break;
     }
     case 'secondary-ip': {
-      resource = VIP;
-      holderOf = () => nameOf(fake.secondaryIpOwner(VIP)?.eniId);
-      move = (to) => fake.moveSecondaryIp(VIP, eniOf(to));
+      resource = vip;
+      holderOf = () => nameOf(fake.secondaryIpOwner(vip)?.eniId);
+      move = (to) => fake.moveSecondaryIp(vip, eniOf(to));
       break;
     }
   }
-  return { fake, mode, resource, nodes, holderOf, move };
+  return { fake, mode, resource, nodes, vip, holderOf, move };
 }
 
 export interface ProviderSetup {
@@ -95,7 +99,7 @@ export function providerFor(world: AwsWorld, name: string, setup: ProviderSetup 
   const group: ProviderGroup = {
     name: 'web',
     interface: setup.iface ?? 'eth0',
-    vips: [{ address: VIP, prefixLength: setup.vipPrefix ?? 24, family: 4 }],
+    vips: [{ address: world.vip, prefixLength: setup.vipPrefix ?? 24, family: 4 }],
     fenced: setup.fenced ?? true,
     reassertIntervalMs: setup.reassertIntervalMs ?? 10_000,
     configDir: '.',

@@ -6,7 +6,8 @@
  * association made by another node since our read has another id, so EC2 refuses to drop it
  * (InvalidAssociationID.NotFound) and we never take it away from them.
  */
-import { AssociateAddressCommand, DescribeAddressesCommand, DisassociateAddressCommand, type Address } from '@aws-sdk/client-ec2';
+import type { Address } from '@aws-sdk/client-ec2';
+import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
 import { fenceFromTags, swallowDryRun } from '../fence-tags.js';
@@ -51,7 +52,7 @@ export class EipMode implements AwsMode<EipObservation> {
   async take(ctx: ModeContext, req: ProviderRequest): Promise<void> {
     try {
       await ctx.session.send('AssociateAddress', this.subject(ctx.id), [this.allocationId, ctx.id.eniId], req, (c, signal) =>
-        c.send(new AssociateAddressCommand(this.associateInput(ctx, false)), { abortSignal: signal }),
+        c.send(new (ec2().AssociateAddressCommand)(this.associateInput(ctx, false)), { abortSignal: signal }),
       );
     } catch (err) {
       // With AllowReassociation EC2 should never say this; if it does, the address may well be ours already.
@@ -66,7 +67,7 @@ export class EipMode implements AwsMode<EipObservation> {
     const associationId = obs.associationId;
     try {
       await ctx.session.send('DisassociateAddress', `${this.allocationId} from ${ctx.id.eniId} (${associationId})`, [this.allocationId], req, (c, signal) =>
-        c.send(new DisassociateAddressCommand({ AssociationId: associationId }), { abortSignal: signal }),
+        c.send(new (ec2().DisassociateAddressCommand)({ AssociationId: associationId }), { abortSignal: signal }),
       );
     } catch (err) {
       // Moved since our read (a new association has a new id): not ours to drop any more.
@@ -83,13 +84,13 @@ export class EipMode implements AwsMode<EipObservation> {
         action: 'AssociateAddress',
         resources: [this.allocationId, ctx.id.eniId],
         send: (session, r) => session.send('AssociateAddress', this.subject(ctx.id), [this.allocationId, ctx.id.eniId], r, (c, signal) =>
-          c.send(new AssociateAddressCommand(this.associateInput(ctx, true)), { abortSignal: signal }).then(() => undefined, swallowDryRun)),
+          c.send(new (ec2().AssociateAddressCommand)(this.associateInput(ctx, true)), { abortSignal: signal }).then(() => undefined, swallowDryRun)),
       },
       {
         action: 'DisassociateAddress',
         resources: [this.allocationId],
         send: (session, r) => session.send('DisassociateAddress', `${this.allocationId} (${associationId})`, [this.allocationId], r, (c, signal) =>
-          c.send(new DisassociateAddressCommand({ AssociationId: associationId, DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun)),
+          c.send(new (ec2().DisassociateAddressCommand)({ AssociationId: associationId, DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun)),
       },
     ];
   }
@@ -106,7 +107,7 @@ export class EipMode implements AwsMode<EipObservation> {
 
   private async describe(ctx: ModeContext, req: CallRequest): Promise<Address> {
     const out = await ctx.session.send('DescribeAddresses', this.allocationId, [this.allocationId], req, (c, signal) =>
-      c.send(new DescribeAddressesCommand({ AllocationIds: [this.allocationId] }), { abortSignal: signal }),
+      c.send(new (ec2().DescribeAddressesCommand)({ AllocationIds: [this.allocationId] }), { abortSignal: signal }),
     );
     const a = out.Addresses?.find((x) => x.AllocationId === this.allocationId);
     if (!a) {

@@ -8,7 +8,8 @@
  * claimed the table since (its fence record); README.md "route: release" says why a route is
  * deleted at all and how the race with a new master is closed.
  */
-import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, ReplaceRouteCommand, type Route, type RouteTable } from '@aws-sdk/client-ec2';
+import type { Route, RouteTable } from '@aws-sdk/client-ec2';
+import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
 import { FENCE_TTL_FACTOR, type FenceRecord } from '../../shared/fence.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
@@ -92,7 +93,7 @@ export class RouteMode implements AwsMode<RouteObservation> {
       if (this.claimedByAnother(claim, ctx.nodeId)) continue; // a new master is taking it: leave it to them
       try {
         await ctx.session.send('DeleteRoute', `route to ${slot.cidr} in ${slot.table}`, [slot.table], req, (c, signal) =>
-          c.send(new DeleteRouteCommand({ RouteTableId: slot.table, ...destination(slot.cidr) }), { abortSignal: signal }),
+          c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: slot.table, ...destination(slot.cidr) }), { abortSignal: signal }),
         );
       } catch (err) {
         if (err instanceof ProviderError && errorCode(err.cause) === 'InvalidRoute.NotFound') continue;
@@ -108,9 +109,9 @@ export class RouteMode implements AwsMode<RouteObservation> {
     for (const table of this.tables) {
       const target = { RouteTableId: table, ...destination(cidr), NetworkInterfaceId: ctx.id.eniId, DryRun: true };
       checks.push(
-        { action: 'ReplaceRoute', resources: [table], send: (s, r) => s.send('ReplaceRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new ReplaceRouteCommand(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
-        { action: 'CreateRoute', resources: [table], send: (s, r) => s.send('CreateRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new CreateRouteCommand(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
-        { action: 'DeleteRoute', resources: [table], send: (s, r) => s.send('DeleteRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new DeleteRouteCommand({ RouteTableId: table, ...destination(cidr), DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
+        { action: 'ReplaceRoute', resources: [table], send: (s, r) => s.send('ReplaceRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().ReplaceRouteCommand)(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
+        { action: 'CreateRoute', resources: [table], send: (s, r) => s.send('CreateRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().CreateRouteCommand)(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
+        { action: 'DeleteRoute', resources: [table], send: (s, r) => s.send('DeleteRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: table, ...destination(cidr), DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
       );
     }
     return checks;
@@ -125,8 +126,8 @@ export class RouteMode implements AwsMode<RouteObservation> {
   private async point(ctx: ModeContext, req: ProviderRequest, table: string, cidr: string, exists: boolean): Promise<void> {
     const subject = `route to ${cidr} in ${table} via ${ctx.id.eniId}`;
     const input = { RouteTableId: table, ...destination(cidr), NetworkInterfaceId: ctx.id.eniId };
-    const replace = (s: Ec2Session) => s.send('ReplaceRoute', subject, [table], req, (c, signal) => c.send(new ReplaceRouteCommand(input), { abortSignal: signal }));
-    const create = (s: Ec2Session) => s.send('CreateRoute', subject, [table], req, (c, signal) => c.send(new CreateRouteCommand(input), { abortSignal: signal }));
+    const replace = (s: Ec2Session) => s.send('ReplaceRoute', subject, [table], req, (c, signal) => c.send(new (ec2().ReplaceRouteCommand)(input), { abortSignal: signal }));
+    const create = (s: Ec2Session) => s.send('CreateRoute', subject, [table], req, (c, signal) => c.send(new (ec2().CreateRouteCommand)(input), { abortSignal: signal }));
     const code = (err: unknown) => (err instanceof ProviderError ? errorCode(err.cause) : '');
     try {
       await (exists ? replace(ctx.session) : create(ctx.session));
@@ -140,7 +141,7 @@ export class RouteMode implements AwsMode<RouteObservation> {
 
   private async describe(ctx: ModeContext, req: CallRequest): Promise<RouteTable[]> {
     const out = await ctx.session.send('DescribeRouteTables', this.tables.join(', '), this.tables, req, (c, signal) =>
-      c.send(new DescribeRouteTablesCommand({ RouteTableIds: [...this.tables] }), { abortSignal: signal }),
+      c.send(new (ec2().DescribeRouteTablesCommand)({ RouteTableIds: [...this.tables] }), { abortSignal: signal }),
     );
     const found = out.RouteTables ?? [];
     const missing = this.tables.filter((t) => !found.some((x) => x.RouteTableId === t));

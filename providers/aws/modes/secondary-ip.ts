@@ -6,7 +6,8 @@
  * The fence record is a tag on the ENI that holds the addresses: before taking them we read the
  * holder ENI's record; after, we write ours on our ENI.
  */
-import { AssignPrivateIpAddressesCommand, DescribeNetworkInterfacesCommand, UnassignPrivateIpAddressesCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
+import type { NetworkInterface } from '@aws-sdk/client-ec2';
+import { ec2 } from '../sdk.js';
 import type { ProviderRequest, VipProvider } from '../../../src/ports/vip-provider.js';
 import { ProviderError } from '../../../src/ports/vip-provider.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
@@ -65,7 +66,7 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     const missing = this.vips.filter((v) => obs.assigned.get(v) !== ctx.id.eniId);
     if (missing.length > 0) {
       await ctx.session.send('AssignPrivateIpAddresses', `${missing.join(', ')} to ${ctx.id.eniId}`, [ctx.id.eniId], req, (c, signal) =>
-        c.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: ctx.id.eniId, PrivateIpAddresses: missing, AllowReassignment: true }), { abortSignal: signal }),
+        c.send(new (ec2().AssignPrivateIpAddressesCommand)({ NetworkInterfaceId: ctx.id.eniId, PrivateIpAddresses: missing, AllowReassignment: true }), { abortSignal: signal }),
       );
     }
     await this.local.acquire(req);
@@ -78,7 +79,7 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     if (ours.length === 0) return;
     try {
       await ctx.session.send('UnassignPrivateIpAddresses', `${ours.join(', ')} from ${ctx.id.eniId}`, [ctx.id.eniId], req, (c, signal) =>
-        c.send(new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: ctx.id.eniId, PrivateIpAddresses: ours }), { abortSignal: signal }),
+        c.send(new (ec2().UnassignPrivateIpAddressesCommand)({ NetworkInterfaceId: ctx.id.eniId, PrivateIpAddresses: ours }), { abortSignal: signal }),
       );
     } catch (err) {
       // Reassigned to another ENI since our read: EC2 refuses, and it is not ours to give back.
@@ -104,8 +105,8 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
       resources: [eni],
       send: (s, r) => s.send(action, `probe of ${action} on ${eni} with its primary address ${primary}`, [eni], r, (c, signal) => {
         const command = action === 'AssignPrivateIpAddresses'
-          ? c.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eni, PrivateIpAddresses: [primary], AllowReassignment: false }), { abortSignal: signal })
-          : c.send(new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eni, PrivateIpAddresses: [primary] }), { abortSignal: signal });
+          ? c.send(new (ec2().AssignPrivateIpAddressesCommand)({ NetworkInterfaceId: eni, PrivateIpAddresses: [primary], AllowReassignment: false }), { abortSignal: signal })
+          : c.send(new (ec2().UnassignPrivateIpAddressesCommand)({ NetworkInterfaceId: eni, PrivateIpAddresses: [primary] }), { abortSignal: signal });
         return command.then(() => undefined, refusedButPermitted);
       }),
     });
@@ -123,7 +124,7 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
   /** The ENIs that have any of the VIPs (one request, filtered; always includes none of the others). */
   private async holders(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
     const out = await ctx.session.send('DescribeNetworkInterfaces', `holders of ${this.vips.join(', ')}`, [], req, (c, signal) =>
-      c.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'addresses.private-ip-address', Values: [...this.vips] }] }), { abortSignal: signal }),
+      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ Filters: [{ Name: 'addresses.private-ip-address', Values: [...this.vips] }] }), { abortSignal: signal }),
     );
     return out.NetworkInterfaces ?? [];
   }
