@@ -57,6 +57,10 @@ export function classifyAws(err: unknown, facts: CallFacts): Classified {
   if (code === 'UnauthorizedOperation' || code === 'AccessDenied' || code === 'AccessDeniedException') {
     return { errorClass: 'auth', detail: `${detail}${creds}`, hint: facts.action === 'IMDS' ? 'allow this process to reach the instance metadata service' : grantHint(facts.action, facts.resources, facts.scope) };
   }
+  // Signed for one region, sent to another region's endpoint: the region setting is wrong, not the key.
+  if (code === 'AuthFailure' && /scoped to a valid region/i.test(message)) {
+    return { errorClass: 'not-found', detail, hint: `the endpoint does not serve region ${region}: set region / AWS_REGION to the instance's region (or fix endpoint)` };
+  }
   if (BAD_CREDENTIALS.has(code)) {
     return { errorClass: 'auth', detail: `${detail}${creds}`, hint: `EC2 refused the credentials${creds}: fix AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), AWS_PROFILE, or the instance role` };
   }

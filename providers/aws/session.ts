@@ -48,6 +48,8 @@ export interface AwsComponents {
 }
 
 const IMDS_TIMEOUT_MS = 1_000;
+/** IMDS is on the instance's own link: a few seconds of retries cover a restart of it, not more. */
+const IMDS_DEADLINE_MS = 3_000;
 /** Sockets kept per client: a takeover sends a handful of requests at most, one at a time. */
 const MAX_SOCKETS = 8;
 
@@ -150,7 +152,8 @@ export class Ec2Session {
     let instanceId = o.instanceId;
     const sources: string[] = [o.region ? 'region from the configuration' : fromEnv ? 'region from AWS_REGION' : 'region from IMDS'];
     if (needImds) {
-      const get = (path: string) => cloudCall(this.callContext('IMDS', []), 'IMDS', `${this.imds.endpoint}/latest/meta-data/${path}`, req, (signal) => this.imds.get(path, signal))
+      const imdsContext = { ...this.callContext('IMDS', []), policy: { ...this.policy, attemptTimeoutMs: IMDS_TIMEOUT_MS, deadlineMs: IMDS_DEADLINE_MS } };
+      const get = (path: string) => cloudCall(imdsContext, 'IMDS', `${this.imds.endpoint}/latest/meta-data/${path}`, req, (signal) => this.imds.get(path, signal))
         .catch((err: unknown) => {
           throw new ProviderError('discovering', `this instance through IMDSv2 at ${this.imds.endpoint}`, err instanceof ProviderError && err.errorClass === 'fenced' ? 'fenced' : 'transient', {
             cause: err,
