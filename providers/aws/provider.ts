@@ -52,7 +52,7 @@ export class AwsProvider implements VipProvider {
     await this.session.describeOwnEni(req); // ENI exists in this region; opens the connection
     const ctx = this.context(this.session.identity ?? id);
     const checks = [...(await this.mode.preflight(ctx, req))];
-    if (this.group.fenced || this.mode.claimFirst) {
+    if (this.group.fenced || this.mode.alwaysRecord) {
       const resources = this.mode.fenceResources(ctx);
       checks.push({ action: 'CreateTags', resources, send: (s, r) => dryRunTags(s, resources, ctx.fenceKey, r) });
     }
@@ -87,20 +87,26 @@ export class AwsProvider implements VipProvider {
     }
   }
 
+  /**
+   * Read; check the fence; claim (write our record before the move, so a reader that still sees
+   * the old holder also sees our claim: there is no window between the move and the tag in
+   * which the old master's record still says it may take); move. The verdict comes before any
+   * write, also while held: a cut-off old master that finds the resource on itself (moved there
+   * by an operator, or a stale read) must not overwrite a newer master's record.
+   */
   acquire(req: ProviderRequest): Promise<void> {
     return this.exclusive(req, 'acquiring', async (ctx) => {
       const obs = await this.mode.read(ctx, req);
-      const record = req.fenced === true || this.mode.claimFirst;
+      const record = req.fenced === true || this.mode.alwaysRecord;
+      const verdict = fenceVerdict(obs.fence, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
+      if (!verdict.take) throw fenced(this.session.callContext('CreateTags', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
       if (obs.held) {
-        if (record && this.stale(obs, req)) await this.writeRecord(ctx, req, false);
+        if (record && this.stale(obs, req)) await this.writeRecord(ctx, req, false, obs);
         return;
       }
-      const verdict = fenceVerdict(obs.fence, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
-      if (!verdict.take) throw fenced(this.session.callContext('AssociateAddress', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
-      if (record && this.mode.claimFirst) await this.writeRecord(ctx, req, false);
+      if (record) await this.writeRecord(ctx, req, false, obs);
       await this.mode.take(ctx, req, obs);
       this.deps.logger.info({ term: req.term, from: obs.holder }, `${this.kind}: took ${this.mode.subject(ctx.id)} (${req.reason})`);
-      if (record && !this.mode.claimFirst) await this.writeRecord(ctx, req, false);
     });
   }
 
@@ -128,8 +134,8 @@ export class AwsProvider implements VipProvider {
     return !f || f.node !== this.deps.nodeId || f.term !== req.term || f.released || this.wall() - f.atMs > this.group.reassertIntervalMs / 2;
   }
 
-  private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean): Promise<void> {
-    return writeFence(this.session, this.mode.fenceResources(ctx), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs: this.wall(), released }, req);
+  private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean, obs?: Observation): Promise<void> {
+    return writeFence(this.session, this.mode.fenceResources(ctx, obs), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs: this.wall(), released }, req);
   }
 
   private context(id: Identity): ModeContext {

@@ -37,8 +37,8 @@ const ipv6 = (cidr: string) => cidr.includes(':');
 const destination = (cidr: string) => (ipv6(cidr) ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr });
 
 export class RouteMode implements AwsMode<RouteObservation> {
-  /** Claim the tables before replacing: a releasing old master reads the claim and leaves the route alone. */
-  readonly claimFirst = true;
+  /** Claims on the tables also for unfenced groups: a releasing old master reads them and leaves the route alone. */
+  readonly alwaysRecord = true;
 
   constructor(
     private readonly tables: readonly string[],
@@ -86,19 +86,26 @@ export class RouteMode implements AwsMode<RouteObservation> {
     }
   }
 
+  /**
+   * DeleteRoute has no condition ("only if it targets my ENI"), so every attempt re-reads the
+   * table first: a retried attempt (after a 5xx, a timeout, or a response lost after EC2 applied
+   * it) must not delete the route a new master has pointed at itself in the meantime.
+   */
   async drop(ctx: ModeContext, req: ProviderRequest, obs: RouteObservation): Promise<void> {
     for (const slot of obs.slots) {
       if (slot.eni !== ctx.id.eniId) continue;
-      const claim = obs.fences.get(slot.table);
-      if (this.claimedByAnother(claim, ctx.nodeId)) continue; // a new master is taking it: leave it to them
-      try {
-        await ctx.session.send('DeleteRoute', `route to ${slot.cidr} in ${slot.table}`, [slot.table], req, (c, signal) =>
-          c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: slot.table, ...destination(slot.cidr) }), { abortSignal: signal }),
-        );
-      } catch (err) {
-        if (err instanceof ProviderError && errorCode(err.cause) === 'InvalidRoute.NotFound') continue;
-        throw err;
-      }
+      await ctx.session.send('DeleteRoute', `route to ${slot.cidr} in ${slot.table}`, [slot.table], req, async (c, signal) => {
+        const out = await c.send(new (ec2().DescribeRouteTablesCommand)({ RouteTableIds: [slot.table] }), { abortSignal: signal });
+        const table = out.RouteTables?.find((t) => t.RouteTableId === slot.table);
+        const route = table?.Routes?.find((x) => (ipv6(slot.cidr) ? x.DestinationIpv6CidrBlock : x.DestinationCidrBlock) === slot.cidr);
+        // Gone, or another node's now, or claimed by a node that is taking over: not ours to delete.
+        if (route?.NetworkInterfaceId !== ctx.id.eniId || this.claimedByAnother(fenceFromTags(table?.Tags, ctx.fenceKey), ctx.nodeId)) return;
+        try {
+          await c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: slot.table, ...destination(slot.cidr) }), { abortSignal: signal });
+        } catch (err) {
+          if (errorCode(err) !== 'InvalidRoute.NotFound') throw err;
+        }
+      });
     }
   }
 
@@ -117,7 +124,7 @@ export class RouteMode implements AwsMode<RouteObservation> {
     return checks;
   }
 
-  /** Another node's unreleased, fresh record: it claimed the table after us (claimFirst). */
+  /** Another node's unreleased, fresh record: it claimed the table after us (claims are written before the take). */
   private claimedByAnother(record: FenceRecord | undefined, self: string): boolean {
     if (!record || record.released || record.node === self) return false;
     return this.wallClock() - record.atMs < FENCE_TTL_FACTOR * this.reassertIntervalMs;

@@ -22,7 +22,7 @@ interface SecondaryObservation extends Observation {
 }
 
 export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
-  readonly claimFirst = false;
+  readonly alwaysRecord = false;
 
   /** `local`: the local provider for the group's interface, with announcing off. */
   constructor(private readonly vips: readonly string[], private readonly local: VipProvider, private readonly iface: string) {}
@@ -31,8 +31,10 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     return `${this.vips.join(', ')} on ${id.eniId} (${this.iface})`;
   }
 
-  fenceResources(ctx: ModeContext): readonly string[] {
-    return [ctx.id.eniId];
+  /** Ours, and the ENI that holds the addresses now: its old master reads its own ENI's record. */
+  fenceResources(ctx: ModeContext, obs?: SecondaryObservation): readonly string[] {
+    const holder = obs?.holder;
+    return holder && holder !== ctx.id.eniId && holder.startsWith('eni-') ? [ctx.id.eniId, holder] : [ctx.id.eniId];
   }
 
   async read(ctx: ModeContext, req: CallRequest): Promise<SecondaryObservation> {
