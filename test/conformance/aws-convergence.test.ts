@@ -43,8 +43,8 @@ function pairFor(mode: AwsModeName, topo?: () => Promise<Topology>) {
   };
 }
 
-convergenceSuite('aws:eip', pairFor('eip'));
-convergenceSuite('aws:route', pairFor('route'));
+convergenceSuite('aws:eip', pairFor('eip'), { concurrency: 4 });
+convergenceSuite('aws:route', pairFor('route'), { concurrency: 4 });
 
 const netnsSkip = await netnsSkipReason();
 let topology: Promise<Topology> | undefined;
@@ -52,5 +52,6 @@ after(async () => {
   await (await topology)?.destroy();
 });
 convergenceSuite('aws:secondary-ip', pairFor('secondary-ip', () => (topology ??= createTopology({ hosts: ['a', 'b'], ipv6: false }))), {
+  concurrency: 4,
   skip: netnsSkip ? `needs root and ip netns: ${netnsSkip}` : false,
 });
