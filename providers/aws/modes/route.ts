@@ -14,7 +14,7 @@ import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-prov
 import { FENCE_TTL_FACTOR, type FenceRecord } from '../../shared/fence.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
 import { errorCode } from '../classify.js';
-import { fenceFromTags, swallowDryRun } from '../fence-tags.js';
+import { fenceFromTags, guardingRecord, swallowDryRun } from '../fence-tags.js';
 import type { Ec2Session, Identity } from '../session.js';
 import type { AwsMode, DryRunCheck, ModeContext, Observation } from './mode.js';
 
@@ -30,7 +30,6 @@ interface RouteSlot {
 
 interface RouteObservation extends Observation {
   readonly slots: readonly RouteSlot[];
-  readonly fences: ReadonlyMap<string, FenceRecord | undefined>;
 }
 
 const ipv6 = (cidr: string) => cidr.includes(':');
@@ -70,13 +69,12 @@ export class RouteMode implements AwsMode<RouteObservation> {
     const ours = slots.filter((s) => s.eni === ctx.id.eniId);
     const others = slots.filter((s) => s.eni !== ctx.id.eniId);
     const held = others.length === 0;
-    // The guarding record: the freshest unreleased one among the tables (they are written together).
-    const fence = [...fences.values()].filter((f): f is FenceRecord => f !== undefined).sort((a, b) => b.term - a.term || b.atMs - a.atMs)[0];
+    const fence = guardingRecord(fences.values());
     const detail = held
       ? `${slots.length} route(s) target ${ctx.id.eniId}`
       : others.map((s) => `${s.cidr} in ${s.table} ${s.exists ? `targets ${s.target ?? '?'}` : 'is absent'}`).join('; ');
     const holders = new Set(slots.map((s) => s.eni).filter((e): e is string => e !== undefined));
-    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence, slots, fences };
+    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence, slots };
   }
 
   async take(ctx: ModeContext, req: ProviderRequest, obs: RouteObservation): Promise<void> {
