@@ -6,8 +6,12 @@
  *   fake (its own timestamp), measured from the moment the bench injected the fault;
  * - fault → visible: when the fake's state first shows the address on the new master's ENI
  *   (checked after every request's outcome, the only way the state changes);
- * - decision → first request / AssociateAddress: from the new master's role change (vipd: its
- *   log line's own time; keepalived: when its "Entering MASTER STATE" line reached the bench).
+ * - decision → first request / AssociateAddress: from the new master's decision to take the
+ *   address. keepalived: its role change (notify_master runs then), when its "Entering MASTER
+ *   STATE" line reached the bench. vipd: the log line of the action that issues AcquireVip, by
+ *   its own time — the role change for a group without leases, and "lease granted by …: taking
+ *   the VIP" for a leased one (quorum majority: a new master takes the VIP only once a majority
+ *   of voters has promised it, docs/leases.md), which can come well after the role change.
  */
 
 /** One request to the fake, as the bench saw it. */
@@ -31,6 +35,8 @@ export interface CloudTimes {
   readonly firstAssociateMs?: number;
   readonly visibleMs?: number;
   /** fault → the new master's role change. */
+  readonly masterMs?: number;
+  /** fault → the new master's decision to take the address (see the header). */
   readonly decisionMs?: number;
   readonly decisionToRequestMs?: number;
   readonly decisionToAssociateMs?: number;
@@ -48,7 +54,7 @@ const round = (x: number | undefined): number | undefined => (x === undefined ? 
  * `decisionAt` is on the same clock as the events (undefined when the new master's role change
  * was not seen). Requests that arrived before the fault do not count.
  */
-export function cloudTimes(events: readonly CloudEvent[], o: { faultAt: number; newMaster: string; decisionAt?: number }): CloudTimes {
+export function cloudTimes(events: readonly CloudEvent[], o: { faultAt: number; newMaster: string; masterAt?: number; decisionAt?: number }): CloudTimes {
   const after = events.filter((e) => e.at >= o.faultAt).sort((x, y) => x.at - y.at);
   const mine = after.filter((e) => e.node === o.newMaster);
   const firstAt = (es: readonly CloudEvent[]) => es[0]?.at;
@@ -71,6 +77,7 @@ export function cloudTimes(events: readonly CloudEvent[], o: { faultAt: number; 
   set('firstRequestMs', since(firstAt(mine), o.faultAt));
   set('firstAssociateMs', since(firstAt(associate), o.faultAt));
   set('visibleMs', since(visible?.doneAt, o.faultAt));
+  set('masterMs', since(o.masterAt, o.faultAt));
   set('decisionMs', since(o.decisionAt, o.faultAt));
   set('decisionToRequestMs', since(firstAt(afterDecision), o.decisionAt));
   set('decisionToAssociateMs', since(firstAt(afterDecision.filter((e) => e.action === 'AssociateAddress')), o.decisionAt));
@@ -98,4 +105,19 @@ export function parseNftPackets(listing: string): number {
   let n = 0;
   for (const m of listing.matchAll(/\bcounter packets (\d+) bytes \d+/g)) n += Number(m[1]);
   return n;
+}
+
+/** What issues a leased group's AcquireVip (src/core/election/step.ts onLeaseAck). */
+const TAKING = /: taking the VIP$/;
+
+/** A vipd JSON log line saying the group takes the VIP now: its own time (epoch ms), else undefined. */
+export function parseTakingLine(text: string, group: string): { wallMs: number; msg: string } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const e = JSON.parse(text) as { msg?: unknown; group?: unknown; time?: unknown };
+    if (e.group !== group || typeof e.msg !== 'string' || !TAKING.test(e.msg) || typeof e.time !== 'number') return undefined;
+    return { wallMs: e.time, msg: e.msg };
+  } catch {
+    return undefined;
+  }
 }

@@ -24,6 +24,8 @@ export interface CloudRecord {
   readonly decision?: { readonly source: 'log-time' | 'line-arrival'; readonly lineLagMs?: number; readonly text: string };
   /** TCP connections each node opened to the EC2 endpoint during the run (the CLI: one per call). */
   readonly connections?: Readonly<Record<'a' | 'b', number>>;
+  /** …of which after the fault: a warm provider opens none, the CLI one. */
+  readonly connectionsAfterFault?: Readonly<Record<'a' | 'b', number>>;
   /** Packets a or b tried to send anywhere but loopback and the lab's own subnet (must be 0). */
   readonly strayPackets?: number;
   /** Every request of the run, times relative to the fault (recompute with cloudTimes, faultAt 0). */

@@ -8,20 +8,21 @@
  * cycle, watch the fake until the address is on b's ENI and a second more, then kill everything.
  *
  * Clocks: the fake runs in this process, so fault time, request arrival and "visible" are all
- * performance.now(). vipd's decision is its role-change log line's own time (pino, epoch ms),
- * put on that clock with Date.now() − performance.now() sampled at the fault (±1 ms: both are
- * whole milliseconds of the same system clock). keepalived's decision is when its "Entering
- * MASTER STATE" line reached the bench (a pipe: late by the bench's event-loop delay, if any).
+ * performance.now(). vipd's decision (the line that issues AcquireVip: "lease granted …: taking
+ * the VIP" for this leased group, bench/cloud-measure.ts) is that log line's own time (pino,
+ * epoch ms), put on that clock with Date.now() − performance.now() sampled at the fault (±1 ms:
+ * both are whole milliseconds of the same system clock). keepalived's decision is when its
+ * "Entering MASTER STATE" line reached the bench (a pipe: late by the bench's event-loop delay).
  */
 import { writeFile, chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cloudEnv, notifyMasterScript, vipdAwsProvider, type CloudTarget } from './cloud-config.js';
-import { cloudTimes, parseNftPackets, relativeEvents, wallToPerf } from './cloud-measure.js';
+import { cloudTimes, parseNftPackets, parseTakingLine, relativeEvents, wallToPerf } from './cloud-measure.js';
 import { CLOUD_SCENARIOS, CLOUD_SIDE_LABEL, CLOUD_SIDES, type CloudRecord, type CloudScenario, type CloudSide } from './cloud-record.js';
 import type { BenchContext } from './context.js';
 import { CloudEndpoint, type CloudNodeName, type CloudWorld } from './ec2-endpoint.js';
-import { SETTINGS, startImpl, type CloudHooks, type Deployment } from './impls.js';
+import { groupNames, SETTINGS, startImpl, type CloudHooks, type Deployment } from './impls.js';
 import { signalAll, VIP, type Lab } from './lab.js';
 import { nowMs, pollUntil, sleep } from './proc.js';
 import { exec } from '../test/netns/lib/index.js';
@@ -138,17 +139,26 @@ export async function cloudRun(ctx: BenchContext, lab: Lab, endpoint: CloudEndpo
     const moved = await pollUntil(() => world.owner() === 'b', OBSERVE_MS, 5);
     if (moved) await sleep(AFTER_MOVE_MS);
     const faultHr = faultAt + hrMinusPerf;
-    const change = d.agent('b').changes.find((c) => c.t >= faultHr - 5 && c.to === 'MASTER');
+    const b = d.agent('b');
+    const change = b.changes.find((c) => c.t >= faultHr - 5 && c.to === 'MASTER');
+    const lineAt = (t: number) => t - hrMinusPerf;
+    const masterAt = change === undefined ? undefined : change.wallMs !== undefined ? wallToPerf(change.wallMs, wallMinusPerf) : lineAt(change.t);
+    // A leased vipd group issues AcquireVip with "lease granted …: taking the VIP", after the role change.
+    const group = groupNames(1)[0] as string;
+    const takingLine = b.proc.lines.find((l) => l.t >= faultHr - 5 && parseTakingLine(l.text, group));
+    const taking = takingLine ? parseTakingLine(takingLine.text, group) : undefined;
     let decisionAt: number | undefined;
     let decision: CloudRecord['decision'];
-    if (change?.wallMs !== undefined) {
-      decisionAt = wallToPerf(change.wallMs, wallMinusPerf);
-      decision = { source: 'log-time', lineLagMs: Math.round((change.t - hrMinusPerf - decisionAt) * 100) / 100, text: change.text };
+    if (taking && takingLine) {
+      decisionAt = wallToPerf(taking.wallMs, wallMinusPerf);
+      decision = { source: 'log-time', lineLagMs: Math.round((lineAt(takingLine.t) - decisionAt) * 100) / 100, text: taking.msg };
     } else if (change) {
-      decisionAt = change.t - hrMinusPerf;
-      decision = { source: 'line-arrival', text: change.text };
+      decisionAt = masterAt;
+      decision = change.wallMs !== undefined
+        ? { source: 'log-time', lineLagMs: Math.round((lineAt(change.t) - (masterAt as number)) * 100) / 100, text: change.text }
+        : { source: 'line-arrival', text: change.text };
     }
-    const times = cloudTimes(world.events, { faultAt, newMaster: 'b', ...(decisionAt !== undefined ? { decisionAt } : {}) });
+    const times = cloudTimes(world.events, { faultAt, newMaster: 'b', ...(masterAt !== undefined ? { masterAt } : {}), ...(decisionAt !== undefined ? { decisionAt } : {}) });
     const stray = (await strayPackets(lab)) - strayBefore;
     const problems = [
       ...(moved ? [] : [`the address did not reach b within ${OBSERVE_MS} ms (on ${world.owner() ?? 'nobody'})`]),
@@ -161,7 +171,8 @@ export async function cloudRun(ctx: BenchContext, lab: Lab, endpoint: CloudEndpo
       readyMs: Math.round(readyMs),
       times,
       ...(decision ? { decision } : {}),
-      connections: endpoint.connectionsSinceWorld(),
+      connections: endpoint.connections(),
+      connectionsAfterFault: endpoint.connections(faultAt),
       strayPackets: stray,
       events: relativeEvents(world.events, faultAt),
       ...(problems.length > 0 ? { error: `${problems.join('; ')}${tail}` } : {}),

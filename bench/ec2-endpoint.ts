@@ -79,8 +79,8 @@ function listenerIn(ns: string): Promise<{ server: Server; port: number }> {
 export class CloudEndpoint {
   private world: CloudWorld | undefined;
   private readonly sockets = new Set<Socket>();
-  /** Connections accepted per node since the current world started (the CLI opens one per call; a warm SDK keeps one). */
-  private connections: Record<CloudNodeName, number> = { a: 0, b: 0 };
+  /** When each node opened a connection since the current world started (the CLI opens one per call; a warm SDK keeps one). */
+  private accepted: Array<{ node: CloudNodeName; at: number }> = [];
 
   private constructor(private readonly listeners: ReadonlyMap<CloudNodeName, { server: Server; port: number }>) {
     for (const [node, l] of listeners) l.server.on('connection', (s: Socket) => this.forward(node, s));
@@ -105,8 +105,11 @@ export class CloudEndpoint {
     return `http://127.0.0.1:${l.port}`;
   }
 
-  connectionsSinceWorld(): Readonly<Record<CloudNodeName, number>> {
-    return { ...this.connections };
+  /** Connections each node opened since `since` (performance.now()), or since the world started. */
+  connections(since = -Infinity): Record<CloudNodeName, number> {
+    const n = { a: 0, b: 0 };
+    for (const c of this.accepted) if (c.at >= since) n[c.node] += 1;
+    return n;
   }
 
   private forward(node: CloudNodeName, down: Socket): void {
@@ -115,7 +118,7 @@ export class CloudEndpoint {
       down.destroy();
       return;
     }
-    this.connections[node] += 1;
+    this.accepted.push({ node, at: performance.now() });
     const up = connect(port, '127.0.0.1');
     for (const s of [down, up]) {
       s.setNoDelay(true);
@@ -153,7 +156,7 @@ export class CloudEndpoint {
     fake.on('request', (r: RequestRecord) => {
       events.push({ node: r.accessKeyId === undefined ? undefined : byKey.get(r.accessKeyId), action: r.action, at: r.at, doneAt: performance.now(), status: r.status, ...(r.error ? { error: r.error } : {}), owner: owner() });
     });
-    this.connections = { a: 0, b: 0 };
+    this.accepted = [];
     this.world = { fake, region: fake.region, allocationId, publicIp, nodes, events, owner };
     return this.world;
   }

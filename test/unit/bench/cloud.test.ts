@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { cloudEnv, notifyMasterScript, shQuote, vipdAwsProvider, type CloudTarget } from '../../../bench/cloud-config.js';
-import { cloudTimes, parseNftPackets, relativeEvents, wallToPerf, type CloudEvent } from '../../../bench/cloud-measure.js';
+import { cloudTimes, parseNftPackets, parseTakingLine, relativeEvents, wallToPerf, type CloudEvent } from '../../../bench/cloud-measure.js';
 import type { CloudRecord } from '../../../bench/cloud-record.js';
 import { cloudTable, cloudTargetLines } from '../../../bench/cloud-report.js';
 import { keepalivedConf, parseVipdRole, SETTINGS } from '../../../bench/impls.js';
@@ -31,11 +31,12 @@ describe('cloudTimes', () => {
   ];
 
   it('fault → first request, AssociateAddress, visible; decision → request; requests by node', () => {
-    const t = cloudTimes(takeover, { faultAt: 1000, newMaster: 'b', decisionAt: 1390 });
+    const t = cloudTimes(takeover, { faultAt: 1000, newMaster: 'b', masterAt: 1290, decisionAt: 1390 });
     assert.deepEqual(t, {
       firstRequestMs: 400,
       firstAssociateMs: 451,
       visibleMs: 501,
+      masterMs: 290,
       decisionMs: 390,
       decisionToRequestMs: 10,
       decisionToAssociateMs: 61,
@@ -171,6 +172,15 @@ describe('what each side is given', () => {
     assert.match(lan, / {2}advert_int 0\.1\n {2}version 3\n {2}virtual_ipaddress \{/);
   });
 
+  it('parseTakingLine finds the line that issues a leased group\'s AcquireVip, with its own time', () => {
+    const line = (o: object) => JSON.stringify({ level: 30, time: 1764640000456, node: 'b', ...o });
+    assert.deepEqual(parseTakingLine(line({ group: 'web', msg: 'lease granted by 2 of 3 voters: taking the VIP', term: 4 }), 'web'), { wallMs: 1764640000456, msg: 'lease granted by 2 of 3 voters: taking the VIP' });
+    assert.equal(parseTakingLine(line({ group: 'db', msg: 'lease granted by 2 of 3 voters: taking the VIP' }), 'web'), undefined, 'another group');
+    assert.equal(parseTakingLine(line({ group: 'web', msg: 'BACKUP -> MASTER (master down)' }), 'web'), undefined);
+    assert.equal(parseTakingLine(line({ group: 'web', msg: 'lease expired; releasing the VIP, still advertising' }), 'web'), undefined);
+    assert.equal(parseTakingLine('{not json: taking the VIP', 'web'), undefined);
+  });
+
   it('parseVipdRole keeps the log line\'s own time', () => {
     const line = { t: 5, text: JSON.stringify({ level: 30, time: 1764640000123, group: 'web', msg: 'BACKUP -> MASTER (master down: no advert for 360 ms)' }) };
     assert.deepEqual(parseVipdRole(line), { t: 5, group: 'web', to: 'MASTER', text: 'BACKUP -> MASTER (master down: no advert for 360 ms)', wallMs: 1764640000123 });
@@ -181,6 +191,7 @@ describe('cloud report', () => {
   const rec = (impl: CloudRecord['impl'], run: number, associate: number, decisionToRequest: number, error?: string): CloudRecord => ({
     type: 'cloud', impl, scenario: 'agent-crash', run, at: '', latencyMs: 50,
     ...(error ? { error } : {}),
+    connectionsAfterFault: { a: 0, b: impl === 'keepalived' ? 1 : 0 },
     times: { firstRequestMs: associate - 50, firstAssociateMs: associate, visibleMs: associate + 50, decisionMs: 300, decisionToRequestMs: decisionToRequest, decisionToAssociateMs: decisionToRequest + 50, requestsAfter: { b: 3 }, failedAfter: 0, finalOwner: 'b' },
   });
   const records = [
@@ -195,6 +206,7 @@ describe('cloud report', () => {
     assert.deepEqual(t.rows.find((r) => r[1] === 'fault → AssociateAddress'), ['', 'fault → AssociateAddress', '1000 (900-1100)', '90 (80-100)', '0.09×', 'vipd ≤ 0.1× ka']);
     assert.deepEqual(t.rows.find((r) => r[1] === 'decision → first request'), ['', 'decision → first request', '600.0 (500.0-700.0)', '6.0 (4.0-25.0)', '0.01×', 'vipd ≤ 20 ms']);
     assert.deepEqual(t.rows.find((r) => r[1] === 'failed runs'), ['', 'failed runs', '0/3', '1/4', '', '']);
+    assert.deepEqual(t.rows.find((r) => r[1] === 'new connections by b after the fault'), ['', 'new connections by b after the fault', '1', '0', '', '']);
     assert.equal(t.rows[0]?.[0], 'agent-crash');
     assert.equal(t.rows.some((r) => r[0] === 'graceful-stop'), false, 'no rows for a scenario not run');
   });
