@@ -26,6 +26,11 @@ export interface CloudRecord {
   readonly connections?: Readonly<Record<'a' | 'b', number>>;
   /** …of which after the fault: a warm provider opens none, the CLI one. */
   readonly connectionsAfterFault?: Readonly<Record<'a' | 'b', number>>;
+  /**
+   * The bench process's event-loop delay from the fault to the end of the run (monitorEventLoopDelay,
+   * 1 ms resolution): the fake runs in it, so a request's arrival time can be read late by up to this.
+   */
+  readonly benchLoopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Packets a or b tried to send anywhere but loopback and the lab's own subnet (must be 0). */
   readonly strayPackets?: number;
   /** Every request of the run, times relative to the fault (recompute with cloudTimes, faultAt 0). */

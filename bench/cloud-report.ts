@@ -51,6 +51,11 @@ export function cloudTable(records: readonly CloudRecord[], runs: number): Table
       const rs = of(records, side, scenario).filter((r) => r.connectionsAfterFault);
       return fmt(summarize(rs.map((r) => r.connectionsAfterFault?.b))?.median);
     }), ...(both ? [''] : []), '']);
+    rows.push(['', 'bench event-loop delay p99 / max', ...sides.map((side) => {
+      const rs = of(records, side, scenario).filter((r) => r.benchLoopDelayMs);
+      if (rs.length === 0) return '-';
+      return `${fmt(summarize(rs.map((r) => r.benchLoopDelayMs?.p99))?.median, 1)} / ${fmt(Math.max(...rs.map((r) => r.benchLoopDelayMs?.max ?? 0)), 1)}`;
+    }), ...(both ? [''] : []), '']);
     rows.push(['', 'failed runs', ...sides.map((side) => {
       const rs = of(records, side, scenario);
       return `${rs.filter((r) => r.error).length}/${rs.length}`;
@@ -64,6 +69,7 @@ export function cloudTable(records: readonly CloudRecord[], runs: number): Table
       `both against the same strict EC2 fake (test/fakes/ec2) in the bench process, ${latency ?? '-'} ms added to every request; each node reaches it at 127.0.0.1 inside its own namespace and signs with its own key`,
       'agent-crash: SIGKILL of a\'s agent (keepalived: both processes); graceful-stop: SIGTERM; times from the fault to the request\'s arrival at the fake, and to the fake\'s state showing the address on b\'s ENI',
       'decision: vipd b\'s log line that issues AcquireVip — "lease granted by 2 of 3 voters: taking the VIP", after the role change once the voters\' promises to a lapse or a relinquishes (docs/leases.md) — by its own time (pino, ±1 ms on the bench\'s clock); keepalived b\'s "Entering MASTER STATE" line (notify_master starts then) as it reached the bench',
+      'the fake runs in the bench process: a request\'s arrival can be read late by up to the bench\'s event-loop delay (row "bench event-loop delay": median of the runs\' p99, and the largest delay seen), so every time is an upper bound by about that much',
       `${runs} runs per cell, the sides alternating run by run; cells: median (min-max); ÷ka = vipd median ÷ keepalived median`,
     ],
     header,

@@ -16,7 +16,7 @@
  */
 import { writeFile, chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { cloudEnv, notifyMasterScript, vipdAwsProvider, type CloudTarget } from './cloud-config.js';
 import { cloudTimes, parseNftPackets, parseTakingLine, relativeEvents, wallToPerf } from './cloud-measure.js';
 import { CLOUD_SCENARIOS, CLOUD_SIDE_LABEL, CLOUD_SIDES, type CloudRecord, type CloudScenario, type CloudSide } from './cloud-record.js';
@@ -85,14 +85,23 @@ async function writeNotifyScripts(lab: Lab, endpoint: CloudEndpoint, world: Clou
   }
 }
 
-/** a master with the address on its ENI for a while, b backup, no request for 300 ms. */
-async function waitSteady(d: Deployment, world: CloudWorld, timeoutMs: number): Promise<void> {
+/**
+ * a master with the address on its ENI for a while, b backup, no request for 300 ms. keepalived
+ * cannot repair a start-up race (b master for a moment, its notify_master's CLI call landing
+ * after a's: keepalived #100, #950), so that fails the run at once, saying so.
+ */
+async function waitSteady(impl: CloudSide, d: Deployment, world: CloudWorld, timeoutMs: number): Promise<void> {
   let since: number | undefined;
   const ok = await pollUntil(() => {
     const dead = [...d.agents.values()].find((a) => !a.proc.running);
     if (dead) throw new Error(`the agent on ${dead.node} exited before the fault\n${dead.proc.tail(8)}`);
     const roles = d.agent('a').role() === 'MASTER' && d.agent('b').role() === 'BACKUP';
     const quiet = (world.events.at(-1)?.doneAt ?? 0) < performance.now() - 300;
+    const lastDone = world.events.at(-1)?.doneAt ?? Infinity;
+    if (impl === 'keepalived' && roles && world.owner() !== 'a' && lastDone < performance.now() - 2000) {
+      const bWasMaster = d.agent('b').changes.some((c) => c.to === 'MASTER');
+      throw new Error(`start-up race: a is master but the address stayed on ${world.owner() ?? 'nobody'}${bWasMaster ? ' (b was master for a moment and its notify_master call landed after a\'s)' : ''}; keepalived does not repair it`);
+    }
     if (!(roles && world.owner() === 'a' && quiet)) {
       since = undefined;
       return false;
@@ -123,7 +132,7 @@ export async function cloudRun(ctx: BenchContext, lab: Lab, endpoint: CloudEndpo
     if (impl === 'keepalived') await writeNotifyScripts(lab, endpoint, world);
     const started = nowMs();
     d = await startImpl(impl, { lab, setting, groups: 1, vipdArgv: ctx.vipdArgv, lifetimeMs: 120_000, cloud: hooks(lab, endpoint, world), ...(ctx.pkiDir ? { pkiDir: ctx.pkiDir } : {}) });
-    await waitSteady(d, world, 40_000);
+    await waitSteady(impl, d, world, 40_000);
     const readyMs = nowMs() - started;
     await sleep(Math.random() * setting.advertMs);
 
@@ -132,12 +141,18 @@ export async function cloudRun(ctx: BenchContext, lab: Lab, endpoint: CloudEndpo
     // One sample of each clock at the fault: hrtime (the agents' line times) and the wall clock (pino's).
     const hrMinusPerf = nowMs() - performance.now();
     const wallMinusPerf = Date.now() - performance.now();
+    // The bench's own event-loop delay while it watches: how late it may have read the fake's arrival times.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const faultAt = performance.now();
     if (scenario === 'agent-crash') a.crash(pids);
     else a.terminate();
 
     const moved = await pollUntil(() => world.owner() === 'b', OBSERVE_MS, 5);
     if (moved) await sleep(AFTER_MOVE_MS);
+    loop.disable();
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const benchLoopDelayMs = { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) };
     const faultHr = faultAt + hrMinusPerf;
     const b = d.agent('b');
     const change = b.changes.find((c) => c.t >= faultHr - 5 && c.to === 'MASTER');
@@ -174,6 +189,7 @@ export async function cloudRun(ctx: BenchContext, lab: Lab, endpoint: CloudEndpo
       connections: endpoint.connections(),
       connectionsAfterFault: endpoint.connections(faultAt),
       strayPackets: stray,
+      benchLoopDelayMs,
       events: relativeEvents(world.events, faultAt),
       ...(problems.length > 0 ? { error: `${problems.join('; ')}${tail}` } : {}),
     };

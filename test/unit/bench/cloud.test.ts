@@ -192,6 +192,7 @@ describe('cloud report', () => {
     type: 'cloud', impl, scenario: 'agent-crash', run, at: '', latencyMs: 50,
     ...(error ? { error } : {}),
     connectionsAfterFault: { a: 0, b: impl === 'keepalived' ? 1 : 0 },
+    benchLoopDelayMs: { p50: 1, p99: run, max: 2 * run },
     times: { firstRequestMs: associate - 50, firstAssociateMs: associate, visibleMs: associate + 50, decisionMs: 300, decisionToRequestMs: decisionToRequest, decisionToAssociateMs: decisionToRequest + 50, requestsAfter: { b: 3 }, failedAfter: 0, finalOwner: 'b' },
   });
   const records = [
@@ -207,6 +208,8 @@ describe('cloud report', () => {
     assert.deepEqual(t.rows.find((r) => r[1] === 'decision → first request'), ['', 'decision → first request', '600.0 (500.0-700.0)', '6.0 (4.0-25.0)', '0.01×', 'vipd ≤ 20 ms']);
     assert.deepEqual(t.rows.find((r) => r[1] === 'failed runs'), ['', 'failed runs', '0/3', '1/4', '', '']);
     assert.deepEqual(t.rows.find((r) => r[1] === 'new connections by b after the fault'), ['', 'new connections by b after the fault', '1', '0', '', '']);
+    // p99: the median over the runs; max: the largest of any run (the failed vipd run 4 included).
+    assert.deepEqual(t.rows.find((r) => r[1] === 'bench event-loop delay p99 / max'), ['', 'bench event-loop delay p99 / max', '2.0 / 6.0', '2.5 / 8.0', '', '']);
     assert.equal(t.rows[0]?.[0], 'agent-crash');
     assert.equal(t.rows.some((r) => r[0] === 'graceful-stop'), false, 'no rows for a scenario not run');
   });
