@@ -116,7 +116,10 @@ export class AwsProvider implements VipProvider {
       if (!obs.anyOurs) return;
       await this.mode.drop(ctx, req, obs);
       this.deps.logger.info({ term: req.term }, `${this.kind}: released ${this.mode.subject(ctx.id)} (${req.reason})`);
-      if (obs.fence?.node === this.deps.nodeId && !obs.fence.released) await this.writeRecord(ctx, req, true);
+      // Our record (or none) becomes a released one: it fences nobody, and for route it is what
+      // makes the routes, left in place, not ours any more. Another node's claim stays untouched.
+      const recorded = req.fenced === true || this.mode.alwaysRecord;
+      if (recorded && (!obs.fence || obs.fence.node === this.deps.nodeId) && !obs.fence?.released) await this.writeRecord(ctx, req, true, obs);
     });
   }
 
