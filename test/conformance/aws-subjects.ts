@@ -5,6 +5,7 @@
  */
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
+import type { Clock } from '../../src/ports/clock.js';
 import type { ProviderGroup } from '../../providers/shared/plugin.js';
 import { awsSchema, createAwsProvider, type AwsModeName, type AwsProvider, type AwsProviderComponents } from '../../providers/aws/index.js';
 import { startEc2Fake, type Ec2Fake, type Ec2FakeOptions } from '../fakes/ec2/index.js';
@@ -86,6 +87,8 @@ export interface ProviderSetup {
   readonly raw?: Record<string, unknown>;
   readonly iface?: string;
   readonly vipPrefix?: number;
+  /** Default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** The provider of node `name`, configured as a user would (region, eni_id, endpoint; credentials from the fake). */
@@ -112,7 +115,7 @@ export function providerFor(world: AwsWorld, name: string, setup: ProviderSetup 
     reassertIntervalMs: setup.reassertIntervalMs ?? 10_000,
     configDir: '.',
   };
-  const deps = { nodeId: name, clock: systemClock, logger: silentLogger, metrics: new MetricsRegistry(), env: {} };
+  const deps = { nodeId: name, clock: setup.clock ?? systemClock, logger: silentLogger, metrics: new MetricsRegistry(), env: {} };
   return createAwsProvider(raw, group, deps, { credentials: async () => world.fake.credentials, ...setup.components });
 }
 
