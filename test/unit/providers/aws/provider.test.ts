@@ -29,7 +29,7 @@ describe('AwsProvider', () => {
   it('keeps the connection warm while idle: one Describe per KEEP_WARM_MS, none after close()', async () => {
     const w = await startWorld('eip');
     worlds.push(w);
-    const clock = new VirtualClock(0);
+    const clock = new VirtualClock();
     const p = providerFor(w, 'self', { clock });
     await p.validate(live());
     const after = w.fake.requests.length;
