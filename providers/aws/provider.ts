@@ -1,7 +1,7 @@
 /**
  * The aws provider (README.md beside this file): one class for the three modes, each mode a
  * small strategy (modes/). This file does what they share: calls one at a time and in order,
- * the fence (providers/shared/fence.ts) checked before a take and written after it, preflight
+ * the fence (providers/shared/fence.ts) checked before any write and claimed before the move, preflight
  * (credentials, resources, DryRun of every action the configuration uses), and keeping the
  * connection warm so a takeover's first request leaves at once.
  */
@@ -26,6 +26,8 @@ export class AwsProvider implements VipProvider {
   private lastRequestAt = -Infinity;
   private cancelWarm: (() => void) | undefined;
   private closed = false;
+  /** Aborted by close(): ends a keep-warm read in flight (and its retries). */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly options: AwsOptions,
@@ -116,13 +118,17 @@ export class AwsProvider implements VipProvider {
       if (!obs.anyOurs) return;
       await this.mode.drop(ctx, req, obs);
       this.deps.logger.info({ term: req.term }, `${this.kind}: released ${this.mode.subject(ctx.id)} (${req.reason})`);
-      if (obs.fence?.node === this.deps.nodeId && !obs.fence.released) await this.writeRecord(ctx, req, true);
+      // Our record (or none) becomes a released one: it fences nobody, and for route it is what
+      // makes the routes, left in place, not ours any more. Another node's claim stays untouched.
+      const recorded = req.fenced === true || this.mode.alwaysRecord;
+      if (recorded && (!obs.fence || obs.fence.node === this.deps.nodeId) && !obs.fence?.released) await this.writeRecord(ctx, req, true, obs);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.cancelWarm?.();
+    this.closing.abort(new Error('provider closed'));
     await this.tail;
     await this.mode.close?.();
     this.session.close();
@@ -164,10 +170,12 @@ export class AwsProvider implements VipProvider {
       const now = this.deps.clock.now();
       const due = this.lastRequestAt + KEEP_WARM_MS;
       if (now >= due) {
-        const ctrl = new AbortController();
-        void this.status(ctrl.signal).then((s) => {
-          if (s.status === 'unknown') this.deps.logger.debug({ detail: s.detail }, `${this.kind}: keep-warm read failed`);
-        });
+        void this.status(this.closing.signal).then(
+          (s) => {
+            if (s.status === 'unknown') this.deps.logger.debug({ detail: s.detail }, `${this.kind}: keep-warm read failed`);
+          },
+          () => undefined, // aborted by close()
+        );
       }
       this.cancelWarm = this.closed ? undefined : this.deps.clock.schedule(now >= due ? now + KEEP_WARM_MS : due, tick);
     };

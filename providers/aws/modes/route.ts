@@ -1,17 +1,19 @@
 /**
  * route: in each listed route table, each CIDR block routes to this node's ENI (EC2 API
- * Reference: ReplaceRoute, CreateRoute, DeleteRoute, DescribeRouteTables). ReplaceRoute when the
- * route exists, CreateRoute when it does not (InvalidRoute.NotFound), and the other way round
- * when another node raced us (RouteAlreadyExists). The fence record is a tag on each table.
+ * Reference: ReplaceRoute, CreateRoute, DescribeRouteTables). ReplaceRoute when the route
+ * exists, CreateRoute when it does not (InvalidRoute.NotFound), and the other way round when
+ * another node raced us (RouteAlreadyExists). The fence record is a tag on each table.
  *
- * Release deletes only routes that still target our ENI, and only when no other node has
- * claimed the table since (its fence record); README.md "route: release" says why a route is
- * deleted at all and how the race with a new master is closed.
+ * Held means: every route targets our ENI **and** this node has not released it (the record on
+ * the table is not our released one). Release leaves the routes in place and marks the record
+ * released; the next master's ReplaceRoute moves them. README.md "route: release" says why a
+ * route is never deleted (DeleteRoute is unconditional, and EC2's reads are eventually
+ * consistent: a release could delete the route a new master had just pointed at itself).
  */
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
-import { FENCE_TTL_FACTOR, type FenceRecord } from '../../shared/fence.js';
+import type { FenceRecord } from '../../shared/fence.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
 import { errorCode } from '../classify.js';
 import { fenceFromTags, guardingRecord, swallowDryRun } from '../fence-tags.js';
@@ -35,16 +37,16 @@ interface RouteObservation extends Observation {
 const ipv6 = (cidr: string) => cidr.includes(':');
 const destination = (cidr: string) => (ipv6(cidr) ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr });
 
+/** Whether the table's record says this node released it. */
+export function releasedBy(record: FenceRecord | undefined, node: string): boolean {
+  return record !== undefined && record.released && record.node === node;
+}
+
 export class RouteMode implements AwsMode<RouteObservation> {
-  /** Claims on the tables also for unfenced groups: a releasing old master reads them and leaves the route alone. */
+  /** The record is what tells a held route from a released one: kept also for unfenced groups. */
   readonly alwaysRecord = true;
 
-  constructor(
-    private readonly tables: readonly string[],
-    private readonly cidrs: readonly string[],
-    private readonly reassertIntervalMs: number,
-    private readonly wallClock: () => number,
-  ) {}
+  constructor(private readonly tables: readonly string[], private readonly cidrs: readonly string[]) {}
 
   subject(id: Identity): string {
     return `routes to ${this.cidrs.join(', ')} in ${this.tables.join(', ')} via ${id.eniId}`;
@@ -57,26 +59,32 @@ export class RouteMode implements AwsMode<RouteObservation> {
   async read(ctx: ModeContext, req: CallRequest): Promise<RouteObservation> {
     const tables = await this.describe(ctx, req);
     const slots: RouteSlot[] = [];
-    const fences = new Map<string, FenceRecord | undefined>();
+    const fences: (FenceRecord | undefined)[] = [];
+    const released = new Set<string>();
     for (const t of tables) {
       const id = t.RouteTableId ?? '';
-      fences.set(id, fenceFromTags(t.Tags, ctx.fenceKey));
+      const record = fenceFromTags(t.Tags, ctx.fenceKey);
+      fences.push(record);
+      if (releasedBy(record, ctx.nodeId)) released.add(id);
       for (const cidr of this.cidrs) {
         const r = t.Routes?.find((x) => (ipv6(cidr) ? x.DestinationIpv6CidrBlock : x.DestinationCidrBlock) === cidr);
         slots.push({ table: id, cidr, eni: r?.NetworkInterfaceId, exists: r !== undefined, target: r ? targetOf(r) : undefined });
       }
     }
-    const ours = slots.filter((s) => s.eni === ctx.id.eniId);
+    const ours = slots.filter((s) => s.eni === ctx.id.eniId && !released.has(s.table));
     const others = slots.filter((s) => s.eni !== ctx.id.eniId);
-    const held = others.length === 0;
-    const fence = guardingRecord(fences.values());
+    const held = ours.length === slots.length;
     const detail = held
       ? `${slots.length} route(s) target ${ctx.id.eniId}`
-      : others.map((s) => `${s.cidr} in ${s.table} ${s.exists ? `targets ${s.target ?? '?'}` : 'is absent'}`).join('; ');
+      : [
+          ...others.map((s) => `${s.cidr} in ${s.table} ${s.exists ? `targets ${s.target ?? '?'}` : 'is absent'}`),
+          ...[...released].map((t) => `${t}: released by ${ctx.nodeId} (routes left in place for the next master)`),
+        ].join('; ');
     const holders = new Set(slots.map((s) => s.eni).filter((e): e is string => e !== undefined));
-    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence, slots };
+    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence: guardingRecord(fences), slots };
   }
 
+  /** Points every route that is not ours at our ENI; a released one of ours needs only the new record (provider.ts). */
   async take(ctx: ModeContext, req: ProviderRequest, obs: RouteObservation): Promise<void> {
     for (const slot of obs.slots) {
       if (slot.eni === ctx.id.eniId) continue;
@@ -84,28 +92,8 @@ export class RouteMode implements AwsMode<RouteObservation> {
     }
   }
 
-  /**
-   * DeleteRoute has no condition ("only if it targets my ENI"), so every attempt re-reads the
-   * table first: a retried attempt (after a 5xx, a timeout, or a response lost after EC2 applied
-   * it) must not delete the route a new master has pointed at itself in the meantime.
-   */
-  async drop(ctx: ModeContext, req: ProviderRequest, obs: RouteObservation): Promise<void> {
-    for (const slot of obs.slots) {
-      if (slot.eni !== ctx.id.eniId) continue;
-      await ctx.session.send('DeleteRoute', `route to ${slot.cidr} in ${slot.table}`, [slot.table], req, async (c, signal) => {
-        const out = await c.send(new (ec2().DescribeRouteTablesCommand)({ RouteTableIds: [slot.table] }), { abortSignal: signal });
-        const table = out.RouteTables?.find((t) => t.RouteTableId === slot.table);
-        const route = table?.Routes?.find((x) => (ipv6(slot.cidr) ? x.DestinationIpv6CidrBlock : x.DestinationCidrBlock) === slot.cidr);
-        // Gone, or another node's now, or claimed by a node that is taking over: not ours to delete.
-        if (route?.NetworkInterfaceId !== ctx.id.eniId || this.claimedByAnother(fenceFromTags(table?.Tags, ctx.fenceKey), ctx.nodeId)) return;
-        try {
-          await c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: slot.table, ...destination(slot.cidr) }), { abortSignal: signal });
-        } catch (err) {
-          if (errorCode(err) !== 'InvalidRoute.NotFound') throw err;
-        }
-      });
-    }
-  }
+  /** Nothing to send here: the routes stay, and provider.ts marks our record released. */
+  async drop(): Promise<void> {}
 
   async preflight(ctx: ModeContext, req: CallRequest): Promise<readonly DryRunCheck[]> {
     await this.describe(ctx, req);
@@ -116,16 +104,9 @@ export class RouteMode implements AwsMode<RouteObservation> {
       checks.push(
         { action: 'ReplaceRoute', resources: [table], send: (s, r) => s.send('ReplaceRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().ReplaceRouteCommand)(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
         { action: 'CreateRoute', resources: [table], send: (s, r) => s.send('CreateRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().CreateRouteCommand)(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
-        { action: 'DeleteRoute', resources: [table], send: (s, r) => s.send('DeleteRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: table, ...destination(cidr), DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
       );
     }
     return checks;
-  }
-
-  /** Another node's unreleased, fresh record: it claimed the table after us (claims are written before the take). */
-  private claimedByAnother(record: FenceRecord | undefined, self: string): boolean {
-    if (!record || record.released || record.node === self) return false;
-    return this.wallClock() - record.atMs < FENCE_TTL_FACTOR * this.reassertIntervalMs;
   }
 
   private async point(ctx: ModeContext, req: ProviderRequest, table: string, cidr: string, exists: boolean): Promise<void> {
