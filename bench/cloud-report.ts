@@ -65,7 +65,7 @@ export function cloudTable(records: readonly CloudRecord[], runs: number): Table
     title: `Cloud failover: Elastic IP, 100 ms adverts, EC2 API latency ${latency ?? '-'} ms`,
     notes: [
       'keepalived 2.2.7 VRRPv3 with unicast_peer, notify_master runs Debian\'s aws CLI: `aws ec2 associate-address --allocation-id … --network-interface-id … --allow-reassociation --endpoint-url … --region …`',
-      'vipd unicast (members a, b + witness w, quorum majority) with `provider: { type: aws, mode: eip }` (SDK v3, validated and warm before the fault; fenced: DescribeAddresses, AssociateAddress, CreateTags)',
+      'vipd unicast (members a, b + witness w, quorum majority) with `provider: { type: aws, mode: eip }` (SDK v3, validated and warm before the fault; a fenced takeover reads the address and writes its fence tag before AssociateAddress: DescribeAddresses, CreateTags, AssociateAddress)',
       `both against the same strict EC2 fake (test/fakes/ec2) in the bench process, ${latency ?? '-'} ms added to every request; each node reaches it at 127.0.0.1 inside its own namespace and signs with its own key`,
       'agent-crash: SIGKILL of a\'s agent (keepalived: both processes); graceful-stop: SIGTERM; times from the fault to the request\'s arrival at the fake, and to the fake\'s state showing the address on b\'s ENI',
       'decision: vipd b\'s log line that issues AcquireVip — "lease granted by 2 of 3 voters: taking the VIP", after the role change once the voters\' promises to a lapse or a relinquishes (docs/leases.md) — by its own time (pino, ±1 ms on the bench\'s clock); keepalived b\'s "Entering MASTER STATE" line (notify_master starts then) as it reached the bench',
