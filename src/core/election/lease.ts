@@ -12,6 +12,7 @@
  *
  * Pure: times are milliseconds on the caller's monotonic clock, passed in as `now`.
  */
+import { MAX_TERM } from './terms.js';
 import { CS } from './timers.js';
 
 /** Bound on clock-rate drift against real time: 1000 ppm (crystal clocks are within 100 ppm). */
@@ -170,7 +171,9 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
   const p = grantedPromiseMs(req.advertIntervalCs, req.promiseMs);
   if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet', until: state.startedAt + p };
   const last = state.granted[req.group];
-  const behind = last !== undefined && (req.term < last.term || (req.term === last.term && req.from !== last.to));
+  // At MAX_TERM (saturated by a hostile advert, terms.ts) no term is above it: equal terms are
+  // granted as before terms were remembered, or the group could never take over again.
+  const behind = last !== undefined && (req.term < last.term || (req.term === last.term && req.from !== last.to && req.term < MAX_TERM));
   const live = state.promises[req.group];
   if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to, until: live.until };
   // Said only once no live promise stands in the way: while one does, a master that cannot hear

@@ -7,6 +7,7 @@ import {
   type VoterState,
 } from '../../../../src/core/election/lease.js';
 import { initialState, nextDeadline, step } from '../../../../src/core/election/step.js';
+import { MAX_TERM } from '../../../../src/core/election/terms.js';
 import { masterDownIntervalMs } from '../../../../src/core/election/timers.js';
 import type { ElectionAction, ElectionEvent, ElectionParams, ElectionState } from '../../../../src/core/election/types.js';
 
@@ -132,6 +133,12 @@ describe('voter', () => {
     assert.equal(g2.granted, true);
     const old = grant(g2.state, req('a', 1), 2 * P + 1);
     assert.equal(old.granted === false && old.grantedTerm, 2);
+  });
+
+  it('at MAX_TERM (saturated by a hostile advert) another node is granted the same term once the promise ends: nothing is above it', () => {
+    const s = grant(voter(), req('a', MAX_TERM), 0).state;
+    assert.equal(grant(s, req('b', MAX_TERM), P).granted, true);
+    assert.equal(grant(s, req('b', MAX_TERM - 1), P).granted, false);
   });
 });
 
