@@ -21,6 +21,18 @@ export interface ProcSpec {
   witnesses?: string[];
   quorum?: 'majority' | 'none';
   preempt?: boolean;
+  /** The whole environment of this node's process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Group settings other than the election's: interface (default lo), VIPs, extra YAML lines. */
+  group?: GroupSpec;
+}
+
+export interface GroupSpec {
+  interface?: string;
+  /** Default [192.0.2.50/32]. */
+  vips?: string[];
+  /** YAML lines added to the group as they are (4 spaces of indentation), e.g. a provider. */
+  lines?: string[];
 }
 
 export interface LogEntry {
@@ -65,6 +77,8 @@ export class LocalCluster {
     readonly specs: ProcSpec[],
     readonly clusterId = 'local',
     private readonly command: string[] = vipdCommand(),
+    /** Runs each node under this program, e.g. ['ip', 'netns', 'exec', NS] (it must exec the node). */
+    private readonly launcher: string[] = [],
   ) {}
 
   async prepare(): Promise<void> {
@@ -108,21 +122,25 @@ export class LocalCluster {
         'groups:',
         '  - name: web',
         '    vrid: 51',
-        '    interface: lo',
+        `    interface: ${s.group?.interface ?? 'lo'}`,
         `    priority: ${s.priority ?? 100}`,
         '    advert_interval: 100ms',
         `    preempt: ${s.preempt ?? true}`,
-        '    vips: [192.0.2.50/32]',
+        `    vips: [${(s.group?.vips ?? ['192.0.2.50/32']).join(', ')}]`,
         `    peers: [${(s.peers ?? []).join(', ')}]`,
         `    witnesses: [${(s.witnesses ?? []).join(', ')}]`,
         `    quorum: ${s.quorum ?? 'majority'}`,
+        ...(s.group?.lines ?? []),
       );
     }
     return `${lines.join('\n')}\n`;
   }
 
   start(id: string): ChildProcessWithoutNullStreams {
-    const p = spawn(process.execPath, [...this.command, 'run', '-c', this.configFile(id)]);
+    const spec = this.specs.find((x) => x.id === id);
+    const argv = [process.execPath, ...this.command, 'run', '-c', this.configFile(id)];
+    const [file = process.execPath, ...args] = [...this.launcher, ...argv];
+    const p = spawn(file, args, { env: spec?.env ?? process.env });
     this.procs.set(id, p);
     onLines(p.stdout, (line) => {
       let e: LogEntry;
