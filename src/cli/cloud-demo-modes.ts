@@ -99,11 +99,12 @@ export const awsEip: CloudMode = {
   env: ec2Env,
   groupLines: () => ['    provider:', '      type: aws', '      mode: eip', `      allocation_id: ${DEMO_ALLOCATION.allocationId}`],
   async holders(fake) {
-    const owner = await fake.call<{ instanceId: string } | null>('addressOwner', DEMO_ALLOCATION.allocationId);
+    const state = await fake.state<{ addresses: Record<string, { instanceId: string } | null> }>();
+    const owner = state.addresses[DEMO_ALLOCATION.allocationId];
     return owner ? [owner.instanceId] : [];
   },
   async moveBehindVipd(fake, to) {
-    await fake.call('moveAddress', DEMO_ALLOCATION.allocationId, to ? eniOf(to) : undefined);
+    await fake.control('moveAddress', { allocationId: DEMO_ALLOCATION.allocationId, eniId: to ? eniOf(to) : null });
   },
   caller: (_fake, key, members) => ec2Caller(key, members),
 };
@@ -166,11 +167,11 @@ export const gcpAliasIp: CloudMode = {
   env: (fake, member) => gceEnv(fake, member),
   groupLines: (fake, member, members) => [...gceProviderLines(fake, 'alias-ip', member, members), `      alias_ranges: [${DEMO_ALIAS}]`],
   async holders(fake) {
-    const owner = await fake.call<{ instance: string } | null>('aliasOwner', DEMO_ALIAS);
+    const owner = await fake.control<{ instance: string } | null>('aliasOwner', { range: DEMO_ALIAS });
     return owner ? [owner.instance] : [];
   },
   async moveBehindVipd(fake, to) {
-    await fake.call('moveAlias', DEMO_ALIAS, to?.instance);
+    await fake.control('moveAlias', { range: DEMO_ALIAS, instance: to?.instance ?? null });
   },
   caller: (_fake, instance, members) => members.find((m) => m.instance === instance)?.instance,
 };

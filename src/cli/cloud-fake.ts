@@ -2,7 +2,8 @@
  * Starts one of the repository's strict cloud fakes (test/fakes/ec2/serve.ts, an EC2 Query API
  * with IMDSv2; test/fakes/gcp/serve.ts, Compute REST with metadata servers) as a child process
  * on 127.0.0.1, for `vipd demo --cloud` and the multi-process tests, and reads and changes its
- * truth through its control channel (test/fakes/control.ts: `POST /call`, `GET /requests`).
+ * truth through the control URL the fake prints (`POST /control {op, ...}`, `GET /state`,
+ * `GET /requests`; see each serve.ts).
  *
  * The fakes are test code: src/ never imports them, it runs the file. An installed package has
  * no test/ directory, so the cloud demo needs a source checkout (said so in the error).
@@ -23,8 +24,27 @@ export interface FakeRequest {
   readonly action: string;
   /** Who sent it: the SigV4 access key id (EC2), the instance whose metadata server issued the token (GCP). */
   readonly caller?: string;
+  /** EC2: the decoded Query parameters; GCP: the path and query. */
   readonly params?: unknown;
+  /** GCP: the JSON body, when the fake logs it. */
+  readonly body?: unknown;
+  /** HTTP status answered (0: none, a hang or a response lost on purpose). */
   readonly status?: number;
+  readonly error?: string;
+}
+
+/** A request record as the fakes serve it (EC2: action, accessKeyId, params; GCP: method, path, caller, body). */
+interface RawRequest {
+  readonly wallMs: number;
+  readonly action?: string;
+  readonly method?: string;
+  readonly accessKeyId?: string;
+  readonly caller?: string;
+  readonly params?: unknown;
+  readonly path?: string;
+  readonly body?: unknown;
+  readonly status?: number;
+  readonly error?: string;
 }
 
 /** How this process reaches the control channel: its TCP URL, or a Unix socket relaying to it (a fake in a namespace). */
@@ -125,15 +145,28 @@ export class CloudFake {
     return e;
   }
 
-  /** Calls one of the fake's methods through its control channel (test/fakes/control.ts). */
-  async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
-    const answer = (await this.http('POST', '/call', { method, args })) as { result?: T } | undefined;
-    return answer?.result as T;
+  /** One control operation of the fake (its serve.ts lists them), e.g. ('moveAddress', { allocationId, eniId }). */
+  async control<T = unknown>(op: string, fields: Readonly<Record<string, unknown>> = {}): Promise<T> {
+    return (await this.http('POST', '/control', { ...fields, op })) as T;
   }
 
-  /** The API requests the fake received, oldest first (from index `since` on). */
-  async requests(since = 0): Promise<FakeRequest[]> {
-    return (await this.http('GET', `/requests?since=${since}`)) as FakeRequest[];
+  /** The fake's summary of who holds what (GET /state). */
+  async state<T = unknown>(): Promise<T> {
+    return (await this.http('GET', '/state')) as T;
+  }
+
+  /** Every API request the fake received, oldest first, with epoch-ms times and who sent it. */
+  async requests(): Promise<FakeRequest[]> {
+    const raw = (await this.http('GET', '/requests')) as RawRequest[];
+    return raw.map((r) => ({
+      t: r.wallMs,
+      action: r.action ?? r.method ?? 'unknown',
+      ...(r.accessKeyId ?? r.caller ? { caller: r.accessKeyId ?? r.caller } : {}),
+      ...(r.params !== undefined ? { params: r.params } : r.path !== undefined ? { params: { path: r.path } } : {}),
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      ...(r.status !== undefined ? { status: r.status } : {}),
+      ...(r.error !== undefined ? { error: r.error } : {}),
+    }));
   }
 
   /** What the fake printed on stderr (for failure messages). */
@@ -156,14 +189,14 @@ export class CloudFake {
   }
 
   /** The control channel's URL, from the fake's JSON line. */
-  private get control(): string {
+  private get controlUrl(): string {
     const c = this.info.control;
     if (typeof c !== 'string') throw new Error(`the ${this.kind} fake printed no control endpoint: ${JSON.stringify(this.info)}`);
     return c;
   }
 
   private http(method: string, path: string, body?: unknown): Promise<unknown> {
-    const url = new URL(path, this.control);
+    const url = new URL(path, this.controlUrl);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = request(
