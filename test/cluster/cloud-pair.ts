@@ -24,6 +24,7 @@ import { fakeServerPath, type CloudFake, type FakeRequest } from '../../src/cli/
 import { cloudMembers, type CloudMember, type CloudMode } from '../../src/cli/cloud-mode.js';
 import type { LocalCluster } from '../../src/cli/local-cluster.js';
 import { onLines } from '../../src/cli/lines.js';
+import { PROVIDER_PLUGINS } from '../../src/app/providers.js';
 import { parseFence, type FenceRecord } from '../../providers/shared/fence.js';
 import { createTopology, netnsSkipReason, waitFor, type Host, type Topology } from '../netns/lib/index.js';
 
@@ -31,20 +32,20 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VIPD = ['--import', 'tsx', join(ROOT, 'src/cli/vipd.ts')];
 const RELAY = join(ROOT, 'test/cluster/netns-relay.ts');
 
-/** The branch that brings each missing piece (for skip reasons). */
+/** What each cloud needs, and the branch that brings it (for skip reasons). */
 const PIECES = {
-  ec2: { file: 'test/fakes/ec2/serve.ts', branch: 'aws-fake' },
-  gcp: { file: 'test/fakes/gcp/serve.ts', branch: 'gcp-fake' },
-  aws: { file: 'providers/aws/index.ts', branch: 'aws' },
-  gcpProvider: { file: 'providers/gcp/index.ts', branch: 'gcp' },
+  ec2: { fake: 'test/fakes/ec2/serve.ts', fakeBranch: 'aws-fake', provider: 'aws', providerBranch: 'aws' },
+  gcp: { fake: 'test/fakes/gcp/serve.ts', fakeBranch: 'gcp-fake', provider: 'gcp', providerBranch: 'gcp' },
 } as const;
 
 /** Why `mode` cannot run here (a missing fake or provider, no root for a namespace), else undefined. */
 export async function cloudSkipReason(mode: CloudMode): Promise<string | undefined> {
-  const missing = [mode.fake === 'ec2' ? PIECES.ec2 : PIECES.gcp, mode.fake === 'ec2' ? PIECES.aws : PIECES.gcpProvider]
-    .filter((p) => !existsSync(join(ROOT, p.file)));
-  if (missing.length > 0) return `${mode.name}: needs ${missing.map((p) => `${p.file} (branch ${p.branch}, not merged here)`).join(' and ')}`;
-  if (!fakeServerPath(mode.fake)) return `${mode.name}: the fake's serve.ts or tsx is missing`;
+  const need = PIECES[mode.fake];
+  const missing: string[] = [];
+  if (!existsSync(join(ROOT, need.fake))) missing.push(`${need.fake} (branch ${need.fakeBranch}, not merged here)`);
+  if (!PROVIDER_PLUGINS.some((p) => p.type === need.provider)) missing.push(`the ${need.provider} provider in src/app/providers.ts (branch ${need.providerBranch}, not merged here)`);
+  if (missing.length > 0) return `${mode.name}: needs ${missing.join(' and ')}`;
+  if (!fakeServerPath(mode.fake)) return `${mode.name}: tsx is not installed (npm ci), so the fake cannot run`;
   if (mode.bindsLocally) {
     const reason = await netnsSkipReason();
     if (reason) return `${mode.name} binds the VIP on an interface, so it runs in a network namespace: ${reason}`;
