@@ -59,6 +59,7 @@ export class LocalProvider implements VipProvider {
   readonly counters: LocalProviderCounters = { announcements: 0, announceFailures: 0, conflicts: 0, readded: 0, backgroundErrors: 0 };
   private readonly label: string | undefined;
   private readonly schedule: AnnounceSchedule;
+  private readonly announcing: boolean;
   private readonly detectConflicts: boolean;
   private readonly onConflict: ((c: VipConflict) => void) | undefined;
   private readonly timeoutMs: number;
@@ -90,7 +91,7 @@ export class LocalProvider implements VipProvider {
     if (label !== undefined && (label.length > MAX_IFNAME || !label.startsWith(`${iface}:`))) {
       throw configError(`label ${JSON.stringify(label)} must start with "${iface}:" and be at most ${MAX_IFNAME} characters`);
     }
-    const schedule = { ...DEFAULT_ANNOUNCE, ...options.announce };
+    const schedule = { ...DEFAULT_ANNOUNCE, ...(options.announce || {}) };
     for (const [key, value] of Object.entries(schedule)) {
       if (!Number.isFinite(value) || value < 0) throw configError(`announce.${key} must be a non-negative number`);
     }
@@ -101,7 +102,8 @@ export class LocalProvider implements VipProvider {
     this.vips = vips;
     this.label = label;
     this.schedule = schedule;
-    this.detectConflicts = options.detectConflicts ?? true;
+    this.announcing = options.announce !== false;
+    this.detectConflicts = this.announcing && (options.detectConflicts ?? true);
     this.onConflict = options.onConflict;
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const runner = components.runner ?? systemRunner;
@@ -115,8 +117,8 @@ export class LocalProvider implements VipProvider {
     const hasV4 = this.vips.some((v) => v.family === 4);
     const hasV6 = this.vips.some((v) => v.family === 6);
     const needed: Tool[] = ['ip'];
-    if (hasV4) needed.push('arping');
-    if (hasV6) needed.push('ndptool');
+    if (hasV4 && this.announcing) needed.push('arping');
+    if (hasV6 && this.announcing) needed.push('ndptool');
     if (hasV6 && this.detectConflicts) needed.push('ndisc6');
     const missing: string[] = [];
     for (const tool of needed) {
@@ -124,7 +126,7 @@ export class LocalProvider implements VipProvider {
     }
     if (missing.length > 0) throw new ProviderError('validating', subject, false, { detail: `not installed: ${missing.join('; ')}` });
 
-    if (hasV4) {
+    if (hasV4 && this.announcing) {
       // Debian's `arping` package is a different program (Thomas Habets') with other options.
       const version = await this.command('arping', ['-V'], signal, 'validating', subject);
       if (!/iputils/i.test(version.stdout + version.stderr)) {
@@ -298,6 +300,7 @@ export class LocalProvider implements VipProvider {
     // they wait in the spawn queue together: more than Node's default 10 is no leak here.
     setMaxListeners(BACKGROUND_LISTENERS, held.controller.signal);
     this.held = held;
+    if (!this.announcing) return;
     const s = this.schedule;
     const t0 = this.clock.now();
     const at = (time: number, fn: () => void) => {

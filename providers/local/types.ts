@@ -54,7 +54,12 @@ export interface LocalProviderOptions {
   readonly label?: string | false;
   /** Run every command inside this network namespace (keepalived's net_namespace). */
   readonly netns?: string;
-  readonly announce?: Partial<AnnounceSchedule>;
+  /**
+   * When to announce; false = never (a cloud network that routes by its own table, such as an
+   * AWS VPC for secondary private IPs, needs no ARP: providers/aws). Then arping and ndptool are
+   * not needed either, and conflicts are not probed.
+   */
+  readonly announce?: Partial<AnnounceSchedule> | false;
   /** Probe for another host answering for a VIP after acquiring and at each refresh (default true). */
   readonly detectConflicts?: boolean;
   /** Called for every conflict found (wire it to a metric); must not throw. */

@@ -107,6 +107,8 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     quorum: g.quorum,
     leaseStallToleranceMs: g.leaseStallToleranceMs,
     transport: g.transport,
+    // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
+    reassertIntervalMs: g.reassertIntervalMs,
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.

@@ -1,0 +1,137 @@
+/**
+ * secondary-ip: the group's IPv4 VIPs are secondary private addresses of this node's ENI
+ * (EC2 API Reference: AssignPrivateIpAddresses with AllowReassignment moves them from another
+ * ENI in the subnet; UnassignPrivateIpAddresses) and are bound on the group's interface by the
+ * local provider's code, without ARP (the VPC delivers by its own table, not by ARP caches).
+ * The fence record is a tag on the ENI that holds the addresses: before taking them we read the
+ * holder ENI's record; after, we write ours on our ENI.
+ */
+import type { NetworkInterface } from '@aws-sdk/client-ec2';
+import { ec2 } from '../sdk.js';
+import type { ProviderRequest, VipProvider } from '../../../src/ports/vip-provider.js';
+import { ProviderError } from '../../../src/ports/vip-provider.js';
+import type { CallRequest } from '../../shared/cloud-call.js';
+import { classifyAws, errorCode } from '../classify.js';
+import { fenceFromTags } from '../fence-tags.js';
+import type { Identity } from '../session.js';
+import type { AwsMode, DryRunCheck, ModeContext, Observation } from './mode.js';
+
+interface SecondaryObservation extends Observation {
+  /** VIP -> the ENI it is assigned to (absent: on none). */
+  readonly assigned: ReadonlyMap<string, string>;
+}
+
+export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
+  readonly claimFirst = false;
+
+  /** `local`: the local provider for the group's interface, with announcing off. */
+  constructor(private readonly vips: readonly string[], private readonly local: VipProvider, private readonly iface: string) {}
+
+  subject(id: Identity): string {
+    return `${this.vips.join(', ')} on ${id.eniId} (${this.iface})`;
+  }
+
+  fenceResources(ctx: ModeContext): readonly string[] {
+    return [ctx.id.eniId];
+  }
+
+  async read(ctx: ModeContext, req: CallRequest): Promise<SecondaryObservation> {
+    const enis = await this.holders(ctx, req);
+    const assigned = new Map<string, string>();
+    const byId = new Map<string, NetworkInterface>();
+    for (const eni of enis) {
+      if (eni.NetworkInterfaceId) byId.set(eni.NetworkInterfaceId, eni);
+      for (const a of eni.PrivateIpAddresses ?? []) {
+        if (a.PrivateIpAddress && this.vips.includes(a.PrivateIpAddress) && eni.NetworkInterfaceId) assigned.set(a.PrivateIpAddress, eni.NetworkInterfaceId);
+      }
+    }
+    const onUs = this.vips.filter((v) => assigned.get(v) === ctx.id.eniId);
+    const local = await this.local.status(req.signal);
+    const cloudHeld = onUs.length === this.vips.length;
+    const held = cloudHeld && local.status === 'held';
+    const other = this.vips.map((v) => assigned.get(v)).find((e) => e !== undefined && e !== ctx.id.eniId);
+    const holderEni = other ?? (onUs.length > 0 ? ctx.id.eniId : undefined);
+    const parts = this.vips.map((v) => `${v} ${assigned.has(v) ? `on ${assigned.get(v)!}` : 'on no interface'}`);
+    return {
+      held,
+      anyOurs: onUs.length > 0 || local.status !== 'not-held',
+      detail: `${parts.join(', ')}; locally: ${local.detail ?? local.status}`,
+      ...(holderEni ? { holder: holderEni } : {}),
+      fence: holderEni ? fenceFromTags(byId.get(holderEni)?.TagSet, ctx.fenceKey) : undefined,
+      assigned,
+    };
+  }
+
+  async take(ctx: ModeContext, req: ProviderRequest, obs: SecondaryObservation): Promise<void> {
+    const missing = this.vips.filter((v) => obs.assigned.get(v) !== ctx.id.eniId);
+    if (missing.length > 0) {
+      await ctx.session.send('AssignPrivateIpAddresses', `${missing.join(', ')} to ${ctx.id.eniId}`, [ctx.id.eniId], req, (c, signal) =>
+        c.send(new (ec2().AssignPrivateIpAddressesCommand)({ NetworkInterfaceId: ctx.id.eniId, PrivateIpAddresses: missing, AllowReassignment: true }), { abortSignal: signal }),
+      );
+    }
+    await this.local.acquire(req);
+  }
+
+  /** Unbind first (we stop answering), then give back what EC2 still has on our ENI. */
+  async drop(ctx: ModeContext, req: ProviderRequest, obs: SecondaryObservation): Promise<void> {
+    await this.local.release(req);
+    const ours = this.vips.filter((v) => obs.assigned.get(v) === ctx.id.eniId);
+    if (ours.length === 0) return;
+    try {
+      await ctx.session.send('UnassignPrivateIpAddresses', `${ours.join(', ')} from ${ctx.id.eniId}`, [ctx.id.eniId], req, (c, signal) =>
+        c.send(new (ec2().UnassignPrivateIpAddressesCommand)({ NetworkInterfaceId: ctx.id.eniId, PrivateIpAddresses: ours }), { abortSignal: signal }),
+      );
+    } catch (err) {
+      // Reassigned to another ENI since our read: EC2 refuses, and it is not ours to give back.
+      if (err instanceof ProviderError && /^Invalid(Parameter|ParameterValue|IPAddress)/.test(errorCode(err.cause))) {
+        const now = await this.read(ctx, req);
+        if (!this.vips.some((v) => now.assigned.get(v) === ctx.id.eniId)) return;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * EC2 has no DryRun for these two actions. The probes are requests EC2 always refuses when
+   * the permission is there (the ENI's own primary address can be neither assigned again without
+   * AllowReassignment nor unassigned), and refuses with UnauthorizedOperation when it is not.
+   */
+  async preflight(ctx: ModeContext): Promise<readonly DryRunCheck[]> {
+    const eni = ctx.id.eniId;
+    const primary = ctx.id.primaryIp;
+    if (!primary) return [];
+    const probe = (action: 'AssignPrivateIpAddresses' | 'UnassignPrivateIpAddresses'): DryRunCheck => ({
+      action,
+      resources: [eni],
+      send: (s, r) => s.send(action, `probe of ${action} on ${eni} with its primary address ${primary}`, [eni], r, (c, signal) => {
+        const command = action === 'AssignPrivateIpAddresses'
+          ? c.send(new (ec2().AssignPrivateIpAddressesCommand)({ NetworkInterfaceId: eni, PrivateIpAddresses: [primary], AllowReassignment: false }), { abortSignal: signal })
+          : c.send(new (ec2().UnassignPrivateIpAddressesCommand)({ NetworkInterfaceId: eni, PrivateIpAddresses: [primary] }), { abortSignal: signal });
+        return command.then(() => undefined, refusedButPermitted);
+      }),
+    });
+    return [probe('AssignPrivateIpAddresses'), probe('UnassignPrivateIpAddresses')];
+  }
+
+  validateLocal(signal: AbortSignal): Promise<void> {
+    return this.local.validate(signal);
+  }
+
+  async close(): Promise<void> {
+    await this.local.close?.();
+  }
+
+  /** The ENIs that have any of the VIPs (one request, filtered; always includes none of the others). */
+  private async holders(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
+    const out = await ctx.session.send('DescribeNetworkInterfaces', `holders of ${this.vips.join(', ')}`, [], req, (c, signal) =>
+      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ Filters: [{ Name: 'addresses.private-ip-address', Values: [...this.vips] }] }), { abortSignal: signal }),
+    );
+    return out.NetworkInterfaces ?? [];
+  }
+}
+
+/** Any refusal but a missing permission (or bad credentials) means the action is permitted. */
+function refusedButPermitted(err: unknown): void {
+  const c = classifyAws(err, { action: 'AssignPrivateIpAddresses', resources: [], scope: { region: '', account: undefined } });
+  if (c.errorClass !== 'invalid' && c.errorClass !== 'not-found') throw err;
+}

@@ -1,0 +1,170 @@
+/**
+ * The aws provider (README.md beside this file): one class for the three modes, each mode a
+ * small strategy (modes/). This file does what they share: calls one at a time and in order,
+ * the fence (providers/shared/fence.ts) checked before a take and written after it, preflight
+ * (credentials, resources, DryRun of every action the configuration uses), and keeping the
+ * connection warm so a takeover's first request leaves at once.
+ */
+import { ProviderError, type ProviderRequest, type StatusReport, type VipProvider } from '../../src/ports/vip-provider.js';
+import { fenceVerdict, FENCE_TTL_FACTOR } from '../shared/fence.js';
+import { fenced, type CallRequest } from '../shared/cloud-call.js';
+import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
+import { dryRunTags, writeFence } from './fence-tags.js';
+import { fenceTagKey, report, type AwsMode, type ModeContext, type Observation } from './modes/mode.js';
+import type { AwsOptions } from './options.js';
+import { Ec2Session, type AwsComponents, type Identity } from './session.js';
+import { grantHint } from './actions.js';
+
+/** A backup's connection stays open: one cheap Describe after this long without a request. */
+export const KEEP_WARM_MS = 30_000;
+
+export class AwsProvider implements VipProvider {
+  readonly kind: string;
+  readonly session: Ec2Session;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly wall: () => number;
+  private lastRequestAt = -Infinity;
+  private cancelWarm: (() => void) | undefined;
+  private closed = false;
+
+  constructor(
+    readonly options: AwsOptions,
+    private readonly group: ProviderGroup,
+    private readonly deps: ProviderDeps,
+    private readonly mode: AwsMode,
+    components: AwsComponents = {},
+  ) {
+    this.kind = `aws:${options.mode}`;
+    this.wall = components.wallClock ?? Date.now;
+    this.session = new Ec2Session(options, group.name, this.kind, deps, {
+      ...components,
+      onSend: (action) => {
+        this.lastRequestAt = this.deps.clock.now();
+        components.onSend?.(action);
+      },
+    });
+  }
+
+  async validate(signal: AbortSignal): Promise<void> {
+    const req: CallRequest = { signal };
+    const id = await this.session.ready(req);
+    await this.session.resolveCredentials(signal);
+    await this.session.describeOwnEni(req); // ENI exists in this region; opens the connection
+    const ctx = this.context(this.session.identity ?? id);
+    const checks = [...(await this.mode.preflight(ctx, req))];
+    if (this.group.fenced || this.mode.claimFirst) {
+      const resources = this.mode.fenceResources(ctx);
+      checks.push({ action: 'CreateTags', resources, send: (s, r) => dryRunTags(s, resources, ctx.fenceKey, r) });
+    }
+    const missing: { action: string; hint: string; error: ProviderError }[] = [];
+    for (const check of checks) {
+      try {
+        await check.send(this.session, req);
+      } catch (err) {
+        if (err instanceof ProviderError && err.errorClass === 'auth') missing.push({ action: check.action, hint: grantHint(check.action, check.resources, this.session.scope), error: err });
+        else throw err;
+      }
+    }
+    if (missing.length === 1) throw missing[0]!.error;
+    if (missing.length > 1) {
+      throw new ProviderError('preflight', this.mode.subject(ctx.id), 'auth', {
+        cause: missing[0]!.error,
+        detail: `missing permissions: ${missing.map((m) => `ec2:${m.action}`).join(', ')}`,
+        hint: missing.map((m) => m.hint).join('; '),
+      });
+    }
+    await this.mode.validateLocal?.(signal);
+    this.startWarm();
+  }
+
+  async status(signal: AbortSignal): Promise<StatusReport> {
+    try {
+      const ctx = this.context(await this.session.ready({ signal }));
+      return report(await this.mode.read(ctx, { signal }));
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return { status: 'unknown', detail: (err as Error).message };
+    }
+  }
+
+  acquire(req: ProviderRequest): Promise<void> {
+    return this.exclusive(req, 'acquiring', async (ctx) => {
+      const obs = await this.mode.read(ctx, req);
+      const record = req.fenced === true || this.mode.claimFirst;
+      if (obs.held) {
+        if (record && this.stale(obs, req)) await this.writeRecord(ctx, req, false);
+        return;
+      }
+      const verdict = fenceVerdict(obs.fence, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
+      if (!verdict.take) throw fenced(this.session.callContext('AssociateAddress', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
+      if (record && this.mode.claimFirst) await this.writeRecord(ctx, req, false);
+      await this.mode.take(ctx, req, obs);
+      this.deps.logger.info({ term: req.term, from: obs.holder }, `${this.kind}: took ${this.mode.subject(ctx.id)} (${req.reason})`);
+      if (record && !this.mode.claimFirst) await this.writeRecord(ctx, req, false);
+    });
+  }
+
+  release(req: ProviderRequest): Promise<void> {
+    return this.exclusive(req, 'releasing', async (ctx) => {
+      const obs = await this.mode.read(ctx, req);
+      if (!obs.anyOurs) return;
+      await this.mode.drop(ctx, req, obs);
+      this.deps.logger.info({ term: req.term }, `${this.kind}: released ${this.mode.subject(ctx.id)} (${req.reason})`);
+      if (obs.fence?.node === this.deps.nodeId && !obs.fence.released) await this.writeRecord(ctx, req, true);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelWarm?.();
+    await this.tail;
+    await this.mode.close?.();
+    this.session.close();
+  }
+
+  /** Our record needs rewriting: missing, another's, another term, released, or older than reassert/2. */
+  private stale(obs: Observation, req: ProviderRequest): boolean {
+    const f = obs.fence;
+    return !f || f.node !== this.deps.nodeId || f.term !== req.term || f.released || this.wall() - f.atMs > this.group.reassertIntervalMs / 2;
+  }
+
+  private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean): Promise<void> {
+    return writeFence(this.session, this.mode.fenceResources(ctx), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs: this.wall(), released }, req);
+  }
+
+  private context(id: Identity): ModeContext {
+    return { session: this.session, id, group: this.group.name, fenceKey: fenceTagKey(this.group.name), nodeId: this.deps.nodeId };
+  }
+
+  /** One call at a time, in the order they were made (a later call waits for the earlier one). */
+  private exclusive(req: ProviderRequest, operation: string, fn: (ctx: ModeContext) => Promise<void>): Promise<void> {
+    const run = async () => {
+      if (req.signal.aborted) throw new ProviderError(operation, this.kind, 'fenced', { detail: 'aborted before it started' });
+      const ctx = this.context(await this.session.ready(req));
+      await fn(ctx);
+    };
+    const mine = this.tail.then(run, run);
+    this.tail = mine.then(() => undefined, () => undefined);
+    return mine.catch((err: unknown) => {
+      if (err instanceof ProviderError) throw err;
+      throw new ProviderError(operation, this.kind, 'transient', { cause: err, detail: (err as Error).message });
+    });
+  }
+
+  /** While idle, one cheap Describe every KEEP_WARM_MS keeps the TLS connection (and the credentials) fresh. */
+  private startWarm(): void {
+    if (this.cancelWarm || this.closed) return;
+    const tick = () => {
+      const now = this.deps.clock.now();
+      const due = this.lastRequestAt + KEEP_WARM_MS;
+      if (now >= due) {
+        const ctrl = new AbortController();
+        void this.status(ctrl.signal).then((s) => {
+          if (s.status === 'unknown') this.deps.logger.debug({ detail: s.detail }, `${this.kind}: keep-warm read failed`);
+        });
+      }
+      this.cancelWarm = this.closed ? undefined : this.deps.clock.schedule(now >= due ? now + KEEP_WARM_MS : due, tick);
+    };
+    this.cancelWarm = this.deps.clock.schedule(this.deps.clock.now() + KEEP_WARM_MS, tick);
+  }
+}
