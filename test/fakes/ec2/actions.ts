@@ -106,19 +106,17 @@ function disassociateAddress(ctx: ActionContext, p: Params): XmlObject {
   return ok;
 }
 
+/** Describe*'s id list: every named id must exist (else its *.NotFound), then only those. */
+function byIds<T>(all: T[], ids: readonly string[], idOf: (x: T) => string, mustExist: (id: string) => unknown): T[] {
+  if (ids.length === 0) return all;
+  for (const id of ids) mustExist(id);
+  return all.filter((x) => ids.includes(idOf(x)));
+}
+
 function describeAddresses(ctx: ActionContext, p: Params): XmlObject {
   const w = ctx.view;
-  const ids = p.list('AllocationId');
-  const ips = p.list('PublicIp');
-  let items = Object.values(w.addresses);
-  if (ids.length > 0) {
-    for (const id of ids) getAddress(w, id);
-    items = items.filter((a) => ids.includes(a.allocationId));
-  }
-  if (ips.length > 0) {
-    for (const ip of ips) addressByPublicIp(w, ip);
-    items = items.filter((a) => ips.includes(a.publicIp));
-  }
+  let items = byIds(Object.values(w.addresses), p.list('AllocationId'), (a) => a.allocationId, (id) => getAddress(w, id));
+  items = byIds(items, p.list('PublicIp'), (a) => a.publicIp, (ip) => addressByPublicIp(w, ip));
   items = items.filter((a) => matchesFilters(p.filters, (name) => {
     const eni = a.association ? w.enis[a.association.eniId] : undefined;
     switch (name) {
@@ -138,12 +136,7 @@ function describeAddresses(ctx: ActionContext, p: Params): XmlObject {
 
 function describeNetworkInterfaces(ctx: ActionContext, p: Params): XmlObject {
   const w = ctx.view;
-  const ids = p.list('NetworkInterfaceId');
-  let items = Object.values(w.enis);
-  if (ids.length > 0) {
-    for (const id of ids) getEni(w, id);
-    items = items.filter((e) => ids.includes(e.eniId));
-  }
+  let items = byIds(Object.values(w.enis), p.list('NetworkInterfaceId'), (e) => e.eniId, (id) => getEni(w, id));
   items = items.filter((e) => matchesFilters(p.filters, (name) => {
     switch (name) {
       case 'network-interface-id': return [e.eniId];
@@ -179,6 +172,9 @@ function assignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
   for (const ip of ips) {
     requireIpv4(ip, 'PrivateIpAddress');
     const holder = eniHoldingIp(w, ip);
+    if (holder === eni && eni.privateIps[0] === ip) {
+      throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${eni.eniId} and cannot also be a secondary one`);
+    }
     if (holder && holder !== eni) {
       if (holder.privateIps[0] === ip) {
         throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${holder.eniId} and cannot be reassigned`);
@@ -219,12 +215,7 @@ function unassignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
 
 function describeRouteTables(ctx: ActionContext, p: Params): XmlObject {
   const w = ctx.view;
-  const ids = p.list('RouteTableId');
-  let items = Object.values(w.routeTables);
-  if (ids.length > 0) {
-    for (const id of ids) getRouteTable(w, id);
-    items = items.filter((r) => ids.includes(r.routeTableId));
-  }
+  let items = byIds(Object.values(w.routeTables), p.list('RouteTableId'), (r) => r.routeTableId, (id) => getRouteTable(w, id));
   items = items.filter((rt) => matchesFilters(p.filters, (name) => {
     switch (name) {
       case 'route-table-id': return [rt.routeTableId];
@@ -354,11 +345,7 @@ function describeInstances(ctx: ActionContext, p: Params): XmlObject {
   if (ids.length > 0 && p.has('MaxResults')) {
     throw new Ec2ApiError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
   }
-  let items = Object.values(w.instances);
-  if (ids.length > 0) {
-    for (const id of ids) getInstance(w, id);
-    items = items.filter((i) => ids.includes(i.instanceId));
-  }
+  let items = byIds(Object.values(w.instances), ids, (i) => i.instanceId, (id) => getInstance(w, id));
   items = items.filter((inst) => matchesFilters(p.filters, (name) => {
     const enis = inst.eniIds.map((id) => w.enis[id]!);
     switch (name) {
