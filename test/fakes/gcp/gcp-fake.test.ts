@@ -674,7 +674,7 @@ describe('gcp fake: serve.ts (standalone, for the demo)', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', serve, '--world', file, '--operation-delay', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-      const out = JSON.parse(line) as { endpoint: string; project: string; metadata: Record<string, string> };
+      const out = JSON.parse(line) as { endpoint: string; project: string; metadata: Record<string, string>; control: string };
       assert.match(out.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(out.project, 'vipd-demo');
       assert.deepEqual(Object.keys(out.metadata).sort(), ['node-a', 'node-b']);
@@ -683,6 +683,15 @@ describe('gcp fake: serve.ts (standalone, for the demo)', () => {
       const inst = await fetch(`${out.endpoint}/compute/v1/projects/vipd-demo/zones/${ZONE}/instances/node-a`, { headers: { authorization: `Bearer ${access_token}` } });
       assert.equal(inst.status, 200);
       assert.deepEqual(((await inst.json()) as { networkInterfaces: { aliasIpRanges: { ipCidrRange: string }[] }[] }).networkInterfaces[0]?.aliasIpRanges, [{ ipCidrRange: VIP }]);
+      const ctl = async (body: unknown): Promise<unknown> =>
+        (await fetch(`${out.control}/control`, { method: 'POST', body: JSON.stringify(body) })).json();
+      assert.deepEqual(await ctl({ op: 'moveAlias', ipCidrRange: VIP, toInstance: 'node-b' }), { ok: true });
+      assert.deepEqual(await ctl({ op: 'aliasOwner', ipCidrRange: VIP }), { instance: 'node-b', nic: 'nic0' });
+      const st = (await (await fetch(`${out.control}/state`)).json()) as { instances: Record<string, { nics: Record<string, { aliasIpRanges: string[] }> }> };
+      assert.deepEqual(st.instances['node-b']?.nics.nic0?.aliasIpRanges, [VIP]);
+      const reqs = (await (await fetch(`${out.control}/requests`)).json()) as { method: string; caller: string; wallMs: number }[];
+      assert.deepEqual(reqs.map((r) => [r.method, r.caller]), [['instances.get', 'node-b']]);
+      assert.match(JSON.stringify(await ctl({ op: 'nope' })), /unknown op 'nope'/);
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
       assert.equal(code, 0);
