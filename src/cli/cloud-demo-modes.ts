@@ -76,6 +76,9 @@ export function ec2Env(fake: CloudFake, member: CloudMember, dir: string): Recor
     AWS_ACCESS_KEY_ID: keys.accessKeyId,
     AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
     // Files that do not exist: nothing from a developer's ~/.aws is read.
+    // The SDK warns on Node 20 that versions from 2027 on need Node 22; in the demo's output
+    // that notice from every node buries the story (vipd supports Node 20, package.json engines).
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_CONFIG_FILE: `${dir}/no-aws-config`,
     AWS_SHARED_CREDENTIALS_FILE: `${dir}/no-aws-credentials`,
   };
@@ -99,8 +102,7 @@ export const awsEip: CloudMode = {
   env: ec2Env,
   groupLines: () => ['    provider:', '      type: aws', '      mode: eip', `      allocation_id: ${DEMO_ALLOCATION.allocationId}`],
   async holders(fake) {
-    const state = await fake.state<{ addresses: Record<string, { instanceId: string } | null> }>();
-    const owner = state.addresses[DEMO_ALLOCATION.allocationId];
+    const owner = await fake.control<{ instanceId: string } | null>('addressOwner', { allocationId: DEMO_ALLOCATION.allocationId });
     return owner ? [owner.instanceId] : [];
   },
   async moveBehindVipd(fake, to) {
@@ -167,11 +169,11 @@ export const gcpAliasIp: CloudMode = {
   env: (fake, member) => gceEnv(fake, member),
   groupLines: (fake, member, members) => [...gceProviderLines(fake, 'alias-ip', member, members), `      alias_ranges: [${DEMO_ALIAS}]`],
   async holders(fake) {
-    const owner = await fake.control<{ instance: string } | null>('aliasOwner', { range: DEMO_ALIAS });
+    const owner = await fake.control<{ instance: string } | null>('aliasOwner', { ipCidrRange: DEMO_ALIAS });
     return owner ? [owner.instance] : [];
   },
   async moveBehindVipd(fake, to) {
-    await fake.control('moveAlias', { range: DEMO_ALIAS, instance: to?.instance ?? null });
+    await fake.control('moveAlias', { ipCidrRange: DEMO_ALIAS, toInstance: to?.instance ?? null });
   },
   caller: (_fake, instance, members) => members.find((m) => m.instance === instance)?.instance,
 };

@@ -79,7 +79,7 @@ const gcpExternalIp: CloudMode = {
     return owner ? [owner.instance] : [];
   },
   async moveBehindVipd(fake, to) {
-    await fake.control('moveExternal', { address: EXTERNAL.address, instance: to?.instance ?? null });
+    await fake.control('moveExternal', { address: EXTERNAL.address, toInstance: to?.instance ?? null });
   },
   caller: (_fake, instance, members) => members.find((m) => m.instance === instance)?.instance,
 };

@@ -53,6 +53,9 @@ for (const mode of CLOUD_MODES) {
         await p.waitUntil(async () => (await p.bound('b')).includes(mode.vips[0]!), MOVE_MS, `${mode.vips[0]} bound on b's interface`);
       }
 
+      // The fence record may follow the move itself (EC2: CreateTags after AssignPrivateIpAddresses).
+      const fencedByB = (log: Awaited<ReturnType<CloudPair['requests']>>) => log.some((r) => r.member === 'b' && r.t > deathAt && fencesIn(r).length > 0);
+      await p.waitUntil(async () => fencedByB(await p.requests()), MOVE_MS, "b's fence record");
       const log = await p.requests();
       const fromDead = log.filter((r) => r.member === 'a' && r.t > deathAt);
       assert.deepEqual(fromDead.map((r) => `${r.action} at +${r.t - deathAt} ms`), [], 'no request from the dead node after its death');
@@ -60,9 +63,11 @@ for (const mode of CLOUD_MODES) {
       assert.ok(taken.length > 0, `b changed something after a's death: ${JSON.stringify(log.slice(-10))}`);
       const fences = taken.flatMap((r) => fencesIn(r));
       assert.ok(fences.length > 0, `b's calls after the takeover carry a fence record: ${JSON.stringify(taken.slice(0, 5))}`);
+      const story = () => `${JSON.stringify(log.filter((r) => fencesIn(r).length > 0).map((r) => ({ member: r.member, dt: Math.round(r.t - deathAt), fences: fencesIn(r) })))}\n` +
+        p.cluster.logs.filter((e) => / -> [A-Z]+ \(|lease|conflict/.test(e.msg)).map((e) => `${e.node} ${e.t - deathAt} ${e.msg} term=${String(e.term)}`).join('\n');
       for (const f of fences) {
         assert.equal(f.node, 'b');
-        assert.ok(f.term > oldTerm, `b's fence term ${f.term} is above the dead master's ${oldTerm}`);
+        assert.ok(f.term > oldTerm, `b's fence term ${f.term} is above the dead master's ${oldTerm}\n${story()}`);
       }
       // Nothing but members called the fake, and nobody else holds it.
       assert.deepEqual(log.filter((r) => r.member === undefined).map((r) => r.action), []);
@@ -88,6 +93,9 @@ for (const name of REPAIRED) {
     for (const to of ['b', undefined] as const) {
       it(`moved to ${to ?? 'no instance'}: the master takes it back; the backup does not act`, async () => {
         const p = pair!;
+        // Start from a quiet backup: b's own start-up calls (preflight, a release after a short
+        // mastership while a was still joining) are over when it has sent nothing for 2 s.
+        await p.waitUntil(async () => !(await p.requests()).some((r) => r.member === 'b' && r.t > Date.now() - 2_000), MOVE_MS, 'b quiet for 2 s');
         const movedAt = Date.now();
         await mode.moveBehindVipd(p.fake, to === undefined ? undefined : p.member(to), p.run.members);
         assert.deepEqual(await p.holders(), to === undefined ? [] : [to], 'the fake moved it');
