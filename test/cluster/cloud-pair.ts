@@ -57,6 +57,8 @@ export interface CloudPairOptions {
   /** The group's reassert_interval (default 1s). */
   readonly reassertInterval?: string;
   readonly clusterId?: string;
+  /** The nodes started at once (default all: a, b and the witness); start others with `cluster.start(id)`. */
+  readonly startOnly?: readonly string[];
 }
 
 /** The two members: `a` has the higher priority. */
@@ -108,7 +110,8 @@ export class CloudPair {
         relay = await startRelay(launcher, socketPath, new URL(String(fake.info.control)).port);
         fake.route = { socketPath };
       }
-      cluster.startAll();
+      if (opts.startOnly) for (const id of opts.startOnly) cluster.start(id);
+      else cluster.startAll();
       return new CloudPair(run, fake, cluster, topo && relay && dir ? { topo, host: topo.host('cloud'), relay, dir } : undefined);
     } catch (err) {
       relay?.kill('SIGKILL');
@@ -138,6 +141,19 @@ export class CloudPair {
       const h = await this.holders();
       return h.length === 1 && h[0] === id && (opts.master === false || this.cluster.masters().join() === id);
     }, timeoutMs, `${id} the only holder of the ${this.mode.resource}${opts.master === false ? '' : ' and the only master'}`);
+  }
+
+  /**
+   * Waits (bounded) until `id` has been BACKUP for `ms` since its last role change. A backup
+   * that stays backup well past its Master_Down_Interval (361 ms at priority 100 and 100 ms
+   * adverts, RFC 5798 §6.4.2) hears the master's adverts, and so has adopted the master's term
+   * (src/core/election/terms.ts): a takeover after that carries a higher term.
+   */
+  async waitForSteadyBackup(id: string, ms: number, timeoutMs: number): Promise<void> {
+    await this.waitUntil(() => {
+      const last = this.cluster.logs.filter((e) => e.node === id && e.group === 'web' && / -> [A-Z]+ \(/.test(e.msg)).at(-1);
+      return last !== undefined && / -> BACKUP \(/.test(last.msg) && Date.now() - last.t >= ms;
+    }, timeoutMs, `${id} BACKUP for ${ms} ms`);
   }
 
   /** Bounded wait for `cond`; the error shows the truth, the roles and the nodes' last lines. */
