@@ -15,7 +15,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
-import type { RoleChange } from '../runtime/instance-runner.js';
+import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
 import { VipdNode } from '../runtime/node.js';
 import { loadTlsFiles } from '../security/identity.js';
 import { initialSequence, ReplayGuard } from '../security/replay.js';
@@ -89,6 +89,9 @@ class LanNode implements RunningNode {
   }
   stop(): Promise<void> {
     return this.node.stop();
+  }
+  groupStatus(): GroupStatus[] {
+    return this.node.groupStatus();
   }
 }
 
