@@ -22,7 +22,8 @@ import { initialSequence, ReplayGuard } from '../security/replay.js';
 import { Keyring } from '../security/signing.js';
 import { grpcClusterNode } from './cluster.js';
 import { electionParams } from './from-config.js';
-import { makeProvider } from './providers.js';
+import { makeGroupProvider, PROVIDER_PLUGINS } from './providers.js';
+import type { ProviderPlugin } from '../../providers/shared/plugin.js';
 
 /** `insecure: true`: nothing is signed and everything is accepted (demo only). */
 const unsigned: AdvertSigner = {
@@ -35,6 +36,10 @@ export interface BootOptions {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly onRoleChange?: (c: RoleChange) => void;
+  /** The provider registry; default PROVIDER_PLUGINS (tests add their own). */
+  readonly providers?: readonly ProviderPlugin[];
+  /** What providers read their SDKs' standard variables from; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The VRRP transport for the groups that speak it (multicast or both), if any. */
@@ -91,11 +96,12 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
   const opts = { ...bootOpts, metrics: bootOpts.metrics ?? new MetricsRegistry() };
   const { logger } = opts;
   const lan = lanTransport(config, opts);
+  const host = { nodeId: config.node.id, clock: opts.clock, logger, metrics: opts.metrics, env: opts.env ?? process.env, configDir: config.configDir };
   const groups = config.groups.map((g) => ({
     params: groupParams(config, g, lan),
-    provider: makeProvider(g, opts),
+    provider: makeGroupProvider(g, host, opts.providers ?? PROVIDER_PLUGINS),
     // A VIP on a link that is down reaches nobody: such groups resign (Fault) until it is up.
-    ...(g.transport !== 'unicast' || g.provider.type === 'local' ? { trackInterface: g.interface } : {}),
+    ...(g.transport !== 'unicast' || g.providers.some((p) => p.type === 'local') ? { trackInterface: g.interface } : {}),
     peers: g.peers,
     witnesses: g.witnesses,
     quorum: g.quorum,

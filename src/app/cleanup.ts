@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import { LocalProvider, type CleanupReport } from '../../providers/local/index.js';
-import { makeProvider } from './providers.js';
+import { makeProviderList } from './providers.js';
 
 export type GroupCleanup =
   | { readonly group: string; readonly kind: 'local'; readonly report: CleanupReport }
@@ -19,16 +19,24 @@ export type GroupCleanup =
 
 export async function cleanupGroups(config: VipdConfig, deps: { clock: Clock; logger: Logger; metrics: Metrics; signal: AbortSignal }): Promise<GroupCleanup[]> {
   const results: GroupCleanup[] = [];
+  const host = { ...deps, nodeId: config.node.id, env: process.env, configDir: config.configDir };
   for (const g of config.groups) {
-    const provider = makeProvider(g, deps);
-    if (!(provider instanceof LocalProvider)) {
-      results.push({ group: g.name, kind: 'nothing-here', provider: provider.kind });
-      continue;
-    }
+    let providers;
     try {
-      results.push({ group: g.name, kind: 'local', report: await provider.cleanup(deps.signal) });
+      providers = makeProviderList(g, host);
     } catch (err) {
       results.push({ group: g.name, kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
+      continue;
+    }
+    // Only the local provider keeps anything on this host (a chain has it at most once).
+    const local = providers.find((p): p is LocalProvider => p instanceof LocalProvider);
+    try {
+      if (local === undefined) results.push({ group: g.name, kind: 'nothing-here', provider: providers.map((p) => p.kind).join('+') });
+      else results.push({ group: g.name, kind: 'local', report: await local.cleanup(deps.signal) });
+    } catch (err) {
+      results.push({ group: g.name, kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
+    } finally {
+      await Promise.allSettled(providers.map((p) => p.close?.()));
     }
   }
   return results;

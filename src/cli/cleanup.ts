@@ -10,6 +10,7 @@ import { MetricsRegistry } from '../adapters/metrics-registry.js';
 import { cleanupGroups, type GroupCleanup } from '../app/cleanup.js';
 import { formatIssue } from '../config/format.js';
 import { loadConfigFile } from '../config/load.js';
+import { PROVIDER_PLUGINS } from '../app/providers.js';
 import { OWNERSHIP_METRIC } from '../../providers/local/index.js';
 
 const EXIT_OK = 0;
@@ -34,7 +35,7 @@ export function describeCleanup(r: GroupCleanup): string[] {
 }
 
 export async function runCleanup(file: string, write: (s: string) => void, writeErr: (s: string) => void, signal: AbortSignal): Promise<number> {
-  const loaded = await loadConfigFile(file);
+  const loaded = await loadConfigFile(file, { providers: PROVIDER_PLUGINS });
   if (!loaded.ok) {
     for (const e of loaded.errors) writeErr(`${formatIssue(e)}\n`);
     writeErr(`vipd cleanup: nothing done: ${loaded.errors.length} error(s) in ${file}\n`);

@@ -6,6 +6,7 @@
 import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { loadConfigFile } from '../config/load.js';
+import { PROVIDER_PLUGINS } from '../app/providers.js';
 import { formatIssue, summarize } from '../config/format.js';
 import { buildNode } from '../app/boot.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
@@ -22,7 +23,7 @@ export async function runAgent(file: string, signals: AgentSignals): Promise<num
 
 async function runUntilStopped(file: string, signals: AgentSignals): Promise<number> {
   const signal = signals.stopping;
-  const loaded = await loadConfigFile(file);
+  const loaded = await loadConfigFile(file, { providers: PROVIDER_PLUGINS });
   if (!loaded.ok) {
     for (const e of loaded.errors) process.stderr.write(`${formatIssue(e)}\n`);
     process.stderr.write(`vipd: refusing to start: ${loaded.errors.length} error(s) in ${file}\n`);

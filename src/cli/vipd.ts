@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /** The `vipd` command line: run, check, demo, certs, cleanup. */
 import { Command, InvalidArgumentError } from 'commander';
-import { checkConfig } from '../config/check.js';
 import { parseDuration } from '../config/duration.js';
 import { certsCommand } from './certs.js';
+import { checkCommand } from './check.js';
 import { cleanupCommand } from './cleanup.js';
 import { runDemo } from './demo.js';
 import { runAgent } from './run.js';
@@ -30,16 +30,7 @@ program
     process.exitCode = await runAgent(o.config, handleAgentSignals());
   });
 
-program
-  .command('check')
-  .description('validate a configuration file; exit 0 with a summary, or 2 with every error')
-  .requiredOption('-c, --config <file>', 'configuration file (YAML)')
-  .action(async (o: { config: string }) => {
-    const r = await checkConfig(o.config);
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exitCode = r.exitCode;
-  });
+program.addCommand(checkCommand());
 
 program
   .command('demo')

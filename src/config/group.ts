@@ -3,6 +3,7 @@ import { linkLocalVipProblem, parseVip } from './address.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Finding, Path } from './findings.js';
 import type { RawGroup } from './schema.js';
+import { placeProviders, providerFindings, providerGroup, type ProviderCatalogue } from './provider-schema.js';
 import type { GroupConfig, ProviderConfig, VipConfig, VrrpVersion } from './types.js';
 
 export interface GroupResult {
@@ -26,10 +27,19 @@ export interface GroupContext {
   readonly presetLeaseStallMs?: number;
   /** The file lists seeds: `transport: auto` then means unicast even without peers. */
   readonly hasSeeds: boolean;
+  /** The providers a file may name, and the one a group that names none gets. */
+  readonly catalogue: ProviderCatalogue;
+  readonly defaultProvider: () => ProviderConfig;
+  /** Directory of the configuration file (ProviderGroup.configDir). */
+  readonly configDir: string;
 }
 
+/** reassert_interval's default: a moved VIP is noticed within 10 s, at one read per interval. */
+const DEFAULT_REASSERT_MS = 10_000;
+
 /** `raw` has passed groupSchema, so every field is individually valid. */
-export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, presetLeaseStallMs = 250, hasSeeds }: GroupContext): GroupResult {
+export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): GroupResult {
+  const { presetAdvertMs, presetLeaseStallMs = 250, hasSeeds } = context;
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const version = raw.version;
@@ -76,10 +86,6 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, preset
     warnings.push({ path: [...at, 'preempt'], message: 'ignored: the address owner (priority 255) always preempts (RFC 5798 §6.1)' });
   }
 
-  const refresh = raw.provider.type === 'local' && raw.provider.garp_refresh !== undefined ? parseDuration(raw.provider.garp_refresh) : undefined;
-  if (refresh?.ok && refresh.ms > 0 && refresh.ms < 1000) {
-    errors.push({ path: [...at, 'provider', 'garp_refresh'], message: `must be 0 (never) or at least 1s; got ${formatDuration(refresh.ms)}` });
-  }
   if (raw.auth_pass !== undefined && (version !== 2 || transport === 'unicast')) {
     errors.push({ path: [...at, 'auth_pass'], message: 'only for VRRPv2 on the LAN (version 2 with transport multicast or both); VRRPv3 has no authentication field' });
   } else if (raw.auth_pass !== undefined) {
@@ -93,6 +99,9 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, preset
 
   const delay = raw.preempt_delay === undefined ? undefined : parseDuration(raw.preempt_delay);
   const stall = raw.lease_stall_tolerance === undefined ? undefined : parseDuration(raw.lease_stall_tolerance);
+  const reassert = raw.reassert_interval === undefined ? undefined : parseDuration(raw.reassert_interval);
+  const providers = placeProviders(raw, at, context.defaultProvider);
+  errors.push(...providers.errors);
   const group: GroupConfig = {
     name: raw.name,
     vrid: raw.vrid,
@@ -103,7 +112,8 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, preset
     preempt: raw.preempt,
     preemptDelayMs: delay?.ok ? delay.ms : 0,
     vips,
-    provider: providerConfig(raw.provider),
+    providers: providers.placed.map((entry) => entry.config),
+    reassertIntervalMs: reassert?.ok ? reassert.ms : DEFAULT_REASSERT_MS,
     ...(raw.auth_pass !== undefined && { authPass: raw.auth_pass }),
     transport,
     peers: raw.peers,
@@ -111,6 +121,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, { presetAdvertMs, preset
     quorum: quorumRule,
     leaseStallToleranceMs: stall?.ok ? stall.ms : presetLeaseStallMs,
   };
+  errors.push(...providerFindings(providers.placed, providerGroup(group, context.configDir), context.catalogue));
   return { group, errors, warnings };
 }
 
@@ -169,24 +180,4 @@ function quorumFindings(raw: RawGroup & { quorum: 'majority' | 'none' }, at: Pat
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
-}
-
-/** snake_case document → camelCase config, durations in ms. */
-function providerConfig(raw: RawGroup['provider']): ProviderConfig {
-  if (raw.type === 'noop') return { type: 'noop' };
-  const ms = (v: unknown) => {
-    const d = v === undefined ? undefined : parseDuration(v);
-    return d?.ok ? d.ms : undefined;
-  };
-  const out: { -readonly [K in keyof Extract<ProviderConfig, { type: 'local' }>]: Extract<ProviderConfig, { type: 'local' }>[K] } = { type: 'local' };
-  if (raw.label !== undefined) out.label = raw.label;
-  if (raw.garp_repeat !== undefined) out.garpRepeat = raw.garp_repeat;
-  const interval = ms(raw.garp_interval);
-  if (interval !== undefined) out.garpIntervalMs = interval;
-  const delay = ms(raw.garp_master_delay);
-  if (delay !== undefined) out.garpMasterDelayMs = delay;
-  const refresh = ms(raw.garp_refresh);
-  if (refresh !== undefined) out.garpRefreshMs = refresh;
-  if (raw.detect_conflicts !== undefined) out.detectConflicts = raw.detect_conflicts;
-  return out;
 }

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml'
 import { looseModeReason, readBoundedFile } from './files.js';
 import { formatPath, type Finding } from './findings.js';
 import { locate } from './locate.js';
+import type { ProviderCatalogue } from './provider-schema.js';
 import { validateDocument } from './semantic.js';
 import type { VipdConfig } from './types.js';
 
@@ -31,13 +32,18 @@ const ROOT = '(root)';
  */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export async function loadConfigFile(path: string): Promise<LoadResult> {
-  const read = readBoundedFile(path, MAX_CONFIG_BYTES, 'a vipd configuration is a few KiB');
-  if (!read.ok) return { ok: false, errors: [{ file: path, path: ROOT, message: `cannot read the file: ${read.reason}` }] };
-  return parseConfigText(read.bytes.toString('utf8'), path, { looseMode: looseModeReason(path) });
+export interface LoadOptions {
+  /** The providers a group may name: the registry (src/app/providers.ts PROVIDER_PLUGINS). */
+  readonly providers: ProviderCatalogue;
 }
 
-export interface ParseOptions {
+export async function loadConfigFile(path: string, options: LoadOptions): Promise<LoadResult> {
+  const read = readBoundedFile(path, MAX_CONFIG_BYTES, 'a vipd configuration is a few KiB');
+  if (!read.ok) return { ok: false, errors: [{ file: path, path: ROOT, message: `cannot read the file: ${read.reason}` }] };
+  return parseConfigText(read.bytes.toString('utf8'), path, { ...options, looseMode: looseModeReason(path) });
+}
+
+export interface ParseOptions extends LoadOptions {
   /** Why the file itself is too open (files.ts looseModeReason): inline secrets then warn. */
   readonly looseMode?: string | undefined;
 }
@@ -46,7 +52,7 @@ export interface ParseOptions {
  * `fileName` names the file in every issue, and its directory is where relative paths in the
  * document (tls files, secret files) are resolved: the working directory for a bare name.
  */
-export function parseConfigText(text: string, fileName: string, options: ParseOptions = {}): LoadResult {
+export function parseConfigText(text: string, fileName: string, options: ParseOptions): LoadResult {
   try {
     return parseUnchecked(text, fileName, options);
   } catch (error) {
@@ -80,7 +86,7 @@ function parseUnchecked(text: string, file: string, options: ParseOptions): Load
     return { ok: false, errors: [{ file, path: ROOT, message: `invalid YAML: ${(error as Error).message}` }] };
   }
 
-  const result = validateDocument(raw, dirname(resolve(file)), options.looseMode);
+  const result = validateDocument(raw, { baseDir: dirname(resolve(file)), looseMode: options.looseMode, providers: options.providers });
   const toIssue = (finding: Finding) => issueAt(doc, lines, file, finding);
   const warnings = [...yamlWarnings, ...byPosition(result.warnings.map(toIssue))];
   if (result.config === undefined) return { ok: false, errors: byPosition(result.errors.map(toIssue)) };

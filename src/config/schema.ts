@@ -5,61 +5,17 @@
 // Each field has one hint: its JSON Schema description and its "required (...)" message.
 import { z } from 'zod';
 import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip, vipAddressProblem } from './address.js';
-import { DURATION_PATTERN, formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
-import { describeInput, fieldError, listError, secretError, sectionError } from './messages.js';
+import { documentDefault, duration, filePath, IFNAMSIZ, integer, lengthIssue, name, oneOf, section } from './fields.js';
+import { describeInput, fieldError, listError, secretError } from './messages.js';
+import { DEFAULT_PROVIDER, providerSchema, type ProviderCatalogue } from './provider-schema.js';
+import type { ProviderConfig } from './types.js';
 import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES } from './types.js';
 
-function section<S extends z.ZodRawShape>(shape: S, hint: string) {
-  return z.strictObject(shape, { error: sectionError(Object.keys(shape), hint) }).describe(hint);
-}
-
-const NAME = /^[a-z0-9-]{1,63}$/;
-const NAME_RULE = '1-63 characters of a-z, 0-9 and "-"';
-function name(hint: string) {
-  return z.string({ error: fieldError(NAME_RULE, hint) }).regex(NAME).describe(`${hint}; ${NAME_RULE}`);
-}
-
-function integer(min: number, max: number, hint: string, note = '') {
-  return z.int({ error: fieldError(`an integer ${min}-${max}${note}`, hint) }).min(min).max(max).describe(hint);
-}
-
-/**
- * Length caps, checked before any parsing, so a long value costs nothing and is never echoed
- * whole into a message (issue 8 finding 11). Limits in bytes are the kernel's and the wire's.
- */
-function lengthIssue(text: string, max: number, unit: 'characters' | 'bytes', why: string): string | undefined {
-  const length = unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
-  return length > max ? `must be at most ${max} ${unit} (${why}); got ${length}` : undefined;
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint: string) {
-  return z.enum(values, { error: fieldError(`one of ${values.join(', ')}`, hint) }).describe(hint);
-}
-
-/** A duration string or a number of seconds; ranges that depend on other fields are in group.ts. */
-function duration(hint: string, range?: { minMs: number; maxMs: number }) {
-  const forms = 'a duration such as "100ms", "1.5s", "2m", or a number of seconds';
-  return z
-    .union([z.string().meta({ pattern: DURATION_PATTERN }), z.number().meta({ minimum: 0, maximum: MAX_DURATION_MS / 1000 })], {
-      error: fieldError(forms, hint),
-    })
-    .superRefine((value, ctx) => {
-      const parsed = parseDuration(value);
-      if (!parsed.ok) return ctx.addIssue({ code: 'custom', message: parsed.reason, input: value });
-      if (range && (parsed.ms < range.minMs || parsed.ms > range.maxMs)) {
-        const allowed = `${formatDuration(range.minMs)}-${formatDuration(range.maxMs)}`;
-        ctx.addIssue({ code: 'custom', message: `must be ${allowed}; got ${formatDuration(parsed.ms)}`, input: value });
-      }
-    })
-    .describe(hint);
-}
 
 const IFNAME_RULE = 'a Linux interface name: 1-15 bytes without "/", ":" or whitespace, not "." or "..", not starting with "-"';
 const IFNAME_HINT = 'the Linux interface that carries the VIP, e.g. eth0';
 /** For editors only (it counts characters, not bytes); interfaceNameProblem is the rule. */
 const IFNAME_PATTERN = '^(?!-)(?!\\.{1,2}$)[^/:\\s]{1,15}$';
-/** IFNAMSIZ (include/uapi/linux/if.h) counts the terminating NUL. */
-const IFNAMSIZ = 16;
 
 /**
  * Linux dev_valid_name() (net/core/dev.c): 1 to IFNAMSIZ - 1 bytes, no "/", ":" or whitespace,
@@ -142,53 +98,11 @@ function hostPort(hint: string, use: 'listen' | 'dial') {
     .describe(hint);
 }
 
-/** Relative paths are resolved against the directory of the configuration file (load.ts). */
-/** PATH_MAX (include/uapi/linux/limits.h) counts the terminating NUL. */
-const PATH_MAX = 4096;
-function filePath(hint: string) {
-  return z
-    .string({ error: fieldError('a file path', hint) })
-    .min(1)
-    .superRefine((text, ctx) => {
-      const long = lengthIssue(text, PATH_MAX - 1, 'bytes', 'PATH_MAX');
-      if (long !== undefined) ctx.addIssue({ code: 'custom', message: long, input: text });
-    })
-    .describe(`${hint}; a relative path is resolved against the directory of this file`);
-}
-
 function nodeIds(hint: string) {
   return z.array(name('a node id'), { error: listError('a list of node ids', hint) }).default([]).describe(`${hint}, default []`);
 }
 
-const PROVIDER_TYPES = ['noop', 'local'];
-const PROVIDER_HINT = `how the VIP is plumbed, default {type: noop}; "type" is one of: ${PROVIDER_TYPES.join(', ')}`;
-const noopProvider = section({ type: z.literal('noop').describe('noop: touches no network; for tests and demos') }, 'the noop provider');
-const localProvider = section(
-  {
-    type: z.literal('local').describe('local: add the VIPs to the interface and announce them (gratuitous ARP / unsolicited NA)'),
-    label: z.union([z.string().regex(/^[^\s]{1,15}$/).refine((text) => Buffer.byteLength(text, 'utf8') < IFNAMSIZ), z.literal(false)]).optional()
-      .describe('label for IPv4 VIPs (ip addr ... label), default "IF:vip" when it fits in 15 characters; false = none'),
-    garp_repeat: z.number().int().min(1).max(20).optional().describe('announcements in a burst on becoming master, default 5 (keepalived vrrp_garp_master_repeat)'),
-    garp_interval: duration('between announcements of a burst, default 200ms', { minMs: 0, maxMs: 10_000 }).optional(),
-    garp_master_delay: duration('a second burst this long after becoming master, 0 = none; default 5s (keepalived vrrp_garp_master_delay)', { minMs: 0, maxMs: 3_600_000 }).optional(),
-    garp_refresh: duration('one announcement this often while master, 0 = never; default 60s', { minMs: 0, maxMs: 86_400_000 }).optional(),
-    detect_conflicts: z.boolean().optional().describe('probe for another host answering for a VIP after acquiring and at each refresh, default true'),
-  },
-  'the local provider',
-);
-// A discriminated union on `type` so local/aws/gcp providers slot in as new members.
-const provider = z
-  .discriminatedUnion('type', [noopProvider, localProvider], {
-    error: (iss) => {
-      const input: unknown = iss.input;
-      const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
-      if (iss.code === 'invalid_union' && type === undefined) return `required (${PROVIDER_HINT})`;
-      if (iss.code === 'invalid_union') return `must be one of: ${PROVIDER_TYPES.join(', ')}; got ${JSON.stringify(type)}`;
-      return `must be a mapping (${PROVIDER_HINT}); got ${String(input)}`;
-    },
-  })
-  .default({ type: 'noop' })
-  .describe(PROVIDER_HINT);
+const PROVIDERS_HINT = 'several providers, acquired in this order and released in reverse (e.g. move an Elastic IP, then replace a route)';
 
 /** RFC 2338 §5.3.11: Authentication Data is 8 octets; the password is zero-padded into them. */
 const AUTH_PASS_BYTES = 8;
@@ -205,52 +119,66 @@ const authPass = z
   .meta({ minLength: 1, maxLength: AUTH_PASS_BYTES })
   .describe(AUTH_PASS_HINT);
 
-export const groupSchema = section(
-  {
-    name: name('group name, unique in the file'),
-    vrid: integer(1, 255, 'virtual router id, unique in the file; RFC 5798 §5.2.3'),
-    interface: interfaceName,
-    priority: integer(1, 255, 'election priority, default 100; 255 means this node owns the addresses, RFC 5798 §5.2.4', ' (255 = address owner)').default(100),
-    version: z
-      .literal([2, 3], { error: fieldError('2 (RFC 3768) or 3 (RFC 5798)', 'VRRP version') })
-      .default(3)
-      .describe('VRRP version, default 3: 2 (RFC 3768: IPv4 only, whole-second adverts) or 3 (RFC 5798: centisecond adverts)'),
-    advert_interval: duration(
-      'advertisement interval, default from the timing preset; version 3: a multiple of 10ms, 10ms-40.95s; version 2: whole seconds 1s-255s',
-    ).optional(),
-    preempt: z
-      .boolean({ error: fieldError('true or false', 'whether to take over from a lower-priority master') })
-      .default(true)
-      .describe('take over from a lower-priority master, default true; RFC 5798 §6.1 Preempt_Mode'),
-    preempt_delay: duration('wait this long after start-up before preempting; 0s-1h, default 0s', { minMs: 0, maxMs: 3_600_000 })
-      .optional()
-      .meta({ default: '0s' }),
-    vips: z
-      // An advert carries every VIP, and its Count IPvX Addr field is 8 bits (RFC 5798 §5.2.5):
-      // the encoder refuses a 256th, so the file must.
-      .array(vip, { error: listError(`a list of 1-${MAX_VIPS} addresses (an advert's Count IPvX Addr is 8 bits, RFC 5798 §5.2.5)`, 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
-      .min(1)
-      .max(MAX_VIPS)
-      .describe('the virtual IPs of this group: all of one family, none in another group'),
-    provider,
-    auth_pass: authPass.optional(),
-    transport: oneOf(
-      TRANSPORT_NAMES,
-      'how adverts travel, default auto: unicast (gRPC to peers, mutual TLS); multicast (standard VRRP on the interface, interoperates with keepalived and FRR); both (VRRP and gRPC side by side); auto (unicast when the group has peers or the file has seeds, else multicast)',
-    ).default('auto'),
-    peers: nodeIds("node ids of this group's other voting members; must not include node.id"),
-    witnesses: nodeIds('node ids that vote in this group but hold no VIPs; not in peers, not node.id'),
-    quorum: oneOf(
-      QUORUM_RULES,
-      'majority: master only with a majority of the voters (this node, peers, witnesses; an odd number); none: master without quorum, risking split brain. Default majority for unicast and both, none for multicast (VRRP has no membership)',
-    ).optional(),
-    lease_stall_tolerance: duration(
-      'quorum majority, unicast: how long this node\'s process may freeze and still release the VIP before another node takes it (docs/leases.md); a silent failure is taken over about this much later. 0s-10s, default from the timing preset (lan 250ms, wan 2s)',
-      { minMs: 0, maxMs: 10_000 },
-    ).optional(),
-  },
-  'a virtual router: its VRID, interface and VIPs',
-);
+/** A group; its providers' mappings come from the catalogue (provider-schema.ts). */
+function groupSchema(provider: z.ZodType<ProviderConfig>) {
+  return section(
+    {
+      name: name('group name, unique in the file'),
+      vrid: integer(1, 255, 'virtual router id, unique in the file; RFC 5798 §5.2.3'),
+      interface: interfaceName,
+      priority: integer(1, 255, 'election priority, default 100; 255 means this node owns the addresses, RFC 5798 §5.2.4', ' (255 = address owner)').default(100),
+      version: z
+        .literal([2, 3], { error: fieldError('2 (RFC 3768) or 3 (RFC 5798)', 'VRRP version') })
+        .default(3)
+        .describe('VRRP version, default 3: 2 (RFC 3768: IPv4 only, whole-second adverts) or 3 (RFC 5798: centisecond adverts)'),
+      advert_interval: duration(
+        'advertisement interval, default from the timing preset; version 3: a multiple of 10ms, 10ms-40.95s; version 2: whole seconds 1s-255s',
+      ).optional(),
+      preempt: z
+        .boolean({ error: fieldError('true or false', 'whether to take over from a lower-priority master') })
+        .default(true)
+        .describe('take over from a lower-priority master, default true; RFC 5798 §6.1 Preempt_Mode'),
+      preempt_delay: duration('wait this long after start-up before preempting; 0s-1h, default 0s', { minMs: 0, maxMs: 3_600_000 })
+        .optional()
+        .meta({ default: '0s' }),
+      vips: z
+        // An advert carries every VIP, and its Count IPvX Addr field is 8 bits (RFC 5798 §5.2.5):
+        // the encoder refuses a 256th, so the file must.
+        .array(vip, { error: listError(`a list of 1-${MAX_VIPS} addresses (an advert's Count IPvX Addr is 8 bits, RFC 5798 §5.2.5)`, 'the virtual IPs of this group, e.g. [192.0.2.50/24]') })
+        .min(1)
+        .max(MAX_VIPS)
+        .describe('the virtual IPs of this group: all of one family, none in another group'),
+      provider: documentDefault(provider.optional().describe(`${provider.description ?? ''}; default {type: ${DEFAULT_PROVIDER.type}}`), DEFAULT_PROVIDER),
+      providers: z
+        .array(provider, { error: listError('a list of provider mappings', PROVIDERS_HINT) })
+        .min(1)
+        .optional()
+        .describe(`${PROVIDERS_HINT}; instead of provider, not with it`),
+      auth_pass: authPass.optional(),
+      transport: oneOf(
+        TRANSPORT_NAMES,
+        'how adverts travel, default auto: unicast (gRPC to peers, mutual TLS); multicast (standard VRRP on the interface, interoperates with keepalived and FRR); both (VRRP and gRPC side by side); auto (unicast when the group has peers or the file has seeds, else multicast)',
+      ).default('auto'),
+      peers: nodeIds("node ids of this group's other voting members; must not include node.id"),
+      witnesses: nodeIds('node ids that vote in this group but hold no VIPs; not in peers, not node.id'),
+      quorum: oneOf(
+        QUORUM_RULES,
+        'majority: master only with a majority of the voters (this node, peers, witnesses; an odd number); none: master without quorum, risking split brain. Default majority for unicast and both, none for multicast (VRRP has no membership)',
+      ).optional(),
+      lease_stall_tolerance: duration(
+        'quorum majority, unicast: how long this node\'s process may freeze and still release the VIP before another node takes it (docs/leases.md); a silent failure is taken over about this much later. 0s-10s, default from the timing preset (lan 250ms, wan 2s)',
+        { minMs: 0, maxMs: 10_000 },
+      ).optional(),
+      reassert_interval: duration(
+        'while master, re-read what the providers hold this often and re-acquire when something moved the VIP (a cloud console, another tool); also the freshness of the fence record. 100ms-1h, default 10s',
+        { minMs: 100, maxMs: 3_600_000 },
+      )
+        .optional()
+        .meta({ default: '10s' }),
+    },
+    'a virtual router: its VRID, interface and VIPs',
+  );
+}
 
 export const nodeSchema = section(
   {
@@ -349,25 +277,50 @@ const logSchema = section(
   'logging: level and format',
 ).prefault({});
 
-export const configSchema = section(
-  {
-    cluster_id: name('cluster id, the same on every node and carried in every message'),
-    node: nodeSchema,
-    seeds: seedsSchema,
-    insecure: insecureSchema,
-    tls: tlsSchema.optional(),
-    auth: authSchema.optional(),
-    timing: timingSchema,
-    log: logSchema,
-    membership: membershipSchema.optional(),
-    groups: z
-      .array(groupSchema, { error: listError('a list of groups', 'the virtual routers this node takes part in') })
-      .default([])
-      .describe('the virtual routers this node takes part in: at least one for a member, none for a witness; names and VRIDs unique'),
-  },
-  'a vipd configuration: cluster_id, node, tls, auth and groups',
-).meta({ title: 'vipd configuration' });
+function configSchema(group: ReturnType<typeof groupSchema>) {
+  return section(
+    {
+      cluster_id: name('cluster id, the same on every node and carried in every message'),
+      node: nodeSchema,
+      seeds: seedsSchema,
+      insecure: insecureSchema,
+      tls: tlsSchema.optional(),
+      auth: authSchema.optional(),
+      timing: timingSchema,
+      log: logSchema,
+      membership: membershipSchema.optional(),
+      groups: documentDefault(
+        z
+          .array(group, { error: listError('a list of groups', 'the virtual routers this node takes part in') })
+          .default([])
+          .describe('the virtual routers this node takes part in: at least one for a member, none for a witness; names and VRIDs unique'),
+        [],
+      ),
+    },
+    'a vipd configuration: cluster_id, node, tls, auth and groups',
+  ).meta({ title: 'vipd configuration' });
+}
 
-export type RawGroup = z.output<typeof groupSchema>;
+export interface Schemas {
+  readonly provider: z.ZodType<ProviderConfig>;
+  readonly group: ReturnType<typeof groupSchema>;
+  readonly config: ReturnType<typeof configSchema>;
+}
+
+const built = new WeakMap<ProviderCatalogue, Schemas>();
+
+/** The schemas for a catalogue of providers, built once per catalogue (a registry is a constant). */
+export function schemasFor(catalogue: ProviderCatalogue): Schemas {
+  let schemas = built.get(catalogue);
+  if (schemas === undefined) {
+    const provider = providerSchema(catalogue);
+    const group = groupSchema(provider);
+    schemas = { provider, group, config: configSchema(group) };
+    built.set(catalogue, schemas);
+  }
+  return schemas;
+}
+
+export type RawGroup = z.output<Schemas['group']>;
 export type RawMembership = z.output<typeof membershipSchema>;
 export type RawAuthKey = z.output<typeof authKeySchema>;

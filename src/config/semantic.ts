@@ -8,9 +8,10 @@ import { parseDuration, formatDuration } from './duration.js';
 import { duplicates, type Finding } from './findings.js';
 import { normalizeGroup } from './group.js';
 import { fallbackError } from './messages.js';
-import { configSchema, groupSchema, membershipSchema, nodeSchema, timingSchema, type RawMembership } from './schema.js';
+import { DEFAULT_PROVIDER, type ProviderCatalogue } from './provider-schema.js';
+import { membershipSchema, nodeSchema, schemasFor, timingSchema, type RawMembership, type Schemas as ProviderSchemas } from './schema.js';
 import { trustFindings } from './trust.js';
-import type { GroupConfig, MembershipConfig, NodeConfig, VipdConfig } from './types.js';
+import type { GroupConfig, MembershipConfig, NodeConfig, ProviderConfig, VipdConfig } from './types.js';
 import type { z } from 'zod';
 
 export interface Validation {
@@ -20,12 +21,18 @@ export interface Validation {
   readonly config?: VipdConfig;
 }
 
-/**
- * `baseDir`: the directory of the configuration file; the files it names are relative to it.
- * `looseMode`: why the configuration file itself may be read by others (inline secrets warn).
- */
-export function validateDocument(raw: unknown, baseDir: string, looseMode?: string): Validation {
-  const full = configSchema.safeParse(raw, { error: fallbackError });
+export interface DocumentContext {
+  /** The directory of the configuration file; the files it names are relative to it. */
+  readonly baseDir: string;
+  /** Why the configuration file itself may be read by others (inline secrets warn). */
+  readonly looseMode?: string | undefined;
+  /** The providers a group may name (the registry, src/app/providers.ts). */
+  readonly providers: ProviderCatalogue;
+}
+
+export function validateDocument(raw: unknown, { baseDir, looseMode, providers }: DocumentContext): Validation {
+  const schemas = schemasFor(providers);
+  const full = schemas.config.safeParse(raw, { error: fallbackError });
   const errors: Finding[] = full.success ? [] : full.error.issues.flatMap(fromZodIssue);
   const warnings: Finding[] = [];
 
@@ -40,9 +47,16 @@ export function validateDocument(raw: unknown, baseDir: string, looseMode?: stri
   const groups: { index: number; group: GroupConfig }[] = [];
   const rawGroups: unknown[] = Array.isArray(doc.groups) ? doc.groups : [];
   rawGroups.forEach((item, index) => {
-    const parsed = groupSchema.safeParse(item);
+    const parsed = schemas.group.safeParse(item);
     if (!parsed.success) return;
-    const result = normalizeGroup(parsed.data, ['groups', index], { presetAdvertMs: preset.advertIntervalMs, presetLeaseStallMs: preset.leaseStallToleranceMs, hasSeeds });
+    const result = normalizeGroup(parsed.data, ['groups', index], {
+      presetAdvertMs: preset.advertIntervalMs,
+      presetLeaseStallMs: preset.leaseStallToleranceMs,
+      hasSeeds,
+      catalogue: providers,
+      defaultProvider: () => defaultProvider(schemas.provider),
+      configDir: baseDir,
+    });
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     groups.push({ index, group: result.group });
@@ -102,8 +116,17 @@ export function validateDocument(raw: unknown, baseDir: string, looseMode?: stri
     log: { level: data.log.level, format: data.log.format },
     membership,
     groups: groups.map((entry) => entry.group),
+    configDir: baseDir,
   };
   return { errors, warnings, config };
+}
+
+/** DEFAULT_PROVIDER through the catalogue's own schema, so its options are what that provider parses. */
+function defaultProvider(schema: ProviderSchemas['provider']): ProviderConfig {
+  const parsed = schema.safeParse(DEFAULT_PROVIDER);
+  // A registry without the default provider is a programming error, not a problem of the file.
+  if (!parsed.success) throw new Error(`the provider registry has no "${DEFAULT_PROVIDER.type}" provider for groups that name none`);
+  return parsed.data;
 }
 
 /** Zod reports all unknown keys of a mapping in one issue; we want one finding per key. */

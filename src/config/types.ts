@@ -38,18 +38,35 @@ export interface VipConfig {
   readonly family: 4 | 6;
 }
 
-/** Discriminated on `type` so local/aws/gcp providers can be added without reshaping. */
-export type ProviderConfig =
-  | { readonly type: 'noop' }
-  | {
-      readonly type: 'local';
-      readonly label?: string | false;
-      readonly garpRepeat?: number;
-      readonly garpIntervalMs?: number;
-      readonly garpMasterDelayMs?: number;
-      readonly garpRefreshMs?: number;
-      readonly detectConflicts?: boolean;
-    };
+/**
+ * One provider of a group: its `type` and its options, the parsed output of that provider's
+ * schema (providers/NAME/schema.ts, found through the registry in src/app/providers.ts). The
+ * config layer knows no provider's fields: each provider reads its own options.
+ */
+export interface ProviderConfig {
+  readonly type: string;
+  readonly options: unknown;
+}
+
+/** What a provider knows of the group it serves (built from GroupConfig: providerGroup() in provider-schema.ts). */
+export interface ProviderGroup {
+  readonly name: string;
+  readonly interface: string;
+  /** The group's VIPs: canonical address text ("192.0.2.50"), prefix length and family. */
+  readonly vips: readonly VipConfig[];
+  /** Whether the group's terms are ordered cluster-wide (unicast groups): ProviderRequest.fenced. */
+  readonly fenced: boolean;
+  /** How often the driver re-reads and re-asserts while master (the fence's freshness, providers/shared/fence.ts). */
+  readonly reassertIntervalMs: number;
+  /** Directory of the configuration file, for relative paths. */
+  readonly configDir: string;
+}
+
+/** A problem a provider's schema cannot see (a field against the group): path inside the provider's mapping. */
+export interface ProviderConfigIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
 
 export interface GroupConfig {
   readonly name: string;
@@ -63,7 +80,10 @@ export interface GroupConfig {
   readonly preempt: boolean;
   readonly preemptDelayMs: number;
   readonly vips: readonly VipConfig[];
-  readonly provider: ProviderConfig;
+  /** At least one; acquired in this order and released in reverse (`provider:` is a list of one). */
+  readonly providers: readonly ProviderConfig[];
+  /** While master, the provider driver re-reads and re-asserts this often (reassert_interval). */
+  readonly reassertIntervalMs: number;
   /** VRRPv2 PASS password (keepalived auth_type PASS); only with version 2 and VRRP. */
   readonly authPass?: string;
   /** unicast: gRPC; multicast: standard VRRP on `interface`; both: the two side by side. */
@@ -130,4 +150,6 @@ export interface VipdConfig {
   readonly membership: MembershipConfig;
   /** At least one for a member, none for a witness. */
   readonly groups: readonly GroupConfig[];
+  /** Absolute directory of the configuration file: providers resolve relative paths against it. */
+  readonly configDir: string;
 }

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkConfig } from '../../../src/config/check.js';
-import { FIXTURES, fixture } from './helpers.js';
+import { FIXTURES, REGISTRY, fixture } from './helpers.js';
 
 async function tempFile(text: string): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'vipd-config-')), 'vipd.yaml');
@@ -15,7 +15,7 @@ async function tempFile(text: string): Promise<string> {
 
 test('acceptance: three errors, each with file, line and path; exit 2', async () => {
   const file = fixture('three-errors.yaml');
-  const { exitCode, stdout, stderr } = await checkConfig(file);
+  const { exitCode, stdout, stderr } = await checkConfig(file, REGISTRY);
   assert.equal(exitCode, 2);
   assert.equal(stdout, '');
   const lines = stderr.trimEnd().split('\n');
@@ -33,14 +33,14 @@ test('acceptance: three errors, each with file, line and path; exit 2', async ()
 });
 
 test('valid file: exit 0 and a one-line summary on stdout', async () => {
-  const { exitCode, stdout, stderr } = await checkConfig(fixture('valid-minimal.yaml'));
+  const { exitCode, stdout, stderr } = await checkConfig(fixture('valid-minimal.yaml'), REGISTRY);
   assert.equal(exitCode, 0);
   assert.equal(stderr, '');
   assert.equal(stdout, 'ok: node node-a, 1 group (web vrid 51 priority 100 on eth0, 1 VIP), timing lan; member listening on 127.0.0.1:7946, 0 seeds\n');
 });
 
 test('summary stays on one line with several groups', async () => {
-  const { exitCode, stdout } = await checkConfig(fixture('valid-full.yaml'));
+  const { exitCode, stdout } = await checkConfig(fixture('valid-full.yaml'), REGISTRY);
   assert.equal(exitCode, 0);
   assert.equal(stdout.split('\n').length, 2); // one line plus the trailing newline
   assert.match(
@@ -53,7 +53,7 @@ test('warnings go to stderr and keep exit 0; insecure: true warns on every load'
   const file = await tempFile(
     'cluster_id: demo\nnode: {id: node-a}\ninsecure: true\ngroups:\n  - {name: web, vrid: 1, interface: eth0, vips: [198.51.100.1], peers: [b, c], preempt: false, preempt_delay: 5s}\n',
   );
-  const { exitCode, stdout, stderr } = await checkConfig(file);
+  const { exitCode, stdout, stderr } = await checkConfig(file, REGISTRY);
   assert.equal(exitCode, 0);
   assert.match(stdout, /^ok: node node-a, 1 group .*; member listening on 127\.0\.0\.1:7946, 0 seeds, insecure \(no TLS, unsigned adverts\)\n$/);
   assert.equal(stderr, [
@@ -68,14 +68,14 @@ test('a witness: no groups, the summary names its role', async () => {
       `tls: {ca: ${join(FIXTURES, 'pki/ca.crt')}, cert: ${join(FIXTURES, 'pki/node-a.crt')}, key: ${join(FIXTURES, 'pki/node-a.key')}, allow: [node-a, node-b]}\n` +
       `auth: {mode: receive-only, keys: [{id: k1, secret: "${'ab'.repeat(16)}"}]}\n`,
   );
-  const { exitCode, stdout, stderr } = await checkConfig(file);
+  const { exitCode, stdout, stderr } = await checkConfig(file, REGISTRY);
   assert.equal(stderr, '');
   assert.equal(exitCode, 0);
   assert.equal(stdout, 'ok: node witness-1, 0 groups, timing lan; witness listening on [::]:7946, advertising [2001:db8::9]:7946, 2 seeds\n');
 });
 
 test('file not found: one error, exit 2', async () => {
-  const { exitCode, stderr } = await checkConfig('no/such/vipd.yaml');
+  const { exitCode, stderr } = await checkConfig('no/such/vipd.yaml', REGISTRY);
   assert.equal(exitCode, 2);
   assert.equal(stderr, 'no/such/vipd.yaml: (root): cannot read the file: no such file\n1 error in no/such/vipd.yaml\n');
 });

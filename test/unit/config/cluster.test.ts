@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadConfigFile } from '../../../src/config/load.js';
-import { FIXTURES, errors, oneError, oneWarning, valid, warnings } from './helpers.js';
+import { FIXTURES, REGISTRY, errors, oneError, oneWarning, valid, warnings } from './helpers.js';
 
 const NODE = 'node:\n  id: node-a\n';
 const TLS = 'tls:\n  ca: pki/ca.crt\n  cert: pki/node-a.crt\n  key: pki/node-a.key\n';
@@ -138,7 +138,7 @@ test('relative paths are resolved against the directory of the configuration fil
   await writeFile(join(dir, 'etc', 'pki', 'k1.key'), `  ${'0f'.repeat(32)}\n\n`);
   await writeFile(join(dir, 'etc', 'vipd.yaml'), yaml());
   // Loaded by a relative name from another working directory: the files are still found.
-  const result = await loadConfigFile(relative(process.cwd(), join(dir, 'etc', 'vipd.yaml')));
+  const result = await loadConfigFile(relative(process.cwd(), join(dir, 'etc', 'vipd.yaml')), REGISTRY);
   assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
   assert.equal(result.config.tls?.ca, join(dir, 'etc', 'pki', 'ca.crt'));
   assert.equal(result.config.tls?.key, join(dir, 'etc', 'pki', 'node-a.key'));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { formatPath } from '../../../src/config/findings.js';
 import { formatIssue } from '../../../src/config/format.js';
 import { parseConfigText } from '../../../src/config/load.js';
+import { REGISTRY } from './helpers.js';
 
 test('formatPath: dots for keys, [i] for indexes, quotes for odd keys, (root)', () => {
   assert.equal(formatPath([]), '(root)');
@@ -18,7 +19,7 @@ test('formatIssue: FILE:LINE:COL: PATH: MESSAGE, position omitted when unknown, 
 });
 
 test('several YAML documents in one file are one clear error', () => {
-  const result = parseConfigText('a: 1\n---\nb: 2\n', 'v.yaml');
+  const result = parseConfigText('a: 1\n---\nb: 2\n', 'v.yaml', REGISTRY);
   assert.ok(!result.ok);
   assert.deepEqual(result.errors.map((i) => [i.path, i.line, i.message]), [
     ['(root)', 2, 'invalid YAML: the file holds more than one document ("---"); vipd reads exactly one'],

@@ -6,6 +6,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, type ConfigIssue } from '../../../src/config/load.js';
 import type { VipdConfig } from '../../../src/config/types.js';
+import { PROVIDER_PLUGINS } from '../../../src/app/providers.js';
+
+/** The real registry: the configuration code gets its providers' schemas from it (src/app/providers.ts). */
+export const REGISTRY = { providers: PROVIDER_PLUGINS } as const;
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));
 
@@ -23,20 +27,20 @@ export const FILE = fixture('inline.yaml');
 export const TRUST = 'tls: {ca: pki/ca.crt, cert: pki/node-a.crt, key: pki/node-a.key}\nauth: {active_key: k1, keys: [{id: k1, secret_file: pki/k1.key}]}\n';
 
 export function valid(text: string): VipdConfig {
-  const result = parseConfigText(text, FILE);
+  const result = parseConfigText(text, FILE, REGISTRY);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.errors, null, 2));
   return result.config;
 }
 
 export function errors(text: string): ConfigIssue[] {
-  const result = parseConfigText(text, FILE);
+  const result = parseConfigText(text, FILE, REGISTRY);
   assert.ok(!result.ok, 'expected errors');
   for (const issue of result.errors) assert.equal(issue.file, FILE);
   return result.errors;
 }
 
 export function warnings(text: string): ConfigIssue[] {
-  const result = parseConfigText(text, FILE);
+  const result = parseConfigText(text, FILE, REGISTRY);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.errors, null, 2));
   return result.warnings;
 }

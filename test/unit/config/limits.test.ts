@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseDuration } from '../../../src/config/duration.js';
 import { readBoundedFile } from '../../../src/config/files.js';
 import { loadConfigFile, MAX_CONFIG_BYTES } from '../../../src/config/load.js';
-import { FIXTURES, TRUST, errors, oneError, valid, warnings } from './helpers.js';
+import { FIXTURES, REGISTRY, TRUST, errors, oneError, valid, warnings } from './helpers.js';
 
 const PEERS = 'peers: [node-b, node-c]';
 const group = (fields = '', vips = '192.0.2.50/24') => `  - {name: web, vrid: 51, interface: eth0, vips: [${vips}]${fields}, ${PEERS}}\n`;
@@ -93,7 +93,7 @@ test('finding 11: a TLS key or secret file readable by group or others warns; ce
     await chmod(join(dir, 'k1.key'), 0o604);
     const file = join(dir, 'vipd.yaml');
     await writeFile(file, doc().replace(TRUST, TRUST.replaceAll('pki/', '')));
-    const loaded = await loadConfigFile(file);
+    const loaded = await loadConfigFile(file, REGISTRY);
     assert.ok(loaded.ok, JSON.stringify(loaded));
     assert.deepEqual(loaded.warnings.map((w) => [w.path, w.message]), [
       ['tls.key', `private key file "node-a.key" (${join(dir, 'node-a.key')}) is readable by group or others (mode 640); chmod 600 it`],
@@ -101,7 +101,7 @@ test('finding 11: a TLS key or secret file readable by group or others warns; ce
     ]);
     await chmod(join(dir, 'node-a.key'), 0o600);
     await chmod(join(dir, 'k1.key'), 0o400);
-    const tight = await loadConfigFile(file);
+    const tight = await loadConfigFile(file, REGISTRY);
     assert.ok(tight.ok);
     assert.deepEqual(tight.warnings, []);
 
@@ -109,13 +109,13 @@ test('finding 11: a TLS key or secret file readable by group or others warns; ce
     const inline = join(dir, 'inline.yaml');
     await writeFile(inline, doc().replace(TRUST, TRUST.replaceAll('pki/', '').replace('secret_file: k1.key', `secret: "${'ab'.repeat(16)}"`)));
     await chmod(inline, 0o644);
-    const open = await loadConfigFile(inline);
+    const open = await loadConfigFile(inline, REGISTRY);
     assert.ok(open.ok, JSON.stringify(open));
     assert.deepEqual(open.warnings.map((w) => [w.path, w.line, w.message]), [
       ['auth.keys[0].secret', 7, 'an inline secret in a configuration file that is readable by group or others (mode 644); chmod 600 it, or move the secret to a secret_file of mode 600'],
     ]);
     await chmod(inline, 0o600);
-    const closed = await loadConfigFile(inline);
+    const closed = await loadConfigFile(inline, REGISTRY);
     assert.deepEqual(closed.ok && closed.warnings, []);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -124,7 +124,7 @@ test('finding 11: a TLS key or secret file readable by group or others warns; ce
 
 test('finding 11: only regular files of at most MAX_CONFIG_BYTES are read: /dev/urandom, a FIFO and a huge file fail at once', { timeout: 30_000 }, async () => {
   const one = async (path: string, reason: RegExp) => {
-    const loaded = await loadConfigFile(path);
+    const loaded = await loadConfigFile(path, REGISTRY);
     assert.ok(!loaded.ok);
     assert.equal(loaded.errors.length, 1);
     assert.deepEqual([loaded.errors[0]?.file, loaded.errors[0]?.path], [path, '(root)']);

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TIMING_PRESETS } from '../../../src/config/presets.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { FIXTURES, TRUST, errors, oneError, valid } from './helpers.js';
+import { PROVIDER_PLUGINS } from '../../../src/app/providers.js';
+import { FIXTURES, REGISTRY, TRUST, errors, oneError, valid } from './helpers.js';
 
 const PEERS = 'peers: [node-b, node-c]';
 const group = (fields = '') => `  - {name: web, vrid: 51, interface: eth0, vips: [192.0.2.50/24]${fields}, ${PEERS}}\n`;
@@ -23,8 +24,10 @@ test('minimal config: defaults and the lan preset applied', () => {
     groups: [{
       name: 'web', vrid: 51, interface: 'eth0', priority: 100, version: 3, advertIntervalCs: 10,
       preempt: true, preemptDelayMs: 0, vips: [{ address: '192.0.2.50', prefixLength: 24, family: 4 }],
-      provider: { type: 'noop' }, transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250,
+      providers: [{ type: 'noop', options: {} }], reassertIntervalMs: 10_000,
+      transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250,
     }],
+    configDir: resolve(FIXTURES),
   });
 });
 
@@ -82,7 +85,10 @@ test('field errors: bad IP, unknown key, missing key, bad provider', () => {
   assert.deepEqual([top.line, top.column], [4, 1]);
   const missing = oneError(`node: {id: node-a}\ngroups:\n${group()}${TRUST}`, 'cluster_id', /^required \(cluster id/);
   assert.deepEqual([missing.line, missing.column], [1, 1]);
-  oneError(doc(group(', provider: {type: aws}')), 'groups[0].provider.type', /must be one of: noop, local; got "aws"/);
+  // Every provider of the registry, in its order (src/app/providers.ts).
+  const types = PROVIDER_PLUGINS.map((p) => p.type).join(', ');
+  assert.match(types, /^noop, local/);
+  oneError(doc(group(', provider: {type: azure}')), 'groups[0].provider.type', new RegExp(`must be one of: ${types}; got "azure"$`));
   oneError(doc(group(', priority: 0')), 'groups[0].priority', /must be an integer 1-255 \(255 = address owner\); got 0/);
   oneError(doc(group().replace('eth0', 'eth0/1')), 'groups[0].interface', /Linux interface name/);
   oneError(doc(group(', preempt_delay: 2h')), 'groups[0].preempt_delay', /must be 0s-1h; got 2h/);
@@ -102,16 +108,18 @@ test('all errors are reported, including rules between the groups that did parse
   assert.deepEqual(errors(text).map((issue) => issue.path), ['timing', 'groups[0].priority', 'groups[2].vrid']);
 });
 
-test('provider local: options in snake_case become camelCase with durations in ms', () => {
+test('provider local: options in snake_case become the provider\'s own option names, durations in ms', () => {
   const text = [
     'cluster_id: lan', 'node: { id: node-a }', 'groups:', '  - name: web', '    vrid: 51', '    interface: eth0',
     '    vips: [192.0.2.50/24]', '    provider: { type: local, garp_repeat: 3, garp_interval: 100ms, garp_master_delay: 2s, garp_refresh: 0, label: false }', '',
   ].join('\n');
-  const r = parseConfigText(text, 'lan.yaml');
+  const r = parseConfigText(text, 'lan.yaml', REGISTRY);
   assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
-  assert.deepEqual(r.config.groups[0]?.provider, { type: 'local', label: false, garpRepeat: 3, garpIntervalMs: 100, garpMasterDelayMs: 2000, garpRefreshMs: 0 });
+  assert.deepEqual(r.config.groups[0]?.providers, [
+    { type: 'local', options: { label: false, announce: { burstCount: 3, burstIntervalMs: 100, secondBurstDelayMs: 2000, refreshIntervalMs: 0 } } },
+  ]);
   assert.equal(r.config.groups[0]?.transport, 'multicast');
   assert.equal(r.config.tls, undefined, 'a LAN-only node needs no certificates');
-  const bad = parseConfigText(text.replace('garp_repeat: 3', 'garp_repeat: 0'), 'lan.yaml');
+  const bad = parseConfigText(text.replace('garp_repeat: 3', 'garp_repeat: 0'), 'lan.yaml', REGISTRY);
   assert.ok(!bad.ok && bad.errors.some((e) => e.path === 'groups[0].provider.garp_repeat'));
 });

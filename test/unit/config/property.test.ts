@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { parseConfigText } from '../../../src/config/load.js';
+import { REGISTRY } from './helpers.js';
 
 // Bad input must become issues, never an exception (`vipd check` has to print something).
 const neverThrows = (text: string) => {
-  const result = parseConfigText(text, 'prop.yaml');
+  const result = parseConfigText(text, 'prop.yaml', REGISTRY);
   if (!result.ok) {
     assert.ok(result.errors.length > 0);
     for (const issue of result.errors) assert.ok(!issue.message.includes('internal error'), issue.message);
