@@ -31,7 +31,7 @@ export class AliasIpMode implements GcpMode {
     private readonly m: ModeContext,
     private readonly options: AliasIpOptions,
   ) {
-    this.ranges = options.alias_ranges ?? m.group.vips.map((v) => `${v.address}/32`);
+    this.ranges = options.aliasRanges ?? m.group.vips.map((v) => `${v.address}/32`);
   }
 
   describe(): string {
@@ -126,7 +126,7 @@ export class AliasIpMode implements GcpMode {
       const have = new Set(this.carried(nic));
       const missing = this.ranges.filter((r) => !have.has(r));
       if (missing.length === 0) return;
-      const add: AliasRange[] = missing.map((ipCidrRange) => ({ ipCidrRange, ...(this.options.subnetwork_range_name ? { subnetworkRangeName: this.options.subnetwork_range_name } : {}) }));
+      const add: AliasRange[] = missing.map((ipCidrRange) => ({ ipCidrRange, ...(this.options.subnetworkRangeName ? { subnetworkRangeName: this.options.subnetworkRangeName } : {}) }));
       try {
         const op = await this.m.api.updateNetworkInterface(this.m.self, this.m.nic, { aliasIpRanges: [...(nic.aliasIpRanges ?? []), ...add], fingerprint: nic.fingerprint ?? null }, `adding ${missing.join(', ')} to ${this.m.self.name}`, req);
         await wait(this.m, op, 'compute.instances.updateNetworkInterface', `${this.m.nic} of ${this.m.api.instanceName(this.m.self)}`, req);

@@ -65,7 +65,7 @@ export class ExternalIpMode implements GcpMode {
     for (const config of nic.accessConfigs ?? []) {
       if (config.natIP !== ip && (config.type ?? 'ONE_TO_ONE_NAT') === 'ONE_TO_ONE_NAT') await this.deleteConfig(this.m.self, this.m.nic, config.name ?? '', req);
     }
-    const op = await this.m.api.addAccessConfig(this.m.self, this.m.nic, { name: this.options.access_config_name, type: 'ONE_TO_ONE_NAT', natIP: ip }, req);
+    const op = await this.m.api.addAccessConfig(this.m.self, this.m.nic, { name: this.options.accessConfigName, type: 'ONE_TO_ONE_NAT', natIP: ip }, req);
     await wait(this.m, op, 'compute.instances.addAccessConfig', `${this.m.nic} of ${this.m.api.instanceName(this.m.self)}`, req);
   }
 

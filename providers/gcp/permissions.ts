@@ -19,7 +19,7 @@ export interface PermissionUse {
 
 const GET_INSTANCE: PermissionUse = { permission: 'compute.instances.get', scope: 'instance', why: 'read this instance and the holder: interfaces, fingerprints, access configs, fence metadata' };
 const SET_METADATA: PermissionUse = { permission: 'compute.instances.setMetadata', scope: 'instance', why: 'write the fence record (metadata key vipd-fence-<group>) on this instance' };
-const ZONE_OPERATIONS: PermissionUse = { permission: 'compute.zoneOperations.get', scope: 'project', why: 'poll the zonal operations of the instance changes until they are done' };
+const ZONE_OPERATIONS: PermissionUse = { permission: 'compute.zoneOperations.get', scope: 'project', why: 'poll the zonal operations of instance changes (interfaces, access configs, the fence metadata) until they are done' };
 
 export const GCP_PERMISSIONS: Readonly<Record<GcpMode, readonly PermissionUse[]>> = {
   'alias-ip': [
@@ -46,6 +46,7 @@ export const GCP_PERMISSIONS: Readonly<Record<GcpMode, readonly PermissionUse[]>
     { permission: 'compute.networks.updatePolicy', scope: 'project', why: 'creating or deleting a route changes the network\'s routing policy' },
     { permission: 'compute.routes.delete', scope: 'project', why: 'delete the previous holder\'s route and ours on release' },
     SET_METADATA,
+    ZONE_OPERATIONS,
     { permission: 'compute.globalOperations.get', scope: 'project', why: 'poll the global operations of route changes until they are done' },
   ],
 };

@@ -1,6 +1,9 @@
-/** The `gcp` provider for the registry (providers/shared/plugin.ts). */
+/**
+ * The `gcp` provider for the registry (providers/shared/plugin.ts). Import-light: the Compute
+ * client is loaded by what create() builds (lazy.ts).
+ */
 import type { ProviderConfigIssue, ProviderPlugin } from '../shared/plugin.js';
-import { GcpProvider } from './provider.js';
+import { LazyGcpProvider } from './lazy.js';
 import { gcpSchema } from './schema.js';
 
 export const gcpPlugin: ProviderPlugin<typeof gcpSchema> = {
@@ -8,7 +11,7 @@ export const gcpPlugin: ProviderPlugin<typeof gcpSchema> = {
   schema: gcpSchema,
   check(options, group): readonly ProviderConfigIssue[] {
     const issues: ProviderConfigIssue[] = [];
-    const explicit = options.mode === 'alias-ip' ? options.alias_ranges : options.mode === 'route' ? options.dest_ranges : undefined;
+    const explicit = options.mode === 'alias-ip' ? options.aliasRanges : options.mode === 'route' ? options.destRanges : undefined;
     if (explicit === undefined) {
       for (const [i, vip] of group.vips.entries()) {
         if (vip.family === 6) {
@@ -18,5 +21,5 @@ export const gcpPlugin: ProviderPlugin<typeof gcpSchema> = {
     }
     return issues;
   },
-  create: (options, group, deps) => new GcpProvider(options, group, deps),
+  create: (options, group, deps) => new LazyGcpProvider(options, group, deps),
 };

@@ -50,8 +50,8 @@ export class GcpProvider implements VipProvider {
     private readonly hooks: GcpProviderHooks = {},
   ) {
     this.kind = `gcp:${options.mode}`;
-    this.metadata = new MetadataClient(metadataBase(options.metadata_host, deps.env), options.request_timeout);
-    this.auth = new MetadataCompute(this.metadata, options.request_timeout);
+    this.metadata = new MetadataClient(metadataBase(options.metadataHost, deps.env), options.requestTimeoutMs);
+    this.auth = new MetadataCompute(this.metadata, options.requestTimeoutMs);
     this.keeper = new TokenKeeper(this.auth, deps.clock, deps.logger);
     this.callCtx = {
       group: group.name,
@@ -59,7 +59,7 @@ export class GcpProvider implements VipProvider {
       clock: deps.clock,
       metrics: deps.metrics,
       logger: deps.logger,
-      policy: { ...DEFAULT_CALL_POLICY, attemptTimeoutMs: options.request_timeout },
+      policy: { ...DEFAULT_CALL_POLICY, attemptTimeoutMs: options.requestTimeoutMs },
     };
   }
 
@@ -143,7 +143,7 @@ export class GcpProvider implements VipProvider {
       api,
       identity,
       self: { zone: identity.zone, name: identity.instance },
-      nic: o.network_interface,
+      nic: o.networkInterface,
       group: this.group,
       nodeId: this.deps.nodeId,
       clock: this.deps.clock,

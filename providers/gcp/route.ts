@@ -34,7 +34,7 @@ export class RouteMode implements GcpMode {
     private readonly m: ModeContext,
     private readonly options: RouteOptions,
   ) {
-    this.ranges = options.dest_ranges ?? m.group.vips.map((v) => `${v.address}/32`);
+    this.ranges = options.destRanges ?? m.group.vips.map((v) => `${v.address}/32`);
     this.network = options.network;
   }
 
