@@ -55,13 +55,14 @@ export class AliasIpMode implements GcpMode {
 
   async acquire(req: ProviderRequest): Promise<void> {
     const self = await this.m.api.getInstance(this.m.self, req);
-    if (this.carried(interfaceOf(this.m, self, this.m.self)).length === this.ranges.length) {
-      await assertFence(this.m, self, req); // held: refresh the record
-      return;
-    }
+    const held = this.carried(interfaceOf(this.m, self, this.m.self)).length === this.ranges.length;
+    if (held && !req.fenced) return;
     const others = await this.readOthers(req);
+    // Also when held (an operator may have handed it to a cut-off old master): a fresh higher
+    // term elsewhere refuses before we write anything.
     checkFences(this.m, others.map((o) => readFence(o.instance, this.m.group.name)), req, 'taking', this.describe());
     await assertFence(this.m, self, req);
+    if (held) return; // the record is refreshed; nothing to move
     for (const other of others) {
       if (this.carriedBy(other.instance).length > 0) await this.removeFrom(other.ref, other.instance, req);
     }

@@ -88,6 +88,8 @@ export function classifyFailure(facts: FailureFacts, target: CallTarget): Classi
   const detail = [status !== undefined ? `HTTP ${status}` : facts.code, reason, facts.message].filter(Boolean).join(' ');
   if (status === 429 || (reason !== undefined && THROTTLE_REASONS.has(reason))) return { errorClass: 'throttled', detail };
   if (status !== undefined && status >= 500) return { errorClass: 'transient', detail };
+  // Another operation on the same instance is still running (HTTP 400 resourceNotReady): it ends soon.
+  if (reason === 'resourceNotReady') return { errorClass: 'transient', detail };
   if (status === 401) {
     return { errorClass: 'auth', detail, hint: 'the access token was refused: check that the instance has a service account with the cloud-platform (or compute) scope' };
   }

@@ -68,6 +68,12 @@ export class ComputeApi {
   private readonly networks: NetworksClient;
   private readonly zoneOps: ZoneOperationsClient;
   private readonly globalOps: GlobalOperationsClient;
+  /**
+   * Operations this provider started and has not yet seen DONE. An aborted acquire leaves its
+   * operation running on the server; release (and the next acquire) wait for these first, so
+   * nothing this node started lands after it released (operations.ts settleOperations).
+   */
+  readonly inflight = new Map<string, PendingOperation>();
 
   constructor(private readonly options: ComputeApiOptions) {
     this.project = options.project;
@@ -119,7 +125,7 @@ export class ComputeApi {
         { project: this.project, zone: ref.zone, instance: ref.name, networkInterface: nic, networkInterfaceResource: resource },
         NO_GAX_RETRY,
       );
-      return pending(op, ref.zone, what);
+      return this.started(pending(op, ref.zone, what));
     }, ['aliasIpRanges']);
   }
 
@@ -129,7 +135,7 @@ export class ComputeApi {
         { project: this.project, zone: ref.zone, instance: ref.name, networkInterface: nic, accessConfigResource: accessConfig },
         NO_GAX_RETRY,
       );
-      return pending(op, ref.zone, `adding access config ${accessConfig.name ?? ''} (${accessConfig.natIP ?? 'ephemeral'}) to ${ref.name}`);
+      return this.started(pending(op, ref.zone, `adding access config ${accessConfig.name ?? ''} (${accessConfig.natIP ?? 'ephemeral'}) to ${ref.name}`));
     });
   }
 
@@ -139,14 +145,14 @@ export class ComputeApi {
         { project: this.project, zone: ref.zone, instance: ref.name, networkInterface: nic, accessConfig },
         NO_GAX_RETRY,
       );
-      return pending(op, ref.zone, `deleting access config "${accessConfig}" from ${ref.name}`);
+      return this.started(pending(op, ref.zone, `deleting access config "${accessConfig}" from ${ref.name}`));
     });
   }
 
   setMetadata(ref: InstanceRef, metadata: MetadataItems, req: CallRequest): Promise<PendingOperation> {
     return this.call('instances.setMetadata', `the metadata of ${this.instanceName(ref)}`, 'compute.instances.setMetadata', req, async () => {
       const [op] = await this.instances.setMetadata({ project: this.project, zone: ref.zone, instance: ref.name, metadataResource: metadata }, NO_GAX_RETRY);
-      return pending(op, ref.zone, `writing the fence record on ${ref.name}`);
+      return this.started(pending(op, ref.zone, `writing the fence record on ${ref.name}`));
     });
   }
 
@@ -200,15 +206,20 @@ export class ComputeApi {
   insertRoute(route: Route, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.insert', `route ${route.name ?? ''} of project ${this.project}`, 'compute.routes.create', req, async () => {
       const [op] = await this.routes.insert({ project: this.project, routeResource: route }, NO_GAX_RETRY);
-      return pending(op, undefined, `creating route ${route.name ?? ''}`);
+      return this.started(pending(op, undefined, `creating route ${route.name ?? ''}`));
     });
   }
 
   deleteRoute(name: string, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.delete', `route ${name} of project ${this.project}`, 'compute.routes.delete', req, async () => {
       const [op] = await this.routes.delete({ project: this.project, route: name }, NO_GAX_RETRY);
-      return pending(op, undefined, `deleting route ${name}`);
+      return this.started(pending(op, undefined, `deleting route ${name}`));
     });
+  }
+
+  private started(op: PendingOperation): PendingOperation {
+    this.inflight.set(`${op.zone ?? 'global'}/${op.name}`, op);
+    return op;
   }
 
   /** One poll of an operation (zoneOperations.get or globalOperations.get). */
@@ -220,6 +231,7 @@ export class ComputeApi {
       const [answer] = op.zone !== undefined
         ? await this.zoneOps.get({ project: this.project, zone: op.zone, operation: op.name }, NO_GAX_RETRY)
         : await this.globalOps.get({ project: this.project, operation: op.name }, NO_GAX_RETRY);
+      if (String(answer.status) === 'DONE') this.inflight.delete(`${op.zone ?? 'global'}/${op.name}`);
       return answer;
     });
   }

@@ -43,10 +43,8 @@ export class ExternalIpMode implements GcpMode {
     const [address, self] = await Promise.all([this.readAddress(req), this.m.api.getInstance(this.m.self, req)]);
     const ip = address.address ?? '';
     const nic = interfaceOf(this.m, self, this.m.self);
-    if (this.configsWith(nic, ip).length > 0) {
-      await assertFence(this.m, self, req);
-      return;
-    }
+    const held = this.configsWith(nic, ip).length > 0;
+    if (held && !req.fenced) return;
     const users = (address.users ?? []).map(instanceFromUrl).filter((r): r is InstanceRef => r !== undefined && !sameInstance(r, this.m.self));
     const refs = [...users, ...this.others().filter((o) => !users.some((u) => sameInstance(u, o)))];
     const others = await Promise.all(refs.map((ref) => this.m.api.getInstance(ref, req).then((instance) => ({ ref, instance }), (err: unknown) => {
@@ -54,8 +52,10 @@ export class ExternalIpMode implements GcpMode {
       throw err;
     })));
     const found = others.filter((o): o is { ref: InstanceRef; instance: Instance } => o !== undefined);
+    // Also when held: a fresh higher term elsewhere refuses before we write anything.
     checkFences(this.m, found.map((o) => readFence(o.instance, this.m.group.name)), req, 'taking', this.describe());
     await assertFence(this.m, self, req);
+    if (held) return; // the record is refreshed; nothing to move
     for (const { ref, instance } of found) {
       for (const holderNic of instance.networkInterfaces ?? []) {
         for (const config of this.configsWith(holderNic, ip)) await this.deleteConfig(ref, holderNic.name ?? '', config.name ?? '', req);

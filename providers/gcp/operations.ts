@@ -50,6 +50,23 @@ export async function waitOperation(api: ComputeApi, clock: Clock, op: PendingOp
   }
 }
 
+/**
+ * Waits for every operation this provider started and has not seen DONE (an aborted call's
+ * operation still lands on the server). Their outcome does not matter, only that they are over.
+ */
+export async function settleOperations(api: ComputeApi, clock: Clock, req: CallRequest): Promise<void> {
+  const ops = [...api.inflight.values()];
+  await Promise.all(ops.map(async (op) => {
+    try {
+      await waitOperation(api, clock, op, { permission: op.zone !== undefined ? 'compute.zoneOperations.get' : 'compute.globalOperations.get', resource: `operation ${op.name}` }, req);
+    } catch (err) {
+      if (err instanceof ProviderError && (err.errorClass === 'fenced' || err.retryable)) throw err;
+      // It failed or is gone (404): over either way.
+    }
+    api.inflight.delete(`${op.zone ?? 'global'}/${op.name}`);
+  }));
+}
+
 /** A pause on the clock that ends early on abort (the next poll then refuses: cloudCall). */
 function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -15,6 +15,7 @@ import { ComputeApi } from './compute.js';
 import { memberRef, regionOf, type Identity, type ModeContext } from './context.js';
 import { ExternalIpMode } from './external-ip.js';
 import { MetadataClient, metadataBase } from './metadata.js';
+import { settleOperations } from './operations.js';
 import type { GcpMode } from './mode.js';
 import { GCP_PERMISSIONS, ROLE_FILE } from './permissions.js';
 import { RouteMode } from './route.js';
@@ -86,11 +87,19 @@ export class GcpProvider implements VipProvider {
   }
 
   acquire(req: ProviderRequest): Promise<void> {
-    return this.serialised(async () => (await this.prepare(req.signal)).mode.acquire(req));
+    return this.serialised(async () => {
+      const { mode, context } = await this.prepare(req.signal);
+      await settleOperations(context.api, context.clock, req);
+      await mode.acquire(req);
+    });
   }
 
   release(req: ProviderRequest): Promise<void> {
-    return this.serialised(async () => (await this.prepare(req.signal)).mode.release(req));
+    return this.serialised(async () => {
+      const { mode, context } = await this.prepare(req.signal);
+      await settleOperations(context.api, context.clock, req);
+      await mode.release(req);
+    });
   }
 
   async close(): Promise<void> {

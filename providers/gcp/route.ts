@@ -64,16 +64,16 @@ export class RouteMode implements GcpMode {
 
   async acquire(req: ProviderRequest): Promise<void> {
     const [routes, self] = await Promise.all([this.listOurs(req), this.m.api.getInstance(this.m.self, req)]);
-    if (this.ranges.every((r) => this.heldFor(routes, r))) {
-      await assertFence(this.m, self, req);
-      return;
-    }
+    const held = this.ranges.every((r) => this.heldFor(routes, r));
+    if (held && !req.fenced) return;
     const theirs = routes.filter((r) => !this.isMine(r));
     const holders = uniqueRefs([...theirs.map((r) => instanceFromUrl(r.nextHopInstance)), ...this.others()]).filter((r) => !sameInstance(r, this.m.self));
     const records: (FenceRecord | undefined)[] = theirs.map((r) => parseFence(this.fenceText(r)));
     for (const instance of await this.readAll(holders, req)) records.push(readFence(instance, this.m.group.name));
+    // Also when held: a fresh higher term elsewhere refuses before we write anything.
     checkFences(this.m, records, req, 'taking', this.describe());
     await assertFence(this.m, self, req);
+    if (held) return; // the record is refreshed; nothing to move
     const network = await this.networkName(req);
     const created = await Promise.all(this.ranges.filter((range) => !routes.some((r) => this.isMine(r) && r.destRange === range)).map(async (range) => {
       const route = this.routeFor(range, network, req);
