@@ -278,6 +278,44 @@ const deleteAccessConfig: Handler = (call, ctx) => {
   });
 };
 
+const METADATA_KEY = /^[a-zA-Z0-9_-]{1,128}$/;
+const METADATA_VALUE_MAX = 256 * 1024;
+
+/** setMetadata replaces ALL items (https://cloud.google.com/compute/docs/reference/rest/v1/instances/setMetadata). */
+const setMetadata: Handler = (call, ctx) => {
+  const project = requireProject(call, ctx);
+  const path = `${project}/zones/${call.params.zone}/instances/${call.params.instance}`;
+  requirePermission(ctx, 'compute.instances.setMetadata', path);
+  const instance = findInstance(call, ctx, ctx.world.state);
+  const body = (call.body ?? {}) as { fingerprint?: string; items?: { key?: string; value?: string }[] };
+  if (!body.fingerprint) throw invalid(`Invalid value for field 'resource.fingerprint': ''. Supply the instance's current metadata fingerprint (from instances.get).`);
+  if (body.fingerprint !== instance.metadata.fingerprint)
+    throw conditionNotMet(`Supplied fingerprint does not match current metadata fingerprint of '${path}'.`);
+  const seen = new Set<string>();
+  const items = (body.items ?? []).map((x, n) => {
+    if (!x.key || !METADATA_KEY.test(x.key)) throw invalid(`Invalid value for field 'resource.items[${n}].key': '${x.key ?? ''}'. Must be a match of regex '[a-zA-Z0-9-_]{1,128}'.`);
+    if (seen.has(x.key)) throw invalid(`Invalid value for field 'resource.items[${n}].key': '${x.key}'. Duplicate key.`);
+    seen.add(x.key);
+    const value = x.value ?? '';
+    if (Buffer.byteLength(value) > METADATA_VALUE_MAX) throw invalid(`Invalid value for field 'resource.items[${n}].value': longer than 256 KB.`);
+    return { key: x.key, value };
+  });
+  notBusy(instance, ctx);
+  return instanceOperation(call, ctx, instance, 'setMetadata', () => {
+    ctx.world.setMetadataItems(instance, items);
+    return undefined;
+  });
+};
+
+const networksGet: Handler = (call, ctx) => {
+  const project = requireProject(call, ctx);
+  const path = `${project}/global/networks/${call.params.network}`;
+  requirePermission(ctx, 'compute.networks.get', path);
+  const nics = [...call.view.instances.values()].flatMap((i) => i.nics).filter((n) => n.network === path);
+  if (nics.length === 0) throw notFound(path);
+  return ctx.render.network(path, [...new Set(nics.map((n) => n.subnetwork))].sort(), ctx.world.stableId(path));
+};
+
 const testIamPermissions: Handler = (call, ctx) => {
   requireProject(call, ctx);
   const body = (call.body ?? {}) as { permissions?: string[] };
@@ -286,6 +324,8 @@ const testIamPermissions: Handler = (call, ctx) => {
   if (call.method.name === 'instances.testIamPermissions') findInstance(call, ctx, call.view, 'resource');
   if (call.method.name === 'routes.testIamPermissions' && !call.view.routes.has(call.params.resource as string))
     throw notFound(`projects/${ctx.world.project}/global/routes/${call.params.resource}`);
+  if (call.method.name === 'addresses.testIamPermissions' && !ctx.world.address(call.params.region as string, call.params.resource as string, call.view))
+    throw notFound(`projects/${ctx.world.project}/regions/${call.params.region}/addresses/${call.params.resource}`);
   const allowed = asked.filter((p) => !ctx.denied.has(p));
   return allowed.length > 0 ? { permissions: allowed } : {};
 };
@@ -414,6 +454,17 @@ function findOperation(call: Call, ctx: ApiContext, s: State): { op: Operation; 
 
 const operationsGet: Handler = (call, ctx) => ctx.render.operation(findOperation(call, ctx, call.view).op);
 
+const operationsList: Handler = (call, ctx) => {
+  const project = requireProject(call, ctx);
+  const zonal = call.method.name === 'zoneOperations.list';
+  const collection = zonal ? `${project}/zones/${call.params.zone}/operations` : `${project}/global/operations`;
+  requirePermission(ctx, zonal ? 'compute.zoneOperations.list' : 'compute.globalOperations.list', collection);
+  const all = [...call.view.operations.values()]
+    .filter((op) => (zonal ? op.scope.kind === 'zone' && op.scope.zone === call.params.zone : op.scope.kind === 'global'))
+    .map((op) => ctx.render.operation(op));
+  return listOf(call, ctx, 'compute#operationList', collection, all);
+};
+
 const operationsWait: Handler = async (call, ctx) => {
   const { op } = findOperation(call, ctx, ctx.world.state);
   await ctx.operations.waitDone(op, ctx.waitCapMs);
@@ -434,16 +485,21 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'instances.addAccessConfig': addAccessConfig,
   'instances.deleteAccessConfig': deleteAccessConfig,
   'instances.testIamPermissions': testIamPermissions,
+  'instances.setMetadata': setMetadata,
+  'networks.get': networksGet,
   'addresses.get': addressesGet,
   'addresses.list': addressesList,
+  'addresses.testIamPermissions': testIamPermissions,
   'routes.get': routesGet,
   'routes.list': routesList,
   'routes.insert': routesInsert,
   'routes.delete': routesDelete,
   'routes.testIamPermissions': testIamPermissions,
   'zoneOperations.get': operationsGet,
+  'zoneOperations.list': operationsList,
   'zoneOperations.wait': operationsWait,
   'globalOperations.get': operationsGet,
+  'globalOperations.list': operationsList,
   'globalOperations.wait': operationsWait,
   'regionOperations.get': operationsGet,
   'regionOperations.wait': operationsWait,

@@ -79,11 +79,15 @@ export interface GcpFake {
   aliasOwner(ipCidrRange: string): { instance: string; nic: string } | undefined;
   externalOwner(address: string): { instance: string; nic: string; accessConfig: string } | undefined;
   routes(): { name: string; destRange: string; nextHopInstance?: string; priority: number; description?: string }[];
+  /** An instance's metadata items (instances.setMetadata), as a key -> value record. */
+  instanceMetadata(instanceName: string): Record<string, string>;
   /** An interface's current state (fingerprint, alias ranges, access configs). */
   nic(instanceName: string, nicName?: string): { fingerprint: string; aliasIpRanges: string[]; accessConfigs: { name: string; natIP: string }[] };
   moveAlias(ipCidrRange: string, toInstance: string | undefined, toNic?: string): void;
   moveExternal(address: string, toInstance: string | undefined, toNic?: string): void;
   deleteRoute(name: string): void;
+  /** Finish every running operation now (for tests that hold operations open with a long operationDelayMs). */
+  settleOperations(): void;
   deny(permission: string): void;
   allow(permission: string): void;
   /** Forget every token issued so far: the next Compute request with one gets 401. */
@@ -156,6 +160,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     if (!matched) return fail(new ApiError(404, 'NOT_FOUND', 'notFound', `The requested URL ${httpMethod} ${url.pathname} was not found on this server (not a Compute v1 method the gcp fake serves).`));
     const { method, params } = matched;
     rec.method = method.name;
+    world.seal();
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const holder = auth ? tokens.get(auth[1] as string) : undefined;
     if (!holder) return fail(unauthenticated());
@@ -166,7 +171,8 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     let body: unknown;
     if (method.bodyField) {
       try {
-        body = raw.length > 0 ? JSON.parse(raw) : undefined;
+        // The REST client sends "" for an empty body message (e.g. testIamPermissions with no permissions).
+        body = raw.length > 0 && raw !== '""' ? JSON.parse(raw) : undefined;
       } catch {
         return fail(invalid('Invalid JSON payload received. Unexpected token.'));
       }
@@ -265,6 +271,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         zone,
         serviceAccount: n.serviceAccount ?? `${world.projectNumber}-compute@developer.gserviceaccount.com`,
         creationTimestamp: new Date().toISOString(),
+        metadata: { fingerprint: world.newFingerprint(), items: [] },
         nics: n.nics.map((c, idx) => ({
           name: c.name ?? `nic${idx}`,
           network: world.canonical(c.network ?? 'global/networks/default', 'network'),
@@ -324,6 +331,9 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         ...(r.description !== undefined ? { description: r.description } : {}),
       }));
     },
+    instanceMetadata(instanceName) {
+      return Object.fromEntries(instanceNamed(instanceName).metadata.items.map((x) => [x.key, x.value]));
+    },
     nic(instanceName, nicName) {
       const n = nicOf(instanceNamed(instanceName), nicName);
       return {
@@ -353,6 +363,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     deleteRoute(name) {
       if (!world.removeRoute(name)) throw new Error(`gcp fake: no route named ${name}`);
     },
+    settleOperations: () => operations.settle(),
     deny: (p) => void denied.add(p),
     allow: (p) => void denied.delete(p),
     revokeTokens: () => tokens.clear(),

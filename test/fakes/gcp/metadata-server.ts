@@ -60,7 +60,7 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
         hostname: `${i.name}.${i.zone}.c.${o.world.project}.internal`,
         zone: `projects/${num}/zones/${i.zone}`,
         'machine-type': `projects/${num}/machineTypes/e2-small`,
-        attributes: {},
+        attributes: Object.fromEntries(i.metadata.items.map((x) => [x.key, x.value])),
         'network-interfaces': i.nics.map((n, idx) => ({
           ip: n.networkIP,
           mac: `42:01:c6:33:64:${(idx + 10).toString(16).padStart(2, '0')}`,

@@ -23,6 +23,8 @@ export interface StartOperation {
 
 export class Operations {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Operations still RUNNING, with what lands when they finish. */
+  private readonly running = new Map<string, { op: Operation; start: StartOperation; timer: NodeJS.Timeout }>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private seq = 0;
 
@@ -51,17 +53,19 @@ export class Operations {
     this.world.putOperation(op);
     const delay = this.delayMs();
     if (delay <= 0) this.finish(op, o);
-    else {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.finish(op, o);
-      }, delay);
-      this.timers.add(t);
-    }
+    else this.running.set(op.name, { op, start: o, timer: setTimeout(() => this.finish(op, o), delay) });
     return op;
   }
 
+  /** Finish every running operation now, in the order they started (tests that hold operations open). */
+  settle(): void {
+    for (const { op, start } of [...this.running.values()]) this.finish(op, start);
+  }
+
   private finish(op: Operation, o: StartOperation): void {
+    const r = this.running.get(op.name);
+    if (r) clearTimeout(r.timer);
+    this.running.delete(op.name);
     const errors = o.apply();
     op.status = 'DONE';
     op.progress = 100;
@@ -97,6 +101,8 @@ export class Operations {
   }
 
   close(): void {
+    for (const r of this.running.values()) clearTimeout(r.timer);
+    this.running.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const ws of this.waiters.values()) for (const w of ws) w();

@@ -44,6 +44,11 @@ export class Renderer {
           ? { accessConfigs: n.accessConfigs.map((ac) => ({ kind: 'compute#accessConfig', ...ac })) }
           : {}),
       })),
+      metadata: {
+        kind: 'compute#metadata',
+        fingerprint: i.metadata.fingerprint,
+        ...(i.metadata.items.length > 0 ? { items: i.metadata.items.map((x) => ({ ...x })) } : {}),
+      },
       serviceAccounts: [{ email: i.serviceAccount, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }],
       selfLink: this.link(path),
     };
@@ -83,6 +88,20 @@ export class Renderer {
       ...(r.tags && r.tags.length > 0 ? { tags: r.tags } : {}),
       routeType: 'STATIC',
       selfLink: this.link(`${this.projectPath()}/global/routes/${r.name}`),
+    };
+  }
+
+  /** A VPC network, with the subnetworks the instances' interfaces use. */
+  network(path: string, subnetworks: string[], id: string): Record<string, unknown> {
+    return {
+      kind: 'compute#network',
+      id,
+      creationTimestamp: '2026-01-01T00:00:00.000-08:00',
+      name: path.split('/').pop(),
+      autoCreateSubnetworks: false,
+      ...(subnetworks.length > 0 ? { subnetworks: subnetworks.map((s) => this.link(s)) } : {}),
+      routingConfig: { routingMode: 'REGIONAL' },
+      selfLink: this.link(path),
     };
   }
 

@@ -33,6 +33,8 @@ export interface Instance {
   nics: Nic[];
   serviceAccount: string;
   creationTimestamp: string;
+  /** Instance metadata (key/value items) and its fingerprint (instances.setMetadata). */
+  metadata: { fingerprint: string; items: { key: string; value: string }[] };
   /** The operation still running on this instance: GCP refuses a second one (resourceNotReady). */
   pendingOp?: string;
 }
@@ -114,6 +116,8 @@ export class World {
   state: State = { instances: new Map(), addresses: new Map(), routes: new Map(), operations: new Map() };
   private readonly history: { at: number; state: State }[] = [];
   private counter = 0;
+  /** Until the first API request, the world is being built: that is the oldest state a stale read sees. */
+  private sealed = false;
 
   constructor(
     readonly project: string,
@@ -128,6 +132,13 @@ export class World {
     return String(5_000_000_000_000_000_000n + BigInt(this.counter) * 7_919n);
   }
 
+  /** A numeric id derived from a name (resources the fake does not store, like networks). */
+  stableId(name: string): string {
+    let h = 0n;
+    for (const ch of name) h = (h * 131n + BigInt(ch.charCodeAt(0))) % 9_000_000_000_000_000_000n;
+    return String(1_000_000_000_000_000_000n + h);
+  }
+
   newFingerprint(): string {
     this.counter += 1;
     return Buffer.from(`fp${this.counter.toString(16).padStart(6, '0')}`).toString('base64');
@@ -135,9 +146,15 @@ export class World {
 
   /** Record the current state for stale reads (call after every change). */
   snapshot(): void {
+    if (!this.sealed) this.history.length = 0;
     this.history.push({ at: this.now(), state: structuredClone(this.state) });
     const horizon = this.now() - 120_000;
     while (this.history.length > 2 && (this.history[1] as { at: number }).at < horizon) this.history.shift();
+  }
+
+  /** The world as built so far is the initial state; later changes are history. */
+  seal(): void {
+    this.sealed = true;
   }
 
   /** The state as it was `staleMs` ago (the newest snapshot at or before then). */
@@ -254,6 +271,11 @@ export class World {
   removeAccessConfig(nic: Nic, name: string): void {
     nic.accessConfigs = nic.accessConfigs.filter((ac) => ac.name !== name);
     nic.fingerprint = this.newFingerprint();
+    this.snapshot();
+  }
+
+  setMetadataItems(i: Instance, items: { key: string; value: string }[]): void {
+    i.metadata = { fingerprint: this.newFingerprint(), items: items.map((x) => ({ ...x })) };
     this.snapshot();
   }
 
