@@ -66,7 +66,8 @@ export class MetadataClient {
     try {
       res = await fetch(url, { headers: { [HEADER_NAME]: HEADER_VALUE }, signal: AbortSignal.any(signals) });
     } catch (err) {
-      throw new MetadataError(`metadata server ${this.base} unreachable for ${path}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${(err.cause as Error & { code?: string }).code ?? err.cause.message}` : '';
+      throw new MetadataError(`metadata server ${this.base} unreachable for ${path}: ${err instanceof Error ? err.message : String(err)}${cause}`, undefined, { cause: err });
     }
     const body = await res.text();
     if (res.headers.get(HEADER_NAME) !== HEADER_VALUE) {

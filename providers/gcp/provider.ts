@@ -6,10 +6,10 @@
  */
 import type { ProviderRequest, StatusReport, VipProvider } from '../../src/ports/vip-provider.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import { DEFAULT_CALL_POLICY, type CallContext, type CallRequest } from '../shared/cloud-call.js';
+import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallRequest } from '../shared/cloud-call.js';
 import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
 import { AliasIpMode } from './alias-ip.js';
-import { MetadataCompute, TokenKeeper } from './auth.js';
+import { attemptScope, MetadataCompute, TokenKeeper } from './auth.js';
 import { classifyError, permissionHint } from './classify.js';
 import { ComputeApi } from './compute.js';
 import { memberRef, regionOf, type Identity, type ModeContext } from './context.js';
@@ -116,7 +116,7 @@ export class GcpProvider implements VipProvider {
   }
 
   private async keeperStarted(signal: AbortSignal): Promise<void> {
-    await this.step('fetching an access token', `the metadata server ${this.metadata.base}`, 'compute.instances.get', { signal }, () => this.keeper.start());
+    await this.step('metadata.token', `the access token from the metadata server ${this.metadata.base}`, 'compute.instances.get', { signal }, () => this.keeper.start());
   }
 
   /** Identity and mode, once; a failure is not kept (the next call tries again). */
@@ -134,9 +134,9 @@ export class GcpProvider implements VipProvider {
   private async discover(signal: AbortSignal): Promise<Ready> {
     const o = this.options;
     const needMetadata = o.project === undefined || o.zone === undefined || o.instance === undefined;
-    const found = await this.step('discovering', `this instance through the metadata server ${this.metadata.base}`, 'compute.instances.get', { signal }, async () => {
-      if (needMetadata) return this.metadata.identity(signal);
-      const serviceAccount = await this.metadata.get('instance/service-accounts/default/email', signal).catch(() => undefined);
+    const found = await this.step('metadata.identity', `this instance's identity from the metadata server ${this.metadata.base}`, 'compute.instances.get', { signal }, async (attempt) => {
+      if (needMetadata) return this.metadata.identity(attempt);
+      const serviceAccount = await this.metadata.get('instance/service-accounts/default/email', attempt).catch(() => undefined);
       return { project: o.project ?? '', zone: o.zone ?? '', instance: o.instance ?? '', instanceId: '', serviceAccount };
     });
     const identity: Identity = {
@@ -193,15 +193,12 @@ export class GcpProvider implements VipProvider {
     });
   }
 
-  /** A step outside the Compute API (metadata, token) with the same classes and hints. */
-  private async step<T>(operation: string, subject: string, permission: string, req: CallRequest, fn: () => Promise<T>): Promise<T> {
-    if (req.signal.aborted) throw new ProviderError(operation, subject, 'fenced', { detail: 'aborted' });
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof ProviderError) throw err;
-      const c = classifyError(err, { permission, resource: subject });
-      throw new ProviderError(operation, subject, c.errorClass, { cause: err, detail: c.detail, ...(c.hint !== undefined ? { hint: c.hint } : {}) });
-    }
+  /**
+   * A request outside the Compute API (metadata, token), through cloudCall like every request:
+   * timed, counted, retried when transient, with the metadata hints.
+   */
+  private step<T>(operation: string, subject: string, permission: string, req: CallRequest, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ctx: CallContext = { ...this.callCtx, classify: (err) => classifyError(err, { permission, resource: subject }) };
+    return cloudCall(ctx, operation, subject, req, (signal) => attemptScope.run({ signal }, () => fn(signal)));
   }
 }
