@@ -4,7 +4,7 @@
  * - not sent at all when the decision is no longer current (ProviderRequest.isCurrent) or the
  *   request is aborted: a superseded takeover must not reach the cloud (keepalived #100);
  * - each attempt has its own timeout (the AWS SDK sets none by default) and is aborted with the
- *   request's signal;
+ *   request's signal; either ends the attempt then, even if it ignores its signal;
  * - throttled and transient failures are retried with capped exponential backoff and full
  *   jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), under an overall deadline;
  *   other classes fail at once, with the provider's hint;
@@ -88,8 +88,11 @@ export async function cloudCall<T>(
     req.signal.addEventListener('abort', onAbort, { once: true });
     const cancelTimer = ctx.clock.schedule(t0 + policy.attemptTimeoutMs, () => controller.abort(new Error(`timed out after ${policy.attemptTimeoutMs} ms`)));
     let failure: Classified;
+    let cause: unknown;
     try {
-      const out = await attempt(controller.signal);
+      // Raced with the attempt's own signal: an attempt that ignores its signal must not hold
+      // the call (and the driver, which runs one call at a time) past the timeout or an abort.
+      const out = await untilAborted(attempt(controller.signal), controller.signal);
       ctx.metrics.inc('vipd_provider_api_calls_total', { ...labels, outcome: 'ok' });
       ctx.metrics.observe('vipd_provider_api_seconds', labels, (ctx.clock.now() - t0) / 1000);
       return out;
@@ -102,23 +105,43 @@ export async function cloudCall<T>(
       failure = controller.signal.aborted
         ? { errorClass: 'transient', detail: reasonText(controller.signal) }
         : ctx.classify(err);
-      ctx.metrics.inc('vipd_provider_api_calls_total', { ...labels, outcome: failure.errorClass });
-      const elapsed = ctx.clock.now() - started;
-      const backoff = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (n - 1)) * random();
-      if (!isRetryable(failure.errorClass) || elapsed + backoff >= policy.deadlineMs) {
-        throw new ProviderError(action, subject, failure.errorClass, {
-          cause: err,
-          detail: `${failure.detail}${isRetryable(failure.errorClass) ? ` (gave up after ${n} attempts in ${Math.round(elapsed)} ms)` : ''}`,
-          ...(failure.hint !== undefined ? { hint: failure.hint } : {}),
-        });
-      }
-      ctx.logger.warn({ action, subject, attempt: n, errorClass: failure.errorClass, retryInMs: Math.round(backoff) }, `${ctx.provider} ${action} ${subject}: ${failure.detail}; retrying`);
-      await pause(ctx.clock, backoff, req.signal);
+      cause = err;
     } finally {
       cancelTimer();
       req.signal.removeEventListener('abort', onAbort);
     }
+    ctx.metrics.inc('vipd_provider_api_calls_total', { ...labels, outcome: failure.errorClass });
+    const elapsed = ctx.clock.now() - started;
+    const backoff = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (n - 1)) * random();
+    if (!isRetryable(failure.errorClass) || elapsed + backoff >= policy.deadlineMs) {
+      throw new ProviderError(action, subject, failure.errorClass, {
+        cause,
+        detail: `${failure.detail}${isRetryable(failure.errorClass) ? ` (gave up after ${n} attempts in ${Math.round(elapsed)} ms)` : ''}`,
+        ...(failure.hint !== undefined ? { hint: failure.hint } : {}),
+      });
+    }
+    ctx.logger.warn({ action, subject, attempt: n, errorClass: failure.errorClass, retryInMs: Math.round(backoff) }, `${ctx.provider} ${action} ${subject}: ${failure.detail}; retrying`);
+    await pause(ctx.clock, backoff, req.signal);
   }
+}
+
+/** `p`, or a rejection with the signal's reason as soon as it is aborted. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function reasonText(signal: AbortSignal): string {

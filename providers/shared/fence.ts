@@ -36,7 +36,10 @@ export interface FenceRecord {
   readonly released: boolean;
 }
 
-/** One text value ("t=5;n=node-a;at=1764633600000" plus ";rel"), short enough for a tag or a label. */
+/**
+ * One text value ("t=5;n=node-a;at=1764633600000" plus ";rel"), short enough for a tag or a
+ * label. Node ids are config names (a-z, 0-9, "-"), so they never contain ";".
+ */
 export function encodeFence(r: FenceRecord): string {
   return `t=${r.term};n=${r.node};at=${r.atMs}${r.released ? ';rel' : ''}`;
 }
@@ -49,11 +52,22 @@ export function parseFence(text: string | undefined): FenceRecord | undefined {
     const eq = part.indexOf('=');
     fields.set(eq < 0 ? part : part.slice(0, eq), eq < 0 ? '' : part.slice(eq + 1));
   }
-  const term = Number(fields.get('t'));
-  const atMs = Number(fields.get('at'));
+  const term = decimal(fields.get('t'));
+  const atMs = decimal(fields.get('at'));
   const node = fields.get('n');
-  if (!Number.isSafeInteger(term) || term < 0 || !Number.isSafeInteger(atMs) || atMs < 0 || !node) return undefined;
+  if (term === undefined || atMs === undefined || !node) return undefined;
   return { term, node, atMs, released: fields.has('rel') };
+}
+
+/**
+ * A non-negative safe integer written in decimal digits, as encodeFence writes it. Number()
+ * alone would read "" as 0, " 7" as 7 and "0x7fffffff" as a term, so a damaged or hand-edited
+ * record could fence (or unfence) by accident.
+ */
+function decimal(text: string | undefined): number | undefined {
+  if (text === undefined || !/^[0-9]{1,16}$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 export type FenceVerdict = { readonly take: true } | { readonly take: false; readonly detail: string };
@@ -71,7 +85,9 @@ export function fenceVerdict(
 ): FenceVerdict {
   if (!req.fenced || !record || record.released || record.node === self || record.term <= req.term) return { take: true };
   const ageMs = nowMs - record.atMs;
-  if (ageMs >= ttlMs) return { take: true };
+  // A record dated more than a TTL in the future comes from a clock that is far off: counting
+  // it fresh would fence for as long as that clock is ahead, not for at most a TTL.
+  if (Math.abs(ageMs) >= ttlMs) return { take: true };
   return {
     take: false,
     detail: `${record.node} holds it at term ${record.term} (ours is ${req.term}), asserted ${Math.max(0, Math.round(ageMs / 1000))} s ago; a newer master owns it`,

@@ -15,7 +15,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
-import type { RoleChange } from '../runtime/instance-runner.js';
+import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
 import { VipdNode } from '../runtime/node.js';
 import { loadTlsFiles } from '../security/identity.js';
 import { initialSequence, ReplayGuard } from '../security/replay.js';
@@ -90,6 +90,9 @@ class LanNode implements RunningNode {
   stop(): Promise<void> {
     return this.node.stop();
   }
+  groupStatus(): GroupStatus[] {
+    return this.node.groupStatus();
+  }
 }
 
 export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
@@ -107,6 +110,8 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     quorum: g.quorum,
     leaseStallToleranceMs: g.leaseStallToleranceMs,
     transport: g.transport,
+    // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
+    reassertIntervalMs: g.reassertIntervalMs,
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.

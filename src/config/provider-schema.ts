@@ -30,6 +30,8 @@ export function providerSchema(catalogue: ProviderCatalogue): z.ZodType<Provider
   const types = catalogue.map((entry) => entry.type);
   const hint = `how this node holds the VIP; "type" is one of: ${types.join(', ')}`;
   const members = catalogue.map((entry) => entry.schema.transform((options): ProviderConfig => ({ type: entry.type, options })));
+  // The members are known only at run time, so their static types are erased to ProviderConfig;
+  // zod refuses a member without a literal `type` when the union is first used (a programming error).
   return z
     .discriminatedUnion('type', members as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]], {
       error: (iss) => {

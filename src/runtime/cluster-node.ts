@@ -23,7 +23,7 @@ import { LogLimiter } from '../ports/log-limiter.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { CompositeTransport } from './composite-transport.js';
-import type { LeaseHooks, RoleChange } from './instance-runner.js';
+import type { GroupStatus, LeaseHooks, RoleChange } from './instance-runner.js';
 import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
 import { VipdNode } from './node.js';
@@ -41,6 +41,8 @@ export interface ClusterGroup extends Voters {
   readonly leaseStallToleranceMs?: number;
   /** How its adverts travel (default unicast); multicast and both need `lan`. */
   readonly transport?: 'unicast' | 'multicast' | 'both';
+  /** `reassert_interval`: how often a master re-reads and re-asserts its VIP (ProviderDriver). */
+  readonly reassertIntervalMs?: number;
 }
 
 export interface ClusterNodeOptions {
@@ -79,6 +81,8 @@ export interface RunningNode {
   readonly address: string;
   start(signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
+  /** Role, term and fault reason of every group (a provider that failed preflight: Fault). */
+  groupStatus(): GroupStatus[];
 }
 
 export class ClusterNode implements RunningNode {
@@ -127,6 +131,10 @@ export class ClusterNode implements RunningNode {
       nodeId: opts.nodeId,
       groups: groups.map((g) => ({
         params: g.params, provider: g.provider,
+        // Only unicast groups' terms are ordered across the cluster (a node adopts the highest
+        // it hears); a VRRP group's (multicast, both) are per node: never fenced across nodes.
+        fenced: (g.transport ?? 'unicast') === 'unicast',
+        ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
         ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
         ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
       })),
@@ -207,6 +215,10 @@ export class ClusterNode implements RunningNode {
     this.membership?.stop();
     await this.node.halt();
     await this.transport.close();
+  }
+
+  groupStatus(): GroupStatus[] {
+    return this.node.groupStatus();
   }
 
   members() {

@@ -37,6 +37,10 @@ export interface InstanceRunnerOptions {
   readonly metrics: Metrics;
   readonly onRoleChange?: (change: RoleChange) => void;
   readonly providerRetry?: RetryPolicy;
+  /** ProviderRequest.fenced: the group's terms are ordered across the cluster (unicast groups). */
+  readonly fenced?: boolean;
+  /** How often a master re-reads and re-asserts its VIP (default DEFAULT_REASSERT_INTERVAL_MS). */
+  readonly reassertIntervalMs?: number;
   /** Lease glue for groups with `params.lease` (docs/leases.md); ClusterNode provides it. */
   readonly lease?: LeaseHooks;
 }
@@ -55,6 +59,17 @@ export interface LeaseHooks {
   relinquished(term: number): void;
 }
 
+/** What a group is doing now, for `vipd` status, the API and tests. */
+export interface GroupStatus {
+  readonly group: string;
+  readonly role: Role;
+  readonly term: number;
+  /** Each fault that holds the group in Fault (tracked resources down, a provider not ready). */
+  readonly faults: readonly { readonly resource: string; readonly reason: string }[];
+  /** The faults' reasons joined, when there is any. */
+  readonly faultReason?: string;
+}
+
 export class InstanceRunner {
   private st: ElectionState;
   private readonly timer: DeadlineTimer;
@@ -69,11 +84,16 @@ export class InstanceRunner {
   private leaseAsked = false;
   /** halt(): a crashed node says nothing, not even a relinquish. */
   private crashed = false;
+  /** Why each fault was raised (the core keeps only the resource names). */
+  private readonly faultReasons = new Map<string, string>();
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
     this.labels = { group: opts.params.group };
-    this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry, (d) => this.applied(d));
+    this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry, (d) => this.applied(d), {
+      ...(opts.fenced !== undefined ? { fenced: opts.fenced } : {}),
+      ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
+    });
     this.limiter = new LogLimiter(opts.clock, opts.logger);
     this.timer = new DeadlineTimer(opts.clock, () => this.dispatch({ type: 'TimerFired' }));
   }
@@ -84,6 +104,14 @@ export class InstanceRunner {
 
   get group(): string {
     return this.opts.params.group;
+  }
+
+  status(): GroupStatus {
+    const faults = this.st.faults.map((resource) => ({ resource, reason: this.faultReasons.get(resource) ?? `${resource} is down` }));
+    return {
+      group: this.group, role: this.st.role, term: this.st.term, faults,
+      ...(faults.length > 0 ? { faultReason: faults.map((f) => f.reason).join('; ') } : {}),
+    };
   }
 
   start(): void {
@@ -127,11 +155,15 @@ export class InstanceRunner {
     this.dispatch({ type: 'HealthWeightChanged', weight });
   }
 
-  raiseFault(resource: string): void {
+  /** `resource` is down (Fault until it is cleared); `reason`, for status, says why. */
+  raiseFault(resource: string, reason?: string): void {
+    if (this.halted) return;
+    if (reason !== undefined) this.faultReasons.set(resource, reason);
     this.dispatch({ type: 'FaultRaised', resource });
   }
 
   clearFault(resource: string): void {
+    this.faultReasons.delete(resource);
     this.dispatch({ type: 'FaultCleared', resource });
   }
 

@@ -10,10 +10,11 @@ import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import type { RuntimeAdvertDropReason } from './drop-reasons.js';
-import { InstanceRunner, type LeaseHooks, type RoleChange } from './instance-runner.js';
+import { InstanceRunner, type GroupStatus, type LeaseHooks, type RoleChange } from './instance-runner.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RetryPolicy } from './provider-driver.js';
+import { ProviderPreflight, type PreflightPolicy } from './provider-preflight.js';
 
 export interface NodeGroup {
   readonly params: ElectionParams;
@@ -22,6 +23,10 @@ export interface NodeGroup {
   readonly trackInterface?: string;
   /** Lease glue, for groups with `params.lease` (ClusterNode). */
   readonly lease?: LeaseHooks;
+  /** ProviderRequest.fenced: true for unicast groups, whose terms are cluster-ordered (default false). */
+  readonly fenced?: boolean;
+  /** The group's `reassert_interval`: how often a master re-reads and re-asserts its VIP. */
+  readonly reassertIntervalMs?: number;
 }
 
 export interface NodeOptions {
@@ -35,6 +40,8 @@ export interface NodeOptions {
   readonly links?: LinkMonitor;
   readonly onRoleChange?: (change: RoleChange) => void;
   readonly providerRetry?: RetryPolicy;
+  /** Backoff of the start-up validate() retries (default DEFAULT_PREFLIGHT_POLICY). */
+  readonly preflight?: PreflightPolicy;
 }
 
 export class VipdNode {
@@ -43,6 +50,7 @@ export class VipdNode {
   private readonly limiter: LogLimiter;
   private started = false;
   private readonly unwatch: Array<() => void> = [];
+  private preflights: ProviderPreflight[] = [];
 
   constructor(private readonly opts: NodeOptions) {
     this.metrics = opts.metrics;
@@ -61,6 +69,8 @@ export class VipdNode {
         ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
         ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
         ...(g.lease ? { lease: g.lease } : {}),
+        ...(g.fenced !== undefined ? { fenced: g.fenced } : {}),
+        ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
       }));
     }
     this.runners = runners;
@@ -71,13 +81,25 @@ export class VipdNode {
   }
 
   /**
-   * Validates providers, removes what an earlier run left bound (every group releases, so a
-   * node restarted after a crash answers ARP for no VIP it does not hold; issue 8 finding 1),
-   * starts the transport, then starts every group's election.
+   * Validates every group's provider (a group whose provider fails is held in Fault and
+   * retried, the others go on: ProviderPreflight), removes what an earlier run left bound
+   * (every group releases, so a node restarted after a crash answers ARP for no VIP it does not
+   * hold; issue 8 finding 1), starts the transport, then starts every group's election.
    */
   async start(signal: AbortSignal = new AbortController().signal): Promise<void> {
     if (this.started) return;
-    for (const g of this.opts.groups) await g.provider.validate(signal);
+    this.stopPreflights();
+    this.preflights = [];
+    for (const g of this.opts.groups) {
+      const runner = this.runners.get(g.params.group);
+      if (!runner) continue;
+      this.preflights.push(new ProviderPreflight({
+        provider: g.provider, group: g.params.group, target: runner, clock: this.opts.clock,
+        logger: this.opts.logger.child({ group: g.params.group, vrid: g.params.vrid }), metrics: this.metrics,
+        ...(this.opts.preflight ? { policy: this.opts.preflight } : {}),
+      }));
+    }
+    await Promise.all(this.preflights.map((p) => p.start(signal)));
     await Promise.all([...this.runners.values()].map((r) => r.releaseLeftovers()));
     await this.opts.transport.start((msg) => this.route(msg));
     this.started = true;
@@ -91,8 +113,14 @@ export class VipdNode {
     }
   }
 
+  /** Role, term and fault reason of every group, in configuration order. */
+  groupStatus(): GroupStatus[] {
+    return [...this.runners.values()].map((r) => r.status());
+  }
+
   /** Every group resigns (priority 0 from masters) and releases; the transport stays open. */
   async resign(): Promise<void> {
+    this.stopPreflights();
     for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
   }
@@ -101,6 +129,7 @@ export class VipdNode {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.stopPreflights();
     for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     await this.opts.transport.stop();
@@ -109,9 +138,14 @@ export class VipdNode {
   /** Dies without a word (crash model for the simulator and the demo). */
   async halt(): Promise<void> {
     this.started = false;
+    this.stopPreflights();
     for (const u of this.unwatch.splice(0)) u();
     for (const r of this.runners.values()) r.halt();
     await this.opts.transport.stop();
+  }
+
+  private stopPreflights(): void {
+    for (const p of this.preflights) p.stop();
   }
 
   private route(msg: GroupAdvert): void {

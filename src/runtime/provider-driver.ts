@@ -3,11 +3,19 @@
  * for a provider: it states the desired outcome and this driver applies it, one call at a time,
  * aborting a call the election has superseded and retrying failures with capped backoff,
  * logging and counting each one: a failed cloud call is retried and reported, never dropped.
- * A master keeps asserting: a failed acquire is retried for as long as it stays master.
+ * A master keeps asserting: a failed acquire is retried for as long as it stays master, and
+ * while the provider confirms the VIP held, the reconcile loop re-reads it every
+ * reassert interval and re-acquires (docs/providers.md "Reconcile loop"; issue 9: a move made
+ * behind vipd's back is repaired within reassert_interval).
+ *
+ * Every request carries `fenced` (the group's terms are ordered across the cluster) and
+ * `isCurrent()`: true while the decision it serves is still the driver's latest (for a release:
+ * while the latest is any release) and the driver runs. A provider asks it right before it sends anything (providers/shared/cloud-call.ts), so
+ * a superseded decision never reaches the cloud (keepalived #100, #950).
  */
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { ProviderError, type VipProvider } from '../ports/vip-provider.js';
+import { ProviderError, type ErrorClass, type ProviderRequest, type StatusReport, type VipProvider } from '../ports/vip-provider.js';
 import type { Metrics } from '../ports/metrics.js';
 
 export interface Desired {
@@ -23,13 +31,58 @@ export interface RetryPolicy {
 
 export const defaultRetry: RetryPolicy = { initialMs: 250, maxMs: 10_000 };
 
+/** Group setting `reassert_interval` (docs/providers.md "Reconcile loop"). */
+export const DEFAULT_REASSERT_INTERVAL_MS = 10_000;
+
+export interface DriverOptions {
+  /** ProviderRequest.fenced on every call: true for unicast groups (cluster-ordered terms). Default false. */
+  readonly fenced?: boolean;
+  /** While the VIP is confirmed held: re-read and re-assert it this often (default 10 s). */
+  readonly reassertIntervalMs?: number;
+  /** Uniform in [0, 1), for the retry jitter; injected so tests replay. Default Math.random. */
+  readonly random?: () => number;
+}
+
+/** Outcome of one reconcile pass (label `result` of vipd_provider_reconcile_total). */
+export type ReconcileResult = 'ok' | 'repaired' | 'unknown' | 'error';
+
+/**
+ * How long to wait before retrying a decision after its `failures`-th failure in a row.
+ * Throttled, transient and unclassified failures (a plain Error, a reset) back off
+ * exponentially from `initialMs`, capped at `maxMs`, with "equal jitter" (AWS Architecture
+ * Blog, "Exponential Backoff And Jitter"): between half the step and the step, so retries of
+ * nodes that failed together spread out without losing the backoff. Auth, not-found and invalid
+ * need a fix from outside (a permission, the config): retried only every `maxMs`.
+ */
+export function retryDelayMs(policy: RetryPolicy, errorClass: ErrorClass | undefined, failures: number, random: () => number): number {
+  if (errorClass === 'auth' || errorClass === 'not-found' || errorClass === 'invalid') return policy.maxMs;
+  const step = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, failures - 1));
+  return step - (step / 2) * random();
+}
+
+interface Inflight {
+  readonly desired: Desired;
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
 export class ProviderDriver {
   private desired: Desired | undefined;
+  /** Bumped on every new decision: a call serves the decision whose number it captured. */
+  private decision = 0;
   private applied: Desired | undefined;
-  private inflight: { desired: Desired; controller: AbortController; done: Promise<void> } | undefined;
+  private inflight: Inflight | undefined;
   private cancelRetry: (() => void) | undefined;
+  private cancelReconcile: (() => void) | undefined;
   private failures = 0;
+  /** The last decision a fenced refusal was logged for. */
+  private refusedDecision: number | undefined;
+  /** stop() began: no new reconcile pass. */
+  private stopping = false;
   private stopped = false;
+  private readonly fenced: boolean;
+  private readonly reassertIntervalMs: number;
+  private readonly random: () => number;
 
   constructor(
     private readonly provider: VipProvider,
@@ -40,12 +93,25 @@ export class ProviderDriver {
     private readonly retry: RetryPolicy = defaultRetry,
     /** Called when the provider confirmed a decision (leases relinquish on a release). */
     private readonly onApplied?: (d: Desired) => void,
-  ) {}
+    options: DriverOptions = {},
+  ) {
+    this.fenced = options.fenced ?? false;
+    this.reassertIntervalMs = options.reassertIntervalMs ?? DEFAULT_REASSERT_INTERVAL_MS;
+    this.random = options.random ?? Math.random;
+  }
 
-  /** The election's latest decision. Supersedes (and aborts) an in-flight call for the opposite. */
+  /**
+   * The election's latest decision. Supersedes (and aborts) an in-flight call for the opposite.
+   * The same decision again (kind and term) keeps serving the calls already made for it.
+   */
   want(d: Desired): void {
     if (this.stopped) return;
-    this.desired = d;
+    if (!this.desired || !sameDecision(this.desired, d)) {
+      this.desired = d;
+      this.decision += 1;
+      this.cancelReconcile?.();
+      this.cancelReconcile = undefined;
+    }
     if (this.inflight && this.inflight.desired.kind !== d.kind) this.inflight.controller.abort(new Error(`superseded: ${d.reason}`));
     this.cancelRetry?.();
     this.cancelRetry = undefined;
@@ -65,35 +131,63 @@ export class ProviderDriver {
 
   /** Waits for the current call (and any it chains to) to finish; then stops retrying. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.cancelReconcile?.();
+    this.cancelReconcile = undefined;
     await this.idle();
     this.stopped = true;
-    this.cancelRetry?.();
-    this.cancelRetry = undefined;
+    this.cancelTimers();
   }
 
   /** A crash: abort the call in flight and never call the provider again. */
   halt(): void {
+    this.stopping = true;
     this.stopped = true;
     this.inflight?.controller.abort(new Error('halted'));
+    this.cancelTimers();
+  }
+
+  private cancelTimers(): void {
     this.cancelRetry?.();
     this.cancelRetry = undefined;
+    this.cancelReconcile?.();
+    this.cancelReconcile = undefined;
+  }
+
+  /**
+   * Whether a call made for `decision` may still be sent. A release stays current while the
+   * latest decision is any release: it makes the same change, and cutting it short for a newer
+   * term would stretch the release past the bound R the leases count on (docs/leases.md; a
+   * step-down says release at the held term, then at the adopted one, in one step).
+   */
+  private isCurrent(decision: number, op: 'acquire' | 'release'): boolean {
+    if (this.stopped) return false;
+    return this.decision === decision || (op === 'release' && this.desired?.kind === 'not-held');
   }
 
   private kick(): void {
     const d = this.desired;
     if (this.inflight || this.cancelRetry || !d) return;
-    if (this.applied && this.applied.kind === d.kind && this.applied.term === d.term) return;
-    const controller = new AbortController();
+    if (this.applied && sameDecision(this.applied, d)) return this.armReconcile();
     const op = d.kind === 'held' ? 'acquire' : 'release';
-    const done = this.call(op, d, controller).finally(() => {
+    this.run(d, (controller) => this.call(op, d, this.decision, controller, d.reason).then(() => undefined));
+  }
+
+  /** Makes `work` the call in flight; when it ends, the next step (a newer decision, a reconcile). */
+  private run(d: Desired, work: (controller: AbortController) => Promise<void>): void {
+    const controller = new AbortController();
+    const done = work(controller).finally(() => {
       this.inflight = undefined;
       if (!this.stopped) this.kick();
     });
     this.inflight = { desired: d, controller, done };
   }
 
-  private async call(op: 'acquire' | 'release', d: Desired, controller: AbortController): Promise<void> {
-    const req = { term: d.term, reason: d.reason, signal: controller.signal };
+  /** Resolves true when the provider confirmed `d`. */
+  private async call(op: 'acquire' | 'release', d: Desired, decision: number, controller: AbortController, reason: string): Promise<boolean> {
+    const req: ProviderRequest = {
+      term: d.term, reason, signal: controller.signal, fenced: this.fenced, isCurrent: () => this.isCurrent(decision, op),
+    };
     // Once a call starts, what the provider holds is unknown until one succeeds: a failed or
     // aborted acquire may have bound the VIP, so the next decision must call it again even if
     // it equals the last one confirmed (found by the simulator, docs/architecture.md).
@@ -104,27 +198,103 @@ export class ProviderDriver {
       this.failures = 0;
       this.onApplied?.(d);
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'ok' });
+      return true;
     } catch (err) {
-      if (controller.signal.aborted) {
+      if (controller.signal.aborted || !this.isCurrent(decision, op)) {
+        // Superseded (a newer decision runs next) or stopped: nothing to retry.
         this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'aborted' });
-        return;
+        return false;
+      }
+      const errorClass = err instanceof ProviderError ? err.errorClass : undefined;
+      if (errorClass === 'fenced') {
+        this.refused(op, d, err);
+        return false;
       }
       this.failures += 1;
-      const retryable = err instanceof ProviderError ? err.retryable : true;
-      // A non-retryable error (say, a permission) may still be fixed from outside: retry slowly.
-      const delay = retryable
-        ? Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** (this.failures - 1))
-        : this.retry.maxMs;
+      const delay = retryDelayMs(this.retry, errorClass, this.failures, this.random);
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'error' });
       this.logger.error(
-        { err, op, term: d.term, attempt: this.failures, retryInMs: delay, retryable },
-        `${this.provider.kind} provider ${op} failed (attempt ${this.failures}); retrying in ${delay} ms`,
+        { err, op, term: d.term, attempt: this.failures, retryInMs: Math.round(delay), errorClass: errorClass ?? 'unclassified' },
+        `${this.provider.kind} provider ${op} failed (attempt ${this.failures}); retrying in ${Math.round(delay)} ms`,
       );
-      if (this.stopped) return;
-      this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => {
-        this.cancelRetry = undefined;
-        this.kick();
-      });
+      this.scheduleRetry(delay);
+      return false;
     }
   }
+
+  /**
+   * The provider refused to send: a node with a higher, fresh term holds the resource
+   * (providers/shared/fence.ts). Not retried with backoff: the election will most likely hear
+   * that master and decide again. But that master may be dead while we never heard its term
+   * (we were cut off when it took over): its record goes stale after FENCE_TTL_FACTOR
+   * reassert intervals, so the decision is re-checked once per reassert interval, or the VIP
+   * would stay on nobody.
+   */
+  private refused(op: 'acquire' | 'release', d: Desired, err: unknown): void {
+    this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'fenced' });
+    // One warning per decision; the re-checks that are refused again are counted, at debug.
+    const first = this.refusedDecision !== this.decision;
+    this.refusedDecision = this.decision;
+    this.logger[first ? 'warn' : 'debug'](
+      { err, op, term: d.term, recheckInMs: this.reassertIntervalMs },
+      `${this.provider.kind} provider ${op} at term ${d.term} refused by the fence (${err instanceof Error ? err.message : String(err)}); not retrying, re-checking in ${this.reassertIntervalMs} ms unless a newer decision comes first`,
+    );
+    this.scheduleRetry(this.reassertIntervalMs);
+  }
+
+  private scheduleRetry(delay: number): void {
+    if (this.stopped) return;
+    this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => {
+      this.cancelRetry = undefined;
+      this.kick();
+    });
+  }
+
+  /** While the confirmed decision is held and nothing else is pending: the next reconcile pass. */
+  private armReconcile(): void {
+    const a = this.applied;
+    if (this.stopping || this.cancelReconcile || this.inflight || this.cancelRetry || a?.kind !== 'held') return;
+    const decision = this.decision;
+    this.cancelReconcile = this.clock.schedule(this.clock.now() + this.reassertIntervalMs, () => {
+      this.cancelReconcile = undefined;
+      const d = this.desired;
+      // Only the confirmed, still-current held decision is re-asserted; never over another call.
+      if (this.stopping || this.inflight || this.cancelRetry || !d || !this.isCurrent(decision, 'acquire') || d.kind !== 'held') return;
+      if (!this.applied || !sameDecision(this.applied, d)) return;
+      this.run(d, (controller) => this.reconcile(d, decision, controller));
+    });
+  }
+
+  /**
+   * One reconcile pass: read the provider's state; when it is not held, say what was seen; then
+   * acquire again with the same term (idempotent when held, and it refreshes the cloud fence
+   * record). A failed acquire goes the normal retry path.
+   */
+  private async reconcile(d: Desired, decision: number, controller: AbortController): Promise<void> {
+    let report: StatusReport;
+    try {
+      report = await this.provider.status(controller.signal);
+    } catch (err) {
+      // status() must not throw (src/ports/vip-provider.ts); if it does, re-assert anyway.
+      report = { status: 'unknown', detail: `status failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (controller.signal.aborted || !this.isCurrent(decision, 'acquire')) return;
+    const seen = `${report.status}${report.holder ? ` (holder ${report.holder})` : ''}${report.detail ? `: ${report.detail}` : ''}`;
+    if (report.status !== 'held') {
+      this.logger.warn(
+        { term: d.term, status: report.status, holder: report.holder, detail: report.detail },
+        `${this.provider.kind} provider: VIP should be held at term ${d.term} but status is ${seen}; re-acquiring`,
+      );
+    } else {
+      this.logger.debug({ term: d.term }, `${this.provider.kind} provider: reconcile found ${seen}; re-asserting`);
+    }
+    const ok = await this.call('acquire', d, decision, controller, 'reassert');
+    if (!ok && (controller.signal.aborted || !this.isCurrent(decision, 'acquire'))) return;
+    const result: ReconcileResult = !ok ? 'error' : report.status === 'held' ? 'ok' : report.status === 'not-held' ? 'repaired' : 'unknown';
+    this.metrics.inc('vipd_provider_reconcile_total', { group: this.group, result });
+  }
+}
+
+function sameDecision(a: Desired, b: Desired): boolean {
+  return a.kind === b.kind && a.term === b.term;
 }
