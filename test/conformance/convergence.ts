@@ -92,7 +92,7 @@ export interface ConvergenceOptions {
   readonly runs?: number;
   /** Race runs (default 10; CONV_RUNS may lower it). */
   readonly raceRuns?: number;
-  /** Runs of one kind that run at once (default 5): each is mostly waiting on timers. */
+  /** Runs of one kind that run at once (default 8): each is mostly waiting on timers. */
   readonly concurrency?: number;
   /** Fault kinds to run (default all). */
   readonly faults?: readonly FaultKind[];
@@ -150,7 +150,7 @@ export function runOptions(o: ConvergenceOptions = {}): RunOptions {
 export function convergenceSuite(name: string, makePair: MakePair, o: ConvergenceOptions = {}): void {
   const ro = runOptions(o);
   const env = readEnv();
-  const concurrency = o.concurrency ?? 5;
+  const concurrency = o.concurrency ?? 8;
   const seeds = (runs: number) =>
     env.seed !== undefined ? [env.seed] : Array.from({ length: Math.min(runs, env.runs ?? runs) }, (_, i) => (o.firstSeed ?? 1) + i);
   const kinds = (o.faults ?? FAULT_KINDS).filter((k) => !env.faults || env.faults.includes(k));
@@ -188,7 +188,7 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
   const injectOffsetMs = rng.int(-60, 60); // < 0: the fault starts before the move
   const skewMs = rng.int(0, 40);
   const firstToHear = rng.pick(['a', 'b'] as const);
-  const faultWindowMs = rng.int(100, 1_200);
+  const faultWindowMs = rng.int(100, 1_000);
   const settleMs = rng.int(0, ro.reassertIntervalMs);
   const plan = `T0=${t0} T1=${t1} fault=${JSON.stringify(fault)} inject=${injectOffsetMs}ms-from-move ${firstToHear}-hears-first skew=${skewMs}ms fault-window=${faultWindowMs}ms after-a-holds=${settleMs}ms`;
 
@@ -198,10 +198,12 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
     await run.until('a holds at T0', () => run.is('a') && confirmed(run.drivers.a, 'held', t0), ro.convergeTimeoutMs);
     await sleep(settleMs);
 
+    // The fault lasts faultWindowMs, or until b has held the resource for stayMs.
+    const endFault = new AbortController();
     const inject = async (): Promise<void> => {
       run.pair.inject(fault);
       run.mark(`inject ${fault.kind}`);
-      await sleep(faultWindowMs);
+      await sleep(faultWindowMs, undefined, { signal: endFault.signal }).catch(() => undefined);
       run.pair.clearFaults();
       run.mark('faults cleared');
     };
@@ -228,6 +230,7 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
     }
     await run.until('b holds at T1, confirmed by both drivers', () => run.is('b') && confirmed(run.drivers.b, 'held', t1) && confirmed(run.drivers.a, 'not-held', t1), ro.convergeTimeoutMs);
     await run.stays('b', ro.stayMs, 'after converging');
+    endFault.abort();
     await faultDone;
     await run.stays('b', ro.reassertIntervalMs, 'after the faults were cleared');
   });
@@ -238,7 +241,9 @@ export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions):
   const rng = new Rng(seed * 104_729 + 1);
   const t0 = rng.int(1, 20);
   const t1 = t0 + rng.int(1, 3);
-  const hammerMs = rng.int(Math.max(5, ro.reassertIntervalMs / 8), ro.reassertIntervalMs / 2);
+  // Its election re-decides more often than the driver's own fenced re-check (once per reassert
+  // interval), to widen every window in which an old call could land.
+  const hammerMs = rng.int(Math.max(5, ro.reassertIntervalMs / 4), ro.reassertIntervalMs / 2);
   const moves = rng.shuffle(['a', 'none'] as const);
   const afterMoveMs = moves.map(() => rng.int(0, ro.reassertIntervalMs));
   const plan = `T0=${t0} T1=${t1} a-retries-every=${hammerMs}ms behind-back=${moves.join(',')} at +${afterMoveMs.join(',+')}ms`;
@@ -318,12 +323,12 @@ async function withRun(makePair: MakePair, seed: number, plan: string, ro: RunOp
     pair = await makePair(seed, { seed, reassertIntervalMs: ro.reassertIntervalMs });
     const p = pair;
     const metrics = new MetricsRegistry();
+    const jitter = new Rng(seed * 31 + 7);
     const driverFor = (node: 'a' | 'b', provider: VipProvider) =>
-      // The driver's options (fenced, reassertIntervalMs) arrive with the runtime branch; until
-      // it is merged this builds against main's constructor, which ignores them.
-      new (ProviderDriver as unknown as new (...args: unknown[]) => ProviderDriver)(provider, 'vip', systemClock, recordingLogger(lines, { node }), metrics, ro.retry, undefined, {
+      new ProviderDriver(provider, 'vip', systemClock, recordingLogger(lines, { node }), metrics, ro.retry, undefined, {
         fenced: ro.fenced,
         reassertIntervalMs: ro.reassertIntervalMs,
+        random: () => jitter.next(),
       });
     const d = { a: driverFor('a', p.a), b: driverFor('b', p.b) };
     Object.assign(drivers, d);

@@ -67,7 +67,7 @@ describe('the suites catch broken providers', () => {
     ['release-any', 'release never takes'],
     ['ignore-current', 'a request that is no longer current'],
     ['always-move', 'acquire when already held'],
-    ['cached-status', 'acquire takes the resource'],
+    ['trusts-memory', 'acquire takes the resource'],
   ];
   for (const [mutant, prefix] of mustFailCase) {
     it(`${mutant}: the conformance case "${prefix}…" fails`, async () => {
@@ -80,8 +80,12 @@ describe('the suites catch broken providers', () => {
     const r = await raceRun(pair('no-fence'), 1, ro);
     assert.match(r.failure ?? 'passed', /flapped/);
   });
-  it('cached-status: the race run fails (b never sees the move behind its back)', async () => {
-    const r = await raceRun(pair('cached-status'), 1, ro);
+  it('a driver that does not fence (fenced: false, as for VRRP groups): the race run fails', async () => {
+    const r = await raceRun(pair(), 1, { ...ro, fenced: false });
+    assert.match(r.failure ?? 'passed', /flapped/);
+  });
+  it('trusts-memory: the race run fails (b never sees the move behind its back)', async () => {
+    const r = await raceRun(pair('trusts-memory'), 1, ro);
     assert.match(r.failure ?? 'passed', /repairs the move/);
   });
   it('release-any: a takeover where b hears first fails (a releases b\'s association)', async () => {

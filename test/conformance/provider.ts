@@ -214,9 +214,9 @@ export const CLOUD_CASES: readonly ConformanceCase[] = [
     needs: ['rival'],
     run: async (s) => {
       const rival = need(s.rival);
-      await rival.acquire(request(1, live(), { fenced: true }));
+      await rival.acquire(fencedAt(1));
       await expectBoth(s, 'rival');
-      await s.provider.acquire(request(2, live(), { fenced: true }));
+      await s.provider.acquire(fencedAt(2));
       await expectBoth(s, 'self');
       await s.provider.release(request(2));
       await expectBoth(s, 'none');
@@ -227,14 +227,14 @@ export const CLOUD_CASES: readonly ConformanceCase[] = [
     needs: ['rival'],
     run: async (s) => {
       const rival = need(s.rival);
-      await rival.acquire(request(1, live(), { fenced: true }));
-      await s.provider.release(request(2, live(), { fenced: true }));
+      await rival.acquire(fencedAt(1));
+      await s.provider.release(fencedAt(2));
       await expectBoth(s, 'rival');
       // The old master releasing late, after the rival took the resource from it.
-      await s.provider.acquire(request(3, live(), { fenced: true }));
-      await rival.acquire(request(4, live(), { fenced: true }));
+      await s.provider.acquire(fencedAt(3));
+      await rival.acquire(fencedAt(4));
       await expectBoth(s, 'rival');
-      await s.provider.release(request(3, live(), { fenced: true }));
+      await s.provider.release(fencedAt(3));
       await expectBoth(s, 'rival');
       await rival.release(request(4));
       await expectBoth(s, 'none');
@@ -245,8 +245,8 @@ export const CLOUD_CASES: readonly ConformanceCase[] = [
     needs: ['rival'],
     run: async (s) => {
       const rival = need(s.rival);
-      await rival.acquire(request(7, live(), { fenced: true }));
-      await expectRejection(s.provider.acquire(request(5, live(), { fenced: true })), 'fenced', 'acquire at term 5 while the rival holds term 7');
+      await rival.acquire(fencedAt(7));
+      await expectRejection(s.provider.acquire(fencedAt(5)), 'fenced', 'acquire at term 5 while the rival holds term 7');
       await expectBoth(s, 'rival');
       await s.provider.acquire(request(5, live(), { fenced: false }));
       await expectBoth(s, 'self');
@@ -258,10 +258,10 @@ export const CLOUD_CASES: readonly ConformanceCase[] = [
     needs: ['rival'],
     run: async (s) => {
       const rival = need(s.rival);
-      await rival.acquire(request(7, live(), { fenced: true }));
-      await rival.release(request(7, live(), { fenced: true }));
+      await rival.acquire(fencedAt(7));
+      await rival.release(fencedAt(7));
       await expectBoth(s, 'none');
-      await s.provider.acquire(request(5, live(), { fenced: true }));
+      await s.provider.acquire(fencedAt(5));
       await expectBoth(s, 'self');
       await s.provider.release(request(5));
     },
@@ -295,14 +295,14 @@ export const CLOUD_CASES: readonly ConformanceCase[] = [
     name: 'acquire when already held (and release when not) repeats no mutation: it sends fewer requests than the first',
     needs: ['sent'],
     run: async (s) => {
-      const first = await cost(s, () => s.provider.acquire(request(1, live(), { fenced: true })));
-      const again = await cost(s, () => s.provider.acquire(request(1, live(), { fenced: true })));
-      const newTerm = await cost(s, () => s.provider.acquire(request(2, live(), { fenced: true })));
+      const first = await cost(s, () => s.provider.acquire(fencedAt(1)));
+      const again = await cost(s, () => s.provider.acquire(fencedAt(1)));
+      const newTerm = await cost(s, () => s.provider.acquire(fencedAt(2)));
       await expectStatus(s, 'held');
       expectCheaper(again, first, 'a second acquire at the same term');
       expectCheaper(newTerm, first, 'an acquire at a new term while held');
-      const release = await cost(s, () => s.provider.release(request(2, live(), { fenced: true })));
-      const releaseAgain = await cost(s, () => s.provider.release(request(2, live(), { fenced: true })));
+      const release = await cost(s, () => s.provider.release(fencedAt(2)));
+      const releaseAgain = await cost(s, () => s.provider.release(fencedAt(2)));
       await expectStatus(s, 'not-held');
       expectCheaper(releaseAgain, release, 'a second release');
     },
@@ -315,6 +315,11 @@ function live(): AbortSignal {
 
 function request(term: number, signal: AbortSignal = live(), extra: Pick<ProviderRequest, 'fenced' | 'isCurrent'> = {}): ProviderRequest {
   return { term, reason: `conformance term ${term}`, signal, ...extra };
+}
+
+/** A request of a unicast group: its term is ordered across the cluster, so the fence applies. */
+function fencedAt(term: number): ProviderRequest {
+  return request(term, live(), { fenced: true });
 }
 
 function need<T>(x: T | undefined): T {

@@ -170,7 +170,7 @@ export class MemoryCloud {
 /** Broken on purpose: each mutant breaks one rule the suites must catch. */
 export type MemoryCloudMutant =
   | 'no-fence' // acquire ignores the fence record
-  | 'cached-status' // status answers from memory: the reconcile loop never sees a move
+  | 'trusts-memory' // status and acquire trust what this node last did: a move behind its back goes unseen
   | 'release-any' // release disassociates whoever holds the resource
   | 'ignore-current' // requests are sent even when the decision is no longer current
   | 'always-move'; // acquire re-associates even when it already holds
@@ -196,7 +196,7 @@ export class MemoryCloudProvider implements VipProvider {
   readonly kind = 'memory-cloud';
   private readonly ctx: CallContext;
   private readonly subject: string;
-  /** cached-status: what this node last did. */
+  /** trusts-memory: what this node last did. */
   private believed: 'held' | 'not-held' = 'not-held';
   /** Calls run one at a time, in the order they were made (the suite's "back to back" case). */
   private tail: Promise<unknown> = Promise.resolve();
@@ -220,7 +220,7 @@ export class MemoryCloudProvider implements VipProvider {
   }
 
   async status(signal: AbortSignal): Promise<StatusReport> {
-    if (this.o.mutant === 'cached-status') return { status: this.believed, detail: `${this.believed} (from memory)` };
+    if (this.o.mutant === 'trusts-memory') return { status: this.believed, detail: `${this.believed} (from memory)` };
     try {
       const r = await this.describe('reading', { signal });
       const held = r.holder === this.o.node;
@@ -249,6 +249,7 @@ export class MemoryCloudProvider implements VipProvider {
   }
 
   private async acquireNow(req: ProviderRequest): Promise<void> {
+    if (this.o.mutant === 'trusts-memory' && this.believed === 'held') return;
     const call = this.callRequest(req);
     const seen = await this.describe('acquiring', call);
     if (this.o.mutant !== 'no-fence') {
