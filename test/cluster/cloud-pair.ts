@@ -183,6 +183,25 @@ export class CloudPair {
     });
   }
 
+  /**
+   * Every fence record (providers/shared/fence.ts) seen: those EC2 requests carried (CreateTags
+   * values in the request log), and those in the GCP fake's truth now (the instance metadata key
+   * vipd-fence-<group> of each member, route descriptions), which its request log does not show.
+   */
+  async fences(): Promise<FenceRecord[]> {
+    const fromLog = (await this.requests()).flatMap((r) => fencesIn(r));
+    if (this.mode.fake !== 'gcp') return fromLog;
+    const texts: string[] = [];
+    for (const m of this.run.members) texts.push(...Object.values(await this.fake.control<Record<string, string>>('instanceMetadata', { instance: m.instance })));
+    for (const r of await this.fake.control<{ description?: string }[]>('routes')) if (r.description) texts.push(r.description);
+    return [...fromLog, ...texts.flatMap((text) => fencesIn({ t: 0, action: 'truth', params: text }))];
+  }
+
+  /** The records `node` wrote at or after `sinceMs` (wall clock), not counting releases. */
+  async fencesBy(node: string, sinceMs = 0): Promise<FenceRecord[]> {
+    return (await this.fences()).filter((f) => f.node === node && !f.released && f.atMs >= sinceMs);
+  }
+
   /** The addresses on a member's own interface (namespaced runs only). */
   async bound(id: string): Promise<string[]> {
     const ifname = this.member(id).interface;
