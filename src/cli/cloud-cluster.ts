@@ -23,6 +23,8 @@ export interface CloudClusterOptions {
   /** Extra arguments for the fake's serve.ts (after --world FILE). */
   readonly fakeArgs?: readonly string[];
   readonly witness?: string;
+  /** Nodes and the fake in their own process groups (the demo: Ctrl-C reaches only it; src/cli/local-cluster.ts). */
+  readonly detached?: boolean;
 }
 
 export class CloudCluster {
@@ -45,7 +47,10 @@ export class CloudCluster {
     this.worldDir = await mkdtemp(join(tmpdir(), `vipd-${this.opts.clusterId}-world-`));
     const worldFile = join(this.worldDir, 'world.json');
     await writeFile(worldFile, `${JSON.stringify(this.mode.world(this.members), null, 2)}\n`);
-    const fake = await CloudFake.start(this.mode.fake, ['--world', worldFile, ...(this.opts.fakeArgs ?? [])], { ...(this.opts.launcher ? { launcher: this.opts.launcher } : {}) });
+    const fake = await CloudFake.start(this.mode.fake, ['--world', worldFile, ...(this.opts.fakeArgs ?? [])], {
+      ...(this.opts.launcher ? { launcher: this.opts.launcher } : {}),
+      detached: this.opts.detached ?? false,
+    });
     this.fake = fake;
     const ids = this.members.map((m) => m.id);
     const specs: ProcSpec[] = this.members.map((m) => ({
@@ -63,7 +68,10 @@ export class CloudCluster {
       },
     }));
     specs.push({ id: this.witness, role: 'witness', env: cloudFreeEnv({ NO_COLOR: '1' }) });
-    this.cluster = new LocalCluster(specs, this.opts.clusterId, this.opts.command, this.opts.launcher ?? []);
+    this.cluster = new LocalCluster(specs, this.opts.clusterId, this.opts.command, {
+      ...(this.opts.launcher ? { launcher: this.opts.launcher } : {}),
+      detached: this.opts.detached ?? false,
+    });
     await this.cluster.prepare();
     return { fake, cluster: this.cluster };
   }

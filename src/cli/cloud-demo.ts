@@ -13,8 +13,8 @@ import type { DemoOptions } from './demo.js';
 import { clock, demoSteps } from './demo-steps.js';
 import type { LogEntry } from './local-cluster.js';
 
-/** Node log lines worth showing: role changes with their reason, provider trouble. */
-const INTERESTING = /^[A-Z]+ -> [A-Z]+ \(|^member .* -> (dead|alive)|^quorum|fault|failed|refused|fenced/i;
+/** Node log lines worth showing: role changes with their reason, leases, what the provider did, trouble. */
+const INTERESTING = /^[A-Z]+ -> [A-Z]+ \(|^member .* -> (dead|alive)|^quorum|^lease (granted|expired)|^(aws|gcp):[a-z-]+: (took|released)|fault|failed|fence/i;
 
 /** Resolves with the exit code: 0 after Ctrl-C (or --duration), 1 when the demo could not run. */
 /** Resolves with the exit code: 0 after Ctrl-C (or --duration), 1 when the demo could not run. */
@@ -27,7 +27,7 @@ export async function runCloudDemo(cloud: DemoCloud, opts: DemoOptions, outer: A
   const say = (msg: string) => opts.write(`${clock()} demo    » ${msg}`);
   const mode = demoMode(cloud);
   const members = demoMembers(mode);
-  const pair = new CloudCluster(mode, members, { clusterId: `demo-${cloud}`, reassertInterval: '2s' });
+  const pair = new CloudCluster(mode, members, { clusterId: `demo-${cloud}`, reassertInterval: '2s', detached: true });
   const { pause, until } = demoSteps(signal);
   const fakeName = cloud === 'aws' ? 'fake EC2' : 'fake Compute Engine';
   let holders: string[] = [];

@@ -97,7 +97,7 @@ export class CloudFake {
    * `launcher` runs it inside a namespace (['ip', 'netns', 'exec', NS]); set `route` then to say
    * how this process reaches its control port there.
    */
-  static async start(kind: FakeKind, args: readonly string[], opts: { launcher?: readonly string[]; timeoutMs?: number } = {}): Promise<CloudFake> {
+  static async start(kind: FakeKind, args: readonly string[], opts: { launcher?: readonly string[]; timeoutMs?: number; detached?: boolean } = {}): Promise<CloudFake> {
     const where = fakeServerPath(kind);
     if (!where) {
       throw new Error(
@@ -107,8 +107,9 @@ export class CloudFake {
     }
     const argv = [...(opts.launcher ?? []), process.execPath, '--import', 'tsx', where.script, ...args];
     const [file = process.execPath, ...rest] = argv;
-    // stdin stays a pipe: the fake exits when it closes, so it never outlives this process.
-    const proc = spawn(file, rest, { cwd: where.root, env: cloudFreeEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    // stdin stays a pipe: the fake exits when it closes, so it never outlives this process, even
+    // in its own process group (`detached`: a terminal's Ctrl-C leaves it up for the nodes' releases).
+    const proc = spawn(file, rest, { cwd: where.root, env: cloudFreeEnv(), stdio: ['pipe', 'pipe', 'pipe'], detached: opts.detached ?? false });
     let err = '';
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const info = await new Promise<Record<string, unknown>>((resolve, reject) => {

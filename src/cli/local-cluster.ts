@@ -35,6 +35,17 @@ export interface GroupSpec {
   lines?: string[];
 }
 
+export interface LaunchOptions {
+  /** Runs each node under this program, e.g. ['ip', 'netns', 'exec', NS] (it must exec the node). */
+  readonly launcher?: readonly string[];
+  /**
+   * Each node in its own process group: a Ctrl-C in the terminal then reaches only this program,
+   * which stops the nodes one SIGTERM each (a node that got the terminal's SIGINT as well would
+   * take the second signal as "force the exit", cutting a cloud release short).
+   */
+  readonly detached?: boolean;
+}
+
 export interface LogEntry {
   t: number;
   node: string;
@@ -77,8 +88,7 @@ export class LocalCluster {
     readonly specs: ProcSpec[],
     readonly clusterId = 'local',
     private readonly command: string[] = vipdCommand(),
-    /** Runs each node under this program, e.g. ['ip', 'netns', 'exec', NS] (it must exec the node). */
-    private readonly launcher: string[] = [],
+    private readonly opts: LaunchOptions = {},
   ) {}
 
   async prepare(): Promise<void> {
@@ -139,8 +149,8 @@ export class LocalCluster {
   start(id: string): ChildProcessWithoutNullStreams {
     const spec = this.specs.find((x) => x.id === id);
     const argv = [process.execPath, ...this.command, 'run', '-c', this.configFile(id)];
-    const [file = process.execPath, ...args] = [...this.launcher, ...argv];
-    const p = spawn(file, args, { env: spec?.env ?? process.env });
+    const [file = process.execPath, ...args] = [...(this.opts.launcher ?? []), ...argv];
+    const p = spawn(file, args, { env: spec?.env ?? process.env, detached: this.opts.detached ?? false });
     this.procs.set(id, p);
     onLines(p.stdout, (line) => {
       let e: LogEntry;

@@ -70,6 +70,15 @@ for (const mode of CLOUD_MODES) {
       assert.deepEqual(log.filter((r) => r.member === undefined).map((r) => r.action), []);
       assert.deepEqual(await p.holders(), ['b']);
     });
+
+    it('SIGTERM: the master releases the resource and every node exits 0', async () => {
+      const p = pair!;
+      p.cluster.signal('b', 'SIGTERM');
+      assert.equal(await p.cluster.exited('b', MOVE_MS), 0, p.cluster.tail(20));
+      assert.deepEqual(await p.holders(), [], 'released on the way out');
+      p.cluster.signal(p.run.witness, 'SIGTERM');
+      assert.equal(await p.cluster.exited(p.run.witness, MOVE_MS), 0);
+    });
   });
 }
 
