@@ -8,8 +8,8 @@ import { matchesFilters, paginate } from './filters.js';
 import { requireCidr, requireIpv4, type ActionSpec, type Params } from './params.js';
 import { addressXml, eniXml, instanceXml, routeTableXml } from './render.js';
 import {
-  ACCOUNT_ID, addressByPublicIp, addressOnPrivateIp, eniHoldingIp, getAddress, getEni, getInstance, getRouteTable,
-  primaryEniOf, requireTaggable, resourceType, type AddressState, type IdMint, type RouteTableState, type WorldState,
+  ACCOUNT_ID, addressByPublicIp, addressOnPrivateIp, associate, eniHoldingIp, getAddress, getEni, getInstance, getRouteTable,
+  primaryEniOf, reassignPrivateIp, requireTaggable, resourceType, type AddressState, type IdMint, type RouteTableState, type WorldState,
 } from './world.js';
 import { Ec2ApiError, type XmlObject } from './xml.js';
 
@@ -80,15 +80,10 @@ function associateAddress(ctx: ActionContext, p: Params): XmlObject {
     throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${addr.allocationId} is already associated with associate-id ${addr.association.associationId}`);
   }
   const occupant = addressOnPrivateIp(ctx.live, target.eniId, target.privateIp);
-  if (occupant && occupant !== addr) {
-    if (!mayReassociate) {
-      throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${target.eniId} (${target.privateIp}) is already associated with associate-id ${occupant.association!.associationId}`);
-    }
-    occupant.association = undefined;
+  if (occupant && occupant !== addr && !mayReassociate) {
+    throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${target.eniId} (${target.privateIp}) is already associated with associate-id ${occupant.association!.associationId}`);
   }
-  const associationId = ctx.mint.id('eipassoc');
-  addr.association = { associationId, ...target };
-  return { return: true, associationId };
+  return { return: true, associationId: associate(ctx.live, ctx.mint, addr, target.eniId, target.privateIp) };
 }
 
 function disassociateAddress(ctx: ActionContext, p: Params): XmlObject {
@@ -182,16 +177,7 @@ function assignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
       if (!allow) throw new Ec2ApiError('InvalidIPAddress.InUse', `Address ${ip} is in use (assigned to ${holder.eniId}; pass AllowReassignment to move it)`);
     }
   }
-  for (const ip of ips) {
-    const holder = eniHoldingIp(w, ip);
-    if (holder === eni) continue; // already here: nothing to do
-    if (holder) {
-      holder.privateIps = holder.privateIps.filter((x) => x !== ip);
-      const eip = addressOnPrivateIp(w, holder.eniId, ip);
-      if (eip) eip.association!.eniId = eni.eniId; // the Elastic IP moves with its private address
-    }
-    eni.privateIps.push(ip);
-  }
+  for (const ip of ips) reassignPrivateIp(w, ip, eni); // a no-op for what is already here
   return { return: true, networkInterfaceId: eni.eniId, assignedPrivateIpAddressesSet: ips.map((ip) => ({ privateIpAddress: ip })) };
 }
 
@@ -205,11 +191,7 @@ function unassignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
     if (eni.privateIps[0] === ip) throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${eni.eniId} and cannot be unassigned`);
     if (!eni.privateIps.includes(ip)) throw new Ec2ApiError('InvalidParameterValue', `Some of the specified addresses are not assigned to interface ${eni.eniId} (${ip})`);
   }
-  for (const ip of ips) {
-    eni.privateIps = eni.privateIps.filter((x) => x !== ip);
-    const eip = addressOnPrivateIp(w, eni.eniId, ip);
-    if (eip) eip.association = undefined;
-  }
+  for (const ip of ips) reassignPrivateIp(w, ip, undefined);
   return ok;
 }
 

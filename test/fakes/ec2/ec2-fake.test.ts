@@ -344,7 +344,7 @@ describe('faults', () => {
   });
 
   it('hang: no answer, so only a request timeout (throwOnRequestTimeout) ends it; the SDK then retries', async () => {
-    const handler = (): NodeHttpHandler => new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true });
+    const handler = (): NodeHttpHandler => new NodeHttpHandler({ requestTimeout: 800, throwOnRequestTimeout: true });
     t.fake.inject({ action: 'DescribeAddresses', kind: 'hang' });
     const once = ec2Client(t.fake, { requestHandler: handler(), maxAttempts: 1 });
     await rejectsWith(once.send(new DescribeAddressesCommand({})), 'TimeoutError');
@@ -429,7 +429,31 @@ describe('behind vipd\'s back and observation', () => {
     assert.deepEqual(seen[0]!.params, { Action: 'AssociateAddress', Version: '2016-11-15', AllocationId: t.alloc, NetworkInterfaceId: t.eniA, AllowReassociation: 'true' });
     assert.equal(seen[0]!.accessKeyId, t.fake.credentials.accessKeyId);
     assert.equal(seen[0]!.status, 200);
-    assert.ok(seen[0]!.at > 0 && seen[0]!.at <= performance.now());
+    assert.ok(seen[0]!.at > 0 && seen[0]!.at <= seen[0]!.doneAt && seen[0]!.doneAt <= performance.now());
+  });
+
+  it('setLatency delays every answer: the change lands (doneAt) at least that long after arrival', async () => {
+    t.fake.setLatency(40);
+    await t.ec2.send(new AssociateAddressCommand({ AllocationId: t.alloc, NetworkInterfaceId: t.eniA }));
+    const r = t.fake.requests.at(-1)!;
+    // A timer may fire up to a millisecond early against performance.now().
+    assert.ok(r.doneAt - r.at >= 39, `settled ${r.doneAt - r.at} ms after arrival`);
+    assert.throws(() => t.fake.setLatency(-1), /not a latency/);
+  });
+
+  it('listens on another loopback or documentation address when asked (IPv6 too), never elsewhere', async () => {
+    for (const host of ['127.0.0.2', '::1']) {
+      const fake = await startEc2Fake({ host });
+      const inst = fake.addInstance({ enis: [{ privateIp: '198.51.100.10' }] });
+      const imds = await fake.imds(inst.instanceId);
+      assert.ok(fake.endpoint.startsWith(host === '::1' ? 'http://[::1]:' : 'http://127.0.0.2:'), fake.endpoint);
+      assert.ok(imds.endpoint.startsWith(fake.endpoint.replace(/:\d+$/, ':')), imds.endpoint);
+      const ec2 = ec2Client(fake);
+      await ec2.send(new DescribeInstancesCommand({}));
+      ec2.destroy();
+      await fake.close();
+    }
+    await assert.rejects(startEc2Fake({ host: '10.0.0.1' }), /must be loopback or in 192\.0\.2\.0\/24/);
   });
 
   it('world building accepts only documentation addresses and refuses duplicates', () => {

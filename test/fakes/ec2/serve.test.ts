@@ -62,7 +62,8 @@ describe('serve.ts', () => {
       assert.equal(await ms.request('/latest/meta-data/instance-id', {}), 'i-0bbbbbbbbbbbbbbb2');
 
       await child.waitFor(/"action":"AssociateAddress","status":200/, 10_000);
-      const logged = child.out().split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { action: string; status: number; wallMs: number });
+      const logged = child.out().split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { action: string; status: number; wallMs: number; doneWallMs: number });
+      assert.ok(logged.every((l) => l.doneWallMs >= l.wallMs), 'settled after arrival');
       assert.deepEqual(logged.map((l) => [l.action, l.status]), [['DescribeAddresses', 200], ['AssociateAddress', 0], ['AssociateAddress', 200]]);
       assert.ok(Math.abs(logged[0]!.wallMs - Date.now()) < 60_000, 'wallMs is epoch milliseconds');
     } finally {

@@ -3,12 +3,16 @@
  * spawn this):
  *
  *   node --import tsx test/fakes/ec2/serve.ts [--world FILE.json] [--instances N] [--latency MS]
- *        [--seed N] [--region R] [--log-requests]
+ *        [--seed N] [--region R] [--host ADDR] [--log-requests]
  *
- * It prints one JSON line on stdout — endpoint, region, credentials, the IMDS endpoint of each
- * instance, the ids it built and a `control` URL — then serves until SIGTERM or SIGINT (exit 0).
- * With --log-requests every API request is one more JSON line {"event":"request",…, "wallMs"}
- * (epoch milliseconds, comparable across processes). The control URL takes POST /control
+ * --host puts the API and IMDS servers on another address than 127.0.0.1 (a documentation
+ * address on a veth, so agents in a namespace reach it; listen.ts); the control URL stays on
+ * loopback. It prints one JSON line on stdout — endpoint, region, credentials, the IMDS
+ * endpoint of each instance, the ids it built and a `control` URL — then serves until SIGTERM
+ * or SIGINT (exit 0).
+ * With --log-requests every API request is one more JSON line {"event":"request",…, "wallMs",
+ * "doneWallMs"} (arrival and settled times in epoch milliseconds, comparable across processes;
+ * a change is visible from doneWallMs on). The control URL takes POST /control
  * {"op": "inject" | "clearFaults" | "setLatency" | "deny" | "allow" | "moveAddress" |
  * "moveSecondaryIp" | "setRoute" | "addressOwner" | "secondaryIpOwner" | "routeTarget", …}
  * (the result as JSON, null for none; 400 {error} when refused) and answers GET /state (who
@@ -16,14 +20,15 @@
  * parent that spawned it and died leaves no orphan).
  */
 import { fstatSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startEc2Fake, type Ec2Fake, type RequestRecord } from './index.js';
+import { listenHttp } from './listen.js';
 import { buildWorld, defaultWorld, loadWorldFile, type BuiltWorld } from './world-file.js';
 
 const wallMs = (r: RequestRecord): number => performance.timeOrigin + r.at;
+const doneWallMs = (r: RequestRecord): number => performance.timeOrigin + r.doneAt;
 
 function state(fake: Ec2Fake, built: BuiltWorld): unknown {
   return {
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
       latency: { type: 'string' },
       seed: { type: 'string' },
       region: { type: 'string' },
+      host: { type: 'string' },
       'log-requests': { type: 'boolean' },
     },
     strict: true,
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
     ...(latency !== undefined ? { apiLatencyMs: latency } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(region !== undefined ? { region } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
     ...(world.credentials ? { credentials: world.credentials } : {}),
     ...(world.implicitReassociation ? { implicitReassociation: world.implicitReassociation } : {}),
   });
@@ -95,18 +102,18 @@ async function main(): Promise<void> {
   }
   if (values['log-requests']) {
     fake.on('request', (r) => {
-      process.stdout.write(`${JSON.stringify({ event: 'request', action: r.action, status: r.status, error: r.error, wallMs: wallMs(r), params: r.params })}\n`);
+      process.stdout.write(`${JSON.stringify({ event: 'request', action: r.action, status: r.status, error: r.error, wallMs: wallMs(r), doneWallMs: doneWallMs(r), params: r.params })}\n`);
     });
   }
 
-  const ctl = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const { server: ctl, url: controlUrl } = await listenHttp((req: IncomingMessage, res: ServerResponse) => {
     const answer = (status: number, v: unknown): void => {
       const text = JSON.stringify(v);
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
     if (req.method === 'GET' && req.url === '/state') return answer(200, state(fake, built));
-    if (req.method === 'GET' && req.url === '/requests') return answer(200, fake.requests.map((r) => ({ ...r, wallMs: wallMs(r) })));
+    if (req.method === 'GET' && req.url === '/requests') return answer(200, fake.requests.map((r) => ({ ...r, wallMs: wallMs(r), doneWallMs: doneWallMs(r) })));
     if (req.method !== 'POST' || req.url !== '/control') return answer(404, { error: 'GET /state, GET /requests or POST /control' });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -118,7 +125,6 @@ async function main(): Promise<void> {
       }
     });
   });
-  await new Promise<void>((resolve) => ctl.listen(0, '127.0.0.1', () => resolve()));
 
   process.stdout.write(`${JSON.stringify({
     endpoint: fake.endpoint,
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
     credentials: fake.credentials,
     roleCredentials: fake.roleCredentials,
     imds,
-    control: `http://127.0.0.1:${(ctl.address() as AddressInfo).port}`,
+    control: controlUrl,
     ...built,
   })}\n`);
 
