@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { listenHttp } from '../ec2/listen.js';
 import { HANDLERS, type ApiContext, type Call } from './compute-api.js';
 import { ApiError, invalid, unauthenticated } from './errors.js';
 import { Faults, type Fault } from './faults.js';
@@ -36,6 +36,11 @@ export interface GcpFakeOptions {
   project?: string;
   /** How long operations.wait holds a request before answering RUNNING (GCP: 2 minutes; default 120000). */
   waitCapMs?: number;
+  /**
+   * Where the Compute and metadata servers listen (default 127.0.0.1): loopback or a documentation
+   * address a test put on a veth, so agents inside a namespace can reach the fake.
+   */
+  host?: string;
 }
 
 export interface NewInstance {
@@ -49,7 +54,8 @@ export interface NewInstance {
     aliasIpRanges?: { ipCidrRange: string; subnetworkRangeName?: string }[];
     accessConfigs?: { name: string; natIP?: string }[];
   }[];
-  serviceAccount?: string;
+  /** The attached service account; null for none (its metadata server then has no token to give). */
+  serviceAccount?: string | null;
 }
 
 export interface RequestRecord {
@@ -67,6 +73,8 @@ export interface RequestRecord {
   fault?: string;
   /** The instance whose metadata server issued the bearer token. */
   caller?: string;
+  /** The parsed JSON body (the resource a mutation sent), when there was one. */
+  body?: unknown;
 }
 
 export interface GcpFake {
@@ -176,6 +184,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
       } catch {
         return fail(invalid('Invalid JSON payload received. Unexpected token.'));
       }
+      if (body !== undefined) rec.body = body;
       const field = requestFieldType(method.requestType, method.bodyField);
       const problems = body === undefined ? [] : messageProblems(field, body);
       if (problems.length > 0) return fail(invalid(`Invalid JSON payload received. ${problems.join('; ')}`));
@@ -223,7 +232,8 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     reply(200, out);
   };
 
-  const server = http.createServer((req, res) => {
+  const host = opts.host ?? '127.0.0.1';
+  const { server, url } = await listenHttp((req, res) => {
     let raw = '';
     let size = 0;
     req.setEncoding('utf8');
@@ -240,12 +250,8 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
         }
       });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, host);
+  endpoint = url;
 
   const instanceNamed = (name: string): Instance => {
     const i = world.instanceByName(name);
@@ -265,11 +271,12 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     addInstance(n) {
       const zone = n.zone ?? 'us-central1-a';
       const region = regionOf(zone);
+      const ephemeral = new Set<string>();
       const i: Instance = {
         id: world.nextId(),
         name: n.name,
         zone,
-        serviceAccount: n.serviceAccount ?? `${world.projectNumber}-compute@developer.gserviceaccount.com`,
+        serviceAccount: n.serviceAccount === undefined ? `${world.projectNumber}-compute@developer.gserviceaccount.com` : n.serviceAccount,
         creationTimestamp: new Date().toISOString(),
         metadata: { fingerprint: world.newFingerprint(), items: [] },
         nics: n.nics.map((c, idx) => ({
@@ -279,7 +286,9 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
           networkIP: c.networkIP,
           aliasIpRanges: (c.aliasIpRanges ?? []).map((r) => ({ ...r, ipCidrRange: normaliseRange(r.ipCidrRange) })),
           accessConfigs: (c.accessConfigs ?? []).map((ac) => {
-            const natIP = ac.natIP ?? `203.0.113.${200 + idx}`;
+            const natIP = ac.natIP ?? world.freeEphemeralIp(ephemeral);
+            if (natIP === undefined) throw new Error(`gcp fake: no ephemeral external address left for ${n.name}`);
+            ephemeral.add(natIP);
             return { name: ac.name, natIP, type: 'ONE_TO_ONE_NAT' as const, networkTier: 'PREMIUM' as const };
           }),
           fingerprint: world.newFingerprint(),
@@ -294,6 +303,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     async metadata(instanceName) {
       instanceNamed(instanceName);
       const m = await startMetadataServer({
+        host,
         world,
         instance: instanceName,
         issueToken: (instance, email) => {

@@ -6,8 +6,7 @@
  * lists directories as lines ending in "/" for subdirectories, and returns a directory as JSON
  * with `?recursive=true`. Its token endpoint issues the bearer tokens the Compute fake accepts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../ec2/listen.js';
 import type { World } from './world.js';
 
 export interface MetadataRequest {
@@ -35,6 +34,8 @@ function toJson(node: Tree[string]): unknown {
 const ALLOWED_QUERY = new Set(['recursive', 'alt', 'scopes', 'timeout_sec', 'wait_for_change', 'last_etag']);
 
 export interface MetadataServerOptions {
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
   world: World;
   instance: string;
   /** Issues a token to the instance's service account. */
@@ -47,11 +48,11 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
     const i = o.world.instanceByName(o.instance);
     if (!i) throw new Error(`gcp fake: instance ${o.instance} is gone`);
     const num = o.world.projectNumber;
-    const account = (): Tree => ({
+    const account = (email: string): Tree => ({
       aliases: 'default',
-      email: i.serviceAccount,
+      email,
       scopes: 'https://www.googleapis.com/auth/cloud-platform',
-      token: () => JSON.stringify({ access_token: o.issueToken(i.name, i.serviceAccount), expires_in: 3599, token_type: 'Bearer' }),
+      token: () => JSON.stringify({ access_token: o.issueToken(i.name, email), expires_in: 3599, token_type: 'Bearer' }),
     });
     return {
       instance: {
@@ -71,14 +72,15 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
           'forwarded-ips': [],
           'access-configs': n.accessConfigs.map((ac) => ({ 'external-ip': ac.natIP, type: ac.type })),
         })),
-        'service-accounts': { default: account(), [i.serviceAccount]: account() },
+        // A VM without a service account has no service-accounts/default/ (token: 404).
+        'service-accounts': i.serviceAccount === null ? {} : { default: account(i.serviceAccount), [i.serviceAccount]: account(i.serviceAccount) },
       },
       project: { 'project-id': o.world.project, 'numeric-project-id': num, attributes: {} },
       universe: { 'universe-domain': 'googleapis.com' },
     };
   };
 
-  const server = http.createServer((req, res) => {
+  const { server, url: base } = await listenHttp((req, res) => {
     const url = new URL(req.url ?? '/', 'http://metadata.invalid');
     const send = (status: number, body: string, type = 'application/text'): void => {
       o.onRequest({ instance: o.instance, path: url.pathname + url.search, at: performance.now(), status });
@@ -111,14 +113,9 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
     if (Array.isArray(node) && node.every((n) => typeof n === 'string')) return send(200, node.map((n) => `${n}\n`).join(''));
     const entries = Array.isArray(node) ? node.map((n, idx) => [String(idx), n] as const) : Object.entries(node);
     return send(200, entries.map(([k, v]) => (typeof v === 'string' || typeof v === 'function' ? `${k}\n` : `${k}/\n`)).join(''));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  }, o.host);
   return {
-    host: `127.0.0.1:${port}`,
+    host: base.slice('http://'.length),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
