@@ -16,7 +16,6 @@ export const EC2_ACTIONS = [
   'UnassignPrivateIpAddresses',
   'ReplaceRoute',
   'CreateRoute',
-  'DeleteRoute',
   'CreateTags',
 ] as const;
 export type Ec2Action = (typeof EC2_ACTIONS)[number];
@@ -28,7 +27,7 @@ export const DESCRIBE_ACTIONS: readonly Ec2Action[] = ['DescribeAddresses', 'Des
 export const MODE_MUTATIONS: Record<AwsModeName, readonly Ec2Action[]> = {
   eip: ['AssociateAddress', 'DisassociateAddress'],
   'secondary-ip': ['AssignPrivateIpAddresses', 'UnassignPrivateIpAddresses'],
-  route: ['ReplaceRoute', 'CreateRoute', 'DeleteRoute'],
+  route: ['ReplaceRoute', 'CreateRoute'],
 };
 
 /** Where this node runs, for ARNs in hints. */

@@ -62,7 +62,7 @@ export function classifyAws(err: unknown, facts: CallFacts): Classified {
     return { errorClass: 'not-found', detail, hint: `the endpoint does not serve region ${region}: set region / AWS_REGION to the instance's region (or fix endpoint)` };
   }
   if (BAD_CREDENTIALS.has(code)) {
-    return { errorClass: 'auth', detail: `${detail}${creds}`, hint: `EC2 refused the credentials${creds}: fix AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), AWS_PROFILE, or the instance role` };
+    return { errorClass: 'auth', detail, hint: `EC2 refused the credentials${creds}: fix AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), AWS_PROFILE, or the instance role` };
   }
   if (EXPIRED.has(code)) {
     return { errorClass: 'auth', detail: `${detail}${creds}`, hint: code === 'RequestExpired' ? 'the request\'s signing time is off: synchronise this host\'s clock (chrony, systemd-timesyncd)' : `the session credentials expired${creds}: refresh AWS_SESSION_TOKEN or use the instance role (refreshed automatically)` };

@@ -10,6 +10,19 @@ export function fenceFromTags(tags: readonly Tag[] | undefined, key: string): Fe
   return parseFence(tags?.find((t) => t.Key === key)?.Value);
 }
 
+/**
+ * The record that guards a resource whose record is kept on several (route tables, ENIs): the
+ * highest term, the latest among equals. They are written together, so they differ only after
+ * a write that reached some and not others; the highest term is the cautious choice.
+ */
+export function guardingRecord(records: Iterable<FenceRecord | undefined>): FenceRecord | undefined {
+  let best: FenceRecord | undefined;
+  for (const r of records) {
+    if (r && (!best || r.term > best.term || (r.term === best.term && r.atMs > best.atMs))) best = r;
+  }
+  return best;
+}
+
 /** Writes the record on every resource (one CreateTags request: it takes several ids). */
 export async function writeFence(session: Ec2Session, resources: readonly string[], key: string, record: FenceRecord, req: CallRequest): Promise<void> {
   const value = encodeFence(record);

@@ -17,14 +17,13 @@ export interface AwsProviderComponents extends AwsComponents {
 }
 
 export function createAwsProvider(options: AwsOptions, group: ProviderGroup, deps: ProviderDeps, components: AwsProviderComponents = {}): AwsProvider {
-  const wall = components.wallClock ?? Date.now;
   let mode: AwsMode;
   switch (options.mode) {
     case 'eip':
       mode = new EipMode(options.allocationId!, options.privateIp);
       break;
     case 'route':
-      mode = new RouteMode(options.routeTables, routeCidrs(options, group), group.reassertIntervalMs, wall);
+      mode = new RouteMode(options.routeTables, routeCidrs(options, group));
       break;
     case 'secondary-ip': {
       const vips = group.vips.filter((v) => v.family === 4);

@@ -1,7 +1,7 @@
 /**
  * The aws provider (README.md beside this file): one class for the three modes, each mode a
  * small strategy (modes/). This file does what they share: calls one at a time and in order,
- * the fence (providers/shared/fence.ts) checked before a take and written after it, preflight
+ * the fence (providers/shared/fence.ts) checked before any write and claimed before the move, preflight
  * (credentials, resources, DryRun of every action the configuration uses), and keeping the
  * connection warm so a takeover's first request leaves at once.
  */
@@ -26,6 +26,8 @@ export class AwsProvider implements VipProvider {
   private lastRequestAt = -Infinity;
   private cancelWarm: (() => void) | undefined;
   private closed = false;
+  /** Aborted by close(): ends a keep-warm read in flight (and its retries). */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly options: AwsOptions,
@@ -52,7 +54,7 @@ export class AwsProvider implements VipProvider {
     await this.session.describeOwnEni(req); // ENI exists in this region; opens the connection
     const ctx = this.context(this.session.identity ?? id);
     const checks = [...(await this.mode.preflight(ctx, req))];
-    if (this.group.fenced || this.mode.claimFirst) {
+    if (this.group.fenced || this.mode.alwaysRecord) {
       const resources = this.mode.fenceResources(ctx);
       checks.push({ action: 'CreateTags', resources, send: (s, r) => dryRunTags(s, resources, ctx.fenceKey, r) });
     }
@@ -87,20 +89,26 @@ export class AwsProvider implements VipProvider {
     }
   }
 
+  /**
+   * Read; check the fence; claim (write our record before the move, so a reader that still sees
+   * the old holder also sees our claim: there is no window between the move and the tag in
+   * which the old master's record still says it may take); move. The verdict comes before any
+   * write, also while held: a cut-off old master that finds the resource on itself (moved there
+   * by an operator, or a stale read) must not overwrite a newer master's record.
+   */
   acquire(req: ProviderRequest): Promise<void> {
     return this.exclusive(req, 'acquiring', async (ctx) => {
       const obs = await this.mode.read(ctx, req);
-      const record = req.fenced === true || this.mode.claimFirst;
+      const record = req.fenced === true || this.mode.alwaysRecord;
+      const verdict = fenceVerdict(obs.fence, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
+      if (!verdict.take) throw fenced(this.session.callContext('CreateTags', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
       if (obs.held) {
-        if (record && this.stale(obs, req)) await this.writeRecord(ctx, req, false);
+        if (record && this.stale(obs, req)) await this.writeRecord(ctx, req, false, obs);
         return;
       }
-      const verdict = fenceVerdict(obs.fence, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
-      if (!verdict.take) throw fenced(this.session.callContext('AssociateAddress', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
-      if (record && this.mode.claimFirst) await this.writeRecord(ctx, req, false);
+      if (record) await this.writeRecord(ctx, req, false, obs);
       await this.mode.take(ctx, req, obs);
       this.deps.logger.info({ term: req.term, from: obs.holder }, `${this.kind}: took ${this.mode.subject(ctx.id)} (${req.reason})`);
-      if (record && !this.mode.claimFirst) await this.writeRecord(ctx, req, false);
     });
   }
 
@@ -110,13 +118,17 @@ export class AwsProvider implements VipProvider {
       if (!obs.anyOurs) return;
       await this.mode.drop(ctx, req, obs);
       this.deps.logger.info({ term: req.term }, `${this.kind}: released ${this.mode.subject(ctx.id)} (${req.reason})`);
-      if (obs.fence?.node === this.deps.nodeId && !obs.fence.released) await this.writeRecord(ctx, req, true);
+      // Our record (or none) becomes a released one: it fences nobody, and for route it is what
+      // makes the routes, left in place, not ours any more. Another node's claim stays untouched.
+      const recorded = req.fenced === true || this.mode.alwaysRecord;
+      if (recorded && (!obs.fence || obs.fence.node === this.deps.nodeId) && !obs.fence?.released) await this.writeRecord(ctx, req, true, obs);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.cancelWarm?.();
+    this.closing.abort(new Error('provider closed'));
     await this.tail;
     await this.mode.close?.();
     this.session.close();
@@ -128,8 +140,8 @@ export class AwsProvider implements VipProvider {
     return !f || f.node !== this.deps.nodeId || f.term !== req.term || f.released || this.wall() - f.atMs > this.group.reassertIntervalMs / 2;
   }
 
-  private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean): Promise<void> {
-    return writeFence(this.session, this.mode.fenceResources(ctx), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs: this.wall(), released }, req);
+  private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean, obs?: Observation): Promise<void> {
+    return writeFence(this.session, this.mode.fenceResources(ctx, obs), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs: this.wall(), released }, req);
   }
 
   private context(id: Identity): ModeContext {
@@ -158,10 +170,12 @@ export class AwsProvider implements VipProvider {
       const now = this.deps.clock.now();
       const due = this.lastRequestAt + KEEP_WARM_MS;
       if (now >= due) {
-        const ctrl = new AbortController();
-        void this.status(ctrl.signal).then((s) => {
-          if (s.status === 'unknown') this.deps.logger.debug({ detail: s.detail }, `${this.kind}: keep-warm read failed`);
-        });
+        void this.status(this.closing.signal).then(
+          (s) => {
+            if (s.status === 'unknown') this.deps.logger.debug({ detail: s.detail }, `${this.kind}: keep-warm read failed`);
+          },
+          () => undefined, // aborted by close()
+        );
       }
       this.cancelWarm = this.closed ? undefined : this.deps.clock.schedule(now >= due ? now + KEEP_WARM_MS : due, tick);
     };

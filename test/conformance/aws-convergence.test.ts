@@ -43,8 +43,8 @@ function pairFor(mode: AwsModeName, topo?: () => Promise<Topology>) {
   };
 }
 
-convergenceSuite('aws:eip', pairFor('eip'));
-convergenceSuite('aws:route', pairFor('route'));
+convergenceSuite('aws:eip', pairFor('eip'), { concurrency: 4 });
+convergenceSuite('aws:route', pairFor('route'), { concurrency: 4 });
 
 const netnsSkip = await netnsSkipReason();
 let topology: Promise<Topology> | undefined;
@@ -52,5 +52,12 @@ after(async () => {
   await (await topology)?.destroy();
 });
 convergenceSuite('aws:secondary-ip', pairFor('secondary-ip', () => (topology ??= createTopology({ hosts: ['a', 'b'], ipv6: false }))), {
+  concurrency: 2,
+  // Each read also runs `ip` in a namespace (two process spawns through the local provider's
+  // spawn gate; on this loaded machine a reconcile pass took up to a second): a longer interval
+  // keeps the new master's refreshes inside the fence TTL (3 × interval).
+  reassertIntervalMs: 1_000,
+  // A repair is two reads (status, then acquire) and the move, each read with an `ip` spawn.
+  repairSlackMs: 1_000,
   skip: netnsSkip ? `needs root and ip netns: ${netnsSkip}` : false,
 });

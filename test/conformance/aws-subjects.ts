@@ -5,14 +5,19 @@
  */
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
+import type { Clock } from '../../src/ports/clock.js';
 import type { ProviderGroup } from '../../providers/shared/plugin.js';
 import { awsSchema, createAwsProvider, type AwsModeName, type AwsProvider, type AwsProviderComponents } from '../../providers/aws/index.js';
 import { startEc2Fake, type Ec2Fake, type Ec2FakeOptions } from '../fakes/ec2/index.js';
 import { silentLogger } from '../fakes/silent-logger.js';
+import { parseFence } from '../../providers/shared/fence.js';
+import { fenceTagKey } from '../../providers/aws/index.js';
+import { releasedBy } from '../../providers/aws/modes/route.js';
 
 export const VIP = '198.51.100.50';
 export const PUBLIC_IP = '203.0.113.10';
 export const ROUTE_CIDR = '192.0.2.50/32';
+export const GROUP = 'web';
 
 export interface AwsWorld {
   readonly fake: Ec2Fake;
@@ -55,7 +60,11 @@ export async function startWorld(mode: AwsModeName, opts: WorldOptions = {}): Pr
     }
     case 'route': {
       resource = fake.addRouteTable({}).routeTableId;
-      holderOf = () => nameOf(fake.routeTarget(resource, ROUTE_CIDR)?.eniId);
+      // A route its target node has released (its fence record on the table says so) is held by nobody (providers/aws/README.md).
+      holderOf = () => {
+        const target = nameOf(fake.routeTarget(resource, ROUTE_CIDR)?.eniId);
+        return releasedBy(parseFence(fake.tagsOf(resource)[fenceTagKey(GROUP)]), target ?? '') ? undefined : target;
+      };
       move = (to) => fake.setRoute(resource, ROUTE_CIDR, eniOf(to));
       break;
     }
@@ -78,6 +87,8 @@ export interface ProviderSetup {
   readonly raw?: Record<string, unknown>;
   readonly iface?: string;
   readonly vipPrefix?: number;
+  /** Default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** The provider of node `name`, configured as a user would (region, eni_id, endpoint; credentials from the fake). */
@@ -97,14 +108,14 @@ export function providerFor(world: AwsWorld, name: string, setup: ProviderSetup 
     ...setup.raw,
   });
   const group: ProviderGroup = {
-    name: 'web',
+    name: GROUP,
     interface: setup.iface ?? 'eth0',
     vips: [{ address: world.vip, prefixLength: setup.vipPrefix ?? 24, family: 4 }],
     fenced: setup.fenced ?? true,
     reassertIntervalMs: setup.reassertIntervalMs ?? 10_000,
     configDir: '.',
   };
-  const deps = { nodeId: name, clock: systemClock, logger: silentLogger, metrics: new MetricsRegistry(), env: {} };
+  const deps = { nodeId: name, clock: setup.clock ?? systemClock, logger: silentLogger, metrics: new MetricsRegistry(), env: {} };
   return createAwsProvider(raw, group, deps, { credentials: async () => world.fake.credentials, ...setup.components });
 }
 

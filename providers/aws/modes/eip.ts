@@ -23,7 +23,7 @@ interface EipObservation extends Observation {
 const NO_ASSOCIATION = 'eipassoc-00000000000000000';
 
 export class EipMode implements AwsMode<EipObservation> {
-  readonly claimFirst = false;
+  readonly alwaysRecord = false;
 
   constructor(private readonly allocationId: string, private readonly privateIp: string | undefined) {}
 

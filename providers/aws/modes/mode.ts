@@ -50,10 +50,13 @@ export interface AwsMode<O extends Observation = Observation> {
   take(ctx: ModeContext, req: ProviderRequest, obs: O): Promise<void>;
   /** Gives back only what is still ours (never another node's). */
   drop(ctx: ModeContext, req: ProviderRequest, obs: O): Promise<void>;
-  /** Where this node's fence record lives while it holds. */
-  fenceResources(ctx: ModeContext): readonly string[];
-  /** Whether the record is written before the take as well (route: see README.md "Release"). */
-  readonly claimFirst: boolean;
+  /**
+   * Where this node writes its fence record: where it lives while we hold, and (given what a
+   * read found) wherever the current holder's readers look for it, so our claim is seen there.
+   */
+  fenceResources(ctx: ModeContext, obs?: O): readonly string[];
+  /** Record (and claim) also for unfenced groups: route's release reads the claims (README.md "route: release"). */
+  readonly alwaysRecord: boolean;
   /** Preflight: the named resources exist (rejects not-found), and the DryRun checks to make. */
   preflight(ctx: ModeContext, req: CallRequest): Promise<readonly DryRunCheck[]>;
   /** Extra checks and warm-up outside EC2 (the local binding of secondary-ip). */

@@ -1,20 +1,22 @@
 /**
  * route: in each listed route table, each CIDR block routes to this node's ENI (EC2 API
- * Reference: ReplaceRoute, CreateRoute, DeleteRoute, DescribeRouteTables). ReplaceRoute when the
- * route exists, CreateRoute when it does not (InvalidRoute.NotFound), and the other way round
- * when another node raced us (RouteAlreadyExists). The fence record is a tag on each table.
+ * Reference: ReplaceRoute, CreateRoute, DescribeRouteTables). ReplaceRoute when the route
+ * exists, CreateRoute when it does not (InvalidRoute.NotFound), and the other way round when
+ * another node raced us (RouteAlreadyExists). The fence record is a tag on each table.
  *
- * Release deletes only routes that still target our ENI, and only when no other node has
- * claimed the table since (its fence record); README.md "route: release" says why a route is
- * deleted at all and how the race with a new master is closed.
+ * Held means: every route targets our ENI **and** this node has not released it (the record on
+ * the table is not our released one). Release leaves the routes in place and marks the record
+ * released; the next master's ReplaceRoute moves them. README.md "route: release" says why a
+ * route is never deleted (DeleteRoute is unconditional, and EC2's reads are eventually
+ * consistent: a release could delete the route a new master had just pointed at itself).
  */
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
-import { FENCE_TTL_FACTOR, type FenceRecord } from '../../shared/fence.js';
+import type { FenceRecord } from '../../shared/fence.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
 import { errorCode } from '../classify.js';
-import { fenceFromTags, swallowDryRun } from '../fence-tags.js';
+import { fenceFromTags, guardingRecord, swallowDryRun } from '../fence-tags.js';
 import type { Ec2Session, Identity } from '../session.js';
 import type { AwsMode, DryRunCheck, ModeContext, Observation } from './mode.js';
 
@@ -30,22 +32,21 @@ interface RouteSlot {
 
 interface RouteObservation extends Observation {
   readonly slots: readonly RouteSlot[];
-  readonly fences: ReadonlyMap<string, FenceRecord | undefined>;
 }
 
 const ipv6 = (cidr: string) => cidr.includes(':');
 const destination = (cidr: string) => (ipv6(cidr) ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr });
 
-export class RouteMode implements AwsMode<RouteObservation> {
-  /** Claim the tables before replacing: a releasing old master reads the claim and leaves the route alone. */
-  readonly claimFirst = true;
+/** Whether the table's record says this node released it. */
+export function releasedBy(record: FenceRecord | undefined, node: string): boolean {
+  return record !== undefined && record.released && record.node === node;
+}
 
-  constructor(
-    private readonly tables: readonly string[],
-    private readonly cidrs: readonly string[],
-    private readonly reassertIntervalMs: number,
-    private readonly wallClock: () => number,
-  ) {}
+export class RouteMode implements AwsMode<RouteObservation> {
+  /** The record is what tells a held route from a released one: kept also for unfenced groups. */
+  readonly alwaysRecord = true;
+
+  constructor(private readonly tables: readonly string[], private readonly cidrs: readonly string[]) {}
 
   subject(id: Identity): string {
     return `routes to ${this.cidrs.join(', ')} in ${this.tables.join(', ')} via ${id.eniId}`;
@@ -58,27 +59,32 @@ export class RouteMode implements AwsMode<RouteObservation> {
   async read(ctx: ModeContext, req: CallRequest): Promise<RouteObservation> {
     const tables = await this.describe(ctx, req);
     const slots: RouteSlot[] = [];
-    const fences = new Map<string, FenceRecord | undefined>();
+    const fences: (FenceRecord | undefined)[] = [];
+    const released = new Set<string>();
     for (const t of tables) {
       const id = t.RouteTableId ?? '';
-      fences.set(id, fenceFromTags(t.Tags, ctx.fenceKey));
+      const record = fenceFromTags(t.Tags, ctx.fenceKey);
+      fences.push(record);
+      if (releasedBy(record, ctx.nodeId)) released.add(id);
       for (const cidr of this.cidrs) {
         const r = t.Routes?.find((x) => (ipv6(cidr) ? x.DestinationIpv6CidrBlock : x.DestinationCidrBlock) === cidr);
         slots.push({ table: id, cidr, eni: r?.NetworkInterfaceId, exists: r !== undefined, target: r ? targetOf(r) : undefined });
       }
     }
-    const ours = slots.filter((s) => s.eni === ctx.id.eniId);
+    const ours = slots.filter((s) => s.eni === ctx.id.eniId && !released.has(s.table));
     const others = slots.filter((s) => s.eni !== ctx.id.eniId);
-    const held = others.length === 0;
-    // The guarding record: the freshest unreleased one among the tables (they are written together).
-    const fence = [...fences.values()].filter((f): f is FenceRecord => f !== undefined).sort((a, b) => b.term - a.term || b.atMs - a.atMs)[0];
+    const held = ours.length === slots.length;
     const detail = held
       ? `${slots.length} route(s) target ${ctx.id.eniId}`
-      : others.map((s) => `${s.cidr} in ${s.table} ${s.exists ? `targets ${s.target ?? '?'}` : 'is absent'}`).join('; ');
+      : [
+          ...others.map((s) => `${s.cidr} in ${s.table} ${s.exists ? `targets ${s.target ?? '?'}` : 'is absent'}`),
+          ...[...released].map((t) => `${t}: released by ${ctx.nodeId} (routes left in place for the next master)`),
+        ].join('; ');
     const holders = new Set(slots.map((s) => s.eni).filter((e): e is string => e !== undefined));
-    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence, slots, fences };
+    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence: guardingRecord(fences), slots };
   }
 
+  /** Points every route that is not ours at our ENI; a released one of ours needs only the new record (provider.ts). */
   async take(ctx: ModeContext, req: ProviderRequest, obs: RouteObservation): Promise<void> {
     for (const slot of obs.slots) {
       if (slot.eni === ctx.id.eniId) continue;
@@ -86,21 +92,8 @@ export class RouteMode implements AwsMode<RouteObservation> {
     }
   }
 
-  async drop(ctx: ModeContext, req: ProviderRequest, obs: RouteObservation): Promise<void> {
-    for (const slot of obs.slots) {
-      if (slot.eni !== ctx.id.eniId) continue;
-      const claim = obs.fences.get(slot.table);
-      if (this.claimedByAnother(claim, ctx.nodeId)) continue; // a new master is taking it: leave it to them
-      try {
-        await ctx.session.send('DeleteRoute', `route to ${slot.cidr} in ${slot.table}`, [slot.table], req, (c, signal) =>
-          c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: slot.table, ...destination(slot.cidr) }), { abortSignal: signal }),
-        );
-      } catch (err) {
-        if (err instanceof ProviderError && errorCode(err.cause) === 'InvalidRoute.NotFound') continue;
-        throw err;
-      }
-    }
-  }
+  /** Nothing to send here: the routes stay, and provider.ts marks our record released. */
+  async drop(): Promise<void> {}
 
   async preflight(ctx: ModeContext, req: CallRequest): Promise<readonly DryRunCheck[]> {
     await this.describe(ctx, req);
@@ -111,16 +104,9 @@ export class RouteMode implements AwsMode<RouteObservation> {
       checks.push(
         { action: 'ReplaceRoute', resources: [table], send: (s, r) => s.send('ReplaceRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().ReplaceRouteCommand)(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
         { action: 'CreateRoute', resources: [table], send: (s, r) => s.send('CreateRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().CreateRouteCommand)(target), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
-        { action: 'DeleteRoute', resources: [table], send: (s, r) => s.send('DeleteRoute', `route to ${cidr} in ${table}`, [table], r, (c, signal) => c.send(new (ec2().DeleteRouteCommand)({ RouteTableId: table, ...destination(cidr), DryRun: true }), { abortSignal: signal }).then(() => undefined, swallowDryRun)) },
       );
     }
     return checks;
-  }
-
-  /** Another node's unreleased, fresh record: it claimed the table after us (claimFirst). */
-  private claimedByAnother(record: FenceRecord | undefined, self: string): boolean {
-    if (!record || record.released || record.node === self) return false;
-    return this.wallClock() - record.atMs < FENCE_TTL_FACTOR * this.reassertIntervalMs;
   }
 
   private async point(ctx: ModeContext, req: ProviderRequest, table: string, cidr: string, exists: boolean): Promise<void> {

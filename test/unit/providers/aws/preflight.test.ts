@@ -105,15 +105,15 @@ describe('aws preflight', () => {
     assert.match(err.hint ?? '', /grant ec2:DisassociateAddress on .*elastic-ip.*; grant ec2:CreateTags on .*elastic-ip/);
   });
 
-  it('route: a missing route table is not-found; a missing DeleteRoute permission is named', async () => {
+  it('route: a missing route table is not-found; a missing CreateRoute permission is named', async () => {
     const w = await world('route');
     const missing = await preflightError(w, { raw: { route_tables: ['rtb-00000000000000001'] } });
     assert.equal(missing.errorClass, 'not-found');
     assert.match(missing.message, /rtb-00000000000000001/);
-    w.fake.deny('DeleteRoute');
+    w.fake.deny('CreateRoute');
     const denied = await preflightError(w);
     assert.equal(denied.errorClass, 'auth');
-    assert.match(denied.hint ?? '', new RegExp(`grant ec2:DeleteRoute on arn:aws:ec2:us-east-1:\\d{12}:route-table/${w.resource}`));
+    assert.match(denied.hint ?? '', new RegExp(`grant ec2:CreateRoute on arn:aws:ec2:us-east-1:\\d{12}:route-table/${w.resource}`));
   });
 
   it('secondary-ip: EC2 has no DryRun there; the probe still finds a missing AssignPrivateIpAddresses', async () => {
