@@ -60,14 +60,14 @@ export interface PendingOperation {
   readonly what: string;
 }
 
+/** The clients a mode uses besides InstancesClient (each costs ~150 ms of CPU to build: it parses the protos). */
+export type ClientName = 'addresses' | 'routes' | 'networks' | 'zoneOps' | 'globalOps';
+
 export class ComputeApi {
   readonly project: string;
+  private readonly clientOptions: ClientOptions;
   private readonly instances: InstancesClient;
-  private readonly addresses: AddressesClient;
-  private readonly routes: RoutesClient;
-  private readonly networks: NetworksClient;
-  private readonly zoneOps: ZoneOperationsClient;
-  private readonly globalOps: GlobalOperationsClient;
+  private built: { addresses?: AddressesClient; routes?: RoutesClient; networks?: NetworksClient; zoneOps?: ZoneOperationsClient; globalOps?: GlobalOperationsClient } = {};
   /**
    * Operations this provider started and has not yet seen DONE. An aborted acquire leaves its
    * operation running on the server; release (and the next acquire) wait for these first, so
@@ -75,15 +75,29 @@ export class ComputeApi {
    */
   readonly inflight = new Map<string, PendingOperation>();
 
-  constructor(private readonly options: ComputeApiOptions) {
+  /** `clients`: built now (warm for a takeover); any other is built on first use. */
+  constructor(private readonly options: ComputeApiOptions, clients: readonly ClientName[]) {
     this.project = options.project;
-    const clientOptions = computeClientOptions(options.endpoint, options.auth);
-    this.instances = new InstancesClient(clientOptions);
-    this.addresses = new AddressesClient(clientOptions);
-    this.routes = new RoutesClient(clientOptions);
-    this.networks = new NetworksClient(clientOptions);
-    this.zoneOps = new ZoneOperationsClient(clientOptions);
-    this.globalOps = new GlobalOperationsClient(clientOptions);
+    this.clientOptions = computeClientOptions(options.endpoint, options.auth);
+    this.instances = new InstancesClient(this.clientOptions);
+    for (const c of clients) this.client(c);
+  }
+
+  private client(name: 'addresses'): AddressesClient;
+  private client(name: 'routes'): RoutesClient;
+  private client(name: 'networks'): NetworksClient;
+  private client(name: 'zoneOps'): ZoneOperationsClient;
+  private client(name: 'globalOps'): GlobalOperationsClient;
+  private client(name: ClientName): unknown;
+  private client(name: ClientName): unknown {
+    const o = this.clientOptions;
+    switch (name) {
+      case 'addresses': return (this.built.addresses ??= new AddressesClient(o));
+      case 'routes': return (this.built.routes ??= new RoutesClient(o));
+      case 'networks': return (this.built.networks ??= new NetworksClient(o));
+      case 'zoneOps': return (this.built.zoneOps ??= new ZoneOperationsClient(o));
+      case 'globalOps': return (this.built.globalOps ??= new GlobalOperationsClient(o));
+    }
   }
 
   /** Human name of an instance for messages and hints. */
@@ -169,14 +183,14 @@ export class ComputeApi {
 
   getAddress(region: string, name: string, req: CallRequest): Promise<Address> {
     return this.call('addresses.get', this.addressName(region, name), 'compute.addresses.get', req, async () => {
-      const [address] = await this.addresses.get({ project: this.project, region, address: name }, NO_GAX_RETRY);
+      const [address] = await this.client('addresses').get({ project: this.project, region, address: name }, NO_GAX_RETRY);
       return address;
     });
   }
 
   testAddressPermissions(region: string, name: string, permissions: readonly string[], req: CallRequest): Promise<string[]> {
     return this.call('addresses.testIamPermissions', this.addressName(region, name), 'compute.addresses.get', req, async () => {
-      const [answer] = await this.addresses.testIamPermissions(
+      const [answer] = await this.client('addresses').testIamPermissions(
         { project: this.project, region, resource: name, testPermissionsRequestResource: { permissions: [...permissions] } },
         NO_GAX_RETRY,
       );
@@ -190,7 +204,7 @@ export class ComputeApi {
 
   getNetwork(name: string, req: CallRequest): Promise<protos.google.cloud.compute.v1.INetwork> {
     return this.call('networks.get', `network ${name} of project ${this.project}`, 'compute.networks.get', req, async () => {
-      const [network] = await this.networks.get({ project: this.project, network: name }, NO_GAX_RETRY);
+      const [network] = await this.client('networks').get({ project: this.project, network: name }, NO_GAX_RETRY);
       return network;
     });
   }
@@ -198,21 +212,21 @@ export class ComputeApi {
   /** routes.list with a server-side filter, all pages. */
   listRoutes(filter: string, req: CallRequest): Promise<Route[]> {
     return this.call('routes.list', `the routes of project ${this.project}`, 'compute.routes.list', req, async () => {
-      const [list] = await this.routes.list({ project: this.project, filter }, { ...NO_GAX_RETRY, autoPaginate: true });
+      const [list] = await this.client('routes').list({ project: this.project, filter }, { ...NO_GAX_RETRY, autoPaginate: true });
       return list;
     });
   }
 
   insertRoute(route: Route, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.insert', `route ${route.name ?? ''} of project ${this.project}`, 'compute.routes.create', req, async () => {
-      const [op] = await this.routes.insert({ project: this.project, routeResource: route }, NO_GAX_RETRY);
+      const [op] = await this.client('routes').insert({ project: this.project, routeResource: route }, NO_GAX_RETRY);
       return this.started(pending(op, undefined, `creating route ${route.name ?? ''}`));
     });
   }
 
   deleteRoute(name: string, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.delete', `route ${name} of project ${this.project}`, 'compute.routes.delete', req, async () => {
-      const [op] = await this.routes.delete({ project: this.project, route: name }, NO_GAX_RETRY);
+      const [op] = await this.client('routes').delete({ project: this.project, route: name }, NO_GAX_RETRY);
       return this.started(pending(op, undefined, `deleting route ${name}`));
     });
   }
@@ -229,15 +243,15 @@ export class ComputeApi {
     const action = op.zone !== undefined ? 'zoneOperations.get' : 'globalOperations.get';
     return this.call(action, `operation ${op.name} (${op.what}) in ${where}`, permission, req, async () => {
       const [answer] = op.zone !== undefined
-        ? await this.zoneOps.get({ project: this.project, zone: op.zone, operation: op.name }, NO_GAX_RETRY)
-        : await this.globalOps.get({ project: this.project, operation: op.name }, NO_GAX_RETRY);
+        ? await this.client('zoneOps').get({ project: this.project, zone: op.zone, operation: op.name }, NO_GAX_RETRY)
+        : await this.client('globalOps').get({ project: this.project, operation: op.name }, NO_GAX_RETRY);
       if (String(answer.status) === 'DONE') this.inflight.delete(`${op.zone ?? 'global'}/${op.name}`);
       return answer;
     });
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.instances.close(), this.addresses.close(), this.routes.close(), this.networks.close(), this.zoneOps.close(), this.globalOps.close()]);
+    await Promise.allSettled([this.instances, ...Object.values(this.built)].map((c: { close(): Promise<void> }) => c.close()));
   }
 }
 

@@ -11,7 +11,7 @@ import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
 import { AliasIpMode } from './alias-ip.js';
 import { attemptScope, MetadataCompute, TokenKeeper } from './auth.js';
 import { classifyError, permissionHint } from './classify.js';
-import { ComputeApi } from './compute.js';
+import { ComputeApi, type ClientName } from './compute.js';
 import { memberRef, regionOf, type Identity, type ModeContext } from './context.js';
 import { ExternalIpMode } from './external-ip.js';
 import { MetadataClient, metadataBase } from './metadata.js';
@@ -26,6 +26,13 @@ export interface GcpProviderHooks {
   /** Wall clock for fence records (default Date.now). */
   readonly wallNow?: () => number;
 }
+
+/** The Compute clients each mode uses (built at discovery, so a takeover builds none). */
+const CLIENTS: Readonly<Record<GcpOptions['mode'], readonly ClientName[]>> = {
+  'alias-ip': ['zoneOps'],
+  'external-ip': ['addresses', 'zoneOps'],
+  route: ['routes', 'networks', 'zoneOps', 'globalOps'],
+};
 
 interface Ready {
   readonly mode: GcpMode;
@@ -146,7 +153,7 @@ export class GcpProvider implements VipProvider {
       instance: o.instance ?? found.instance,
       serviceAccount: found.serviceAccount,
     };
-    const api = new ComputeApi({ project: identity.project, endpoint: o.endpoint, auth: this.auth, ctx: this.callCtx, principal: () => identity.serviceAccount });
+    const api = new ComputeApi({ project: identity.project, endpoint: o.endpoint, auth: this.auth, ctx: this.callCtx, principal: () => identity.serviceAccount }, CLIENTS[o.mode]);
     this.api = api;
     const context: ModeContext = {
       api,
