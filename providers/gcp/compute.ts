@@ -20,7 +20,7 @@ import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_op
 import type { CallOptions } from 'google-gax';
 import { cloudCall, type CallContext, type CallRequest } from '../shared/cloud-call.js';
 import { attemptScope, type AttemptScope, type MetadataCompute } from './auth.js';
-import { classifyError } from './classify.js';
+import { classifyError, failureFacts } from './classify.js';
 
 export type Instance = protos.google.cloud.compute.v1.IInstance;
 export type NetworkInterface = protos.google.cloud.compute.v1.INetworkInterface;
@@ -37,6 +37,12 @@ export interface InstanceRef {
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof InstancesClient>[0]>;
 
+/** What a mutating call changes (for settleOperations) and how its body is sent. */
+interface Mutation {
+  readonly target: UnsureTarget;
+  readonly emptyFields?: readonly string[];
+}
+
 /** cloudCall is the one retry loop: no gax retries on any call. */
 const NO_GAX_RETRY: CallOptions = { retry: { retryCodes: [] } as unknown as CallOptions['retry'] };
 
@@ -50,6 +56,9 @@ export interface ComputeApiOptions {
   /** The service account, for hints. */
   readonly principal: () => string | undefined;
 }
+
+/** A zone's instance, or the project's routes (global operations). */
+export type UnsureTarget = { readonly zone: string; readonly instance: string } | { readonly zone: undefined; readonly routes: true };
 
 /** A zonal or global operation to wait for. */
 export interface PendingOperation {
@@ -74,6 +83,12 @@ export class ComputeApi {
    * nothing this node started lands after it released (operations.ts settleOperations).
    */
   readonly inflight = new Map<string, PendingOperation>();
+  /**
+   * Where a mutation was sent but no answer came back (aborted, timed out, connection lost): it
+   * may have started an operation we never learnt the name of. settleOperations lists the
+   * unfinished operations there before release or acquire reads anything.
+   */
+  readonly unsure = new Map<string, UnsureTarget>();
 
   /** `clients`: built now (warm for a takeover); any other is built on first use. */
   constructor(private readonly options: ComputeApiOptions, clients: readonly ClientName[]) {
@@ -109,13 +124,25 @@ export class ComputeApi {
    * One request through cloudCall: `action` names it in metrics and errors; `permission` and
    * `resource` go into the hint when it is refused.
    */
-  call<T>(action: string, resource: string, permission: string, req: CallRequest, request: () => Promise<T>, emptyFields?: readonly string[]): Promise<T> {
+  call<T>(action: string, resource: string, permission: string, req: CallRequest, request: () => Promise<T>, mutation?: Mutation): Promise<T> {
     const principal = this.options.principal();
     const ctx: CallContext = {
       ...this.options.ctx,
       classify: (err) => classifyError(err, { permission, resource, ...(principal !== undefined ? { principal } : {}) }),
     };
-    return cloudCall(ctx, action, resource, req, (signal) => withSignal({ signal, ...(emptyFields ? { emptyFields } : {}) }, request));
+    const scope = (signal: AbortSignal): AttemptScope => ({ signal, ...(mutation?.emptyFields ? { emptyFields: mutation.emptyFields } : {}) });
+    return cloudCall(ctx, action, resource, req, async (signal) => {
+      try {
+        return await withSignal(scope(signal), request);
+      } catch (err) {
+        // No HTTP answer: the request may have been carried out all the same.
+        if (mutation && failureFacts(err).status === undefined) {
+          const t = mutation.target;
+          this.unsure.set(t.zone !== undefined ? `${t.zone}/${t.instance}` : 'global/routes', t);
+        }
+        throw err;
+      }
+    });
   }
 
   getInstance(ref: InstanceRef, req: CallRequest): Promise<Instance> {
@@ -140,7 +167,7 @@ export class ComputeApi {
         NO_GAX_RETRY,
       );
       return this.started(pending(op, ref.zone, what));
-    }, ['aliasIpRanges']);
+    }, { target: { zone: ref.zone, instance: ref.name }, emptyFields: ['aliasIpRanges'] });
   }
 
   addAccessConfig(ref: InstanceRef, nic: string, accessConfig: protos.google.cloud.compute.v1.IAccessConfig, req: CallRequest): Promise<PendingOperation> {
@@ -150,7 +177,7 @@ export class ComputeApi {
         NO_GAX_RETRY,
       );
       return this.started(pending(op, ref.zone, `adding access config ${accessConfig.name ?? ''} (${accessConfig.natIP ?? 'ephemeral'}) to ${ref.name}`));
-    });
+    }, { target: { zone: ref.zone, instance: ref.name } });
   }
 
   deleteAccessConfig(ref: InstanceRef, nic: string, accessConfig: string, req: CallRequest): Promise<PendingOperation> {
@@ -160,14 +187,14 @@ export class ComputeApi {
         NO_GAX_RETRY,
       );
       return this.started(pending(op, ref.zone, `deleting access config "${accessConfig}" from ${ref.name}`));
-    });
+    }, { target: { zone: ref.zone, instance: ref.name } });
   }
 
   setMetadata(ref: InstanceRef, metadata: MetadataItems, req: CallRequest): Promise<PendingOperation> {
     return this.call('instances.setMetadata', `the metadata of ${this.instanceName(ref)}`, 'compute.instances.setMetadata', req, async () => {
       const [op] = await this.instances.setMetadata({ project: this.project, zone: ref.zone, instance: ref.name, metadataResource: metadata }, NO_GAX_RETRY);
       return this.started(pending(op, ref.zone, `writing the fence record on ${ref.name}`));
-    });
+    }, { target: { zone: ref.zone, instance: ref.name } });
   }
 
   /** The subset of `permissions` the caller has on the instance. */
@@ -221,19 +248,33 @@ export class ComputeApi {
     return this.call('routes.insert', `route ${route.name ?? ''} of project ${this.project}`, 'compute.routes.create', req, async () => {
       const [op] = await this.client('routes').insert({ project: this.project, routeResource: route }, NO_GAX_RETRY);
       return this.started(pending(op, undefined, `creating route ${route.name ?? ''}`));
-    });
+    }, { target: { zone: undefined, routes: true } });
   }
 
   deleteRoute(name: string, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.delete', `route ${name} of project ${this.project}`, 'compute.routes.delete', req, async () => {
       const [op] = await this.client('routes').delete({ project: this.project, route: name }, NO_GAX_RETRY);
       return this.started(pending(op, undefined, `deleting route ${name}`));
-    });
+    }, { target: { zone: undefined, routes: true } });
   }
 
   private started(op: PendingOperation): PendingOperation {
     this.inflight.set(`${op.zone ?? 'global'}/${op.name}`, op);
     return op;
+  }
+
+  /** Unfinished operations on an instance (zoneOperations.list) or on routes (globalOperations.list). */
+  unfinishedOperations(t: UnsureTarget, req: CallRequest): Promise<PendingOperation[]> {
+    if (t.zone !== undefined) {
+      return this.call('zoneOperations.list', `the operations in zone ${t.zone} of project ${this.project}`, 'compute.zoneOperations.list', req, async () => {
+        const [ops] = await this.client('zoneOps').list({ project: this.project, zone: t.zone, filter: 'status != DONE' }, { ...NO_GAX_RETRY, autoPaginate: true });
+        return ops.filter((op) => (op.targetLink ?? '').endsWith(`/zones/${t.zone}/instances/${t.instance}`) && op.name).map((op) => ({ name: op.name ?? '', zone: t.zone, what: `${String(op.operationType)} on ${t.instance}` }));
+      });
+    }
+    return this.call('globalOperations.list', `the global operations of project ${this.project}`, 'compute.globalOperations.list', req, async () => {
+      const [ops] = await this.client('globalOps').list({ project: this.project, filter: 'status != DONE' }, { ...NO_GAX_RETRY, autoPaginate: true });
+      return ops.filter((op) => /\/global\/routes\/vipd-/.test(op.targetLink ?? '') && op.name).map((op) => ({ name: op.name ?? '', zone: undefined, what: `${String(op.operationType)} ${op.targetLink ?? ''}` }));
+    });
   }
 
   /** One poll of an operation (zoneOperations.get or globalOperations.get). */

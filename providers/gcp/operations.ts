@@ -54,9 +54,14 @@ export async function waitOperation(api: ComputeApi, clock: Clock, op: PendingOp
 
 /**
  * Waits for every operation this provider started and has not seen DONE (an aborted call's
- * operation still lands on the server). Their outcome does not matter, only that they are over.
+ * operation still lands on the server), including those of mutations whose answer never came
+ * (listed by target). Their outcome does not matter, only that they are over.
  */
 export async function settleOperations(api: ComputeApi, clock: Clock, req: CallRequest): Promise<void> {
+  for (const [key, target] of [...api.unsure]) {
+    for (const op of await api.unfinishedOperations(target, req)) api.inflight.set(`${op.zone ?? 'global'}/${op.name}`, op);
+    api.unsure.delete(key);
+  }
   const ops = [...api.inflight.values()];
   await Promise.all(ops.map(async (op) => {
     try {
