@@ -56,7 +56,6 @@ export interface ApiContext {
 type Handler = (call: Call, ctx: ApiContext) => unknown;
 
 const ROUTE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const EPHEMERAL_POOL = Array.from({ length: 50 }, (_, i) => `203.0.113.${200 + i}`);
 
 function requirePermission(ctx: ApiContext, permission: string, resource: string): void {
   if (ctx.denied.has(permission)) throw permissionDenied(permission, resource);
@@ -251,7 +250,7 @@ const addAccessConfig: Handler = (call, ctx) => {
     const h = ctx.world.natHolder(ip);
     return h ? `The IP address '${ip}' is already being used by another resource ('${ctx.world.instancePath(h.instance)}', access config '${h.accessConfig.name}').` : undefined;
   };
-  if (natIP === undefined) natIP = EPHEMERAL_POOL.find((ip) => !ctx.world.natHolder(ip) && !ctx.world.addressByIp(ip));
+  if (natIP === undefined) natIP = ctx.world.freeEphemeralIp();
   if (natIP === undefined) throw invalid('The gcp fake ran out of ephemeral external addresses.');
   const held = inUse(natIP);
   if (held) throw invalid(`Invalid value for field 'resource.natIP': '${natIP}'. ${held}`);

@@ -7,6 +7,7 @@
  */
 import { Rng } from '../../sim/rng.js';
 import { backendError, rateLimited, userRateLimited, type ApiError } from './errors.js';
+import { REST_METHODS } from './schema.js';
 
 export type FaultKind = 'throttle' | 'server-error' | 'hang' | 'lost-response' | 'stale-read';
 
@@ -42,6 +43,10 @@ export class Faults {
   }
 
   inject(f: Fault): void {
+    // A misspelt method would never fire, and the test meant to exercise the fault could not fail.
+    if (f.method !== undefined && !REST_METHODS.some((m) => m.name === f.method))
+      throw new Error(`gcp fake: no method '${f.method}' to inject a fault into (methods: ${REST_METHODS.map((m) => m.name).join(', ')})`);
+    if (!['throttle', 'server-error', 'hang', 'lost-response', 'stale-read'].includes(f.kind)) throw new Error(`gcp fake: unknown fault kind '${String(f.kind)}'`);
     if (f.probability !== undefined && (f.probability < 0 || f.probability > 1)) throw new Error(`gcp fake: fault probability ${f.probability} is not in [0, 1]`);
     this.armed.push({ ...f, left: f.times ?? Number.POSITIVE_INFINITY });
   }

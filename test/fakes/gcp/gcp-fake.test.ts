@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,9 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { protos } from '@google-cloud/compute';
 import * as gcpMetadata from 'gcp-metadata';
+import { Compute } from 'google-auth-library';
 import { fakeClients, useMetadataHost, type FakeClients } from './clients.js';
+import { matchesFilter, parseFilter } from './filter.js';
 import { startGcpFake, type GcpFake, type GcpFakeOptions, type RequestRecord } from './index.js';
 
 const ZONE = 'us-central1-a';
@@ -150,6 +153,43 @@ describe('gcp fake: metadata server', () => {
     assert.ok(fake.metadataRequests.some((r) => r.path.endsWith('/token') && r.instance === 'vm-a'));
   });
 
+  it('answers the ping paths and lists directories', async () => {
+    const get = async (path: string) => (await fetch(`http://${host}${path}`, { headers: { 'Metadata-Flavor': 'Google' } })).text();
+    assert.equal(await get('/'), 'computeMetadata/\n');
+    assert.match(await get('/computeMetadata/v1/instance'), /^network-interfaces\/$/m);
+    assert.equal(await get('/computeMetadata/v1/instance/network-interfaces/'), '0/\n');
+    assert.match(await get('/computeMetadata/v1/instance/service-accounts/default/'), /^token$/m);
+    const bad = await fetch(`http://${host}/computeMetadata/v1/instance/name?bogus=1`, { headers: { 'Metadata-Flavor': 'Google' } });
+    assert.equal(bad.status, 400);
+  });
+
+  it('with GCE_METADATA_HOST set, gcp-metadata and the Compute credentials connect to nothing but it', async () => {
+    const hosts: string[] = [];
+    const fresh = await fake.metadata('vm-a'); // a new port: no kept-alive connection to reuse
+    useMetadataHost(fresh.host);
+    const connect = net.Socket.prototype.connect;
+    // Every TCP connection this process opens goes through Socket#connect: record where to.
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      // net.createConnection hands connect() its normalised [options, callback] array.
+      const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+      const o = typeof first === 'object' && first !== null ? (first as { host?: string; hostname?: string }) : { host: typeof args[1] === 'string' ? args[1] : undefined };
+      hosts.push(o.host ?? o.hostname ?? '(default host)');
+      return (connect as (...x: unknown[]) => net.Socket).apply(this, args);
+    } as typeof connect;
+    try {
+      gcpMetadata.resetIsAvailableCache();
+      assert.equal(await gcpMetadata.isAvailable(), true);
+      await gcpMetadata.instance('id');
+      await new Compute().getAccessToken();
+    } finally {
+      net.Socket.prototype.connect = connect;
+      await fresh.close();
+      useMetadataHost(host);
+    }
+    assert.ok(hosts.length > 0, 'the probe saw the connections');
+    assert.deepEqual([...new Set(hosts)], ['127.0.0.1']);
+  });
+
   it('reflects moves: the alias list follows the interface', async () => {
     fake.moveAlias(VIP, 'vm-b');
     assert.equal(await gcpMetadata.instance('network-interfaces/0/ip-aliases/'), '');
@@ -172,9 +212,11 @@ describe('gcp fake: auth and permissions', () => {
     assert.equal(ok.status, 200);
   });
 
-  it('records which instance the token belongs to', async () => {
+  it('records which instance the token belongs to, and the body a request sent', async () => {
     await c.instances.get({ project: fake.project, zone: ZONE, instance: 'vm-b' });
     assert.equal(fake.requests.at(-1)?.caller, 'vm-a');
+    await c.instances.testIamPermissions({ project: fake.project, zone: ZONE, resource: 'vm-a', testPermissionsRequestResource: { permissions: ['compute.instances.get'] } });
+    assert.deepEqual(fake.requests.at(-1)?.body, { permissions: ['compute.instances.get'] });
   });
 
   it('denies a permission with 403 naming it and the resource; testIamPermissions answers the allowed subset', async () => {
@@ -194,6 +236,21 @@ describe('gcp fake: auth and permissions', () => {
     fake.allow('compute.instances.updateNetworkInterface');
     const [none] = await c.instances.testIamPermissions({ project: fake.project, zone: ZONE, resource: 'vm-a', testPermissionsRequestResource: { permissions: [] } });
     assert.deepEqual(none.permissions, []);
+  });
+
+  it('an instance without a service account gets no token: the Compute credentials fail with status 404', async () => {
+    fake.addInstance({ name: 'vm-nosa', nics: [{ networkIP: '198.51.100.9' }], serviceAccount: null });
+    const md = await fake.metadata('vm-nosa');
+    useMetadataHost(md.host);
+    try {
+      const auth = new Compute();
+      // gcp-metadata bundles its own gaxios, so google-auth-library's `instanceof GaxiosError` misses
+      // and its explanatory wrapping never happens: the caller sees a bare "Not Found" with status 404.
+      await assert.rejects(auth.getAccessToken(), (e: Error & { status?: number }) => e.status === 404 && /^Not Found\s*$/.test(e.message));
+    } finally {
+      await md.close();
+      useMetadataHost(c.metadataHost);
+    }
   });
 
   it('revoked tokens get 401 through the client', async () => {
@@ -241,7 +298,7 @@ describe('gcp fake: instances and alias IP ranges', () => {
   });
 
   it('moves an alias range: the change lands when the operation is DONE, not before', async () => {
-    const slow = await startGcpFake({ operationDelayMs: 600_000 });
+    const slow = await startGcpFake({ operationDelayMs: 600_000, waitCapMs: 50 });
     world(slow);
     const s = await fakeClients(slow, 'vm-b');
     try {
@@ -253,6 +310,9 @@ describe('gcp fake: instances and alias IP ranges', () => {
       assert.deepEqual(slow.aliasOwner(VIP), { instance: 'vm-a', nic: 'nic0' });
       const [running] = await s.zoneOperations.get({ project: slow.project, zone: ZONE, operation: op.latestResponse.name as string });
       assert.equal(running.status, 'RUNNING');
+      // operations.wait gives up after its cap (GCP: 2 minutes) and answers the RUNNING operation.
+      const [waited] = await s.zoneOperations.wait({ project: slow.project, zone: ZONE, operation: lro(op).name as string });
+      assert.equal(waited.status, 'RUNNING');
       // One operation at a time per instance, as on GCP.
       const busy = await refused(
         s.instances.updateNetworkInterface({ project: slow.project, zone: ZONE, instance: 'vm-a', networkInterface: 'nic0', networkInterfaceResource: { fingerprint: a.fingerprint, aliasIpRanges: [] } }),
@@ -458,6 +518,14 @@ describe('gcp fake: external addresses and access configs', () => {
     fake.allow('compute.addresses.use');
   });
 
+  it('access configs without natIP get distinct ephemeral addresses', () => {
+    fake.addInstance({ name: 'vm-e1', nics: [{ networkIP: '198.51.100.21', accessConfigs: [{ name: 'External NAT' }] }, { networkIP: '198.51.100.22', accessConfigs: [{ name: 'External NAT' }] }] });
+    fake.addInstance({ name: 'vm-e2', nics: [{ networkIP: '198.51.100.23', accessConfigs: [{ name: 'External NAT' }] }] });
+    const ips = [fake.nic('vm-e1', 'nic0'), fake.nic('vm-e1', 'nic1'), fake.nic('vm-e2')].map((n) => n.accessConfigs[0]?.natIP);
+    assert.equal(new Set(ips).size, 3);
+    for (const ip of ips) assert.match(ip ?? '', /^203\.0\.113\.2\d\d$/);
+  });
+
   it('moveExternal behind the client\'s back', async () => {
     fake.moveExternal(EIP, 'vm-c');
     assert.deepEqual(fake.externalOwner(EIP), { instance: 'vm-c', nic: 'nic0', accessConfig: 'external-nat' });
@@ -520,6 +588,20 @@ describe('gcp fake: routes and global operations', () => {
   });
 });
 
+describe('gcp fake: list filters', () => {
+  it('parses FIELD op VALUE terms joined by AND or parentheses, and refuses anything else', () => {
+    const vm = { name: 'vm-a', status: 'RUNNING', networkInterfaces: [{ aliasIpRanges: [{ ipCidrRange: VIP }] }, { aliasIpRanges: [] }] };
+    assert.equal(matchesFilter(vm, parseFilter('name = "vm-a"')), true);
+    assert.equal(matchesFilter(vm, parseFilter('(name = "vm-a") (status = "STOPPED")')), false);
+    assert.equal(matchesFilter(vm, parseFilter('name = vm-* AND status != TERMINATED')), true);
+    assert.equal(matchesFilter(vm, parseFilter('name eq "vm-[ab]"')), true);
+    assert.equal(matchesFilter(vm, parseFilter('name ne "vm-.*"')), false);
+    assert.equal(matchesFilter(vm, parseFilter(`networkInterfaces.aliasIpRanges.ipCidrRange = "${VIP}"`)), true);
+    assert.throws(() => parseFilter('name ~ vm'), /Invalid list filter/);
+    assert.throws(() => parseFilter('name = a OR name = b'), /Invalid list filter/);
+  });
+});
+
 describe('gcp fake: strictness', () => {
   let fake: GcpFake;
   let c: FakeClients;
@@ -535,7 +617,7 @@ describe('gcp fake: strictness', () => {
     assert.equal((await raw(fake, 'DELETE', `/compute/v1/projects/${fake.project}/zones/${ZONE}/instances/vm-a`, { token: tok })).status, 404);
   });
 
-  it('an unknown body field, query parameter or enum value is 400 naming it', async () => {
+  it('an unknown body field (at any depth) or query parameter is 400 naming it', async () => {
     const path = `/compute/v1/projects/${fake.project}/zones/${ZONE}/instances/vm-a/updateNetworkInterface?networkInterface=nic0`;
     const body = await raw(fake, 'PATCH', path, { token: tok, body: JSON.stringify({ fingerprint: fake.nic('vm-a').fingerprint, aliasIpRange: [] }) });
     assert.equal(body.status, 400);
@@ -628,6 +710,10 @@ describe('gcp fake: faults', () => {
     assert.deepEqual(fresh.networkInterfaces?.[0]?.aliasIpRanges?.map((r) => r.ipCidrRange), [range]);
   });
 
+  it('a fault for a method the fake does not serve is refused (it could never fire)', () => {
+    assert.throws(() => fake.inject({ kind: 'throttle', method: 'instances.updateNetworkInterfaces' }), /no method 'instances.updateNetworkInterfaces'/);
+  });
+
   it('faults with a probability replay from the seed', async () => {
     const run = async (seed: number): Promise<string> => {
       const f = await startGcpFake({ seed });
@@ -674,7 +760,7 @@ describe('gcp fake: serve.ts (standalone, for the demo)', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', serve, '--world', file, '--operation-delay', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-      const out = JSON.parse(line) as { endpoint: string; project: string; metadata: Record<string, string> };
+      const out = JSON.parse(line) as { endpoint: string; project: string; metadata: Record<string, string>; control: string };
       assert.match(out.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(out.project, 'vipd-demo');
       assert.deepEqual(Object.keys(out.metadata).sort(), ['node-a', 'node-b']);
@@ -683,11 +769,46 @@ describe('gcp fake: serve.ts (standalone, for the demo)', () => {
       const inst = await fetch(`${out.endpoint}/compute/v1/projects/vipd-demo/zones/${ZONE}/instances/node-a`, { headers: { authorization: `Bearer ${access_token}` } });
       assert.equal(inst.status, 200);
       assert.deepEqual(((await inst.json()) as { networkInterfaces: { aliasIpRanges: { ipCidrRange: string }[] }[] }).networkInterfaces[0]?.aliasIpRanges, [{ ipCidrRange: VIP }]);
+      const ctl = async (body: unknown): Promise<unknown> =>
+        (await fetch(`${out.control}/control`, { method: 'POST', body: JSON.stringify(body) })).json();
+      assert.deepEqual(await ctl({ op: 'moveAlias', ipCidrRange: VIP, toInstance: 'node-b' }), { ok: true });
+      assert.deepEqual(await ctl({ op: 'aliasOwner', ipCidrRange: VIP }), { instance: 'node-b', nic: 'nic0' });
+      assert.deepEqual(await ctl({ op: 'moveAlias', range: VIP, instance: 'node-a' }), { ok: true });
+      assert.deepEqual(await ctl({ op: 'aliasOwner', range: VIP }), { instance: 'node-a', nic: 'nic0' });
+      await ctl({ op: 'moveAlias', range: VIP, instance: 'node-b' });
+      const st = (await (await fetch(`${out.control}/state`)).json()) as { instances: Record<string, { nics: Record<string, { aliasIpRanges: string[] }> }> };
+      assert.deepEqual(st.instances['node-b']?.nics.nic0?.aliasIpRanges, [VIP]);
+      const reqs = (await (await fetch(`${out.control}/requests`)).json()) as { method: string; caller: string; wallMs: number }[];
+      assert.deepEqual(reqs.map((r) => [r.method, r.caller]), [['instances.get', 'node-b']]);
+      assert.match(JSON.stringify(await ctl({ op: 'nope' })), /unknown op 'nope'/);
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
       assert.equal(code, 0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+  it('stops when its stdin pipe ends (no orphan after its parent dies), and refuses a bad world file naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcp-fake-'));
+    const serve = fileURLToPath(new URL('./serve.ts', import.meta.url));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ instances: [{ name: 'node-a', nics: [{ networkIP: '198.51.100.2' }] }] }));
+    const child = spawn(process.execPath, ['--import', 'tsx', serve, '--world', good], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await once(createInterface({ input: child.stdout }), 'line');
+      child.stdin.end();
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ instances: [{ name: 'node-a' }] }));
+    const refused = spawn(process.execPath, ['--import', 'tsx', serve, '--world', bad], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    refused.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(refused, 'exit')) as [number | null];
+    assert.equal(code, 2);
+    assert.match(err, /bad\.json: instances\[0\] needs "name" \(string\) and "nics" \(array\)/);
   });
 });

@@ -49,7 +49,8 @@ export interface NewInstance {
     aliasIpRanges?: { ipCidrRange: string; subnetworkRangeName?: string }[];
     accessConfigs?: { name: string; natIP?: string }[];
   }[];
-  serviceAccount?: string;
+  /** The attached service account; null for none (its metadata server then has no token to give). */
+  serviceAccount?: string | null;
 }
 
 export interface RequestRecord {
@@ -67,6 +68,8 @@ export interface RequestRecord {
   fault?: string;
   /** The instance whose metadata server issued the bearer token. */
   caller?: string;
+  /** The parsed JSON body (the resource a mutation sent), when there was one. */
+  body?: unknown;
 }
 
 export interface GcpFake {
@@ -176,6 +179,7 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
       } catch {
         return fail(invalid('Invalid JSON payload received. Unexpected token.'));
       }
+      if (body !== undefined) rec.body = body;
       const field = requestFieldType(method.requestType, method.bodyField);
       const problems = body === undefined ? [] : messageProblems(field, body);
       if (problems.length > 0) return fail(invalid(`Invalid JSON payload received. ${problems.join('; ')}`));
@@ -265,11 +269,12 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
     addInstance(n) {
       const zone = n.zone ?? 'us-central1-a';
       const region = regionOf(zone);
+      const ephemeral = new Set<string>();
       const i: Instance = {
         id: world.nextId(),
         name: n.name,
         zone,
-        serviceAccount: n.serviceAccount ?? `${world.projectNumber}-compute@developer.gserviceaccount.com`,
+        serviceAccount: n.serviceAccount === undefined ? `${world.projectNumber}-compute@developer.gserviceaccount.com` : n.serviceAccount,
         creationTimestamp: new Date().toISOString(),
         metadata: { fingerprint: world.newFingerprint(), items: [] },
         nics: n.nics.map((c, idx) => ({
@@ -279,7 +284,9 @@ export async function startGcpFake(opts: GcpFakeOptions = {}): Promise<GcpFake> 
           networkIP: c.networkIP,
           aliasIpRanges: (c.aliasIpRanges ?? []).map((r) => ({ ...r, ipCidrRange: normaliseRange(r.ipCidrRange) })),
           accessConfigs: (c.accessConfigs ?? []).map((ac) => {
-            const natIP = ac.natIP ?? `203.0.113.${200 + idx}`;
+            const natIP = ac.natIP ?? world.freeEphemeralIp(ephemeral);
+            if (natIP === undefined) throw new Error(`gcp fake: no ephemeral external address left for ${n.name}`);
+            ephemeral.add(natIP);
             return { name: ac.name, natIP, type: 'ONE_TO_ONE_NAT' as const, networkTier: 'PREMIUM' as const };
           }),
           fingerprint: world.newFingerprint(),

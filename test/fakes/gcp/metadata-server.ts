@@ -47,11 +47,11 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
     const i = o.world.instanceByName(o.instance);
     if (!i) throw new Error(`gcp fake: instance ${o.instance} is gone`);
     const num = o.world.projectNumber;
-    const account = (): Tree => ({
+    const account = (email: string): Tree => ({
       aliases: 'default',
-      email: i.serviceAccount,
+      email,
       scopes: 'https://www.googleapis.com/auth/cloud-platform',
-      token: () => JSON.stringify({ access_token: o.issueToken(i.name, i.serviceAccount), expires_in: 3599, token_type: 'Bearer' }),
+      token: () => JSON.stringify({ access_token: o.issueToken(i.name, email), expires_in: 3599, token_type: 'Bearer' }),
     });
     return {
       instance: {
@@ -71,7 +71,8 @@ export async function startMetadataServer(o: MetadataServerOptions): Promise<{ h
           'forwarded-ips': [],
           'access-configs': n.accessConfigs.map((ac) => ({ 'external-ip': ac.natIP, type: ac.type })),
         })),
-        'service-accounts': { default: account(), [i.serviceAccount]: account() },
+        // A VM without a service account has no service-accounts/default/ (token: 404).
+        'service-accounts': i.serviceAccount === null ? {} : { default: account(i.serviceAccount), [i.serviceAccount]: account(i.serviceAccount) },
       },
       project: { 'project-id': o.world.project, 'numeric-project-id': num, attributes: {} },
       universe: { 'universe-domain': 'googleapis.com' },

@@ -49,7 +49,7 @@ export class Renderer {
         fingerprint: i.metadata.fingerprint,
         ...(i.metadata.items.length > 0 ? { items: i.metadata.items.map((x) => ({ ...x })) } : {}),
       },
-      serviceAccounts: [{ email: i.serviceAccount, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }],
+      ...(i.serviceAccount !== null ? { serviceAccounts: [{ email: i.serviceAccount, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }] } : {}),
       selfLink: this.link(path),
     };
   }

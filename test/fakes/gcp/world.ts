@@ -31,7 +31,7 @@ export interface Instance {
   name: string;
   zone: string;
   nics: Nic[];
-  serviceAccount: string;
+  serviceAccount: string | null;
   creationTimestamp: string;
   /** Instance metadata (key/value items) and its fingerprint (instances.setMetadata). */
   metadata: { fingerprint: string; items: { key: string; value: string }[] };
@@ -85,6 +85,10 @@ export interface State {
   routes: Map<string, Route>;
   operations: Map<string, Operation>;
 }
+
+const MAX_OPERATIONS = 500;
+/** Ephemeral external addresses (an access config without natIP): 203.0.113.200-249. */
+const EPHEMERAL_POOL = Array.from({ length: 50 }, (_, i) => `203.0.113.${200 + i}`);
 
 const instanceKey = (zone: string, name: string): string => `${zone}/${name}`;
 const addressKey = (region: string, name: string): string => `${region}/${name}`;
@@ -214,6 +218,11 @@ export class World {
     return undefined;
   }
 
+  /** An ephemeral external address no interface uses and no static address reserves. */
+  freeEphemeralIp(taken: ReadonlySet<string> = new Set()): string | undefined {
+    return EPHEMERAL_POOL.find((ip) => !taken.has(ip) && !this.natHolder(ip) && !this.addressByIp(ip));
+  }
+
   /**
    * A resource reference as GCP accepts it — a full URL (any host), "projects/P/…" or a partial
    * path "zones/Z/instances/I" / "global/networks/N" — as the canonical "projects/P/…" path.
@@ -290,8 +299,17 @@ export class World {
     return had;
   }
 
+  /**
+   * Keep an operation; the oldest DONE ones beyond MAX_OPERATIONS are forgotten (GCP too keeps
+   * operations only for a while), so a long demo's snapshots stay small.
+   */
   putOperation(op: Operation): void {
     this.state.operations.set(op.name, op);
+    if (this.state.operations.size > MAX_OPERATIONS)
+      for (const [name, o] of this.state.operations) {
+        if (this.state.operations.size <= MAX_OPERATIONS) break;
+        if (o.status === 'DONE') this.state.operations.delete(name);
+      }
     this.snapshot();
   }
 }
