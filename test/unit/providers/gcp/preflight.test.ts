@@ -49,6 +49,17 @@ describe('gcp preflight', () => {
     }
   });
 
+  it('an instance without a service account (no token on the metadata server): auth saying to attach one', async () => {
+    world.fake.addInstance({ name: 'vipd-nosa', zone: 'us-central1-a', nics: [{ networkIP: '198.51.100.13' }], serviceAccount: null });
+    const md = await world.fake.metadata('vipd-nosa');
+    try {
+      const err = await rejection(world.provider('vipd-a', 'alias-ip', { metadata_host: md.host }).validate(live()));
+      expect(err, 'auth', 'HTTP 404', 'attach a service account to the instance with the cloud-platform scope');
+    } finally {
+      await md.close();
+    }
+  });
+
   it('a missing address: not-found naming the address, region and project', async () => {
     const err = await rejection(world.provider('vipd-a', 'external-ip', { address: 'no-such-address' }).validate(live()));
     expect(err, 'not-found', 'address no-such-address in region us-central1 of project vipd-test', 'does not exist');

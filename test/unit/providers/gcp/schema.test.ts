@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errors, oneError, TRUST, valid } from '../../config/helpers.js';
+import { oneError, TRUST, valid } from '../../config/helpers.js';
 
 const doc = (provider: string, vips = '[198.51.100.50/32]') =>
   `cluster_id: demo\nnode: {id: node-a}\ngroups:\n  - name: web\n    vrid: 51\n    interface: eth0\n    vips: ${vips}\n    peers: [node-b, node-c]\n    provider: ${provider}\n${TRUST}`;
@@ -35,9 +35,9 @@ describe('gcp schema', () => {
     oneError(doc('{type: gcp, mode: alias-ip, address: vipd-vip}'), 'groups[0].provider.address', /unknown key/);
   });
 
-  it('an unknown mode names the modes', () => {
-    const found = errors(doc('{type: gcp, mode: elastic}'));
-    assert.ok(found.some((e) => /alias-ip, external-ip, route/.test(e.message)), JSON.stringify(found));
+  it('an unknown mode names the modes; a missing one says required', () => {
+    oneError(doc('{type: gcp, mode: elastic}'), 'groups[0].provider.mode', /^must be one of alias-ip, external-ip, route; got "elastic"$/);
+    oneError(doc('{type: gcp}'), 'groups[0].provider.mode', /^required \(what the gcp provider moves: alias-ip, external-ip, route\)$/);
   });
 
   it('request_timeout out of range, a bad zone, a bad member: clear errors', () => {
