@@ -12,7 +12,7 @@ import type { CallRequest } from '../shared/cloud-call.js';
 import { isStaleFingerprint } from './classify.js';
 import type { Instance, InstanceRef, NetworkInterface } from './compute.js';
 import { interfaceOf, sameInstance, wait, type ModeContext } from './context.js';
-import { assertFence, checkFences, FINGERPRINT_RETRIES, readFence, releaseFence } from './fencing.js';
+import { assertFence, checkFences, FINGERPRINT_RETRIES, readFence, refreshAfterMove, releaseFence } from './fencing.js';
 import type { GcpMode } from './mode.js';
 import type { AliasIpOptions } from './schema.js';
 
@@ -61,12 +61,13 @@ export class AliasIpMode implements GcpMode {
     // Also when held (an operator may have handed it to a cut-off old master): a fresh higher
     // term elsewhere refuses before we write anything.
     checkFences(this.m, others.map((o) => readFence(o.instance, this.m.group.name)), req, 'taking', this.describe());
-    await assertFence(this.m, self, req);
+    const fencedAt = await assertFence(this.m, self, req);
     if (held) return; // the record is refreshed; nothing to move
     for (const other of others) {
       if (this.carriedBy(other.instance).length > 0) await this.removeFrom(other.ref, other.instance, req);
     }
     await this.addHere(req, self);
+    await refreshAfterMove(this.m, req, fencedAt);
   }
 
   async release(req: ProviderRequest): Promise<void> {

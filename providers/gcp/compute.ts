@@ -20,7 +20,7 @@ import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_op
 import type { CallOptions } from 'google-gax';
 import { cloudCall, type CallContext, type CallRequest } from '../shared/cloud-call.js';
 import { attemptScope, type AttemptScope, type MetadataCompute } from './auth.js';
-import { classifyError } from './classify.js';
+import { classifyError, failureFacts } from './classify.js';
 
 export type Instance = protos.google.cloud.compute.v1.IInstance;
 export type NetworkInterface = protos.google.cloud.compute.v1.INetworkInterface;
@@ -37,6 +37,12 @@ export interface InstanceRef {
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof InstancesClient>[0]>;
 
+/** What a mutating call changes (for settleOperations) and how its body is sent. */
+interface Mutation {
+  readonly target: UnsureTarget;
+  readonly emptyFields?: readonly string[];
+}
+
 /** cloudCall is the one retry loop: no gax retries on any call. */
 const NO_GAX_RETRY: CallOptions = { retry: { retryCodes: [] } as unknown as CallOptions['retry'] };
 
@@ -51,6 +57,9 @@ export interface ComputeApiOptions {
   readonly principal: () => string | undefined;
 }
 
+/** A zone's instance, or the project's routes (global operations). */
+export type UnsureTarget = { readonly zone: string; readonly instance: string } | { readonly zone: undefined; readonly routes: true };
+
 /** A zonal or global operation to wait for. */
 export interface PendingOperation {
   readonly name: string;
@@ -60,30 +69,50 @@ export interface PendingOperation {
   readonly what: string;
 }
 
+/** The clients a mode uses besides InstancesClient (each costs ~150 ms of CPU to build: it parses the protos). */
+export type ClientName = 'addresses' | 'routes' | 'networks' | 'zoneOps' | 'globalOps';
+
 export class ComputeApi {
   readonly project: string;
+  private readonly clientOptions: ClientOptions;
   private readonly instances: InstancesClient;
-  private readonly addresses: AddressesClient;
-  private readonly routes: RoutesClient;
-  private readonly networks: NetworksClient;
-  private readonly zoneOps: ZoneOperationsClient;
-  private readonly globalOps: GlobalOperationsClient;
+  private built: { addresses?: AddressesClient; routes?: RoutesClient; networks?: NetworksClient; zoneOps?: ZoneOperationsClient; globalOps?: GlobalOperationsClient } = {};
   /**
    * Operations this provider started and has not yet seen DONE. An aborted acquire leaves its
    * operation running on the server; release (and the next acquire) wait for these first, so
    * nothing this node started lands after it released (operations.ts settleOperations).
    */
   readonly inflight = new Map<string, PendingOperation>();
+  /**
+   * Where a mutation was sent but no answer came back (aborted, timed out, connection lost): it
+   * may have started an operation we never learnt the name of. settleOperations lists the
+   * unfinished operations there before release or acquire reads anything.
+   */
+  readonly unsure = new Map<string, UnsureTarget>();
 
-  constructor(private readonly options: ComputeApiOptions) {
+  /** `clients`: built now (warm for a takeover); any other is built on first use. */
+  constructor(private readonly options: ComputeApiOptions, clients: readonly ClientName[]) {
     this.project = options.project;
-    const clientOptions = computeClientOptions(options.endpoint, options.auth);
-    this.instances = new InstancesClient(clientOptions);
-    this.addresses = new AddressesClient(clientOptions);
-    this.routes = new RoutesClient(clientOptions);
-    this.networks = new NetworksClient(clientOptions);
-    this.zoneOps = new ZoneOperationsClient(clientOptions);
-    this.globalOps = new GlobalOperationsClient(clientOptions);
+    this.clientOptions = computeClientOptions(options.endpoint, options.auth);
+    this.instances = new InstancesClient(this.clientOptions);
+    for (const c of clients) this.client(c);
+  }
+
+  private client(name: 'addresses'): AddressesClient;
+  private client(name: 'routes'): RoutesClient;
+  private client(name: 'networks'): NetworksClient;
+  private client(name: 'zoneOps'): ZoneOperationsClient;
+  private client(name: 'globalOps'): GlobalOperationsClient;
+  private client(name: ClientName): unknown;
+  private client(name: ClientName): unknown {
+    const o = this.clientOptions;
+    switch (name) {
+      case 'addresses': return (this.built.addresses ??= new AddressesClient(o));
+      case 'routes': return (this.built.routes ??= new RoutesClient(o));
+      case 'networks': return (this.built.networks ??= new NetworksClient(o));
+      case 'zoneOps': return (this.built.zoneOps ??= new ZoneOperationsClient(o));
+      case 'globalOps': return (this.built.globalOps ??= new GlobalOperationsClient(o));
+    }
   }
 
   /** Human name of an instance for messages and hints. */
@@ -95,13 +124,25 @@ export class ComputeApi {
    * One request through cloudCall: `action` names it in metrics and errors; `permission` and
    * `resource` go into the hint when it is refused.
    */
-  call<T>(action: string, resource: string, permission: string, req: CallRequest, request: () => Promise<T>, emptyFields?: readonly string[]): Promise<T> {
+  call<T>(action: string, resource: string, permission: string, req: CallRequest, request: () => Promise<T>, mutation?: Mutation): Promise<T> {
     const principal = this.options.principal();
     const ctx: CallContext = {
       ...this.options.ctx,
       classify: (err) => classifyError(err, { permission, resource, ...(principal !== undefined ? { principal } : {}) }),
     };
-    return cloudCall(ctx, action, resource, req, (signal) => withSignal({ signal, ...(emptyFields ? { emptyFields } : {}) }, request));
+    const scope = (signal: AbortSignal): AttemptScope => ({ signal, ...(mutation?.emptyFields ? { emptyFields: mutation.emptyFields } : {}) });
+    return cloudCall(ctx, action, resource, req, async (signal) => {
+      try {
+        return await withSignal(scope(signal), request);
+      } catch (err) {
+        // No HTTP answer: the request may have been carried out all the same.
+        if (mutation && failureFacts(err).status === undefined) {
+          const t = mutation.target;
+          this.unsure.set(t.zone !== undefined ? `${t.zone}/${t.instance}` : 'global/routes', t);
+        }
+        throw err;
+      }
+    });
   }
 
   getInstance(ref: InstanceRef, req: CallRequest): Promise<Instance> {
@@ -126,7 +167,7 @@ export class ComputeApi {
         NO_GAX_RETRY,
       );
       return this.started(pending(op, ref.zone, what));
-    }, ['aliasIpRanges']);
+    }, { target: { zone: ref.zone, instance: ref.name }, emptyFields: ['aliasIpRanges'] });
   }
 
   addAccessConfig(ref: InstanceRef, nic: string, accessConfig: protos.google.cloud.compute.v1.IAccessConfig, req: CallRequest): Promise<PendingOperation> {
@@ -136,7 +177,7 @@ export class ComputeApi {
         NO_GAX_RETRY,
       );
       return this.started(pending(op, ref.zone, `adding access config ${accessConfig.name ?? ''} (${accessConfig.natIP ?? 'ephemeral'}) to ${ref.name}`));
-    });
+    }, { target: { zone: ref.zone, instance: ref.name } });
   }
 
   deleteAccessConfig(ref: InstanceRef, nic: string, accessConfig: string, req: CallRequest): Promise<PendingOperation> {
@@ -146,14 +187,14 @@ export class ComputeApi {
         NO_GAX_RETRY,
       );
       return this.started(pending(op, ref.zone, `deleting access config "${accessConfig}" from ${ref.name}`));
-    });
+    }, { target: { zone: ref.zone, instance: ref.name } });
   }
 
   setMetadata(ref: InstanceRef, metadata: MetadataItems, req: CallRequest): Promise<PendingOperation> {
     return this.call('instances.setMetadata', `the metadata of ${this.instanceName(ref)}`, 'compute.instances.setMetadata', req, async () => {
       const [op] = await this.instances.setMetadata({ project: this.project, zone: ref.zone, instance: ref.name, metadataResource: metadata }, NO_GAX_RETRY);
       return this.started(pending(op, ref.zone, `writing the fence record on ${ref.name}`));
-    });
+    }, { target: { zone: ref.zone, instance: ref.name } });
   }
 
   /** The subset of `permissions` the caller has on the instance. */
@@ -169,14 +210,14 @@ export class ComputeApi {
 
   getAddress(region: string, name: string, req: CallRequest): Promise<Address> {
     return this.call('addresses.get', this.addressName(region, name), 'compute.addresses.get', req, async () => {
-      const [address] = await this.addresses.get({ project: this.project, region, address: name }, NO_GAX_RETRY);
+      const [address] = await this.client('addresses').get({ project: this.project, region, address: name }, NO_GAX_RETRY);
       return address;
     });
   }
 
   testAddressPermissions(region: string, name: string, permissions: readonly string[], req: CallRequest): Promise<string[]> {
     return this.call('addresses.testIamPermissions', this.addressName(region, name), 'compute.addresses.get', req, async () => {
-      const [answer] = await this.addresses.testIamPermissions(
+      const [answer] = await this.client('addresses').testIamPermissions(
         { project: this.project, region, resource: name, testPermissionsRequestResource: { permissions: [...permissions] } },
         NO_GAX_RETRY,
       );
@@ -190,7 +231,7 @@ export class ComputeApi {
 
   getNetwork(name: string, req: CallRequest): Promise<protos.google.cloud.compute.v1.INetwork> {
     return this.call('networks.get', `network ${name} of project ${this.project}`, 'compute.networks.get', req, async () => {
-      const [network] = await this.networks.get({ project: this.project, network: name }, NO_GAX_RETRY);
+      const [network] = await this.client('networks').get({ project: this.project, network: name }, NO_GAX_RETRY);
       return network;
     });
   }
@@ -198,28 +239,42 @@ export class ComputeApi {
   /** routes.list with a server-side filter, all pages. */
   listRoutes(filter: string, req: CallRequest): Promise<Route[]> {
     return this.call('routes.list', `the routes of project ${this.project}`, 'compute.routes.list', req, async () => {
-      const [list] = await this.routes.list({ project: this.project, filter }, { ...NO_GAX_RETRY, autoPaginate: true });
+      const [list] = await this.client('routes').list({ project: this.project, filter }, { ...NO_GAX_RETRY, autoPaginate: true });
       return list;
     });
   }
 
   insertRoute(route: Route, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.insert', `route ${route.name ?? ''} of project ${this.project}`, 'compute.routes.create', req, async () => {
-      const [op] = await this.routes.insert({ project: this.project, routeResource: route }, NO_GAX_RETRY);
+      const [op] = await this.client('routes').insert({ project: this.project, routeResource: route }, NO_GAX_RETRY);
       return this.started(pending(op, undefined, `creating route ${route.name ?? ''}`));
-    });
+    }, { target: { zone: undefined, routes: true } });
   }
 
   deleteRoute(name: string, req: CallRequest): Promise<PendingOperation> {
     return this.call('routes.delete', `route ${name} of project ${this.project}`, 'compute.routes.delete', req, async () => {
-      const [op] = await this.routes.delete({ project: this.project, route: name }, NO_GAX_RETRY);
+      const [op] = await this.client('routes').delete({ project: this.project, route: name }, NO_GAX_RETRY);
       return this.started(pending(op, undefined, `deleting route ${name}`));
-    });
+    }, { target: { zone: undefined, routes: true } });
   }
 
   private started(op: PendingOperation): PendingOperation {
     this.inflight.set(`${op.zone ?? 'global'}/${op.name}`, op);
     return op;
+  }
+
+  /** Unfinished operations on an instance (zoneOperations.list) or on routes (globalOperations.list). */
+  unfinishedOperations(t: UnsureTarget, req: CallRequest): Promise<PendingOperation[]> {
+    if (t.zone !== undefined) {
+      return this.call('zoneOperations.list', `the operations in zone ${t.zone} of project ${this.project}`, 'compute.zoneOperations.list', req, async () => {
+        const [ops] = await this.client('zoneOps').list({ project: this.project, zone: t.zone, filter: 'status != DONE' }, { ...NO_GAX_RETRY, autoPaginate: true });
+        return ops.filter((op) => (op.targetLink ?? '').endsWith(`/zones/${t.zone}/instances/${t.instance}`) && op.name).map((op) => ({ name: op.name ?? '', zone: t.zone, what: `${String(op.operationType)} on ${t.instance}` }));
+      });
+    }
+    return this.call('globalOperations.list', `the global operations of project ${this.project}`, 'compute.globalOperations.list', req, async () => {
+      const [ops] = await this.client('globalOps').list({ project: this.project, filter: 'status != DONE' }, { ...NO_GAX_RETRY, autoPaginate: true });
+      return ops.filter((op) => /\/global\/routes\/vipd-/.test(op.targetLink ?? '') && op.name).map((op) => ({ name: op.name ?? '', zone: undefined, what: `${String(op.operationType)} ${op.targetLink ?? ''}` }));
+    });
   }
 
   /** One poll of an operation (zoneOperations.get or globalOperations.get). */
@@ -229,15 +284,15 @@ export class ComputeApi {
     const action = op.zone !== undefined ? 'zoneOperations.get' : 'globalOperations.get';
     return this.call(action, `operation ${op.name} (${op.what}) in ${where}`, permission, req, async () => {
       const [answer] = op.zone !== undefined
-        ? await this.zoneOps.get({ project: this.project, zone: op.zone, operation: op.name }, NO_GAX_RETRY)
-        : await this.globalOps.get({ project: this.project, operation: op.name }, NO_GAX_RETRY);
+        ? await this.client('zoneOps').get({ project: this.project, zone: op.zone, operation: op.name }, NO_GAX_RETRY)
+        : await this.client('globalOps').get({ project: this.project, operation: op.name }, NO_GAX_RETRY);
       if (String(answer.status) === 'DONE') this.inflight.delete(`${op.zone ?? 'global'}/${op.name}`);
       return answer;
     });
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.instances.close(), this.addresses.close(), this.routes.close(), this.networks.close(), this.zoneOps.close(), this.globalOps.close()]);
+    await Promise.allSettled([this.instances, ...Object.values(this.built)].map((c: { close(): Promise<void> }) => c.close()));
   }
 }
 

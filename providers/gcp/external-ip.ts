@@ -10,7 +10,7 @@ import { ProviderError } from '../../src/ports/vip-provider.js';
 import type { CallRequest } from '../shared/cloud-call.js';
 import type { Address, Instance, InstanceRef, NetworkInterface } from './compute.js';
 import { instanceFromUrl, interfaceOf, sameInstance, wait, type ModeContext } from './context.js';
-import { assertFence, checkFences, readFence, releaseFence } from './fencing.js';
+import { assertFence, checkFences, readFence, refreshAfterMove, releaseFence } from './fencing.js';
 import type { GcpMode } from './mode.js';
 import type { ExternalIpOptions } from './schema.js';
 
@@ -54,7 +54,7 @@ export class ExternalIpMode implements GcpMode {
     const found = others.filter((o): o is { ref: InstanceRef; instance: Instance } => o !== undefined);
     // Also when held: a fresh higher term elsewhere refuses before we write anything.
     checkFences(this.m, found.map((o) => readFence(o.instance, this.m.group.name)), req, 'taking', this.describe());
-    await assertFence(this.m, self, req);
+    const fencedAt = await assertFence(this.m, self, req);
     if (held) return; // the record is refreshed; nothing to move
     for (const { ref, instance } of found) {
       for (const holderNic of instance.networkInterfaces ?? []) {
@@ -67,6 +67,7 @@ export class ExternalIpMode implements GcpMode {
     }
     const op = await this.m.api.addAccessConfig(this.m.self, this.m.nic, { name: this.options.accessConfigName, type: 'ONE_TO_ONE_NAT', natIP: ip }, req);
     await wait(this.m, op, 'compute.instances.addAccessConfig', `${this.m.nic} of ${this.m.api.instanceName(this.m.self)}`, req);
+    await refreshAfterMove(this.m, req, fencedAt);
   }
 
   async release(req: ProviderRequest): Promise<void> {

@@ -62,10 +62,26 @@ export async function writeFence(m: ModeContext, self: Instance, record: FenceRe
   }
 }
 
-/** Asserts our record for a fenced request (before a take, and on a refresh while held). */
-export async function assertFence(m: ModeContext, self: Instance, req: ProviderRequest): Promise<void> {
-  if (!req.fenced) return;
-  await writeFence(m, self, { term: req.term, node: m.nodeId, atMs: m.wallNow(), released: false }, req);
+/**
+ * Asserts our record for a fenced request (before a take, and on a refresh while held).
+ * Returns when the record says it was written (undefined: not fenced, nothing written).
+ */
+export async function assertFence(m: ModeContext, self: Instance, req: ProviderRequest): Promise<number | undefined> {
+  if (!req.fenced) return undefined;
+  const atMs = m.wallNow();
+  await writeFence(m, self, { term: req.term, node: m.nodeId, atMs, released: false }, req);
+  return atMs;
+}
+
+/**
+ * After a move: when it took longer than a reassert interval, the record written before it is
+ * already that old, and the next refresh is a whole interval away: the record could lapse
+ * (FENCE_TTL_FACTOR × interval) before it, and a cut-off master would take the resource back.
+ * Then write it again now. A quick move writes nothing more.
+ */
+export async function refreshAfterMove(m: ModeContext, req: ProviderRequest, writtenAtMs: number | undefined): Promise<void> {
+  if (writtenAtMs === undefined || m.wallNow() - writtenAtMs <= m.group.reassertIntervalMs) return;
+  await assertFence(m, await m.api.getInstance(m.self, req), req);
 }
 
 /** Marks our record released, when this instance carries an unreleased one of ours. */

@@ -3,7 +3,8 @@
  * later DONE, with error.errors[] when it failed (the API does not throw for a failed
  * operation: https://cloud.google.com/compute/docs/api/how-tos/api-requests-responses#handling_api_responses).
  * We poll zoneOperations.get / globalOperations.get with short, growing pauses on the injected
- * clock (no fixed sleeps): a move that the fake or GCP finishes in 100 ms is seen within ~25 ms.
+ * clock (no fixed sleeps; 10 ms, then ×1.6 up to 500 ms): an operation that takes 100 ms is seen
+ * done within ~40 ms of it.
  * Each poll is one cloudCall, so polls are fenced, timed and retried like every request.
  */
 import type { Clock } from '../../src/ports/clock.js';
@@ -33,6 +34,9 @@ export async function waitOperation(api: ComputeApi, clock: Clock, op: PendingOp
   const started = clock.now();
   let pause: number = POLL.firstMs;
   for (;;) {
+    // No poll at once: an operation is never DONE in the same instant it was answered.
+    await sleep(clock, pause, req.signal);
+    pause = Math.min(POLL.maxMs, pause * POLL.factor);
     const answer = await api.getOperation(op, req);
     if (String(answer.status) === 'DONE') {
       if (answer.error?.errors?.length) {
@@ -45,16 +49,19 @@ export async function waitOperation(api: ComputeApi, clock: Clock, op: PendingOp
     if (clock.now() - started + pause > POLL.deadlineMs) {
       throw new ProviderError('waiting for', `operation ${op.name} (${op.what})`, 'transient', { detail: `still ${String(answer.status)} after ${Math.round(clock.now() - started)} ms` });
     }
-    await sleep(clock, pause, req.signal);
-    pause = Math.min(POLL.maxMs, pause * POLL.factor);
   }
 }
 
 /**
  * Waits for every operation this provider started and has not seen DONE (an aborted call's
- * operation still lands on the server). Their outcome does not matter, only that they are over.
+ * operation still lands on the server), including those of mutations whose answer never came
+ * (listed by target). Their outcome does not matter, only that they are over.
  */
 export async function settleOperations(api: ComputeApi, clock: Clock, req: CallRequest): Promise<void> {
+  for (const [key, target] of [...api.unsure]) {
+    for (const op of await api.unfinishedOperations(target, req)) api.inflight.set(`${op.zone ?? 'global'}/${op.name}`, op);
+    api.unsure.delete(key);
+  }
   const ops = [...api.inflight.values()];
   await Promise.all(ops.map(async (op) => {
     try {

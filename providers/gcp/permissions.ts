@@ -20,6 +20,7 @@ export interface PermissionUse {
 const GET_INSTANCE: PermissionUse = { permission: 'compute.instances.get', scope: 'instance', why: 'read this instance and the holder: interfaces, fingerprints, access configs, fence metadata' };
 const SET_METADATA: PermissionUse = { permission: 'compute.instances.setMetadata', scope: 'instance', why: 'write the fence record (metadata key vipd-fence-<group>) on this instance' };
 const ZONE_OPERATIONS: PermissionUse = { permission: 'compute.zoneOperations.get', scope: 'project', why: 'poll the zonal operations of instance changes (interfaces, access configs, the fence metadata) until they are done' };
+const ZONE_OPERATIONS_LIST: PermissionUse = { permission: 'compute.zoneOperations.list', scope: 'project', why: 'after a change whose answer was lost (timeout, abort), find its operation and wait for it before releasing' };
 
 export const GCP_PERMISSIONS: Readonly<Record<GcpMode, readonly PermissionUse[]>> = {
   'alias-ip': [
@@ -28,6 +29,7 @@ export const GCP_PERMISSIONS: Readonly<Record<GcpMode, readonly PermissionUse[]>
     { permission: 'compute.instances.updateNetworkInterface', scope: 'instance', why: 'remove the alias range from the holder\'s interface and add it to this one' },
     SET_METADATA,
     ZONE_OPERATIONS,
+    ZONE_OPERATIONS_LIST,
   ],
   'external-ip': [
     GET_INSTANCE,
@@ -37,6 +39,7 @@ export const GCP_PERMISSIONS: Readonly<Record<GcpMode, readonly PermissionUse[]>
     { permission: 'compute.instances.deleteAccessConfig', scope: 'instance', why: 'detach it from the holder (and this instance\'s ephemeral access config)' },
     SET_METADATA,
     ZONE_OPERATIONS,
+    ZONE_OPERATIONS_LIST,
   ],
   route: [
     GET_INSTANCE,
@@ -47,7 +50,9 @@ export const GCP_PERMISSIONS: Readonly<Record<GcpMode, readonly PermissionUse[]>
     { permission: 'compute.routes.delete', scope: 'project', why: 'delete the previous holder\'s route and ours on release' },
     SET_METADATA,
     ZONE_OPERATIONS,
+    ZONE_OPERATIONS_LIST,
     { permission: 'compute.globalOperations.get', scope: 'project', why: 'poll the global operations of route changes until they are done' },
+    { permission: 'compute.globalOperations.list', scope: 'project', why: 'after a route change whose answer was lost, find its operation and wait for it before releasing' },
   ],
 };
 

@@ -11,7 +11,7 @@ import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
 import { AliasIpMode } from './alias-ip.js';
 import { attemptScope, MetadataCompute, TokenKeeper } from './auth.js';
 import { classifyError, permissionHint } from './classify.js';
-import { ComputeApi } from './compute.js';
+import { ComputeApi, type ClientName } from './compute.js';
 import { memberRef, regionOf, type Identity, type ModeContext } from './context.js';
 import { ExternalIpMode } from './external-ip.js';
 import { MetadataClient, metadataBase } from './metadata.js';
@@ -26,6 +26,13 @@ export interface GcpProviderHooks {
   /** Wall clock for fence records (default Date.now). */
   readonly wallNow?: () => number;
 }
+
+/** The Compute clients each mode uses (built at discovery, so a takeover builds none). */
+const CLIENTS: Readonly<Record<GcpOptions['mode'], readonly ClientName[]>> = {
+  'alias-ip': ['zoneOps'],
+  'external-ip': ['addresses', 'zoneOps'],
+  route: ['routes', 'networks', 'zoneOps', 'globalOps'],
+};
 
 interface Ready {
   readonly mode: GcpMode;
@@ -146,7 +153,7 @@ export class GcpProvider implements VipProvider {
       instance: o.instance ?? found.instance,
       serviceAccount: found.serviceAccount,
     };
-    const api = new ComputeApi({ project: identity.project, endpoint: o.endpoint, auth: this.auth, ctx: this.callCtx, principal: () => identity.serviceAccount });
+    const api = new ComputeApi({ project: identity.project, endpoint: o.endpoint, auth: this.auth, ctx: this.callCtx, principal: () => identity.serviceAccount }, CLIENTS[o.mode]);
     this.api = api;
     const context: ModeContext = {
       api,
@@ -172,24 +179,25 @@ export class GcpProvider implements VipProvider {
    */
   private async checkPermissions(m: ModeContext, req: CallRequest): Promise<void> {
     const uses = GCP_PERMISSIONS[this.options.mode];
-    const missing: string[] = [];
+    /** permission → the resources it is missing on */
+    const missing = new Map<string, string[]>();
+    const note = (permission: string, resource: string): void => void missing.set(permission, [...(missing.get(permission) ?? []), resource]);
     const onInstance = uses.filter((u) => u.scope === 'instance').map((u) => u.permission);
-    const granted = new Set(await m.api.testInstancePermissions(m.self, onInstance, req));
-    for (const p of onInstance) if (!granted.has(p)) missing.push(`${p} on ${m.api.instanceName(m.self)}`);
-    for (const ref of m.members) {
-      const other = new Set(await m.api.testInstancePermissions(ref, onInstance, req));
-      for (const p of onInstance) if (!other.has(p)) missing.push(`${p} on ${m.api.instanceName(ref)}`);
+    for (const ref of [m.self, ...m.members]) {
+      const granted = new Set(await m.api.testInstancePermissions(ref, onInstance, req));
+      for (const p of onInstance) if (!granted.has(p)) note(p, m.api.instanceName(ref));
     }
     if (this.options.mode === 'external-ip') {
       const onAddress = uses.filter((u) => u.scope === 'address').map((u) => u.permission);
-      const ok = new Set(await m.api.testAddressPermissions(m.identity.region, this.options.address, onAddress, req));
-      for (const p of onAddress) if (!ok.has(p)) missing.push(`${p} on ${m.api.addressName(m.identity.region, this.options.address)}`);
+      const granted = new Set(await m.api.testAddressPermissions(m.identity.region, this.options.address, onAddress, req));
+      for (const p of onAddress) if (!granted.has(p)) note(p, m.api.addressName(m.identity.region, this.options.address));
     }
-    if (missing.length === 0) return;
+    if (missing.size === 0) return;
     const who = m.identity.serviceAccount ?? 'the instance\'s service account';
+    const names = [...missing.keys()];
     throw new ProviderError('checking permissions for', this.kind, 'auth', {
-      detail: `missing ${missing.join('; ')}`,
-      hint: missing.length === 1 ? permissionHint(missing[0]?.split(' on ')[0] ?? '', missing[0]?.split(' on ').slice(1).join(' on ') ?? '', who) : `grant the role in ${ROLE_FILE} to ${who}`,
+      detail: `missing ${[...missing].map(([p, on]) => `${p} on ${on.join(' and ')}`).join('; ')}`,
+      hint: names.length === 1 ? permissionHint(names[0] ?? '', (missing.get(names[0] ?? '') ?? []).join(' and '), who) : `grant ${names.join(', ')} (${ROLE_FILE}) to ${who}`,
     });
   }
 

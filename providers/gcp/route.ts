@@ -18,7 +18,7 @@ import type { CallRequest } from '../shared/cloud-call.js';
 import { encodeFence, parseFence, type FenceRecord } from '../shared/fence.js';
 import type { Instance, InstanceRef, Route } from './compute.js';
 import { instanceFromUrl, instanceUrl, interfaceOf, sameInstance, wait, type ModeContext } from './context.js';
-import { assertFence, checkFences, readFence, releaseFence } from './fencing.js';
+import { assertFence, checkFences, readFence, refreshAfterMove, releaseFence } from './fencing.js';
 import type { GcpMode } from './mode.js';
 import type { RouteOptions } from './schema.js';
 
@@ -72,10 +72,10 @@ export class RouteMode implements GcpMode {
     for (const instance of await this.readAll(holders, req)) records.push(readFence(instance, this.m.group.name));
     // Also when held: a fresh higher term elsewhere refuses before we write anything.
     checkFences(this.m, records, req, 'taking', this.describe());
-    await assertFence(this.m, self, req);
+    const fencedAt = await assertFence(this.m, self, req);
     if (held) return; // the record is refreshed; nothing to move
     const network = await this.networkName(req);
-    const created = await Promise.all(this.ranges.filter((range) => !routes.some((r) => this.isMine(r) && r.destRange === range)).map(async (range) => {
+    await Promise.all(this.ranges.filter((range) => !routes.some((r) => this.isMine(r) && r.destRange === range)).map(async (range) => {
       const route = this.routeFor(range, network, req);
       try {
         const op = await this.m.api.insertRoute(route, req);
@@ -84,8 +84,8 @@ export class RouteMode implements GcpMode {
         if (!alreadyExists(err)) throw err; // a retry of a create whose answer was lost
       }
     }));
-    void created;
     await this.deleteRoutes(theirs, req);
+    await refreshAfterMove(this.m, req, fencedAt);
   }
 
   async release(req: ProviderRequest): Promise<void> {

@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import { documentDefault, durationMs, section } from '../../src/config/fields.js';
-import { fieldError } from '../../src/config/messages.js';
+import { describeInput, fieldError } from '../../src/config/messages.js';
 
 export const GCP_MODES = ['alias-ip', 'external-ip', 'route'] as const;
 export type GcpMode = (typeof GCP_MODES)[number];
+const MODE_HINT = `what the gcp provider moves: ${GCP_MODES.join(', ')}`;
 
 /** Compute resource names (RFC 1035 labels): https://cloud.google.com/compute/docs/naming-resources */
 const RESOURCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -119,7 +120,14 @@ export interface RouteOptions extends CommonOptions {
 export type GcpOptions = AliasIpOptions | ExternalIpOptions | RouteOptions;
 
 export const gcpSchema = z
-  .discriminatedUnion('mode', [aliasIp, externalIp, route], { error: fieldError(`one of ${GCP_MODES.join(', ')}`, 'mode: what the gcp provider moves') })
+  .discriminatedUnion('mode', [aliasIp, externalIp, route], {
+    // The issue is reported at `mode` with the whole mapping as its input: judge its mode.
+    error: (iss) => {
+      const input: unknown = iss.input;
+      const mode = typeof input === 'object' && input !== null ? (input as { mode?: unknown }).mode : input;
+      return mode === undefined ? `required (${MODE_HINT})` : `must be one of ${GCP_MODES.join(', ')}; got ${describeInput(mode)}`;
+    },
+  })
   .transform((raw): GcpOptions => {
     const c: CommonOptions = {
       ...(raw.project !== undefined && { project: raw.project }),

@@ -40,6 +40,8 @@ export interface ProviderExtras {
   readonly metrics?: MetricsRegistry;
   readonly hooks?: GcpProviderHooks;
   readonly env?: Record<string, string | undefined>;
+  /** Default node-a / node-b. */
+  readonly nodeId?: string;
 }
 
 const READS = /\.(get|list|wait|testIamPermissions|aggregatedList)$/;
@@ -70,7 +72,7 @@ export async function startGcpWorld(opts: GcpFakeOptions = {}): Promise<GcpWorld
         configDir: '/tmp',
       };
       const p = new GcpProvider(options, group, {
-        nodeId: member === 'vipd-a' ? 'node-a' : 'node-b',
+        nodeId: more.nodeId ?? (member === 'vipd-a' ? 'node-a' : 'node-b'),
         clock: systemClock,
         logger: more.logger ?? silentLogger,
         metrics: more.metrics ?? new MetricsRegistry(),
