@@ -34,6 +34,12 @@ export interface CloudMode {
   instanceFor(index: number, id: string): string;
   /** Whether acquiring also binds the VIPs on the member's interface (needs root: a namespace). */
   readonly bindsLocally: boolean;
+  /**
+   * Set when a release leaves the resource where it is and only marks the fence record released
+   * (AWS route: DeleteRoute is unconditional, so deleting could remove a newer master's route;
+   * providers/aws/README.md). The text says why.
+   */
+  readonly releaseLeavesIt?: string;
   /** The world file the fake starts from (JSON). */
   world(members: readonly CloudMember[]): unknown;
   /**

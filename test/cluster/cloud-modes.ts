@@ -49,6 +49,7 @@ const awsRoute: CloudMode = {
   vips: [ROUTED_VIP],
   instanceFor: ec2InstanceFor,
   bindsLocally: false,
+  releaseLeavesIt: 'DeleteRoute is unconditional: a release marks the fence record released and leaves the route',
   world: (members) => ec2World(members, { routeTables: [{ routeTableId: ROUTE_TABLE }] }),
   env: ec2Env,
   groupLines: () => ['    provider:', '      type: aws', '      mode: route', `      route_tables: [${ROUTE_TABLE}]`],

@@ -71,11 +71,18 @@ for (const mode of CLOUD_MODES) {
       assert.deepEqual(await p.holders(), ['b']);
     });
 
-    it('SIGTERM: the master releases the resource and every node exits 0', async () => {
+    it(`SIGTERM: the master ${mode.releaseLeavesIt ? 'marks its fence record released' : 'releases the resource'} and every node exits 0`, async () => {
       const p = pair!;
+      const stoppedAt = Date.now();
       p.cluster.signal('b', 'SIGTERM');
       assert.equal(await p.cluster.exited('b', MOVE_MS), 0, p.cluster.tail(20));
-      assert.deepEqual(await p.holders(), [], 'released on the way out');
+      if (mode.releaseLeavesIt) {
+        // The resource stays; b's record says it let go, so it fences nobody.
+        const last = (await p.fences()).filter((f) => f.node === 'b' && f.atMs >= stoppedAt).at(-1);
+        assert.equal(last?.released, true, `${mode.releaseLeavesIt}: b's last fence record is marked released`);
+      } else {
+        assert.deepEqual(await p.holders(), [], 'released on the way out');
+      }
       p.cluster.signal(p.run.witness, 'SIGTERM');
       assert.equal(await p.cluster.exited(p.run.witness, MOVE_MS), 0);
     });
