@@ -97,6 +97,8 @@ export async function runCloudDemo(cloud: DemoCloud, opts: DemoOptions, outer: A
     await pair.cluster?.stopAll();
     watching = false;
     await watcher;
+    const after = pair.fake?.running() ? await pair.holders().catch(() => undefined) : undefined;
+    if (after) say(`${fakeName} after the stop: the ${mode.resource} is on ${after.length === 0 ? 'no instance (the master released it)' : after.join(', ')}`);
     if (pair.cluster) pair.cluster.onLine = undefined;
     await pair.destroy();
     say('demo stopped');
