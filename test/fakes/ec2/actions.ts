@@ -8,8 +8,8 @@ import { matchesFilters, paginate } from './filters.js';
 import { requireCidr, requireIpv4, type ActionSpec, type Params } from './params.js';
 import { addressXml, eniXml, instanceXml, routeTableXml } from './render.js';
 import {
-  ACCOUNT_ID, addressByPublicIp, addressOnPrivateIp, eniHoldingIp, getAddress, getEni, getInstance, getRouteTable,
-  primaryEniOf, requireTaggable, resourceType, type AddressState, type IdMint, type RouteTableState, type WorldState,
+  ACCOUNT_ID, addressByPublicIp, addressOnPrivateIp, associate, eniHoldingIp, getAddress, getEni, getInstance, getRouteTable,
+  primaryEniOf, reassignPrivateIp, requireTaggable, resourceType, type AddressState, type IdMint, type RouteTableState, type WorldState,
 } from './world.js';
 import { Ec2ApiError, type XmlObject } from './xml.js';
 
@@ -80,15 +80,10 @@ function associateAddress(ctx: ActionContext, p: Params): XmlObject {
     throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${addr.allocationId} is already associated with associate-id ${addr.association.associationId}`);
   }
   const occupant = addressOnPrivateIp(ctx.live, target.eniId, target.privateIp);
-  if (occupant && occupant !== addr) {
-    if (!mayReassociate) {
-      throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${target.eniId} (${target.privateIp}) is already associated with associate-id ${occupant.association!.associationId}`);
-    }
-    occupant.association = undefined;
+  if (occupant && occupant !== addr && !mayReassociate) {
+    throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${target.eniId} (${target.privateIp}) is already associated with associate-id ${occupant.association!.associationId}`);
   }
-  const associationId = ctx.mint.id('eipassoc');
-  addr.association = { associationId, ...target };
-  return { return: true, associationId };
+  return { return: true, associationId: associate(ctx.live, ctx.mint, addr, target.eniId, target.privateIp) };
 }
 
 function disassociateAddress(ctx: ActionContext, p: Params): XmlObject {
@@ -106,19 +101,17 @@ function disassociateAddress(ctx: ActionContext, p: Params): XmlObject {
   return ok;
 }
 
+/** Describe*'s id list: every named id must exist (else its *.NotFound), then only those. */
+function byIds<T>(all: T[], ids: readonly string[], idOf: (x: T) => string, mustExist: (id: string) => unknown): T[] {
+  if (ids.length === 0) return all;
+  for (const id of ids) mustExist(id);
+  return all.filter((x) => ids.includes(idOf(x)));
+}
+
 function describeAddresses(ctx: ActionContext, p: Params): XmlObject {
   const w = ctx.view;
-  const ids = p.list('AllocationId');
-  const ips = p.list('PublicIp');
-  let items = Object.values(w.addresses);
-  if (ids.length > 0) {
-    for (const id of ids) getAddress(w, id);
-    items = items.filter((a) => ids.includes(a.allocationId));
-  }
-  if (ips.length > 0) {
-    for (const ip of ips) addressByPublicIp(w, ip);
-    items = items.filter((a) => ips.includes(a.publicIp));
-  }
+  let items = byIds(Object.values(w.addresses), p.list('AllocationId'), (a) => a.allocationId, (id) => getAddress(w, id));
+  items = byIds(items, p.list('PublicIp'), (a) => a.publicIp, (ip) => addressByPublicIp(w, ip));
   items = items.filter((a) => matchesFilters(p.filters, (name) => {
     const eni = a.association ? w.enis[a.association.eniId] : undefined;
     switch (name) {
@@ -138,12 +131,7 @@ function describeAddresses(ctx: ActionContext, p: Params): XmlObject {
 
 function describeNetworkInterfaces(ctx: ActionContext, p: Params): XmlObject {
   const w = ctx.view;
-  const ids = p.list('NetworkInterfaceId');
-  let items = Object.values(w.enis);
-  if (ids.length > 0) {
-    for (const id of ids) getEni(w, id);
-    items = items.filter((e) => ids.includes(e.eniId));
-  }
+  let items = byIds(Object.values(w.enis), p.list('NetworkInterfaceId'), (e) => e.eniId, (id) => getEni(w, id));
   items = items.filter((e) => matchesFilters(p.filters, (name) => {
     switch (name) {
       case 'network-interface-id': return [e.eniId];
@@ -179,6 +167,9 @@ function assignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
   for (const ip of ips) {
     requireIpv4(ip, 'PrivateIpAddress');
     const holder = eniHoldingIp(w, ip);
+    if (holder === eni && eni.privateIps[0] === ip) {
+      throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${eni.eniId} and cannot also be a secondary one`);
+    }
     if (holder && holder !== eni) {
       if (holder.privateIps[0] === ip) {
         throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${holder.eniId} and cannot be reassigned`);
@@ -186,16 +177,7 @@ function assignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
       if (!allow) throw new Ec2ApiError('InvalidIPAddress.InUse', `Address ${ip} is in use (assigned to ${holder.eniId}; pass AllowReassignment to move it)`);
     }
   }
-  for (const ip of ips) {
-    const holder = eniHoldingIp(w, ip);
-    if (holder === eni) continue; // already here: nothing to do
-    if (holder) {
-      holder.privateIps = holder.privateIps.filter((x) => x !== ip);
-      const eip = addressOnPrivateIp(w, holder.eniId, ip);
-      if (eip) eip.association!.eniId = eni.eniId; // the Elastic IP moves with its private address
-    }
-    eni.privateIps.push(ip);
-  }
+  for (const ip of ips) reassignPrivateIp(w, ip, eni); // a no-op for what is already here
   return { return: true, networkInterfaceId: eni.eniId, assignedPrivateIpAddressesSet: ips.map((ip) => ({ privateIpAddress: ip })) };
 }
 
@@ -209,22 +191,13 @@ function unassignPrivateIpAddresses(ctx: ActionContext, p: Params): XmlObject {
     if (eni.privateIps[0] === ip) throw new Ec2ApiError('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${eni.eniId} and cannot be unassigned`);
     if (!eni.privateIps.includes(ip)) throw new Ec2ApiError('InvalidParameterValue', `Some of the specified addresses are not assigned to interface ${eni.eniId} (${ip})`);
   }
-  for (const ip of ips) {
-    eni.privateIps = eni.privateIps.filter((x) => x !== ip);
-    const eip = addressOnPrivateIp(w, eni.eniId, ip);
-    if (eip) eip.association = undefined;
-  }
+  for (const ip of ips) reassignPrivateIp(w, ip, undefined);
   return ok;
 }
 
 function describeRouteTables(ctx: ActionContext, p: Params): XmlObject {
   const w = ctx.view;
-  const ids = p.list('RouteTableId');
-  let items = Object.values(w.routeTables);
-  if (ids.length > 0) {
-    for (const id of ids) getRouteTable(w, id);
-    items = items.filter((r) => ids.includes(r.routeTableId));
-  }
+  let items = byIds(Object.values(w.routeTables), p.list('RouteTableId'), (r) => r.routeTableId, (id) => getRouteTable(w, id));
   items = items.filter((rt) => matchesFilters(p.filters, (name) => {
     switch (name) {
       case 'route-table-id': return [rt.routeTableId];
@@ -354,11 +327,7 @@ function describeInstances(ctx: ActionContext, p: Params): XmlObject {
   if (ids.length > 0 && p.has('MaxResults')) {
     throw new Ec2ApiError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
   }
-  let items = Object.values(w.instances);
-  if (ids.length > 0) {
-    for (const id of ids) getInstance(w, id);
-    items = items.filter((i) => ids.includes(i.instanceId));
-  }
+  let items = byIds(Object.values(w.instances), ids, (i) => i.instanceId, (id) => getInstance(w, id));
   items = items.filter((inst) => matchesFilters(p.filters, (name) => {
     const enis = inst.eniIds.map((id) => w.enis[id]!);
     switch (name) {

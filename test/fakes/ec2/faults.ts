@@ -3,9 +3,9 @@
  * action) and fires `times` times (default once, or without limit when it has a
  * `probability`), each time with that probability drawn from the fake's seeded generator.
  * Kinds: `throttle` (503 RequestLimitExceeded, retried by SDKs), `server-error`
- * (500 InternalError), `hang` (no answer until the client gives up or the fake closes),
- * `lost-response` (the action is applied, then the connection is destroyed unanswered) and
- * `stale-read` (a Describe* answers from the state as it was `staleMs` ago: eventual
+ * (500 InternalError), `hang` (not applied, and no answer until the client gives up or the
+ * fake closes), `lost-response` (the action is applied, then the connection is destroyed
+ * unanswered) and `stale-read` (a Describe* answers from the state as it was `staleMs` ago: eventual
  * consistency, EC2 API reference "Eventual consistency in the Amazon EC2 API").
  */
 import type { Rng } from './rng.js';

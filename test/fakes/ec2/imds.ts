@@ -8,8 +8,8 @@
  * local-ipv4s at once.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenHttp } from './listen.js';
 import type { EniState, InstanceState } from './world.js';
 
 export interface ImdsSource {
@@ -105,7 +105,7 @@ function lookupPath(src: ImdsSource, path: string): string | undefined {
   return tree[path.replace(/\/$/, '')];
 }
 
-export async function startImds(src: ImdsSource, opts: { tokenTtlMax?: number; now?: () => number } = {}): Promise<ImdsServer> {
+export async function startImds(src: ImdsSource, opts: { tokenTtlMax?: number; now?: () => number; host?: string } = {}): Promise<ImdsServer> {
   const now = opts.now ?? (() => Date.now());
   const tokens = new Map<string, number>(); // token -> expiry (ms)
 
@@ -139,14 +139,9 @@ export async function startImds(src: ImdsSource, opts: { tokenTtlMax?: number; n
     return send(res, 200, body);
   };
 
-  const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { server, url } = await listenHttp(handle, opts.host);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: url,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -1,6 +1,6 @@
 /**
  * A seeded pseudo-random source for the fake's fault probabilities and generated ids, so a
- * seeded test run replays exactly (the brief forbids unseeded Math.random in fakes). This is a
+ * seeded test run replays exactly (no unseeded Math.random in a fake). This is a
  * plain xorshift32 generator: statistically weak, which is fine for picking faults.
  */
 export type Rng = () => number;

@@ -128,6 +128,31 @@ export function addressOnPrivateIp(w: WorldState, eniId: string, ip: string): Ad
   return Object.values(w.addresses).find((a) => a.association?.eniId === eniId && a.association.privateIp === ip);
 }
 
+/**
+ * Moves private address `ip` to `target` (or off every ENI): its Elastic IP association, if
+ * any, follows it, or ends when it lands nowhere. The caller has checked it may.
+ */
+export function reassignPrivateIp(w: WorldState, ip: string, target: EniState | undefined): void {
+  const holder = eniHoldingIp(w, ip);
+  if (holder === target) return;
+  const eip = holder ? addressOnPrivateIp(w, holder.eniId, ip) : undefined;
+  if (holder) holder.privateIps = holder.privateIps.filter((x) => x !== ip);
+  if (target) target.privateIps.push(ip);
+  if (eip) {
+    if (target) eip.association!.eniId = target.eniId;
+    else eip.association = undefined;
+  }
+}
+
+/** Associates `addr` with (eniId, privateIp), ending any other address's association there. */
+export function associate(w: WorldState, mint: IdMint, addr: AddressState, eniId: string, privateIp: string): string {
+  const occupant = addressOnPrivateIp(w, eniId, privateIp);
+  if (occupant && occupant !== addr) occupant.association = undefined;
+  const associationId = mint.id('eipassoc');
+  addr.association = { associationId, eniId, privateIp };
+  return associationId;
+}
+
 /** The resource type EC2 reports for an id in DescribeTags, or undefined for an unknown prefix. */
 export function resourceType(id: string): string | undefined {
   if (id.startsWith('eipalloc-')) return 'elastic-ip';
