@@ -9,8 +9,8 @@
  * behind vipd's back is repaired within reassert_interval).
  *
  * Every request carries `fenced` (the group's terms are ordered across the cluster) and
- * `isCurrent()`: true while the decision it serves is still the driver's latest and the driver
- * runs. A provider asks it right before it sends anything (providers/shared/cloud-call.ts), so
+ * `isCurrent()`: true while the decision it serves is still the driver's latest (for a release:
+ * while the latest is any release) and the driver runs. A provider asks it right before it sends anything (providers/shared/cloud-call.ts), so
  * a superseded decision never reaches the cloud (keepalived #100, #950).
  */
 import type { Clock } from '../ports/clock.js';
@@ -75,6 +75,8 @@ export class ProviderDriver {
   private cancelRetry: (() => void) | undefined;
   private cancelReconcile: (() => void) | undefined;
   private failures = 0;
+  /** The last decision a fenced refusal was logged for. */
+  private refusedDecision: number | undefined;
   /** stop() began: no new reconcile pass. */
   private stopping = false;
   private stopped = false;
@@ -152,8 +154,15 @@ export class ProviderDriver {
     this.cancelReconcile = undefined;
   }
 
-  private isCurrent(decision: number): boolean {
-    return !this.stopped && this.decision === decision;
+  /**
+   * Whether a call made for `decision` may still be sent. A release stays current while the
+   * latest decision is any release: it makes the same change, and cutting it short for a newer
+   * term would stretch the release past the bound R the leases count on (docs/leases.md; a
+   * step-down says release at the held term, then at the adopted one, in one step).
+   */
+  private isCurrent(decision: number, op: 'acquire' | 'release'): boolean {
+    if (this.stopped) return false;
+    return this.decision === decision || (op === 'release' && this.desired?.kind === 'not-held');
   }
 
   private kick(): void {
@@ -177,7 +186,7 @@ export class ProviderDriver {
   /** Resolves true when the provider confirmed `d`. */
   private async call(op: 'acquire' | 'release', d: Desired, decision: number, controller: AbortController, reason: string): Promise<boolean> {
     const req: ProviderRequest = {
-      term: d.term, reason, signal: controller.signal, fenced: this.fenced, isCurrent: () => this.isCurrent(decision),
+      term: d.term, reason, signal: controller.signal, fenced: this.fenced, isCurrent: () => this.isCurrent(decision, op),
     };
     // Once a call starts, what the provider holds is unknown until one succeeds: a failed or
     // aborted acquire may have bound the VIP, so the next decision must call it again even if
@@ -191,7 +200,7 @@ export class ProviderDriver {
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'ok' });
       return true;
     } catch (err) {
-      if (controller.signal.aborted || !this.isCurrent(decision)) {
+      if (controller.signal.aborted || !this.isCurrent(decision, op)) {
         // Superseded (a newer decision runs next) or stopped: nothing to retry.
         this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'aborted' });
         return false;
@@ -223,7 +232,10 @@ export class ProviderDriver {
    */
   private refused(op: 'acquire' | 'release', d: Desired, err: unknown): void {
     this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'fenced' });
-    this.logger.warn(
+    // One warning per decision; the re-checks that are refused again are counted, at debug.
+    const first = this.refusedDecision !== this.decision;
+    this.refusedDecision = this.decision;
+    this.logger[first ? 'warn' : 'debug'](
       { err, op, term: d.term, recheckInMs: this.reassertIntervalMs },
       `${this.provider.kind} provider ${op} at term ${d.term} refused by the fence (${err instanceof Error ? err.message : String(err)}); not retrying, re-checking in ${this.reassertIntervalMs} ms unless a newer decision comes first`,
     );
@@ -247,7 +259,7 @@ export class ProviderDriver {
       this.cancelReconcile = undefined;
       const d = this.desired;
       // Only the confirmed, still-current held decision is re-asserted; never over another call.
-      if (this.stopping || this.inflight || this.cancelRetry || !d || !this.isCurrent(decision) || d.kind !== 'held') return;
+      if (this.stopping || this.inflight || this.cancelRetry || !d || !this.isCurrent(decision, 'acquire') || d.kind !== 'held') return;
       if (!this.applied || !sameDecision(this.applied, d)) return;
       this.run(d, (controller) => this.reconcile(d, decision, controller));
     });
@@ -266,7 +278,7 @@ export class ProviderDriver {
       // status() must not throw (src/ports/vip-provider.ts); if it does, re-assert anyway.
       report = { status: 'unknown', detail: `status failed: ${err instanceof Error ? err.message : String(err)}` };
     }
-    if (controller.signal.aborted || !this.isCurrent(decision)) return;
+    if (controller.signal.aborted || !this.isCurrent(decision, 'acquire')) return;
     const seen = `${report.status}${report.holder ? ` (holder ${report.holder})` : ''}${report.detail ? `: ${report.detail}` : ''}`;
     if (report.status !== 'held') {
       this.logger.warn(
@@ -277,7 +289,7 @@ export class ProviderDriver {
       this.logger.debug({ term: d.term }, `${this.provider.kind} provider: reconcile found ${seen}; re-asserting`);
     }
     const ok = await this.call('acquire', d, decision, controller, 'reassert');
-    if (!ok && (controller.signal.aborted || !this.isCurrent(decision))) return;
+    if (!ok && (controller.signal.aborted || !this.isCurrent(decision, 'acquire'))) return;
     const result: ReconcileResult = !ok ? 'error' : report.status === 'held' ? 'ok' : report.status === 'not-held' ? 'repaired' : 'unknown';
     this.metrics.inc('vipd_provider_reconcile_total', { group: this.group, result });
   }

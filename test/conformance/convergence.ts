@@ -17,24 +17,27 @@
  * - the holder is always one of a, b, none (a cloud address has one holder; an answer outside
  *   that set is reported as impossible);
  * - fault runs: a holds at term T0; the election moves to b at T1 > T0 (b wants held, a wants
- *   not-held) with the fault active; within `convergeTimeoutMs` b holds, both drivers confirmed
- *   their decision, and then the holder stays b over `stayMs` (no flapping, also while the fault
- *   may still be active);
+ *   not-held) with the fault active (it ends after a seeded 0.1–1 s, or once b has held for
+ *   `stayMs`); within `convergeTimeoutMs` b holds and both drivers confirmed their decision;
+ *   from the first moment b holds after the move, the holder never changes again, until one
+ *   reassert interval after the fault ended (no flapping);
  * - race runs: a is cut off: its driver keeps wanting held at the old term T0 (fenced) and is
  *   told so again and again, while b holds T1: the resource ends on b and stays there past the
  *   fence TTL; a move made behind vipd's back (to a, or to nobody) is repaired by b's reconcile
- *   within reassert_interval (plus `repairSlackMs` for the requests themselves).
+ *   within reassert_interval (plus `repairSlackMs` for the requests themselves);
+ * - the same race under stale reads (eventual consistency, as EC2 documents for Describe*),
+ *   at most one reassert interval old: the cut-off master now and then reads "I hold it" after
+ *   b took over; what it writes then (its fence record) must not unfence b. One record shared
+ *   by all nodes fails this (the stale refresh replaces b's higher term, and a fresh read then
+ *   finds a's own record); one record per node passes (test/fakes/memory-cloud.ts).
  */
-import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
-import { systemClock } from '../../src/adapters/system-clock.js';
 import type { VipProvider } from '../../src/ports/vip-provider.js';
-import { ProviderDriver, type Desired, type RetryPolicy } from '../../src/runtime/provider-driver.js';
+import type { Desired, ProviderDriver, RetryPolicy } from '../../src/runtime/provider-driver.js';
 import { FENCE_TTL_FACTOR } from '../../providers/shared/fence.js';
-import { recordingLogger, type LogLine } from '../fakes/recording-logger.js';
 import { Rng } from '../sim/rng.js';
+import { failOn, readEnv, runAll, SAMPLE_MS, summary, withRun } from './convergence-run.js';
 
 /** The faults every fake injects (issue 9 "what must exist" 7). */
 export const FAULT_KINDS = ['throttle', 'server-error', 'hang', 'lost-response', 'stale-read'] as const;
@@ -110,6 +113,8 @@ export interface ConvergenceOptions {
   readonly repairSlackMs?: number;
   /** First seed (default 1): runs use seeds first, first + 1, ... */
   readonly firstSeed?: number;
+  /** Run the race under stale reads too (default true). */
+  readonly staleRace?: boolean;
   /** Skip the whole suite, with the reason printed. */
   readonly skip?: string | false;
 }
@@ -167,10 +172,16 @@ export function convergenceSuite(name: string, makePair: MakePair, o: Convergenc
       });
     }
     const race = seeds(o.raceRuns ?? 10);
-    it(`race: a cut-off old master keeps acquiring at its old term; the new master keeps the resource and repairs moves behind its back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: ro.fenced ? false : 'the race needs fenced terms (unicast groups)' }, async (t) => {
+    const raceSkip = ro.fenced ? false : 'the race needs fenced terms (unicast groups)';
+    it(`race: a cut-off old master keeps acquiring at its old term; the new master keeps the resource and repairs moves behind its back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: raceSkip }, async (t) => {
       const reports = await runAll(race, concurrency, (seed) => raceRun(makePair, seed, ro));
       t.diagnostic(summary(reports));
       failOn(reports, name, 'race');
+    });
+    it(`race under stale reads: what the cut-off master writes while it reads "I hold it" never lets it take the resource back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: raceSkip || o.staleRace === false && 'staleRace: false' }, async (t) => {
+      const reports = await runAll(race, concurrency, (seed) => raceRun(makePair, seed, ro, true));
+      t.diagnostic(summary(reports));
+      failOn(reports, name, 'race-stale');
     });
   });
 }
@@ -237,8 +248,15 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
 }
 
 /** One seeded race run: a cut-off old master against a new one, and moves behind their backs. */
-export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions): Promise<RunReport> {
-  const rng = new Rng(seed * 104_729 + 1);
+/**
+ * One seeded race run: a cut-off old master against a new one, and moves behind their backs.
+ * With `staleReads`, reads answer from an older state (a seeded share of them, seeded
+ * staleness) while the cut-off master keeps acquiring: it then reads "I hold it" now and then
+ * after the new master took over, and whatever it writes on that belief (its fence record)
+ * must not let it take the resource back.
+ */
+export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions, staleReads = false): Promise<RunReport> {
+  const rng = new Rng(seed * 104_729 + (staleReads ? 2 : 1));
   const t0 = rng.int(1, 20);
   const t1 = t0 + rng.int(1, 3);
   // Its election re-decides more often than the driver's own fenced re-check (once per reassert
@@ -246,7 +264,11 @@ export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions):
   const hammerMs = rng.int(Math.max(5, ro.reassertIntervalMs / 4), ro.reassertIntervalMs / 2);
   const moves = rng.shuffle(['a', 'none'] as const);
   const afterMoveMs = moves.map(() => rng.int(0, ro.reassertIntervalMs));
-  const plan = `T0=${t0} T1=${t1} a-retries-every=${hammerMs}ms behind-back=${moves.join(',')} at +${afterMoveMs.join(',+')}ms`;
+  const stale: FaultSpec | undefined = staleReads
+    ? // Reads staler than TTL − reassert would make a live record look expired: no fence survives that.
+      { kind: 'stale-read', probability: rng.pick([0.35, 0.5, 0.75]), staleMs: rng.int(ro.reassertIntervalMs / 2, ro.reassertIntervalMs) }
+    : undefined;
+  const plan = `T0=${t0} T1=${t1} a-retries-every=${hammerMs}ms behind-back=${moves.join(',')} at +${afterMoveMs.join(',+')}ms${stale ? ` fault=${JSON.stringify(stale)} until the moves` : ''}`;
 
   return withRun(makePair, seed, plan, ro, async (run) => {
     const oldTerm = held(t0, 'a: still master, cut off from the others');
@@ -254,16 +276,27 @@ export async function raceRun(makePair: MakePair, seed: number, ro: RunOptions):
     run.want('b', notHeld(t0, 'b is backup'));
     await run.until('a holds at T0', () => run.is('a') && confirmed(run.drivers.a, 'held', t0), ro.convergeTimeoutMs);
 
+    if (stale) {
+      run.pair.inject(stale);
+      run.mark('inject stale-read');
+      // Every stale answer shows a holding from now on (none from before a took it): what a
+      // reads after b's takeover is "I hold it, with only my record", or the truth.
+      await sleep((stale.staleMs ?? 0) + 2 * SAMPLE_MS);
+    }
     run.mark(`b takes over at T1=${t1}; a never hears of it`);
     run.want('b', held(t1, 'b is the new master'));
     // The cut-off master "keeps sending what it likes": its election says held at T0 again and
     // again, and each time the driver tries at once (the same decision, its retries reset).
     const hammer = setInterval(() => run.want('a', oldTerm), hammerMs);
     try {
-      run.lockOnce('b', 'while the cut-off master keeps acquiring');
+      run.lockOnce('b', stale ? 'while the cut-off master keeps acquiring (reads stale)' : 'while the cut-off master keeps acquiring');
       await run.until('b holds at T1', () => run.is('b') && confirmed(run.drivers.b, 'held', t1), ro.convergeTimeoutMs);
       // Past the fence TTL: b's reconcile must keep its record fresh, or a would take it back.
       await run.stays('b', Math.max(ro.stayMs, (FENCE_TTL_FACTOR + 1) * ro.reassertIntervalMs), 'while the cut-off master keeps acquiring');
+      if (stale) {
+        run.pair.clearFaults();
+        run.mark('faults cleared');
+      }
       for (const [i, to] of moves.entries()) {
         await sleep(afterMoveMs[i] ?? 0);
         run.lockOnce(undefined, '');
@@ -287,184 +320,4 @@ const notHeld = (term: number, reason: string): Desired => ({ kind: 'not-held', 
 function confirmed(d: ProviderDriver, kind: Desired['kind'], term: number): boolean {
   const c = d.confirmed;
   return c !== undefined && c.kind === kind && c.term === term;
-}
-
-class RunFailure extends Error {}
-
-interface Run {
-  readonly pair: ConvergencePair;
-  readonly drivers: { readonly a: ProviderDriver; readonly b: ProviderDriver };
-  want(node: 'a' | 'b', d: Desired): void;
-  /** Whether the last sample of the holder is `h`. */
-  is(h: PairHolder): boolean;
-  /** Waits (sampling) until `cond` holds; fails the run after `timeoutMs`. */
-  until(what: string, cond: () => boolean, timeoutMs: number): Promise<void>;
-  /** The holder must be `h` at every sample for `ms`. */
-  stays(h: PairHolder, ms: number, when: string): Promise<void>;
-  /** From the first sample that is `h` on, every sample must be `h` (undefined: no longer). */
-  lockOnce(h: PairHolder | undefined, when: string): void;
-  mark(event: string): void;
-}
-
-const SAMPLE_MS = 5;
-const VALID_HOLDERS: ReadonlySet<string> = new Set<PairHolder>(['a', 'b', 'none']);
-
-async function withRun(makePair: MakePair, seed: number, plan: string, ro: RunOptions, body: (run: Run) => Promise<void>): Promise<RunReport> {
-  const started = performance.now();
-  const timeline: string[] = [];
-  const lines: LogLine[] = [];
-  const at = () => Math.round(performance.now() - started);
-  let pair: ConvergencePair | undefined;
-  let failure: string | undefined;
-  let sampler: Promise<void> | undefined;
-  let sampling = true;
-  const drivers: { a?: ProviderDriver; b?: ProviderDriver } = {};
-  try {
-    pair = await makePair(seed, { seed, reassertIntervalMs: ro.reassertIntervalMs });
-    const p = pair;
-    const metrics = new MetricsRegistry();
-    const jitter = new Rng(seed * 31 + 7);
-    const driverFor = (node: 'a' | 'b', provider: VipProvider) =>
-      new ProviderDriver(provider, 'vip', systemClock, recordingLogger(lines, { node }), metrics, ro.retry, undefined, {
-        fenced: ro.fenced,
-        reassertIntervalMs: ro.reassertIntervalMs,
-        random: () => jitter.next(),
-      });
-    const d = { a: driverFor('a', p.a), b: driverFor('b', p.b) };
-    Object.assign(drivers, d);
-
-    let last: PairHolder | undefined;
-    let impossible: string | undefined;
-    let lock: { holder: PairHolder; when: string; reached: boolean } | undefined;
-    const sample = async (): Promise<void> => {
-      const h: unknown = await p.holder();
-      if (typeof h !== 'string' || !VALID_HOLDERS.has(h)) {
-        impossible ??= `the fake reported an impossible holder ${JSON.stringify(h)} at ${at()} ms`;
-        return;
-      }
-      if (h !== last) timeline.push(`${at()} ${h}`);
-      last = h as PairHolder;
-      if (lock && h === lock.holder) lock.reached = true;
-      else if (lock?.reached) impossible ??= `flapped ${lock.when}: the holder went from ${lock.holder} to ${h} at ${at()} ms`;
-    };
-    await sample();
-    sampler = (async () => {
-      while (sampling) {
-        await sample();
-        await sleep(SAMPLE_MS);
-      }
-    })();
-    const check = (): void => {
-      if (impossible) throw new RunFailure(impossible);
-    };
-    const run: Run = {
-      pair: p,
-      drivers: d,
-      want: (node, desired) => d[node].want(desired),
-      is: (h) => last === h,
-      until: async (what, cond, timeoutMs) => {
-        const deadline = performance.now() + timeoutMs;
-        for (;;) {
-          await sample(); // fresh: the condition never sees a holder from before the last step
-          check();
-          if (cond()) return;
-          if (performance.now() > deadline) throw new RunFailure(`not converged within ${timeoutMs} ms: ${what} (holder ${last ?? '?'}, a confirmed ${describeDesired(d.a.confirmed)}, b confirmed ${describeDesired(d.b.confirmed)})`);
-          await sleep(SAMPLE_MS);
-        }
-      },
-      stays: async (h, ms, when) => {
-        const from = timeline.length;
-        const end = performance.now() + ms;
-        while (performance.now() < end) {
-          await sample();
-          check();
-          if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h} (${timeline.slice(from).join(', ')})`);
-          await sleep(SAMPLE_MS);
-        }
-        check();
-        if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h}`);
-      },
-      lockOnce: (h, when) => {
-        lock = h === undefined ? undefined : { holder: h, when, reached: last === h };
-      },
-      mark: (event) => timeline.push(`${at()} [${event}]`),
-    };
-    await body(run);
-  } catch (err) {
-    failure = err instanceof RunFailure ? err.message : `the run threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-  } finally {
-    sampling = false;
-    await sampler;
-    drivers.a?.halt();
-    drivers.b?.halt();
-    try {
-      await pair?.dispose();
-    } catch (err) {
-      failure ??= `dispose failed: ${String(err)}`;
-    }
-  }
-  const log = failure ? lines.slice(-40).map((l) => `${String(l.fields['node'] ?? '')} ${l.level} ${l.msg}`) : [];
-  return { seed, plan, timeline, log, ...(failure !== undefined ? { failure } : {}) };
-}
-
-function describeDesired(d: Desired | undefined): string {
-  return d ? `${d.kind}@${d.term}` : 'nothing';
-}
-
-/** Runs `run` for every seed, `concurrency` at a time; stops starting new runs after a failure. */
-export async function runAll(seeds: readonly number[], concurrency: number, run: (seed: number) => Promise<RunReport>): Promise<RunReport[]> {
-  const reports: RunReport[] = [];
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < seeds.length) {
-      const seed = seeds[next++] as number;
-      const r = await run(seed);
-      reports.push(r);
-      if (r.failure) failed = true;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return reports.sort((x, y) => x.seed - y.seed);
-}
-
-function summary(reports: readonly RunReport[]): string {
-  const failed = reports.filter((r) => r.failure).length;
-  return `${reports.length - failed}/${reports.length} runs converged${failed ? `; failed seeds ${reports.filter((r) => r.failure).map((r) => r.seed).join(', ')}` : ''}`;
-}
-
-function failOn(reports: readonly RunReport[], name: string, what: string): void {
-  const bad = reports.find((r) => r.failure);
-  if (!bad) return;
-  assert.fail([
-    `${name} ${what}: seed ${bad.seed} failed: ${bad.failure}`,
-    `  plan: ${bad.plan}`,
-    `  holder timeline (ms): ${bad.timeline.join(', ')}`,
-    `  replay: CONV_SEED=${bad.seed}${what === 'race' ? '' : ` CONV_FAULTS=${what}`} node --import tsx --test <this test file>`,
-    '  last log lines:',
-    ...bad.log.map((l) => `    ${l}`),
-  ].join('\n'));
-}
-
-interface Env {
-  readonly seed?: number;
-  readonly runs?: number;
-  readonly faults?: readonly string[];
-}
-
-function readEnv(): Env {
-  const int = (name: string): number | undefined => {
-    const v = process.env[name];
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name}=${v}: expected a whole number`);
-    return n;
-  };
-  const seed = int('CONV_SEED');
-  const runs = int('CONV_RUNS');
-  const faults = process.env['CONV_FAULTS']?.split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of faults ?? []) {
-    if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new Error(`CONV_FAULTS: unknown fault ${f} (known: ${FAULT_KINDS.join(', ')})`);
-  }
-  return { ...(seed !== undefined ? { seed } : {}), ...(runs !== undefined ? { runs } : {}), ...(faults ? { faults } : {}) };
 }

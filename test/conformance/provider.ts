@@ -248,6 +248,10 @@ export const CLOUD_CASES: readonly ConformanceCase[] = [
       await rival.acquire(fencedAt(7));
       await expectRejection(s.provider.acquire(fencedAt(5)), 'fenced', 'acquire at term 5 while the rival holds term 7');
       await expectBoth(s, 'rival');
+      // Releasing what it does not hold must not mark the rival's record released either.
+      await s.provider.release(fencedAt(5));
+      await expectRejection(s.provider.acquire(fencedAt(5)), 'fenced', 'acquire at term 5 after releasing nothing, while the rival holds term 7');
+      await expectBoth(s, 'rival');
       await s.provider.acquire(request(5, live(), { fenced: false }));
       await expectBoth(s, 'self');
       await s.provider.release(request(5));

@@ -7,7 +7,7 @@
  * The resource behaves like EC2's addresses: one holder at a time; associating takes it from
  * whoever holds it (AllowReassociation) and returns a new association id; disassociating needs
  * the current association id, so a release built on a stale read cannot remove somebody else's
- * association; the fence record is a tag on the resource, read with it and written by a separate
+ * association; fence records are tags on the resource, read with it and written by a separate
  * request (no compare-and-set, as with EC2 CreateTags). Faults (FaultSpec) hit requests as the
  * strict fakes' do: throttling, 5xx, hangs, lost responses, stale reads.
  *
@@ -18,7 +18,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloudCall, fenced, type CallContext, type CallPolicy, type Classified } from '../../providers/shared/cloud-call.js';
-import { encodeFence, fenceVerdict, FENCE_TTL_FACTOR, parseFence } from '../../providers/shared/fence.js';
+import { encodeFence, fenceVerdict, FENCE_TTL_FACTOR, parseFence, type FenceRecord } from '../../providers/shared/fence.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Metrics } from '../../src/ports/metrics.js';
@@ -26,11 +26,11 @@ import type { ProviderRequest, StatusReport, VipProvider } from '../../src/ports
 import type { FaultSpec } from '../conformance/convergence.js';
 import { Rng } from '../sim/rng.js';
 
-/** What a read returns: the holder, its association, and the fence tag. */
+/** What a read returns: the holder, its association, and the tags (fence records). */
 export interface CloudRecord {
   readonly holder?: string;
   readonly associationId?: string;
-  readonly fence?: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export type CloudErrorCode = 'Throttling' | 'InternalError' | 'ConnectionReset' | 'AssociationNotFound' | 'RequestAborted';
@@ -57,9 +57,9 @@ export class MemoryCloud {
   sent = 0;
   /** Mutating requests received. */
   mutations = 0;
-  private record: CloudRecord = {};
+  private record: CloudRecord = { tags: {} };
   /** Every state the resource was in, with the time it began (stale reads answer from here). */
-  private readonly history: { at: number; record: CloudRecord }[] = [{ at: -Infinity, record: {} }];
+  private readonly history: { at: number; record: CloudRecord }[] = [{ at: -Infinity, record: this.record }];
   private faults: ActiveFault[] = [];
   private readonly rng: Rng;
   private readonly latency: readonly [number, number];
@@ -83,9 +83,9 @@ export class MemoryCloud {
     this.faults = [];
   }
 
-  /** An operator's move: associates with `node` (or disassociates), leaving the tag alone. */
+  /** An operator's move: associates with `node` (or disassociates), leaving the tags alone. */
   moveBehindBack(node: string | undefined): void {
-    this.set(node === undefined ? { ...(this.record.fence !== undefined ? { fence: this.record.fence } : {}) } : this.associated(node));
+    this.set(node === undefined ? { tags: this.record.tags } : this.associated(node));
   }
 
   describe(signal: AbortSignal): Promise<CloudRecord> {
@@ -103,16 +103,17 @@ export class MemoryCloud {
   disassociate(associationId: string, signal: AbortSignal): Promise<void> {
     return this.request('write', signal, () => {
       if (this.record.associationId !== associationId) throw new MemoryCloudError('AssociationNotFound', `association ${associationId} does not exist`);
-      this.set(this.record.fence !== undefined ? { fence: this.record.fence } : {});
+      this.set({ tags: this.record.tags });
     });
   }
 
-  tagFence(value: string, signal: AbortSignal): Promise<void> {
-    return this.request('write', signal, () => this.set({ ...this.record, fence: value }));
+  /** Sets one tag (CreateTags: other keys stay as they are). */
+  tag(key: string, value: string, signal: AbortSignal): Promise<void> {
+    return this.request('write', signal, () => this.set({ ...this.record, tags: { ...this.record.tags, [key]: value } }));
   }
 
   private associated(node: string): CloudRecord {
-    return { holder: node, associationId: `assoc-${++this.associations}`, ...(this.record.fence !== undefined ? { fence: this.record.fence } : {}) };
+    return { holder: node, associationId: `assoc-${++this.associations}`, tags: this.record.tags };
   }
 
   private set(record: CloudRecord): void {
@@ -125,7 +126,7 @@ export class MemoryCloud {
       const h = this.history[i];
       if (h && h.at <= at) return h.record;
     }
-    return {};
+    return { tags: {} };
   }
 
   /** The fault that hits this request, if any (counting the hit). */
@@ -173,7 +174,8 @@ export type MemoryCloudMutant =
   | 'trusts-memory' // status and acquire trust what this node last did: a move behind its back goes unseen
   | 'release-any' // release disassociates whoever holds the resource
   | 'ignore-current' // requests are sent even when the decision is no longer current
-  | 'always-move'; // acquire re-associates even when it already holds
+  | 'always-move' // acquire re-associates even when it already holds
+  | 'shared-fence'; // one fence record for all nodes: a stale "I hold it" refresh overwrites the new master's
 
 export interface MemoryCloudProviderOptions {
   readonly cloud: MemoryCloud;
@@ -226,7 +228,7 @@ export class MemoryCloudProvider implements VipProvider {
       const held = r.holder === this.o.node;
       return {
         status: held ? 'held' : 'not-held',
-        detail: r.holder ? `associated with ${r.holder} (${r.associationId ?? '?'}), fence ${r.fence ?? 'none'}` : `not associated, fence ${r.fence ?? 'none'}`,
+        detail: `${r.holder ? `associated with ${r.holder} (${r.associationId ?? '?'})` : 'not associated'}, fence ${JSON.stringify(r.tags)}`,
         ...(r.holder ? { holder: r.holder } : {}),
       };
     } catch (err) {
@@ -255,12 +257,13 @@ export class MemoryCloudProvider implements VipProvider {
     if (this.o.mutant !== 'no-fence') {
       // Checked also when we seem to hold it: a stale read may say so while a newer master
       // holds it, and refreshing our record would then unfence the old term.
-      const verdict = fenceVerdict(parseFence(seen.fence), req, this.o.node, Date.now(), FENCE_TTL_FACTOR * this.o.reassertIntervalMs);
-      if (!verdict.take) throw fenced(this.ctx, 'higher-term', 'acquiring', this.subject, verdict.detail);
+      for (const other of this.records(seen)) {
+        const verdict = fenceVerdict(other, req, this.o.node, Date.now(), FENCE_TTL_FACTOR * this.o.reassertIntervalMs);
+        if (!verdict.take) throw fenced(this.ctx, 'higher-term', 'acquiring', this.subject, verdict.detail);
+      }
     }
-    const record = encodeFence({ term: req.term, node: this.o.node, atMs: Date.now(), released: false });
     // Fence first, then the move: a lower term that reads after this sees our claim.
-    await cloudCall(this.ctx, 'tagging', this.subject, call, (signal) => this.o.cloud.tagFence(record, signal));
+    await this.writeFence(call, { term: req.term, node: this.o.node, atMs: Date.now(), released: false });
     if (seen.holder !== this.o.node || this.o.mutant === 'always-move') {
       await cloudCall(this.ctx, 'associating', this.subject, call, (signal) => this.o.cloud.associate(this.o.node, signal));
     }
@@ -283,12 +286,31 @@ export class MemoryCloudProvider implements VipProvider {
       this.believed = 'not-held';
       return;
     }
-    const mine = parseFence(seen.fence);
-    if (mine && mine.node === this.o.node) {
-      const record = encodeFence({ ...mine, atMs: Date.now(), released: true });
-      await cloudCall(this.ctx, 'tagging', this.subject, call, (signal) => this.o.cloud.tagFence(record, signal));
-    }
+    const mine = this.records(seen).find((r) => r.node === this.o.node);
+    if (mine) await this.writeFence(call, { ...mine, atMs: Date.now(), released: true });
     this.believed = 'not-held';
+  }
+
+  /**
+   * Each node writes its own record (tag `fence:<node>`), so no write of one node can replace
+   * another's: a cut-off master that reads a stale "I hold it" and refreshes its record leaves
+   * the new master's higher term in place. (`shared-fence`: one tag `fence` for everybody.)
+   */
+  private fenceKey(node: string): string {
+    return this.o.mutant === 'shared-fence' ? 'fence' : `fence:${node}`;
+  }
+
+  /** The fence records on the resource; a record counts only under its own node's key. */
+  private records(seen: CloudRecord): FenceRecord[] {
+    return Object.entries(seen.tags)
+      .map(([key, text]) => ({ key, record: parseFence(text) }))
+      .filter((t): t is { key: string; record: FenceRecord } => t.record !== undefined && t.key === this.fenceKey(t.record.node))
+      .map((t) => t.record);
+  }
+
+  private writeFence(call: { signal: AbortSignal; isCurrent?: () => boolean }, record: FenceRecord): Promise<void> {
+    const key = this.fenceKey(this.o.node);
+    return cloudCall(this.ctx, 'tagging', this.subject, call, (signal) => this.o.cloud.tag(key, encodeFence(record), signal));
   }
 
   private callRequest(req: ProviderRequest): { signal: AbortSignal; isCurrent?: () => boolean } {

@@ -96,4 +96,20 @@ describe('simulator: node clocks', () => {
     assert.equal(record.held, true);
     assert.ok(record.changes[0]!.at >= 1000, `changed at ${record.changes[0]!.at}`);
   });
+
+  it('a provider call whose decision is no longer current changes nothing (before the look, or by the time of the change)', async () => {
+    const world = new VirtualClock();
+    const record = new HostRecord('a', () => world.now());
+    const p = new SimProvider(record, { clock: world, rng: new Rng(1), maxLatencyMs: 50, failure: 0 });
+    const live = new AbortController().signal;
+    await assert.rejects(p.acquire({ term: 1, reason: 'test', signal: live, isCurrent: () => false }), (e: Error & { errorClass?: string }) => e.errorClass === 'fenced');
+    let current = true;
+    const late = p.acquire({ term: 2, reason: 'test', signal: live, isCurrent: () => current }).then(() => 'done', (e: Error & { errorClass?: string }) => e.errorClass);
+    current = false; // superseded during the look
+    await world.advanceTo(100);
+    assert.equal(await late, 'fenced');
+    assert.equal(record.held, false);
+    assert.deepEqual(record.changes, []);
+    assert.equal(p.refused, 2);
+  });
 });

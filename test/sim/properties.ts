@@ -26,6 +26,11 @@ export interface Faults {
   readonly maxDelayMs: number;
   /** An allow-listed non-voter sends arbitrary adverts and gossip until the calm (adversary.ts). */
   readonly adversary?: boolean;
+  /**
+   * The group's reassert_interval: a short one keeps the masters' reconcile loop (status, then
+   * re-acquire) running all through the faults, under the invariant checker. Default 10 s.
+   */
+  readonly reassertIntervalMs?: number;
 }
 
 export const WAN: Timing = { advertIntervalCs: 100, membership: TIMING_PRESETS.wan.membership };
@@ -86,6 +91,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
     providerFailure: r.chance(0.5) ? r.next() * 0.1 : 0,
     link: { latencyMs: 1, jitterMs: 2 },
     stallToleranceMs: f.maxStallMs,
+    ...(f.reassertIntervalMs !== undefined ? { reassertIntervalMs: f.reassertIntervalMs } : {}),
   });
   const advertMs = timing.advertIntervalCs * 10;
   await w.start();
@@ -113,10 +119,12 @@ export async function property(file: string, name: string, count: number, timing
   const all = process.env.SIM_ALL === '1';
   const failing: number[] = [];
   let steps = 0;
+  let reads = 0;
   let slowest = { seed: 0, ms: 0 };
   for (const seed of list) {
     const w = await scenario(seed, timing, f);
     steps += w.checker.steps;
+    reads += w.reads();
     const settle = w.checker.settleTimeMs ?? 0;
     if (settle > slowest.ms) slowest = { seed, ms: settle };
     const violations = livenessGaps.includes(seed) ? w.checker.violations.filter((v) => v.kind === 'two-holders') : w.checker.violations;
@@ -128,7 +136,9 @@ export async function property(file: string, name: string, count: number, timing
     failing.push(seed);
     console.log(msg);
   }
-  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
+  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
   assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
+  // A property that says it exercises the reconcile loop must have run it.
+  if (f.reassertIntervalMs !== undefined) assert.ok(reads > 0, `${name}: the reconcile loop never ran`);
 }
 

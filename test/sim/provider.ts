@@ -8,7 +8,9 @@
  * SimProvider carries out calls on its host's record the way a real provider does: it first
  * looks (a round trip), then changes the record, then confirms (another round trip), each part
  * taking virtual time on the node's own clock. An acquire can fail (retryably) before or after
- * the change; an abort before the change leaves the record alone. The total latency of a call is
+ * the change; an abort before the change leaves the record alone, and so does a call whose
+ * decision is no longer current (ProviderRequest.isCurrent, asked before the look and before the
+ * change, as providers/shared/cloud-call.ts asks before each request). The total latency of a call is
  * bounded by `maxLatencyMs`, which is the bound R of docs/leases.md for this provider. Releases
  * do not fail here: the lease proof assumes a release completes within R, and a release that
  * fails leaves the VIP bound however long it takes (only fencing by term, as cloud providers
@@ -27,6 +29,8 @@ export interface RecordChange {
 export class HostRecord {
   private isHeld = false;
   readonly changes: RecordChange[] = [];
+  /** status() reads of this record (the reconcile loop's), across the host's processes. */
+  reads = 0;
 
   /** `now` is the world's (real) time, not the node's drifting view. */
   constructor(
@@ -65,6 +69,8 @@ export class SimProvider implements VipProvider {
   readonly kind = 'sim';
   /** Every call, when it was issued (node clock). */
   readonly calls: SimCall[] = [];
+  /** Calls (or their change) not carried out because their decision was no longer current. */
+  refused = 0;
 
   constructor(
     readonly record: HostRecord,
@@ -75,6 +81,7 @@ export class SimProvider implements VipProvider {
 
   async status(signal: AbortSignal): Promise<StatusReport> {
     await this.roundTrip(signal);
+    this.record.reads += 1;
     return { status: this.record.held ? 'held' : 'not-held' };
   }
 
@@ -89,13 +96,22 @@ export class SimProvider implements VipProvider {
   private async change(op: 'acquire' | 'release', held: boolean, req: ProviderRequest): Promise<void> {
     const { rng, failure } = this.opts;
     this.calls.push({ op, term: req.term, at: this.opts.clock.now() });
+    // As cloudCall does before each request: a decision no longer current sends nothing.
+    this.refuseIfStale(op, req);
     const fails = held && failure > 0 && rng.chance(failure);
     const failsAfterChange = fails && rng.chance(0.5);
     await this.roundTrip(req.signal);
     if (fails && !failsAfterChange) throw new ProviderError(op, `sim VIP on ${this.record.host}`, true, { detail: 'simulated failure before the change' });
+    this.refuseIfStale(op, req);
     this.record.set(held, req.term);
     await this.roundTrip(req.signal);
     if (failsAfterChange) throw new ProviderError(op, `sim VIP on ${this.record.host}`, true, { detail: 'simulated failure after the change' });
+  }
+
+  private refuseIfStale(op: 'acquire' | 'release', req: ProviderRequest): void {
+    if (!req.isCurrent || req.isCurrent()) return;
+    this.refused += 1;
+    throw new ProviderError(op, `sim VIP on ${this.record.host}`, 'fenced', { detail: 'not sent: a newer decision replaced this one' });
   }
 
   /** Half a call's latency budget at most, on the node's clock; rejects when aborted. */

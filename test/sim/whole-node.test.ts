@@ -15,11 +15,13 @@ import { LAN, property, scenario, WAN } from './properties.js';
 
 const FILE = 'test/sim/whole-node.test.ts';
 
-it('whole-node property, WAN timings (1 s adverts, stalls up to 2 s): never two holders; exactly one after the settle window', () =>
-  property(FILE, 'WAN', 1000, WAN, { steps: 8, maxStallMs: 2000, maxDelayMs: 2 * 1000 }));
+// Both with a short reassert_interval, so that every master's reconcile loop (status, then
+// re-acquire at its term) runs all through the faults: it must never make a second holder.
+it('whole-node property, WAN timings (1 s adverts, stalls up to 2 s, reassert every 500 ms): never two holders; exactly one after the settle window', () =>
+  property(FILE, 'WAN', 1000, WAN, { steps: 8, maxStallMs: 2000, maxDelayMs: 2 * 1000, reassertIntervalMs: 500 }));
 
-it('whole-node property, LAN timings (100 ms adverts, stalls up to 250 ms): never two holders; exactly one after the settle window', () =>
-  property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100 }));
+it('whole-node property, LAN timings (100 ms adverts, stalls up to 250 ms, reassert every 100 ms): never two holders; exactly one after the settle window', () =>
+  property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100, reassertIntervalMs: 100 }));
 
 const ADVERSARIAL = { steps: 4, maxStallMs: 2000, maxDelayMs: 2 * 1000, adversary: true } as const;
 

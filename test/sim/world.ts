@@ -64,6 +64,8 @@ export interface WorldOptions {
   readonly link: Partial<LinkParams>;
   /** The group's lease stall tolerance S (docs/leases.md; config lease_stall_tolerance). */
   readonly stallToleranceMs: number;
+  /** The group's reassert_interval (the provider driver's reconcile loop); default the driver's 10 s. */
+  readonly reassertIntervalMs?: number;
 }
 
 interface Host {
@@ -154,6 +156,11 @@ export class SimWorld {
   }
 
   /** Running nodes whose host holds the VIP. */
+  /** status() reads of every host's record so far (the reconcile loops'). */
+  reads(): number {
+    return [...this.hosts.values()].reduce((n, h) => n + h.record.reads, 0);
+  }
+
   holders(): string[] {
     return [...this.hosts.values()].filter((h) => h.running && h.record.held).map((h) => h.spec.id);
   }
@@ -277,6 +284,7 @@ export class SimWorld {
         witnesses,
         quorum: 'majority',
         leaseStallToleranceMs: opts.stallToleranceMs,
+        ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
       });
     }
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.

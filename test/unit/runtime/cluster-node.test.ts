@@ -13,6 +13,7 @@ import { NoopProvider } from '../../../providers/noop/index.js';
 import { MemoryLinkMonitor } from '../../fakes/memory-link-monitor.js';
 import { MemoryMembershipHub } from '../../fakes/memory-membership.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import type { ProviderRequest } from '../../../src/ports/vip-provider.js';
 
 interface Spec {
   id: string;
@@ -114,5 +115,46 @@ describe('ClusterNode on in-memory ports', () => {
     await c.run(2000);
     assert.deepEqual(c.masters(), ['a']);
     assert.deepEqual(c.holders(), ['a']);
+  });
+
+  it('unicast groups\' provider calls are fenced, VRRP groups\' are not; reassert_interval reaches the reconcile loop', async () => {
+    const clock = new VirtualClock();
+    const requests = new Map<string, ProviderRequest[]>();
+    const statusAt = new Map<string, number[]>();
+    const provider = (group: string) => {
+      const p = new NoopProvider(['192.0.2.50/32'], silentLogger, clock);
+      const acquire = p.acquire.bind(p);
+      const status = p.status.bind(p);
+      requests.set(group, []);
+      statusAt.set(group, []);
+      p.acquire = (req) => (requests.get(group)?.push(req), acquire(req));
+      p.status = () => (statusAt.get(group)?.push(clock.now()), status());
+      return p;
+    };
+    const params = (group: string, vrid: number) => ({
+      group, vrid, self: { nodeId: 'a' }, basePriority: 100, advertIntervalCs: 10, version: 3 as const, preempt: true, preemptDelayMs: 0,
+    });
+    const t = new MemoryHub(clock).connect('a');
+    const node = new ClusterNode({
+      nodeId: 'a', seeds: [],
+      membership: { probeIntervalMs: 200, probeTimeoutMs: 100, indirectProbes: 2, suspicionMultiplier: 4 },
+      groups: [
+        { params: params('web', 51), provider: provider('web'), peers: [], witnesses: [], quorum: 'none', reassertIntervalMs: 1000 },
+        { params: { ...params('lan', 52), orderByTerm: false }, provider: provider('lan'), peers: [], witnesses: [], quorum: 'none', transport: 'multicast' },
+      ],
+      peerTransport: t, leaseTransport: t,
+      lan: { transport: new MemoryHub(clock).connect('a'), groups: new Set(['lan']) },
+      membershipTransport: new MemoryMembershipHub(clock).connect('a'),
+      clock, logger: silentLogger, metrics: new MetricsRegistry(),
+    });
+    await node.start();
+    await clock.advanceTo(3500);
+    assert.deepEqual(node.groupStatus().map((g) => [g.group, g.role]), [['web', 'Master'], ['lan', 'Master']]);
+    assert.ok((requests.get('web') ?? []).length > 0 && (requests.get('web') ?? []).every((r) => r.fenced === true && r.isCurrent?.() !== undefined));
+    assert.ok((requests.get('lan') ?? []).length > 0 && (requests.get('lan') ?? []).every((r) => r.fenced === false));
+    const web = statusAt.get('web') ?? [];
+    assert.equal(web.length, 3, `web reconciles every second from its takeover: ${web.join(', ')}`);
+    assert.deepEqual(statusAt.get('lan'), [], 'lan keeps the default 10 s');
+    await clock.runWhile(node.stop());
   });
 });

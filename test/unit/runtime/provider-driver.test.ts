@@ -238,6 +238,19 @@ describe('ProviderDriver', () => {
     assert.equal(release?.isCurrent?.(), false, 'a halted driver serves no decision');
   });
 
+  it('a release stays current while the latest decision is any release (a step-down says release twice, at the held and the adopted term)', async () => {
+    const { clock, provider, driver } = setup(['hang', 'ok']);
+    driver.want(notHeld(1));
+    await flush();
+    driver.want(notHeld(2));
+    assert.equal(provider.calls[0]?.isCurrent?.(), true, 'cutting it short would stretch the release past R (docs/leases.md)');
+    driver.want(held(3));
+    assert.equal(provider.calls[0]?.isCurrent?.(), false, 'an acquire supersedes it');
+    assert.equal(provider.calls[0]?.signal.aborted, true);
+    await clock.advanceTo(0);
+    assert.deepEqual(driver.confirmed, held(3));
+  });
+
   it('reconcile: a move made behind our back is repaired within one reassert interval, with a warning naming what status saw', async () => {
     const { clock, provider, driver, logs, reconciled, count } = setup([], undefined, { reassertIntervalMs: 2000, fenced: true });
     provider.report = { status: 'held' };
@@ -340,6 +353,8 @@ describe('ProviderDriver', () => {
     assert.ok(!logs.some((l) => l.level === 'error'), 'a refusal is not an error');
     await clock.advanceTo(5000);
     assert.equal(provider.calls.length, 2, 're-checked after one interval (the holder\'s record may have gone stale)');
+    assert.equal(logs.filter((l) => /refused by the fence/.test(l.msg) && l.level === 'warn').length, 1, 'one warning per decision');
+    assert.equal(count('acquire', 'fenced'), 2);
     await clock.advanceTo(7000);
     driver.want(held(4));
     await clock.advanceTo(7000);
