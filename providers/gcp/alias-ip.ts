@@ -100,7 +100,7 @@ export class AliasIpMode implements GcpMode {
   }
 
   /** Removes our ranges from the instance's interfaces that carry them; 412 re-reads. */
-  private async removeFrom(ref: InstanceRef, first: Instance, req: CallRequest): Promise<void> {
+  private async removeFrom(ref: InstanceRef, first: Instance, req: ProviderRequest): Promise<void> {
     let instance = first;
     for (let n = 1; ; n++) {
       const nics = (instance.networkInterfaces ?? []).filter((nic) => this.carried(nic).length > 0);
@@ -115,6 +115,8 @@ export class AliasIpMode implements GcpMode {
       } catch (err) {
         if (!isStaleFingerprint(err) || n >= FINGERPRINT_RETRIES) throw err;
         instance = await this.m.api.getInstance(ref, req);
+        // The first read was stale: judge the holder's record again on the fresh one.
+        checkFences(this.m, [readFence(instance, this.m.group.name)], req, 'taking', this.describe());
       }
     }
   }

@@ -85,10 +85,10 @@ export class TokenKeeper {
     this.cancel?.();
     if (this.closed) return;
     const expiry = this.auth.credentials.expiry_date ?? 0;
-    // Inside the eager window the client refreshes on the next request; be there first.
-    const inMs = Math.max(1_000, expiry - Date.now() - EAGER_REFRESH_MS + 1_000);
+    // Inside the eager window the client would refresh inline, on a takeover's request: refresh a minute before it.
+    const inMs = Math.max(1_000, expiry - Date.now() - EAGER_REFRESH_MS - 60_000);
     this.cancel = this.clock.schedule(this.clock.now() + inMs, () => {
-      this.auth.getAccessToken().then(
+      this.auth.refreshAccessToken().then(
         () => this.arm(),
         (err: unknown) => {
           this.logger.warn({ err }, `gcp: refreshing the access token failed; retrying in 5 s: ${err instanceof Error ? err.message : String(err)}`);
