@@ -1,26 +1,21 @@
-/** Fence records (providers/shared/fence.ts) stored as EC2 tags: key vipd:fence:GROUP. */
+/** Fence records (providers/shared/fence.ts) stored as EC2 tags: keys vipd:fence:GROUP[:NODE] (modes/mode.ts fenceTagKey). */
 import type { Tag } from '@aws-sdk/client-ec2';
 import { ec2 } from './sdk.js';
 import { encodeFence, parseFence, type FenceRecord } from '../shared/fence.js';
+import { fenceTagKey } from './modes/mode.js';
 import type { CallRequest } from '../shared/cloud-call.js';
 import type { Ec2Session } from './session.js';
 
-/** The record in a Describe response's tag set, undefined when absent or malformed. */
-export function fenceFromTags(tags: readonly Tag[] | undefined, key: string): FenceRecord | undefined {
-  return parseFence(tags?.find((t) => t.Key === key)?.Value);
-}
-
-/**
- * The record that guards a resource whose record is kept on several (route tables, ENIs): the
- * highest term, the latest among equals. They are written together, so they differ only after
- * a write that reached some and not others; the highest term is the cautious choice.
- */
-export function guardingRecord(records: Iterable<FenceRecord | undefined>): FenceRecord | undefined {
-  let best: FenceRecord | undefined;
-  for (const r of records) {
-    if (r && (!best || r.term > best.term || (r.term === best.term && r.atMs > best.atMs))) best = r;
+/** Every record of `group` in a Describe response's tag set (malformed ones are skipped: a hand-edited tag must not throw). */
+export function recordsFromTags(tags: readonly Tag[] | undefined, group: string): FenceRecord[] {
+  const key = fenceTagKey(group);
+  const out: FenceRecord[] = [];
+  for (const t of tags ?? []) {
+    if (t.Key !== key && !t.Key?.startsWith(`${key}:`)) continue;
+    const r = parseFence(t.Value);
+    if (r) out.push(r);
   }
-  return best;
+  return out;
 }
 
 /** Writes the record on every resource (one CreateTags request: it takes several ids). */

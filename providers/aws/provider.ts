@@ -6,7 +6,7 @@
  * connection warm so a takeover's first request leaves at once.
  */
 import { ProviderError, type ProviderRequest, type StatusReport, type VipProvider } from '../../src/ports/vip-provider.js';
-import { fenceVerdict, FENCE_TTL_FACTOR } from '../shared/fence.js';
+import { fenceVerdict, FENCE_TTL_FACTOR, type FenceRecord, type FenceVerdict } from '../shared/fence.js';
 import { fenced, type CallRequest } from '../shared/cloud-call.js';
 import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
 import { dryRunTags, writeFence } from './fence-tags.js';
@@ -100,10 +100,10 @@ export class AwsProvider implements VipProvider {
     return this.exclusive(req, 'acquiring', async (ctx) => {
       const obs = await this.mode.read(ctx, req);
       const record = req.fenced === true || this.mode.alwaysRecord;
-      const verdict = fenceVerdict(obs.fence, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
+      const verdict = this.verdict(obs, req);
       if (!verdict.take) throw fenced(this.session.callContext('CreateTags', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
       if (obs.held) {
-        if (record && this.stale(obs, req)) await this.writeRecord(ctx, req, false, obs);
+        if (record && this.stale(ctx, obs, req)) await this.writeRecord(ctx, req, false, obs);
         return;
       }
       if (record) await this.writeRecord(ctx, req, false, obs);
@@ -118,10 +118,11 @@ export class AwsProvider implements VipProvider {
       if (!obs.anyOurs) return;
       await this.mode.drop(ctx, req, obs);
       this.deps.logger.info({ term: req.term }, `${this.kind}: released ${this.mode.subject(ctx.id)} (${req.reason})`);
-      // Our record (or none) becomes a released one: it fences nobody, and for route it is what
-      // makes the routes, left in place, not ours any more. Another node's claim stays untouched.
+      // Our record becomes a released one: it fences nobody, and for route it is what makes the
+      // routes, left in place, not ours any more. Other nodes' records are never touched.
       const recorded = req.fenced === true || this.mode.alwaysRecord;
-      if (recorded && (!obs.fence || obs.fence.node === this.deps.nodeId) && !obs.fence?.released) await this.writeRecord(ctx, req, true, obs);
+      const mine = this.mine(obs);
+      if (recorded && (mine.length === 0 || mine.some((r) => !r.released))) await this.writeRecord(ctx, req, true);
     });
   }
 
@@ -134,10 +135,25 @@ export class AwsProvider implements VipProvider {
     this.session.close();
   }
 
-  /** Our record needs rewriting: missing, another's, another term, released, or older than reassert/2. */
-  private stale(obs: Observation, req: ProviderRequest): boolean {
-    const f = obs.fence;
-    return !f || f.node !== this.deps.nodeId || f.term !== req.term || f.released || this.wall() - f.atMs > this.group.reassertIntervalMs / 2;
+  /** The first other node's record that fences us (fence.ts fenceVerdict), else take. */
+  private verdict(obs: Observation, req: ProviderRequest): FenceVerdict {
+    for (const record of obs.fences) {
+      if (record.node === this.deps.nodeId) continue;
+      const v = fenceVerdict(record, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
+      if (!v.take) return v;
+    }
+    return { take: true };
+  }
+
+  private mine(obs: Observation): readonly FenceRecord[] {
+    return obs.fences.filter((r) => r.node === this.deps.nodeId);
+  }
+
+  /** Our record needs rewriting: missing on a resource, of another term, released, or older than reassert/2. */
+  private stale(ctx: ModeContext, obs: Observation, req: ProviderRequest): boolean {
+    const mine = this.mine(obs);
+    if (mine.length < this.mode.fenceResources(ctx, obs).length) return true;
+    return mine.some((f) => f.term !== req.term || f.released || this.wall() - f.atMs > this.group.reassertIntervalMs / 2);
   }
 
   private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean, obs?: Observation): Promise<void> {
@@ -145,7 +161,7 @@ export class AwsProvider implements VipProvider {
   }
 
   private context(id: Identity): ModeContext {
-    return { session: this.session, id, group: this.group.name, fenceKey: fenceTagKey(this.group.name), nodeId: this.deps.nodeId };
+    return { session: this.session, id, group: this.group.name, fenceKey: this.mode.perNodeKey ? fenceTagKey(this.group.name, this.deps.nodeId) : fenceTagKey(this.group.name), nodeId: this.deps.nodeId };
   }
 
   /** One call at a time, in the order they were made (a later call waits for the earlier one). */

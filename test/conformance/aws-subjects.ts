@@ -60,10 +60,10 @@ export async function startWorld(mode: AwsModeName, opts: WorldOptions = {}): Pr
     }
     case 'route': {
       resource = fake.addRouteTable({}).routeTableId;
-      // A route its target node has released (its fence record on the table says so) is held by nobody (providers/aws/README.md).
+      // A route its target node has released (its own fence record on the table says so) is held by nobody (providers/aws/README.md).
       holderOf = () => {
         const target = nameOf(fake.routeTarget(resource, ROUTE_CIDR)?.eniId);
-        return releasedBy(parseFence(fake.tagsOf(resource)[fenceTagKey(GROUP)]), target ?? '') ? undefined : target;
+        return target !== undefined && releasedBy(parseFence(fake.tagsOf(resource)[fenceTagKey(GROUP, target)]), target) ? undefined : target;
       };
       move = (to) => fake.setRoute(resource, ROUTE_CIDR, eniOf(to));
       break;

@@ -10,7 +10,7 @@ import type { Address } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
-import { fenceFromTags, swallowDryRun } from '../fence-tags.js';
+import { recordsFromTags, swallowDryRun } from '../fence-tags.js';
 import { errorCode } from '../classify.js';
 import type { Identity } from '../session.js';
 import type { AwsMode, DryRunCheck, ModeContext, Observation } from './mode.js';
@@ -24,6 +24,7 @@ const NO_ASSOCIATION = 'eipassoc-00000000000000000';
 
 export class EipMode implements AwsMode<EipObservation> {
   readonly alwaysRecord = false;
+  readonly perNodeKey = true;
 
   constructor(private readonly allocationId: string, private readonly privateIp: string | undefined) {}
 
@@ -44,7 +45,7 @@ export class EipMode implements AwsMode<EipObservation> {
       anyOurs: a.NetworkInterfaceId === ctx.id.eniId,
       detail: `${this.allocationId} (${a.PublicIp ?? '?'}) ${where ? `is associated with ${where}` : 'is not associated'}`,
       ...(where ? { holder: a.InstanceId ?? a.NetworkInterfaceId } : {}),
-      fence: fenceFromTags(a.Tags, ctx.fenceKey),
+      fences: recordsFromTags(a.Tags, ctx.group),
       associationId: a.AssociationId,
     };
   }

@@ -9,9 +9,15 @@ import type { ProviderRequest, StatusReport } from '../../../src/ports/vip-provi
 import type { Ec2Action } from '../actions.js';
 import type { Ec2Session, Identity } from '../session.js';
 
-/** The tag key of a group's fence record (providers/shared/fence.ts). */
-export function fenceTagKey(group: string): string {
-  return `vipd:fence:${group}`;
+/**
+ * The tag key of a group's fence records (providers/shared/fence.ts). On a resource every node
+ * may take (an allocation, a route table) each node keeps its own record under
+ * `vipd:fence:GROUP:NODE`: a cut-off old master that refreshes after a stale read ("I hold it")
+ * then rewrites only its own record and can never replace the newer master's (one shared record
+ * could be). On a per-node resource (its own ENI) the key is `vipd:fence:GROUP`.
+ */
+export function fenceTagKey(group: string, node?: string): string {
+  return node === undefined ? `vipd:fence:${group}` : `vipd:fence:${group}:${node}`;
 }
 
 /** What one read found. */
@@ -22,14 +28,15 @@ export interface Observation {
   readonly anyOurs: boolean;
   readonly detail: string;
   readonly holder?: string;
-  /** The fence record on the resource as it is held now (the holder's), if any. */
-  readonly fence: FenceRecord | undefined;
+  /** Every node's fence record found on the resource(s), ours included. */
+  readonly fences: readonly FenceRecord[];
 }
 
 export interface ModeContext {
   readonly session: Ec2Session;
   readonly id: Identity;
   readonly group: string;
+  /** The key this node writes its record under (fenceTagKey, per the mode's layout). */
   readonly fenceKey: string;
   /** This node's id, the holder in fence records. */
   readonly nodeId: string;
@@ -55,8 +62,10 @@ export interface AwsMode<O extends Observation = Observation> {
    * read found) wherever the current holder's readers look for it, so our claim is seen there.
    */
   fenceResources(ctx: ModeContext, obs?: O): readonly string[];
-  /** Record (and claim) also for unfenced groups: route's release reads the claims (README.md "route: release"). */
+  /** Record (and claim) also for unfenced groups: route's held/released state is in the record (README.md "route: release"). */
   readonly alwaysRecord: boolean;
+  /** Records keyed per node (a shared resource), else one key on this node's own resource. */
+  readonly perNodeKey: boolean;
   /** Preflight: the named resources exist (rejects not-found), and the DryRun checks to make. */
   preflight(ctx: ModeContext, req: CallRequest): Promise<readonly DryRunCheck[]>;
   /** Extra checks and warm-up outside EC2 (the local binding of secondary-ip). */

@@ -4,8 +4,8 @@
  * exists, CreateRoute when it does not (InvalidRoute.NotFound), and the other way round when
  * another node raced us (RouteAlreadyExists). The fence record is a tag on each table.
  *
- * Held means: every route targets our ENI **and** this node has not released it (the record on
- * the table is not our released one). Release leaves the routes in place and marks the record
+ * Held means: every route targets our ENI **and** this node has not released it (our record on
+ * the table is not a released one). Release leaves the routes in place and marks the record
  * released; the next master's ReplaceRoute moves them. README.md "route: release" says why a
  * route is never deleted (DeleteRoute is unconditional, and EC2's reads are eventually
  * consistent: a release could delete the route a new master had just pointed at itself).
@@ -16,7 +16,7 @@ import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-prov
 import type { FenceRecord } from '../../shared/fence.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
 import { errorCode } from '../classify.js';
-import { fenceFromTags, guardingRecord, swallowDryRun } from '../fence-tags.js';
+import { recordsFromTags, swallowDryRun } from '../fence-tags.js';
 import type { Ec2Session, Identity } from '../session.js';
 import type { AwsMode, DryRunCheck, ModeContext, Observation } from './mode.js';
 
@@ -45,6 +45,7 @@ export function releasedBy(record: FenceRecord | undefined, node: string): boole
 export class RouteMode implements AwsMode<RouteObservation> {
   /** The record is what tells a held route from a released one: kept also for unfenced groups. */
   readonly alwaysRecord = true;
+  readonly perNodeKey = true;
 
   constructor(private readonly tables: readonly string[], private readonly cidrs: readonly string[]) {}
 
@@ -59,13 +60,13 @@ export class RouteMode implements AwsMode<RouteObservation> {
   async read(ctx: ModeContext, req: CallRequest): Promise<RouteObservation> {
     const tables = await this.describe(ctx, req);
     const slots: RouteSlot[] = [];
-    const fences: (FenceRecord | undefined)[] = [];
+    const fences: FenceRecord[] = [];
     const released = new Set<string>();
     for (const t of tables) {
       const id = t.RouteTableId ?? '';
-      const record = fenceFromTags(t.Tags, ctx.fenceKey);
-      fences.push(record);
-      if (releasedBy(record, ctx.nodeId)) released.add(id);
+      const records = recordsFromTags(t.Tags, ctx.group);
+      fences.push(...records);
+      if (releasedBy(records.find((r) => r.node === ctx.nodeId), ctx.nodeId)) released.add(id);
       for (const cidr of this.cidrs) {
         const r = t.Routes?.find((x) => (ipv6(cidr) ? x.DestinationIpv6CidrBlock : x.DestinationCidrBlock) === cidr);
         slots.push({ table: id, cidr, eni: r?.NetworkInterfaceId, exists: r !== undefined, target: r ? targetOf(r) : undefined });
@@ -81,7 +82,7 @@ export class RouteMode implements AwsMode<RouteObservation> {
           ...[...released].map((t) => `${t}: released by ${ctx.nodeId} (routes left in place for the next master)`),
         ].join('; ');
     const holders = new Set(slots.map((s) => s.eni).filter((e): e is string => e !== undefined));
-    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fence: guardingRecord(fences), slots };
+    return { held, anyOurs: ours.length > 0, detail, ...(holders.size === 1 ? { holder: [...holders][0]! } : {}), fences, slots };
   }
 
   /** Points every route that is not ours at our ENI; a released one of ours needs only the new record (provider.ts). */

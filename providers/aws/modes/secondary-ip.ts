@@ -3,11 +3,10 @@
  * (EC2 API Reference: AssignPrivateIpAddresses with AllowReassignment moves them from another
  * ENI in the subnet; UnassignPrivateIpAddresses) and are bound on the group's interface by the
  * local provider's code, without ARP (the VPC delivers by its own table, not by ARP caches).
- * The fence record is a tag on the ENIs: on ours, on the holder's, and on every ENI that
- * already carries the group's record (the members that held the addresses before), written
- * together. Found by one filtered Describe (tag:KEY), it is there to read also while the
- * addresses are on no ENI at all (moved away by an operator), where a record kept only on the
- * holder's ENI would be missing and a cut-off old master would take them back.
+ * Each node keeps its fence record on its own ENI (tag vipd:fence:GROUP); a read finds every
+ * member's with one filtered Describe (tag:KEY), in parallel with the one that finds the holder.
+ * So the records are there to read also while the addresses are on no ENI at all (moved away
+ * by an operator), and a node only ever writes its own.
  */
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
@@ -15,19 +14,18 @@ import type { ProviderRequest, VipProvider } from '../../../src/ports/vip-provid
 import { ProviderError } from '../../../src/ports/vip-provider.js';
 import type { CallRequest } from '../../shared/cloud-call.js';
 import { classifyAws, errorCode } from '../classify.js';
-import { fenceFromTags, guardingRecord } from '../fence-tags.js';
+import { recordsFromTags } from '../fence-tags.js';
 import type { Identity } from '../session.js';
-import type { AwsMode, DryRunCheck, ModeContext, Observation } from './mode.js';
+import { fenceTagKey, type AwsMode, type DryRunCheck, type ModeContext, type Observation } from './mode.js';
 
 interface SecondaryObservation extends Observation {
   /** VIP -> the ENI it is assigned to (absent: on none). */
   readonly assigned: ReadonlyMap<string, string>;
-  /** The ENIs that carry the group's fence record, and the holder's. */
-  readonly recordedOn: readonly string[];
 }
 
 export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
   readonly alwaysRecord = false;
+  readonly perNodeKey = false;
 
   /** `local`: the local provider for the group's interface, with announcing off. */
   constructor(private readonly vips: readonly string[], private readonly local: VipProvider, private readonly iface: string) {}
@@ -36,9 +34,9 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     return `${this.vips.join(', ')} on ${id.eniId} (${this.iface})`;
   }
 
-  /** Ours, the holder's, and every ENI that carries the group's record (at most 1000 per request). */
-  fenceResources(ctx: ModeContext, obs?: SecondaryObservation): readonly string[] {
-    return [...new Set([ctx.id.eniId, ...(obs?.recordedOn ?? [])])];
+  /** Our own ENI: each node's record lives on its own interface. */
+  fenceResources(ctx: ModeContext): readonly string[] {
+    return [ctx.id.eniId];
   }
 
   async read(ctx: ModeContext, req: CallRequest): Promise<SecondaryObservation> {
@@ -56,15 +54,13 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     const other = this.vips.map((v) => assigned.get(v)).find((e) => e !== undefined && e !== ctx.id.eniId);
     const holderEni = other ?? (onUs.length > 0 ? ctx.id.eniId : undefined);
     const parts = this.vips.map((v) => `${v} ${assigned.has(v) ? `on ${assigned.get(v)!}` : 'on no interface'}`);
-    const recordedOn = recorded.map((e) => e.NetworkInterfaceId).filter((id): id is string => id !== undefined);
     return {
       held,
       anyOurs: onUs.length > 0 || local.status !== 'not-held',
       detail: `${parts.join(', ')}; locally: ${local.detail ?? local.status}`,
       ...(holderEni ? { holder: holderEni } : {}),
-      fence: guardingRecord(recorded.map((e) => fenceFromTags(e.TagSet, ctx.fenceKey))),
+      fences: recorded.flatMap((e) => recordsFromTags(e.TagSet, ctx.group)),
       assigned,
-      recordedOn: holderEni && !recordedOn.includes(holderEni) ? [...recordedOn, holderEni] : recordedOn,
     };
   }
 
@@ -129,8 +125,8 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
 
   /** The ENIs that carry the group's fence record (a tag filter: any value). */
   private async recorded(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
-    const out = await ctx.session.send('DescribeNetworkInterfaces', `ENIs tagged ${ctx.fenceKey}`, [], req, (c, signal) =>
-      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ Filters: [{ Name: `tag:${ctx.fenceKey}`, Values: ['*'] }] }), { abortSignal: signal }),
+    const out = await ctx.session.send('DescribeNetworkInterfaces', `ENIs tagged ${fenceTagKey(ctx.group)}`, [], req, (c, signal) =>
+      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ Filters: [{ Name: `tag:${fenceTagKey(ctx.group)}`, Values: ['*'] }] }), { abortSignal: signal }),
     );
     return out.NetworkInterfaces ?? [];
   }

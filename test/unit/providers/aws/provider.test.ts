@@ -53,7 +53,8 @@ describe('AwsProvider', () => {
     await p.acquire(req(3));
     const actions = w.fake.requests.slice(from).map((r) => r.action);
     assert.deepEqual(actions, ['DescribeAddresses', 'CreateTags', 'AssociateAddress']);
-    assert.deepEqual(parseFence(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP)]), { ...parseFence(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP)])!, term: 3, node: 'self', released: false });
+    const record = parseFence(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP, 'self')]);
+    assert.deepEqual(record && { term: record.term, node: record.node, released: record.released }, { term: 3, node: 'self', released: false });
     await p.close();
   });
 
@@ -68,15 +69,16 @@ describe('AwsProvider', () => {
     const selfEni = w.nodes.find((n) => n.name === 'self')!.eniId;
     await self.release(req(1));
     assert.equal(w.fake.routeTarget(w.resource, ROUTE_CIDR)?.eniId, selfEni, 'the route stays');
-    assert.equal(parseFence(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP)])?.released, true);
+    assert.equal(parseFence(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP, 'self')])?.released, true);
     assert.equal((await self.status(live())).status, 'not-held');
     assert.ok(!w.fake.requests.some((r) => r.action === 'DeleteRoute'), 'no route is ever deleted');
     await rival.acquire(req(2));
     assert.equal(w.fake.routeTarget(w.resource, ROUTE_CIDR)?.eniId, w.nodes.find((n) => n.name === 'rival')!.eniId);
-    // A late release of the former master changes nothing (the route is the rival's, the record too).
+    // A late release of the former master changes nothing (the route is the rival's, and so is its record).
+    const rivalRecord = w.fake.tagsOf(w.resource)[fenceTagKey(GROUP, 'rival')];
     await self.release(req(1));
     assert.equal((await rival.status(live())).status, 'held');
-    assert.equal(parseFence(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP)])?.node, 'rival');
+    assert.equal(w.fake.tagsOf(w.resource)[fenceTagKey(GROUP, 'rival')], rivalRecord);
     // Re-acquiring a route we released but still target needs only the record.
     await self.acquire(req(3));
     await self.release(req(3));
