@@ -132,11 +132,10 @@ for (const name of REPAIRED) {
     });
     after(() => pair?.destroy());
 
-    // Found here (/work/coord/e2e-findings.md): b never heard a's adverts, so its takeover term is
-    // nextTerm(0) = 1, the term a held; the witness, which promised a lease to a at term 1, grants
-    // b a lease at term 1 once a's promise ends. Two masterships with one term: a cut-off a at
-    // term 1 would not be fenced by b's record (fenceVerdict takes when record.term <= ours).
-    it('takes over with a term above the dead master\'s (leases.md A5: terms increase at each takeover)', { todo: 'lease voters grant a later mastership the same term (e2e finding 1)' }, async () => {
+    // b never hears a's adverts, so it starts from term 0; the witness remembers that it granted
+    // a at term 1 and refuses b at a term not above it (term-behind, docs/leases.md "Terms"), and
+    // b re-takes at a higher term: the dead master's fence record can never equal the new one's.
+    it('takes over with a term above the dead master\'s (leases.md A5: terms increase at each takeover)', async () => {
       const p = pair!;
       await p.waitForHolder('a', ELECT_MS);
       await p.waitUntil(async () => (await p.fencesBy('a')).length > 0, MOVE_MS, "a's fence record");
