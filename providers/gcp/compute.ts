@@ -89,6 +89,7 @@ export class ComputeApi {
    * unfinished operations there before release or acquire reads anything.
    */
   readonly unsure = new Map<string, UnsureTarget>();
+  private closed = false;
 
   /** `clients`: built now (warm for a takeover); any other is built on first use. */
   constructor(private readonly options: ComputeApiOptions, clients: readonly ClientName[]) {
@@ -132,6 +133,9 @@ export class ComputeApi {
     };
     const scope = (signal: AbortSignal): AttemptScope => ({ signal, ...(mutation?.emptyFields ? { emptyFields: mutation.emptyFields } : {}) });
     return cloudCall(ctx, action, resource, req, async (signal) => {
+      // A closed generated client throws from a promise nobody awaits (an unhandled rejection):
+      // never call one. Classified invalid: not retried.
+      if (this.closed) throw new Error('the provider is closed');
       try {
         return await withSignal(scope(signal), request);
       } catch (err) {
@@ -292,6 +296,7 @@ export class ComputeApi {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([this.instances, ...Object.values(this.built)].map((c: { close(): Promise<void> }) => c.close()));
   }
 }

@@ -61,9 +61,12 @@ export class ExternalIpMode implements GcpMode {
         for (const config of this.configsWith(holderNic, ip)) await this.deleteConfig(ref, holderNic.name ?? '', config.name ?? '', req);
       }
     }
-    // One IPv4 access config per interface: an ephemeral one here must go first.
+    // One IPv4 access config per interface: an ephemeral one here must go first. Never one with
+    // our name: deletes go by name, and on a stale read our static config could look ephemeral.
     for (const config of nic.accessConfigs ?? []) {
-      if (config.natIP !== ip && (config.type ?? 'ONE_TO_ONE_NAT') === 'ONE_TO_ONE_NAT') await this.deleteConfig(this.m.self, this.m.nic, config.name ?? '', req);
+      if (config.natIP !== ip && config.name !== this.options.accessConfigName && (config.type ?? 'ONE_TO_ONE_NAT') === 'ONE_TO_ONE_NAT') {
+        await this.deleteConfig(this.m.self, this.m.nic, config.name ?? '', req);
+      }
     }
     const op = await this.m.api.addAccessConfig(this.m.self, this.m.nic, { name: this.options.accessConfigName, type: 'ONE_TO_ONE_NAT', natIP: ip }, req);
     await wait(this.m, op, 'compute.instances.addAccessConfig', `${this.m.nic} of ${this.m.api.instanceName(this.m.self)}`, req);

@@ -72,7 +72,7 @@ const externalIp = section(
     ...common,
     mode: z.literal('external-ip').describe('external-ip: move a static external address through access configs'),
     address: resourceName('the static external address (its name, in this instance\'s region)'),
-    access_config_name: documentDefault(z.string().min(1).max(63).default('External NAT').describe('name of the access config that carries it; default "External NAT"'), 'External NAT'),
+    access_config_name: documentDefault(z.string().min(1).max(63).default('vipd').describe('name of the access config that carries it; default "vipd" (not GCP\'s "External NAT": deletes go by name, so ours must differ from an ephemeral one)'), 'vipd'),
     instances: members('the other members, whose fence records are read before taking (the holder is found from the address\'s users)'),
   },
   'the gcp provider, mode external-ip',

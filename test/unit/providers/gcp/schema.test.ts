@@ -22,7 +22,7 @@ describe('gcp schema', () => {
       metadataHost: '127.0.0.1:8090', requestTimeoutMs: 300, instances: ['vipd-b', 'us-central1-b/vipd-c'], aliasRanges: ['198.51.100.60/32'], subnetworkRangeName: 'vips',
     });
     const external = valid(doc('{type: gcp, mode: external-ip, address: vipd-vip}')).groups[0]?.providers[0];
-    assert.deepEqual(external?.options, { mode: 'external-ip', networkInterface: 'nic0', requestTimeoutMs: 5_000, instances: [], address: 'vipd-vip', accessConfigName: 'External NAT' });
+    assert.deepEqual(external?.options, { mode: 'external-ip', networkInterface: 'nic0', requestTimeoutMs: 5_000, instances: [], address: 'vipd-vip', accessConfigName: 'vipd' });
     const route = valid(doc('{type: gcp, mode: route, network: vpc-a, dest_ranges: [198.51.100.0/28], priority: 100}')).groups[0]?.providers[0];
     assert.deepEqual(route?.options, { mode: 'route', networkInterface: 'nic0', requestTimeoutMs: 5_000, instances: [], network: 'vpc-a', destRanges: ['198.51.100.0/28'], priority: 100 });
   });
