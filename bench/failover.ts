@@ -1,16 +1,18 @@
 /**
  * vipd against keepalived, side by side in one run (issue 5): failover (agent crash, host
- * death, graceful stop) at 1 s and 100 ms adverts, a flap test under packet loss, and the idle
- * footprint. Needs root: everything runs in network namespaces made for this run (test/netns/lib,
+ * death, graceful stop) at 1 s and 100 ms adverts, a flap test under packet loss, the idle
+ * footprint, and (issue 9) the cloud phase: an Elastic IP moved by keepalived's notify_master
+ * with the AWS CLI against vipd's aws provider, both on the EC2 fake (bench/cloud.ts). Needs root: everything runs in network namespaces made for this run (test/netns/lib,
  * 192.0.2.0/24 only) and is removed at the end, on error, and on Ctrl-C / SIGTERM.
  *
- *   npm run bench -- [--runs N] [--flap-minutes M] [--skip-flap] [--skip-footprint] [--only LIST]
+ *   npm run bench -- [--runs N] [--flap-minutes M] [--skip-flap] [--skip-footprint] [--skip-cloud]
+ *                    [--cloud-latency MS] [--only LIST]        (--only cloud: the cloud phase alone)
  *
  * Writes bench/results/failover-<time>.jsonl (every run, as it ends), failover-<time>.png and
  * latest.png (the chart), latest.md (the tables for the README). See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { exec, missingTools, netnsSkipReason } from '../test/netns/lib/index.js';
@@ -18,6 +20,10 @@ import { drawChart, type ChartPanel } from './chart.js';
 import { Progress, ResultsFile, type BenchContext } from './context.js';
 import { flapPhase, type FlapRecord } from './flap.js';
 import { footprintPhase, type FootprintRecord } from './footprint.js';
+import { cloudPhase } from './cloud.js';
+import type { CloudRecord } from './cloud-record.js';
+import { cloudTable, cloudTargetLines } from './cloud-report.js';
+import { AWS_CLI } from './cloud-config.js';
 import { IMPL_LABEL, prepareUnicast } from './impls.js';
 import { Lab } from './lab.js';
 import { FAILOVER_SCENARIOS, parseOptions, USAGE, type AdvertId, type FailoverScenario, type ImplId } from './options.js';
@@ -34,6 +40,8 @@ const MAX_BENCH_MS = 6 * 3600_000;
 // ---- cleanup, also when interrupted ----
 
 const labs = new Map<ImplId, Lab>();
+/** The cloud phase's own lab (a, b, client, w; no echo service). */
+let cloudLab: Lab | undefined;
 let build: VipdCommand | undefined;
 let resultsPath: string | undefined;
 
@@ -50,7 +58,7 @@ function installInterruptHandlers(): void {
     process.stdout.write(`\n${sig}: stopping every agent and removing the namespaces...\n`);
     for (const p of liveProcesses()) p.kill();
     let removed = 0;
-    for (const lab of labs.values()) {
+    for (const lab of [...labs.values(), ...(cloudLab ? [cloudLab] : [])]) {
       for (const ns of lab.namespaces()) {
         try {
           const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 5_000 });
@@ -142,6 +150,10 @@ async function main(): Promise<number> {
     process.stdout.write(`bench: not run: ${missing.replace('keepalived (Debian package unknown)', 'keepalived (Debian package keepalived)')}\n`);
     return 0;
   }
+  if (options.phases.has('cloud') && options.impls.includes('keepalived') && !existsSync(AWS_CLI)) {
+    process.stdout.write(`bench: not run: the cloud phase needs Debian's AWS CLI at ${AWS_CLI} (Debian package awscli), or --skip-cloud\n`);
+    return 0;
+  }
 
   installInterruptHandlers();
   mkdirSync(RESULTS, { recursive: true });
@@ -160,12 +172,15 @@ async function main(): Promise<number> {
   let failover: FailoverRecord[] = [];
   let flap: FlapRecord[] = [];
   let footprint: FootprintRecord[] = [];
+  let cloud: CloudRecord[] = [];
+  // The failover, flap and footprint phases share one lab per implementation; the cloud phase has its own.
+  const labPhases = scenarios.length > 0 || options.phases.has('flap') || options.phases.has('footprint');
   const host = await machine();
   try {
     progress.set('compiling vipd (tsc) into a temporary directory');
     build = await prepareVipd();
     results.write({ type: 'meta', startedAt: new Date().toISOString(), options: { ...options, phases: [...options.phases] }, machine: host, vipd: build.how, notes });
-    for (const impl of options.impls) {
+    for (const impl of labPhases ? options.impls : []) {
       progress.set(`building the lab of ${IMPL_LABEL[impl]} (namespaces, echo servers, client)`);
       const lab = await Lab.create({ label: impl, witness: impl === 'vipd-unicast', lifetimeMs: MAX_BENCH_MS, keepLogMs: Math.max(120_000, options.flapMinutes * 60_000 + 60_000) });
       labs.set(impl, lab);
@@ -178,10 +193,17 @@ async function main(): Promise<number> {
     if (scenarios.length > 0) failover = await failoverPhase(ctx, scenarios);
     if (options.phases.has('flap')) flap = await flapPhase(ctx);
     if (options.phases.has('footprint')) footprint = await footprintPhase(ctx);
+    if (options.phases.has('cloud')) {
+      progress.set('building the cloud lab (namespaces a, b, w)');
+      cloudLab = await Lab.create({ label: 'cloud', witness: true, lifetimeMs: MAX_BENCH_MS, keepLogMs: 1000 });
+      await prepareUnicast(cloudLab, cloudLab.dir);
+      cloud = await cloudPhase({ ...ctx, pkiDir: cloudLab.dir }, cloudLab);
+    }
   } finally {
     progress.set('removing the labs');
-    for (const lab of labs.values()) await lab.destroy().catch(() => undefined);
+    for (const lab of [...labs.values(), ...(cloudLab ? [cloudLab] : [])]) await lab.destroy().catch(() => undefined);
     labs.clear();
+    cloudLab = undefined;
     await build?.cleanup();
     progress.done();
   }
@@ -191,11 +213,15 @@ async function main(): Promise<number> {
     ...(failover.length ? failoverTables(failover, options.impls, options.adverts, scenarios, options.runs) : []),
     ...(flap.length ? [flapTable(flap)] : []),
     ...(footprint.length ? [footprintTable(footprint)] : []),
+    ...(cloud.length ? [cloudTable(cloud, options.runs)] : []),
   ];
   const targets = targetLines(failover, flap, footprint, options.impls, options.adverts);
+  const cloudTargets = cloudTargetLines(cloud);
   const minutes = ((nowMs() - started) / 60_000).toFixed(1);
   const machineLine = `${host.cpu}, ${host.cpus} CPUs, ${host.memoryGiB} GiB, Linux ${host.kernel}, Node ${host.node}, ${host.keepalived}; vipd ${build?.how ?? ''}`;
-  process.stdout.write(`\n${tables.map(renderText).join('\n\n')}\n\nTargets (issue 5):\n${targets.map((t) => `  ${t}`).join('\n')}\n`);
+  process.stdout.write(`\n${tables.map(renderText).join('\n\n')}\n`);
+  if (targets.length > 0) process.stdout.write(`\nTargets (issue 5):\n${targets.map((t) => `  ${t}`).join('\n')}\n`);
+  if (cloudTargets.length > 0) process.stdout.write(`\nGoals (issue 9, cloud):\n${cloudTargets.map((t) => `  ${t}`).join('\n')}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 
   let png: string | undefined;
@@ -218,10 +244,8 @@ async function main(): Promise<number> {
     ...notes.map((n) => `Note: ${n}.`),
     '',
     ...tables.map((t) => `${renderMarkdown(t)}\n`),
-    '### Targets (issue 5)',
-    '',
-    ...targets.map((t) => `- ${t}`),
-    '',
+    ...(targets.length > 0 ? ['### Targets (issue 5)', '', ...targets.map((t) => `- ${t}`), ''] : []),
+    ...(cloudTargets.length > 0 ? ['### Goals (issue 9, cloud)', '', ...cloudTargets.map((t) => `- ${t}`), ''] : []),
     ...(png ? ['![client answers around the fault](bench/results/latest.png)', ''] : []),
   ].join('\n'));
   process.stdout.write(`\nraw runs: ${resultsPath}\n${png ? `chart: ${png} (and bench/results/latest.png)\n` : ''}tables: ${join(RESULTS, 'latest.md')}\ntook ${minutes} min\n`);

@@ -52,6 +52,8 @@ export interface RoleChange {
   readonly to: string;
   /** The log line's message (vipd says why). */
   readonly text: string;
+  /** vipd: the line's own time (pino's `time`, epoch ms), when the role changed in the agent. */
+  readonly wallMs?: number;
 }
 
 export class Agent {
@@ -66,12 +68,14 @@ export class Agent {
     private readonly parseRole: (line: Line) => RoleChange | undefined,
     /** keepalived: pid files of the parent and the VRRP child. */
     private readonly pidFiles: readonly string[] = [],
+    env?: NodeJS.ProcessEnv,
   ) {
     this.proc = new NsProcess({
       ns,
       argv,
       name: node,
       lifetimeMs,
+      ...(env ? { env } : {}),
       onLine: (line) => {
         const c = this.parseRole(line);
         if (c) this.changes.push(c);
@@ -151,6 +155,21 @@ export interface StartOptions {
   readonly lifetimeMs: number;
   /** Per-run material (certificates, key) of the unicast lab, made once by prepareUnicast. */
   readonly pkiDir?: string;
+  /** The cloud phase (bench/cloud.ts): a cloud provider instead of the local VIP. */
+  readonly cloud?: CloudHooks;
+}
+
+/**
+ * What the cloud phase changes: keepalived talks to its peer by unicast and runs a notify_master
+ * script instead of binding the VIP; vipd's group gets a cloud provider instead of `local`; each
+ * agent gets its own environment (the cloud credentials, nothing else of the bench's).
+ */
+export interface CloudHooks {
+  /** keepalived: lines added inside the vrrp_instance (notify_master …). */
+  keepalivedLines(node: 'a' | 'b'): string[];
+  /** vipd: the group's `provider:` value (a YAML flow mapping). */
+  vipdProvider(node: 'a' | 'b'): string;
+  env(node: string): NodeJS.ProcessEnv;
 }
 
 function deployment(agents: Agent[], groups: number): Deployment {
@@ -174,10 +193,19 @@ function deployment(agents: Agent[], groups: number): Deployment {
 
 const KEEPALIVED_ROLE = /\((\S+)\) Entering (MASTER|BACKUP|FAULT) STATE/;
 
-function keepalivedConf(iface: string, node: 'a' | 'b', setting: Setting, groups: number): string {
+/** Unicast VRRP for keepalived (the cloud phase): our address and the peer's. */
+export interface KeepalivedUnicast {
+  readonly src: string;
+  readonly peer: string;
+  /** Lines added inside the vrrp_instance (notify_master …). */
+  readonly lines: readonly string[];
+}
+
+export function keepalivedConf(iface: string, node: 'a' | 'b', setting: Setting, groups: number, unicast?: KeepalivedUnicast): string {
   const names = groupNames(groups);
   const vips = vipsFor(groups);
-  const lines = ['global_defs {', `  router_id bench-${node}`, '}'];
+  // script_user: notify scripts run as root without keepalived asking which user (the bench is root).
+  const lines = ['global_defs {', `  router_id bench-${node}`, ...(unicast ? ['  script_user root'] : []), '}'];
   names.forEach((name, i) => {
     lines.push(
       `vrrp_instance ${name} {`,
@@ -187,6 +215,8 @@ function keepalivedConf(iface: string, node: 'a' | 'b', setting: Setting, groups
       `  priority ${PRIORITY[node]}`,
       `  advert_int ${setting.advertMs / 1000}`,
       `  version ${setting.version}`,
+      ...(unicast ? [`  unicast_src_ip ${unicast.src}`, '  unicast_peer {', `    ${unicast.peer}`, '  }', ...unicast.lines.map((l) => `  ${l}`)] : []),
+      // keepalived refuses an instance without one, so the cloud phase binds it too (as the guides do).
       '  virtual_ipaddress {',
       `    ${vips[i]}/${VIP_PREFIX}`,
       '  }',
@@ -203,13 +233,15 @@ async function startKeepalived(o: StartOptions): Promise<Deployment> {
     const dir = join(o.lab.dir, `keepalived-${node}`);
     await mkdir(dir, { recursive: true });
     const conf = join(dir, 'keepalived.conf');
-    await writeFile(conf, keepalivedConf(h.ifname, node, o.setting, o.groups));
+    const peer = o.lab.host(node === 'a' ? 'b' : 'a');
+    const unicast = o.cloud ? { src: h.ipv4, peer: peer.ipv4, lines: o.cloud.keepalivedLines(node) } : undefined;
+    await writeFile(conf, keepalivedConf(h.ifname, node, o.setting, o.groups, unicast));
     const pid = join(dir, 'keepalived.pid');
     const vrrpPid = join(dir, 'vrrp.pid');
     agents.push(new Agent(node, h.ns, ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', pid, '-r', vrrpPid], o.lifetimeMs, (line) => {
       const m = KEEPALIVED_ROLE.exec(line.text);
       return m ? { t: line.t, group: m[1] as string, to: m[2] as string, text: line.text.replace(/^.*?: \(/, '(') } : undefined;
-    }, [pid, vrrpPid]));
+    }, [pid, vrrpPid], o.cloud?.env(node)));
   }
   return deployment(agents, o.groups);
 }
@@ -218,18 +250,19 @@ async function startKeepalived(o: StartOptions): Promise<Deployment> {
 
 const VIPD_ROLE = /^([A-Z]+) -> ([A-Z]+) \(/;
 
-function parseVipdRole(line: Line): RoleChange | undefined {
+export function parseVipdRole(line: Line): RoleChange | undefined {
   if (!line.text.startsWith('{')) return undefined;
   try {
-    const e = JSON.parse(line.text) as { msg?: string; group?: string };
+    const e = JSON.parse(line.text) as { msg?: string; group?: string; time?: unknown };
     const m = VIPD_ROLE.exec(e.msg ?? '');
-    return m && e.group ? { t: line.t, group: e.group, to: m[2] as string, text: e.msg ?? '' } : undefined;
+    if (!m || !e.group) return undefined;
+    return { t: line.t, group: e.group, to: m[2] as string, text: e.msg ?? '', ...(typeof e.time === 'number' ? { wallMs: e.time } : {}) };
   } catch {
     return undefined;
   }
 }
 
-function vipdGroups(iface: string, node: 'a' | 'b', setting: Setting, groups: number, unicast: boolean): string[] {
+function vipdGroups(iface: string, node: 'a' | 'b', setting: Setting, groups: number, unicast: boolean, provider = '{ type: local }'): string[] {
   const vips = vipsFor(groups);
   return groupNames(groups).flatMap((name, i) => [
     `  - name: ${name}`,
@@ -239,7 +272,7 @@ function vipdGroups(iface: string, node: 'a' | 'b', setting: Setting, groups: nu
     ...(unicast ? [] : [`    version: ${setting.version}`]),
     `    advert_interval: ${setting.advertMs}ms`,
     `    vips: [${vips[i]}/${VIP_PREFIX}]`,
-    '    provider: { type: local }',
+    `    provider: ${provider}`,
     ...(unicast ? [`    peers: [${node === 'a' ? 'b' : 'a'}]`, '    witnesses: [w]', '    quorum: majority'] : []),
   ]);
 }
@@ -283,10 +316,10 @@ async function startVipdUnicast(o: StartOptions): Promise<Deployment> {
       `tls: { ca: ca.crt, cert: ${node}.crt, key: ${node}.key, allow: [${others.join(', ')}] }`,
       'auth: { active_key: k1, keys: [{ id: k1, secret_file: k1.key }] }',
     ];
-    if (node !== 'w') lines.push('groups:', ...vipdGroups(h.ifname, node, o.setting, o.groups, true));
+    if (node !== 'w') lines.push('groups:', ...vipdGroups(h.ifname, node, o.setting, o.groups, true, o.cloud?.vipdProvider(node)));
     const file = join(dir, `vipd-unicast-${node}.yaml`);
     await writeFile(file, `${lines.join('\n')}\n`);
-    agents.push(new Agent(node, h.ns, [...o.vipdArgv, 'run', '-c', file], o.lifetimeMs, parseVipdRole));
+    agents.push(new Agent(node, h.ns, [...o.vipdArgv, 'run', '-c', file], o.lifetimeMs, parseVipdRole, [], o.cloud?.env(node)));
   }
   return deployment(agents, o.groups);
 }

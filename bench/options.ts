@@ -2,12 +2,15 @@
 
 export const FAILOVER_SCENARIOS = ['agent-crash', 'host-death', 'graceful-stop'] as const;
 export type FailoverScenario = (typeof FAILOVER_SCENARIOS)[number];
-export const PHASES = [...FAILOVER_SCENARIOS, 'flap', 'footprint'] as const;
+export const PHASES = [...FAILOVER_SCENARIOS, 'flap', 'footprint', 'cloud'] as const;
 export type Phase = (typeof PHASES)[number];
 export const IMPLEMENTATIONS = ['keepalived', 'vipd-lan', 'vipd-unicast'] as const;
 export type ImplId = (typeof IMPLEMENTATIONS)[number];
 export const ADVERTS = ['1s', '100ms'] as const;
 export type AdvertId = (typeof ADVERTS)[number];
+
+/** The cloud phase's default API latency: a same-region EC2 API round trip is tens of ms. */
+export const DEFAULT_CLOUD_LATENCY_MS = 50;
 
 /** Below this many runs the long phases are shortened to fit the 15-minute budget of `--runs 3`. */
 export const FULL_RUNS = 10;
@@ -20,6 +23,8 @@ export interface BenchOptions {
   readonly flapShortened: boolean;
   readonly footprintSeconds: number;
   readonly footprintShortened: boolean;
+  /** The EC2 fake's added latency per API request in the cloud phase, the same for both sides. */
+  readonly cloudLatencyMs: number;
   readonly phases: ReadonlySet<Phase>;
   readonly impls: readonly ImplId[];
   readonly adverts: readonly AdvertId[];
@@ -33,6 +38,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --footprint-seconds S  sampling window of the footprint (default 60; 20 when --runs < ${FULL_RUNS})
   --skip-flap            no flap test
   --skip-footprint       no footprint measurement
+  --skip-cloud           no cloud phase (keepalived + AWS CLI vs vipd's aws eip provider on the EC2 fake)
+  --cloud-latency MS     the EC2 fake's latency per API request in the cloud phase (default ${DEFAULT_CLOUD_LATENCY_MS})
   --only LIST            only these phases: ${PHASES.join(', ')} (comma separated)
   --impls LIST           only these implementations: ${IMPLEMENTATIONS.join(', ')}
   --adverts LIST         only these advert intervals: ${ADVERTS.join(', ')}
@@ -62,6 +69,8 @@ export function parseOptions(argv: readonly string[]): ParseResult {
   let footprintSeconds: number | undefined;
   let skipFlap = false;
   let skipFootprint = false;
+  let skipCloud = false;
+  let cloudLatencyMs = DEFAULT_CLOUD_LATENCY_MS;
   let only: Phase[] | undefined;
   let impls: ImplId[] = [...IMPLEMENTATIONS];
   let adverts: AdvertId[] = [...ADVERTS];
@@ -91,6 +100,13 @@ export function parseOptions(argv: readonly string[]): ParseResult {
       case '--skip-footprint':
         skipFootprint = true;
         break;
+      case '--skip-cloud':
+        skipCloud = true;
+        break;
+      case '--cloud-latency':
+        r = number(flag, value(), 0, 5000);
+        if (typeof r === 'number') cloudLatencyMs = r;
+        break;
       case '--only':
         r = list(flag, value(), PHASES);
         if (Array.isArray(r)) only = r;
@@ -115,6 +131,7 @@ export function parseOptions(argv: readonly string[]): ParseResult {
   const phases = new Set<Phase>(only ?? PHASES);
   if (skipFlap) phases.delete('flap');
   if (skipFootprint) phases.delete('footprint');
+  if (skipCloud) phases.delete('cloud');
   const small = runs < FULL_RUNS;
   return {
     ok: true,
@@ -124,6 +141,7 @@ export function parseOptions(argv: readonly string[]): ParseResult {
       flapShortened: flapMinutes === undefined && small,
       footprintSeconds: footprintSeconds ?? (small ? 20 : 60),
       footprintShortened: footprintSeconds === undefined && small,
+      cloudLatencyMs,
       phases,
       // Keep the canonical order whatever order the user typed.
       impls: IMPLEMENTATIONS.filter((x) => impls.includes(x)),

@@ -34,6 +34,8 @@ export interface NsProcessOptions {
   readonly onLine?: (line: Line) => void;
   /** Lines kept for inspection (oldest dropped first); default 2000. */
   readonly keepLines?: number;
+  /** The program's environment (default the bench's own). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const live = new Set<NsProcess>();
@@ -45,7 +47,7 @@ export class NsProcess {
   private readonly lifetime: NodeJS.Timeout;
 
   constructor(readonly opts: NsProcessOptions) {
-    this.child = spawn('ip', ['netns', 'exec', opts.ns, ...opts.argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn('ip', ['netns', 'exec', opts.ns, ...opts.argv], { stdio: ['pipe', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
     live.add(this);
     const keep = opts.keepLines ?? 2000;
     const reader = () => {

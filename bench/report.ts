@@ -17,9 +17,12 @@ const METRICS = [
   { key: 'lost', label: 'answers lost', pick: (r: FailoverRecord) => r.result?.lost },
 ] as const;
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
-const cell = (s: Summary | undefined) => (s ? `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})` : '-');
-const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}×`);
+export const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
+/** median (min-max) */
+export const cell = (s: Summary | undefined, digits = 0) => (s ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}-${fmt(s.max, digits)})` : '-');
+export const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}×`);
+/** A target line's first word: met, MISSED, or n/a when nothing was measured. */
+export const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a ' : ok ? 'met ' : 'MISSED');
 
 function settingNotes(advert: AdvertId, runs: number): string[] {
   return [
@@ -118,7 +121,6 @@ export function footprintTable(records: readonly FootprintRecord[]): Table {
 /** The issue's targets, each with the measured value and how far off it is. */
 export function targetLines(failover: readonly FailoverRecord[], flap: readonly FlapRecord[], footprint: readonly FootprintRecord[], impls: readonly ImplId[], adverts: readonly AdvertId[]): string[] {
   const out: string[] = [];
-  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a ' : ok ? 'met ' : 'MISSED');
   const vipds = impls.filter((i) => i !== 'keepalived');
   const med = (impl: ImplId, advert: AdvertId, scenario: FailoverScenario, pick: (r: FailoverRecord) => number | undefined) =>
     summarize(failover.filter((r) => r.impl === impl && r.advert === advert && r.scenario === scenario).map(pick));

@@ -12,13 +12,14 @@ import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { awsPlugin } from '../../providers/aws/plugin.js';
+import { gcpPlugin } from '../../providers/gcp/plugin.js';
 import { localPlugin } from '../../providers/local/plugin.js';
 import { noopPlugin } from '../../providers/noop/plugin.js';
 import { ChainProvider } from '../../providers/shared/chain.js';
 import type { ProviderPlugin } from '../../providers/shared/plugin.js';
 
 /** In the order an unknown `type` lists them ("must be one of: noop, local, ..."). Append new providers. */
-export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [noopPlugin, localPlugin, awsPlugin];
+export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [noopPlugin, localPlugin, awsPlugin, gcpPlugin];
 
 /** What the node gives every provider it builds (ProviderDeps, with the parent logger and the file's directory). */
 export interface ProviderHost {

@@ -5,6 +5,7 @@
  * reason, brings the old master back (preemption) and runs until Ctrl-C, when every node stops
  * gracefully (the master resigns with priority 0) and the directory is removed.
  */
+import { clock, demoSteps } from './demo-steps.js';
 import { LocalCluster, type LogEntry } from './local-cluster.js';
 
 export interface DemoOptions {
@@ -25,8 +26,6 @@ const NODES = [
 /** Lines of a node's log worth showing in the demo. */
 const INTERESTING = /^[A-Z]+ -> [A-Z]+ \(|^member .* -> (suspect|dead|alive|left)|^noop: would|^probe-confirmed|^serving peers|^quorum|insecure/;
 
-const clock = () => new Date().toISOString().slice(11, 23);
-
 export async function runDemo(opts: DemoOptions, outer: AbortSignal): Promise<void> {
   const stop = new AbortController();
   const signal = stop.signal;
@@ -41,22 +40,7 @@ export async function runDemo(opts: DemoOptions, outer: AbortSignal): Promise<vo
   c.onLine = (e: LogEntry) => {
     if (INTERESTING.test(e.msg) || e.msg.startsWith('stderr:')) opts.write(`${clock()} ${e.node}  ${e.msg}`);
   };
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
-  /** Polls until `cond` holds (bounded by `ms`) or the demo stops; false if it did not happen. */
-  const until = async (cond: () => boolean, ms: number) => {
-    const end = Date.now() + ms;
-    while (!cond() && !signal.aborted && Date.now() < end) await pause(20);
-    return cond();
-  };
+  const { pause, until } = demoSteps(signal);
 
   try {
     await c.prepare();

@@ -21,6 +21,29 @@ export interface ProcSpec {
   witnesses?: string[];
   quorum?: 'majority' | 'none';
   preempt?: boolean;
+  /** The whole environment of this node's process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Group settings other than the election's: interface (default lo), VIPs, extra YAML lines. */
+  group?: GroupSpec;
+}
+
+export interface GroupSpec {
+  interface?: string;
+  /** Default [192.0.2.50/32]. */
+  vips?: string[];
+  /** YAML lines added to the group as they are (4 spaces of indentation), e.g. a provider. */
+  lines?: string[];
+}
+
+export interface LaunchOptions {
+  /** Runs each node under this program, e.g. ['ip', 'netns', 'exec', NS] (it must exec the node). */
+  readonly launcher?: readonly string[];
+  /**
+   * Each node in its own process group: a Ctrl-C in the terminal then reaches only this program,
+   * which stops the nodes one SIGTERM each (a node that got the terminal's SIGINT as well would
+   * take the second signal as "force the exit", cutting a cloud release short).
+   */
+  readonly detached?: boolean;
 }
 
 export interface LogEntry {
@@ -65,6 +88,7 @@ export class LocalCluster {
     readonly specs: ProcSpec[],
     readonly clusterId = 'local',
     private readonly command: string[] = vipdCommand(),
+    private readonly opts: LaunchOptions = {},
   ) {}
 
   async prepare(): Promise<void> {
@@ -108,21 +132,25 @@ export class LocalCluster {
         'groups:',
         '  - name: web',
         '    vrid: 51',
-        '    interface: lo',
+        `    interface: ${s.group?.interface ?? 'lo'}`,
         `    priority: ${s.priority ?? 100}`,
         '    advert_interval: 100ms',
         `    preempt: ${s.preempt ?? true}`,
-        '    vips: [192.0.2.50/32]',
+        `    vips: [${(s.group?.vips ?? ['192.0.2.50/32']).join(', ')}]`,
         `    peers: [${(s.peers ?? []).join(', ')}]`,
         `    witnesses: [${(s.witnesses ?? []).join(', ')}]`,
         `    quorum: ${s.quorum ?? 'majority'}`,
+        ...(s.group?.lines ?? []),
       );
     }
     return `${lines.join('\n')}\n`;
   }
 
   start(id: string): ChildProcessWithoutNullStreams {
-    const p = spawn(process.execPath, [...this.command, 'run', '-c', this.configFile(id)]);
+    const spec = this.specs.find((x) => x.id === id);
+    const argv = [process.execPath, ...this.command, 'run', '-c', this.configFile(id)];
+    const [file = process.execPath, ...args] = [...(this.opts.launcher ?? []), ...argv];
+    const p = spawn(file, args, { env: spec?.env ?? process.env, detached: this.opts.detached ?? false });
     this.procs.set(id, p);
     onLines(p.stdout, (line) => {
       let e: LogEntry;

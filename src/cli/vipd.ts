@@ -5,6 +5,8 @@ import { parseDuration } from '../config/duration.js';
 import { certsCommand } from './certs.js';
 import { checkCommand } from './check.js';
 import { cleanupCommand } from './cleanup.js';
+import { runCloudDemo } from './cloud-demo.js';
+import { DEMO_CLOUDS, type DemoCloud } from './cloud-demo-modes.js';
 import { runDemo } from './demo.js';
 import { runAgent } from './run.js';
 import { handleAgentSignals } from './signals.js';
@@ -14,6 +16,12 @@ function duration(value: string): number {
   const d = parseDuration(value);
   if (!d.ok) throw new InvalidArgumentError(d.reason);
   return d.ms;
+}
+
+function cloudName(value: string): DemoCloud {
+  const cloud = DEMO_CLOUDS.find((c) => c === value);
+  if (!cloud) throw new InvalidArgumentError(`must be one of: ${DEMO_CLOUDS.join(', ')}`);
+  return cloud;
 }
 
 const program = new Command()
@@ -37,8 +45,15 @@ program
   .description('run 3 vipd processes on 127.0.0.1 (gRPC, mutual TLS, noop provider, no root, no config): election, SIGKILL of the master, failover')
   .option('--phase <duration>', 'time before the kill, and before the old master returns', duration, 4000)
   .option('--duration <duration>', 'stop by itself after this long (default: run until Ctrl-C)', duration, 0)
-  .action(async (o: { phase: number; duration: number }) => {
-    await runDemo({ phaseMs: o.phase, durationMs: o.duration, write: (l) => process.stdout.write(`${l}\n`) }, handleAgentSignals().stopping);
+  .option('--cloud <cloud>', 'aws: 2 nodes + a witness move an Elastic IP on the built-in EC2 fake; gcp: an alias IP range on the built-in Compute Engine fake (needs a source checkout)', cloudName)
+  .action(async (o: { phase: number; duration: number; cloud?: DemoCloud }) => {
+    const opts = { phaseMs: o.phase, durationMs: o.duration, write: (l: string) => process.stdout.write(`${l}\n`) };
+    const stopping = handleAgentSignals().stopping;
+    if (o.cloud) {
+      process.exitCode = await runCloudDemo(o.cloud, opts, stopping);
+      return;
+    }
+    await runDemo(opts, stopping);
     process.exitCode = 0;
   });
 

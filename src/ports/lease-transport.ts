@@ -1,14 +1,17 @@
 /**
  * Carries the lease messages of docs/leases.md between the voters and the master of a
- * `quorum: majority` group: LeaseAck from a voter to the master whose advert it granted, and
- * LeaseRelinquish from a former master to the group's voters. Implementations: the gRPC
+ * `quorum: majority` group: LeaseAck from a voter to the master whose advert it granted,
+ * LeaseRefusal from a voter to a master whose term it granted already (docs/leases.md, "Terms"),
+ * and LeaseRelinquish from a former master to the group's voters. Implementations: the gRPC
  * transport (frames on the authenticated Peer.Exchange streams, src/wire/lease-frame.ts) and
  * the in-memory one (test/fakes/memory-transport.ts). Whether the sender is a voter of the
  * group is the receiver's business (runtime and core); the transport vouches for `from`.
  */
 export type LeaseMessage =
   | { readonly kind: 'ack'; readonly group: string; readonly term: number; readonly echo: number }
-  | { readonly kind: 'relinquish'; readonly group: string; readonly term: number };
+  | { readonly kind: 'relinquish'; readonly group: string; readonly term: number }
+  /** A voter will never grant the advert of `term`: it granted `grantedTerm` in the group already. */
+  | { readonly kind: 'refusal'; readonly group: string; readonly term: number; readonly grantedTerm: number };
 
 /** A lease message from node `from` (the authenticated sender). Must not throw. */
 export type LeaseReceiver = (msg: LeaseMessage, from: string) => void;

@@ -330,11 +330,16 @@ export class ClusterNode implements RunningNode {
     const g = this.groups.get(msg.group);
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;
-    if (!this.voter.grant(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs)) return true;
+    const d = this.voter.decide(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs);
     // Ack to where the master says it serves, on its own authenticated stream, before what
     // gossip says: a third party's gossip can misplace a member for a while (simulator
     // adversarial seed 664, acks sent to the adversary's address).
     const address = this.leaseAddress(a.sender.nodeId);
+    if (!d.granted) {
+      // A term we granted already: tell the master, so it moves past it (docs/leases.md, "Terms").
+      if (d.grantedTerm !== undefined && address !== undefined) lt.sendLease(address, { kind: 'refusal', group: msg.group, term: a.term, grantedTerm: d.grantedTerm });
+      return true;
+    }
     const sent = address !== undefined && lt.sendLease(address, { kind: 'ack', group: msg.group, term: a.term, echo: a.leaseEcho });
     if (!sent) this.metrics.inc('vipd_lease_acks_unsent_total', { group: msg.group });
     return true;
@@ -350,7 +355,9 @@ export class ClusterNode implements RunningNode {
       this.metrics.inc('vipd_lease_acks_ignored_total', { group: '', reason: 'unknown-group' });
       return;
     }
-    runner.leaseAck(from, m.term, m.echo); // the core counts only the group's voters
+    // The core counts only the group's voters.
+    if (m.kind === 'refusal') runner.leaseTermBehind(from, m.term, m.grantedTerm);
+    else runner.leaseAck(from, m.term, m.echo);
   }
 
   /** The election's side of our voter and of the relinquish messages. */

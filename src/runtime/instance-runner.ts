@@ -51,7 +51,7 @@ export interface LeaseHooks {
    * This node's own voter is asked to grant our advert (the self-promise): granted, or until
    * when it refuses. Must not throw.
    */
-  selfGrant(term: number, advertIntervalCs: number, promiseMs?: number): { readonly granted: true } | { readonly granted: false; readonly until?: number };
+  selfGrant(term: number, advertIntervalCs: number, promiseMs?: number): { readonly granted: true } | { readonly granted: false; readonly until?: number; readonly grantedTerm?: number };
   /**
    * The provider confirmed a release at `term` and we are no longer master: tell the voters
    * (LeaseRelinquish), so they need not wait for their promises to run out. Must not throw.
@@ -182,6 +182,11 @@ export class InstanceRunner {
     this.dispatch({ type: 'LeaseAck', from, term, echo });
   }
 
+  /** Voter `from` refused our advert of `term`: it granted `grantedTerm` already (a LeaseRefusal). */
+  leaseTermBehind(from: string, term: number, grantedTerm: number): void {
+    this.dispatch({ type: 'LeaseTermBehind', from, term, grantedTerm });
+  }
+
   private dispatch(event: ElectionEvent): void {
     if (this.halted) return;
     this.queued.push(event);
@@ -223,7 +228,10 @@ export class InstanceRunner {
           // Our own voter counts as one, at the send time (docs/leases.md).
           const g = opts.lease.selfGrant(a.term, a.advertIntervalCs, a.leasePromiseMs);
           if (g.granted) this.queued.push({ type: 'LeaseAck', from: opts.params.self.nodeId, term: a.term, echo: a.leaseEcho });
-          else if (g.until !== undefined) this.queued.push({ type: 'LeaseRefused', until: g.until });
+          else {
+            if (g.until !== undefined) this.queued.push({ type: 'LeaseRefused', until: g.until });
+            if (g.grantedTerm !== undefined) this.queued.push({ type: 'LeaseTermBehind', from: opts.params.self.nodeId, term: a.term, grantedTerm: g.grantedTerm });
+          }
         }
         return;
       }

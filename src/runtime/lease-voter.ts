@@ -10,6 +10,8 @@ import { LogLimiter } from '../ports/log-limiter.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 
+export type VoterDecision = { readonly granted: true } | { readonly granted: false; readonly until?: number; readonly grantedTerm?: number };
+
 export class LeaseVoter {
   private state: VoterState;
   private readonly limiter: LogLimiter;
@@ -27,23 +29,22 @@ export class LeaseVoter {
 
   /**
    * `from` asks for the lease of `group` with an advert of `term`: granted, or until when this
-   * voter will refuse (undefined when it refuses for want of room).
+   * voter will refuse (undefined when it refuses for want of room or for the term), and the
+   * highest term it granted in the group when `term` can never be granted (docs/leases.md, "Terms").
    */
-  decide(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): { granted: true } | { granted: false; until?: number } {
+  decide(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): VoterDecision {
     const r = grant(this.state, { group, from, term, advertIntervalCs, ...(promiseMs === undefined ? {} : { promiseMs }) }, this.clock.now());
     this.state = r.state;
     const result: 'granted' | LeaseRefusal = r.granted ? 'granted' : r.reason;
     this.metrics.inc('vipd_lease_grants_total', { group, result });
     if (!r.granted && r.reason !== 'restart-quiet') {
-      const whom = r.promisedTo === undefined ? '' : ` (promised to ${r.promisedTo === this.nodeId ? 'ourselves' : r.promisedTo})`;
-      this.limiter.log('warn', `lease for ${group} refused to ${from === this.nodeId ? 'ourselves' : from}: ${r.reason}${whom}`, { reason: r.reason, group });
+      const whom = r.reason === 'term-behind' ? ` (term ${term}, and term ${r.grantedTerm} was granted already)`
+        : r.promisedTo === undefined ? '' : ` (promised to ${r.promisedTo === this.nodeId ? 'ourselves' : r.promisedTo})`;
+      // term-behind is the normal first answer to a master that never heard its predecessor.
+      this.limiter.log(r.reason === 'term-behind' ? 'info' : 'warn', `lease for ${group} refused to ${from === this.nodeId ? 'ourselves' : from}: ${r.reason}${whom}`, { reason: r.reason, group });
     }
-    return r.granted ? { granted: true } : r.until === undefined ? { granted: false } : { granted: false, until: r.until };
-  }
-
-  /** decide(), as a yes or no. */
-  grant(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): boolean {
-    return this.decide(group, from, term, advertIntervalCs, promiseMs).granted;
+    if (r.granted) return { granted: true };
+    return { granted: false, ...(r.until === undefined ? {} : { until: r.until }), ...(r.grantedTerm === undefined ? {} : { grantedTerm: r.grantedTerm }) };
   }
 
   /** `from` confirmed it released `group` at `term`: drop a promise to it. */

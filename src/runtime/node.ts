@@ -125,13 +125,16 @@ export class VipdNode {
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
   }
 
-  /** Graceful stop: every master resigns with priority 0 and releases, then the transport closes. */
+  /** Graceful stop: every master resigns with priority 0 and releases, the providers close, then the transport. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     this.stopPreflights();
     for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    // Every release is done: free the providers' sockets and timers (VipProvider.close), or a
+    // cloud provider's kept-alive connection and idle refresh keep the process from exiting.
+    await Promise.allSettled(this.opts.groups.map((g) => g.provider.close?.()));
     await this.opts.transport.stop();
   }
 

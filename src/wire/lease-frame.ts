@@ -1,5 +1,5 @@
 /**
- * LeaseAck and LeaseRelinquish (proto/vipd/v1/vipd.proto): the lease messages of
+ * LeaseAck, LeaseRefusal and LeaseRelinquish (proto/vipd/v1/vipd.proto): the lease messages of
  * docs/leases.md, two kinds of Frame on the authenticated Peer.Exchange streams (the stream's
  * identity is the sender). Syntax checks only: whether the sender is a voter of the group, and
  * whether the ack belongs to our mastership, is the core's business (lease.ts, step.ts).
@@ -10,6 +10,12 @@ export interface LeaseAck {
   group: string;
   term: number;
   echo: number;
+}
+
+export interface LeaseRefusal {
+  group: string;
+  term: number;
+  grantedTerm: number;
 }
 
 export interface LeaseRelinquish {
@@ -26,6 +32,15 @@ export function checkLeaseAck(raw: Partial<LeaseAck> | undefined): Decoded<Lease
   return { ok: true, value: { group: raw.group, term: raw.term as number, echo: raw.echo as number } };
 }
 
+/** Checks a decoded LeaseRefusal; never throws. */
+export function checkLeaseRefusal(raw: Partial<LeaseRefusal> | undefined): Decoded<LeaseRefusal> {
+  if (!raw?.group) return { ok: false, reason: 'lease refusal without a group' };
+  for (const k of ['term', 'grantedTerm'] as const) {
+    if (!Number.isSafeInteger(raw[k])) return { ok: false, reason: `lease refusal ${k} ${raw[k]} is not a safe integer` };
+  }
+  return { ok: true, value: { group: raw.group, term: raw.term as number, grantedTerm: raw.grantedTerm as number } };
+}
+
 /** Checks a decoded LeaseRelinquish; never throws. */
 export function checkLeaseRelinquish(raw: Partial<LeaseRelinquish> | undefined): Decoded<LeaseRelinquish> {
   if (!raw?.group) return { ok: false, reason: 'lease relinquish without a group' };
@@ -35,6 +50,10 @@ export function checkLeaseRelinquish(raw: Partial<LeaseRelinquish> | undefined):
 
 export function describeLeaseAck(a: LeaseAck): string {
   return `lease ack ${a.group} term ${a.term} echo ${a.echo}`;
+}
+
+export function describeLeaseRefusal(r: LeaseRefusal): string {
+  return `lease refusal ${r.group} term ${r.term} granted term ${r.grantedTerm}`;
 }
 
 export function describeLeaseRelinquish(r: LeaseRelinquish): string {

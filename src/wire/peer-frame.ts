@@ -4,7 +4,9 @@
  * membership items within the caps of src/core/membership/limits.ts: membership-scan.ts).
  */
 import type { Decoded } from './advert-body.js';
-import { checkLeaseAck, checkLeaseRelinquish, describeLeaseAck, describeLeaseRelinquish, type LeaseAck, type LeaseRelinquish } from './lease-frame.js';
+import {
+  checkLeaseAck, checkLeaseRefusal, checkLeaseRelinquish, describeLeaseAck, describeLeaseRefusal, describeLeaseRelinquish, type LeaseAck, type LeaseRefusal, type LeaseRelinquish,
+} from './lease-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 import { membershipOverLimit } from './membership-scan.js';
 
@@ -62,6 +64,7 @@ interface NoKind {
   membership?: undefined;
   leaseAck?: undefined;
   leaseRelinquish?: undefined;
+  leaseRefusal?: undefined;
 }
 
 export type Frame =
@@ -69,7 +72,8 @@ export type Frame =
   | (Omit<NoKind, 'advert'> & { advert: SignedAdvert })
   | (Omit<NoKind, 'membership'> & { membership: MembershipFrame })
   | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
-  | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish });
+  | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish })
+  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -85,6 +89,7 @@ interface RawFrame {
   membership?: MembershipFrame & { kind?: string };
   leaseAck?: Partial<LeaseAck>;
   leaseRelinquish?: Partial<LeaseRelinquish>;
+  leaseRefusal?: Partial<LeaseRefusal>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -119,6 +124,10 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const r = checkLeaseRelinquish(f.leaseRelinquish);
     return r.ok ? { ok: true, value: { leaseRelinquish: r.value } } : r;
   }
+  if (f.kind === 'leaseRefusal') {
+    const r = checkLeaseRefusal(f.leaseRefusal);
+    return r.ok ? { ok: true, value: { leaseRefusal: r.value } } : r;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
@@ -131,6 +140,7 @@ export function describeFrame(f: Frame): string {
   if (f.advert) return `signed advert (${f.advert.body.length} bytes, key ${f.advert.keyId || 'none'})`;
   if (f.leaseAck) return describeLeaseAck(f.leaseAck);
   if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
+  if (f.leaseRefusal) return describeLeaseRefusal(f.leaseRefusal);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;

@@ -187,10 +187,14 @@ export class SimWorld {
     this.updateStability();
   }
 
+  /** World times of restarts: a restarted voter forgot the terms it granted (docs/leases.md, "Terms"). */
+  readonly restarts: number[] = [];
+
   /** A new process on the same host: same clock, same VIP record (possibly stale). */
   async restart(id: string): Promise<void> {
     const h = this.host(id);
     if (h.running) await this.crash(id);
+    this.restarts.push(this.clock.now());
     h.clock = new NodeClock(this.clock, h.rate, h.offset);
     this.note(`restart ${id} (its host ${h.record.held ? 'still holds' : 'does not hold'} the VIP)`);
     await this.boot(h);

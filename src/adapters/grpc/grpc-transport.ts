@@ -182,7 +182,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   sendLease(address: string, m: LeaseMessage): boolean {
     const frame = m.kind === 'ack'
       ? { leaseAck: { group: m.group, term: m.term, echo: m.echo } }
-      : { leaseRelinquish: { group: m.group, term: m.term } };
+      : m.kind === 'refusal'
+        ? { leaseRefusal: { group: m.group, term: m.term, grantedTerm: m.grantedTerm } }
+        : { leaseRelinquish: { group: m.group, term: m.term } };
     return this.link(address)?.send(frame) ?? false;
   }
 
@@ -265,6 +267,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     }
     if (f.leaseAck) return this.leaseReceiver?.({ kind: 'ack', ...f.leaseAck }, from.nodeId);
     if (f.leaseRelinquish) return this.leaseReceiver?.({ kind: 'relinquish', ...f.leaseRelinquish }, from.nodeId);
+    if (f.leaseRefusal) return this.leaseReceiver?.({ kind: 'refusal', ...f.leaseRefusal }, from.nodeId);
     if (!f.advert) return;
     const { body, keyId, mac } = f.advert;
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);

@@ -12,6 +12,7 @@
  *
  * Pure: times are milliseconds on the caller's monotonic clock, passed in as `now`.
  */
+import { MAX_TERM } from './terms.js';
 import { CS } from './timers.js';
 
 /** Bound on clock-rate drift against real time: 1000 ppm (crystal clocks are within 100 ppm). */
@@ -110,15 +111,28 @@ export interface VoterPromise {
   readonly until: number;
 }
 
+/** The highest term this voter granted in a group, and to whom (kept after the promise ends). */
+export interface GrantedTerm {
+  readonly to: string;
+  readonly term: number;
+}
+
 export interface VoterState {
   /** When this voter (re)started: it grants nothing for P after (it forgot its promises). */
   readonly startedAt: number;
   /** Live (or expired, until pruned) promises by group. */
   readonly promises: Readonly<Record<string, VoterPromise>>;
+  /**
+   * The highest term granted per group (docs/leases.md, "Terms"): a later grant to another node
+   * needs a higher term, so successive masterships carry increasing terms. Never pruned (one
+   * entry per group this voter ever granted in; MAX_VOTER_GROUPS bounds them); forgotten on a
+   * restart like the promises.
+   */
+  readonly granted: Readonly<Record<string, GrantedTerm>>;
 }
 
 /** Why a voter did not grant. Typed so metrics, logs and tests list them. */
-export const LEASE_REFUSALS = ['lease-refused', 'restart-quiet', 'too-many-groups'] as const;
+export const LEASE_REFUSALS = ['lease-refused', 'restart-quiet', 'too-many-groups', 'term-behind'] as const;
 export type LeaseRefusal = (typeof LEASE_REFUSALS)[number];
 
 export interface GrantRequest {
@@ -133,26 +147,46 @@ export interface GrantRequest {
 
 export type GrantResult =
   | { readonly state: VoterState; readonly granted: true }
-  | { readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string; readonly until?: number };
+  | {
+    readonly state: VoterState; readonly granted: false; readonly reason: LeaseRefusal; readonly promisedTo?: string; readonly until?: number;
+    /**
+     * With `term-behind`, the request's term can never be granted here: the highest term this
+     * voter granted in the group (to another node at a term at least the request's, or to anyone
+     * at a higher one). The voter tells the master (LeaseRefusal), which moves past it (step.ts).
+     */
+    readonly grantedTerm?: number;
+  };
 
 export function initialVoter(now: number): VoterState {
-  return { startedAt: now, promises: {} };
+  return { startedAt: now, promises: {}, granted: {} };
 }
 
 /**
  * An advert (priority > 0, asking for a lease) from voter `from` arrived at `now`: grant iff no
- * live promise for the group or the live promise is to `from`, and not in the restart quiet
- * period. Granting (re)sets the promise to now + P.
+ * live promise for the group or the live promise is to `from`, the term is above the highest
+ * this voter granted in the group (or equal to it, granted to `from`: a renewal), and not in
+ * the restart quiet period. Granting (re)sets the promise to now + P.
  */
 export function grant(state: VoterState, req: GrantRequest, now: number): GrantResult {
   const p = grantedPromiseMs(req.advertIntervalCs, req.promiseMs);
   if (now < state.startedAt + p) return { state, granted: false, reason: 'restart-quiet', until: state.startedAt + p };
+  const last = state.granted[req.group];
+  // At MAX_TERM (saturated by a hostile advert, terms.ts) no term is above it: equal terms are
+  // granted as before terms were remembered, or the group could never take over again.
+  const behind = last !== undefined && (req.term < last.term || (req.term === last.term && req.from !== last.to && req.term < MAX_TERM));
   const live = state.promises[req.group];
   if (live && live.until > now && live.to !== req.from) return { state, granted: false, reason: 'lease-refused', promisedTo: live.to, until: live.until };
+  // Said only once no live promise stands in the way: while one does, a master that cannot hear
+  // the holder (one-way loss) and moved its term past it would make the holder move past that in
+  // turn (step.ts, a won conflict), a term race at the advert rate.
+  if (behind) return { state, granted: false, reason: 'term-behind', grantedTerm: last.term };
   const promises = prune(state.promises, now);
-  if (!live && Object.keys(promises).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
+  if (!last && Object.keys(state.granted).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
   const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);
-  return { state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until } } }, granted: true };
+  return {
+    state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until } }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
+    granted: true,
+  };
 }
 
 /**

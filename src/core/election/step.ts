@@ -73,6 +73,8 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onLeaseAck(state, event.from, event.term, event.echo, now);
     case 'LeaseRefused':
       return onLeaseRefused(state, event.until);
+    case 'LeaseTermBehind':
+      return onLeaseTermBehind(state, event.from, event.term, event.grantedTerm, now);
     default:
       return assertNever(event, 'election event');
   }
@@ -412,8 +414,20 @@ function onPeerConfirmedDown(state: ElectionState, nodeId: string, reason: strin
 }
 
 /** Why a lease ack was not counted (debug: stale acks are normal after a takeover). */
-export const LEASE_ACK_IGNORED = ['not-leased-master', 'not-a-voter', 'stale-term', 'stale-echo'] as const;
+export const LEASE_ACK_IGNORED = ['not-leased-master', 'not-a-voter', 'stale-term', 'stale-echo', 'invalid-term'] as const;
 export type LeaseAckIgnored = (typeof LEASE_ACK_IGNORED)[number];
+
+function ignoreLease(state: ElectionState, reason: LeaseAckIgnored): StepResult {
+  return { state, actions: [{ type: 'Metric', name: 'vipd_lease_acks_ignored_total', labels: { group: state.params.group, reason }, inc: 1 }] };
+}
+
+/** Why a lease answer from `from` is not for us at all: we are no leased master, or it is no voter. */
+function notOurs(state: ElectionState, from: string): LeaseAckIgnored | undefined {
+  const lp = state.params.lease;
+  if (state.role !== 'Master' || !state.lease || !lp) return 'not-leased-master';
+  if (from !== state.params.self.nodeId && !lp.voters.includes(from)) return 'not-a-voter';
+  return undefined;
+}
 
 /**
  * A voter granted our advert sent at `echo` (docs/leases.md). The lease holds until the newest
@@ -422,12 +436,9 @@ export type LeaseAckIgnored = (typeof LEASE_ACK_IGNORED)[number];
 function onLeaseAck(state: ElectionState, from: string, term: number, echo: number, now: number): StepResult {
   const l = state.lease;
   const lp = state.params.lease;
-  const ignore = (reason: LeaseAckIgnored): StepResult => ({
-    state,
-    actions: [{ type: 'Metric', name: 'vipd_lease_acks_ignored_total', labels: { group: state.params.group, reason }, inc: 1 }],
-  });
-  if (state.role !== 'Master' || !l || !lp) return ignore('not-leased-master');
-  if (from !== state.params.self.nodeId && !lp.voters.includes(from)) return ignore('not-a-voter');
+  const ignore = (reason: LeaseAckIgnored): StepResult => ignoreLease(state, reason);
+  const foreign = notOurs(state, from);
+  if (foreign || !l || !lp) return ignore(foreign ?? 'not-leased-master');
   if (!Number.isSafeInteger(term) || term < l.sinceTerm || term > state.term) return ignore('stale-term');
   // Our own send times of this mastership only: an ack cannot extend the lease past what we sent.
   if (!Number.isSafeInteger(echo) || echo < Math.floor(l.since) || echo > now) return ignore('stale-echo');
@@ -455,4 +466,36 @@ function onLeaseRefused(state: ElectionState, until: number): StepResult {
     return { state, actions: [] };
   }
   return { state: { ...state, adverTimer: at }, actions: [] };
+}
+
+/**
+ * Voter `from` refused our advert of `term` for good: it granted `grantedTerm` in this group
+ * already (docs/leases.md, "Terms"), typically to a master we never heard. A mastership must
+ * carry a term above every term the voters granted before it, so take nextTerm(grantedTerm) and
+ * advertise it at once: the voters grant that one. Before the lease holds, the grants counted so
+ * far were for the old term and start over, so the VIP is never taken at the old term. While it
+ * holds (the refusing voter is not in our majority), re-assert the VIP at the new term, as after
+ * a won conflict, so the provider's fence carries it.
+ */
+function onLeaseTermBehind(state: ElectionState, from: string, term: number, grantedTerm: number, now: number): StepResult {
+  const l = state.lease;
+  const ignore = (reason: LeaseAckIgnored): StepResult => ignoreLease(state, reason);
+  const foreign = notOurs(state, from);
+  if (foreign || !l) return ignore(foreign ?? 'not-leased-master');
+  if (!isValidTerm(grantedTerm)) return ignore('invalid-term');
+  // A refusal of an advert of an earlier term of ours, or of a term we are already past.
+  if (term !== state.term || grantedTerm < state.term) return ignore('stale-term');
+  const next = nextTerm(grantedTerm);
+  if (next <= state.term) return ignore('stale-term'); // saturated at MAX_TERM (terms.ts)
+  const interval = state.params.advertIntervalCs * CS;
+  const why = `voter ${from} granted term ${grantedTerm} already: advertising term ${next} instead of ${state.term}`;
+  if (!l.acquired) {
+    const s: ElectionState = { ...state, term: next, adverTimer: now + interval, lease: { since: now, sinceTerm: next, acks: {}, acquired: false } };
+    return { state: s, actions: [log('info', why, { term: next }), advert(s, now)] };
+  }
+  const s: ElectionState = { ...state, term: next, adverTimer: now + interval };
+  return {
+    state: s,
+    actions: [log('info', `${why}; re-asserting the VIP`, { term: next }), advert(s, now), { type: 'AcquireVip', term: next, reason: why }],
+  };
 }

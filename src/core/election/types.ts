@@ -153,6 +153,12 @@ export type ElectionEvent =
    * period) until `until`. The other voters most likely did the same: advertise again then.
    */
   | { readonly type: 'LeaseRefused'; readonly until: number }
+  /**
+   * Voter `from` (this node's own voter included) refused our advert of `term` for good: it
+   * already granted `grantedTerm` in this group, to another node at a term at least ours or at a
+   * higher one (a LeaseRefusal, docs/leases.md "Terms"). Our mastership moves past it.
+   */
+  | { readonly type: 'LeaseTermBehind'; readonly from: string; readonly term: number; readonly grantedTerm: number }
   /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
   | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 

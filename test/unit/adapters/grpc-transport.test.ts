@@ -41,7 +41,7 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     assert.equal(b.metrics.get('vipd_advert_signatures_total', { verdict: 'valid' }) >= 5, true);
   });
 
-  it('carries lease acks and relinquishes on the sender\'s stream, and the Hello\'s announcement as the advert origin', async () => {
+  it('carries lease acks, refusals and relinquishes on the sender\'s stream, and the Hello\'s announcement as the advert origin', async () => {
     const c = await startNode(p, 'c', () => [a.transport.address], { announce: { primaryAddresses: ['192.0.2.3'], groups: ['web'] } });
     extra.push(c);
     const got: Array<{ m: unknown; from: string }> = [];
@@ -53,10 +53,12 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     const before = got.length;
     assert.equal(c.transport.sendLease(a.transport.address, { kind: 'ack', group: 'web', term: 4, echo: 1234 }), true);
     assert.equal(c.transport.sendLease(a.transport.address, { kind: 'relinquish', group: 'web', term: 4 }), true);
-    await until(() => got.length >= before + 2, 5000, 'two lease messages at a');
+    assert.equal(c.transport.sendLease(a.transport.address, { kind: 'refusal', group: 'web', term: 4, grantedTerm: 9 }), true);
+    await until(() => got.length >= before + 3, 5000, 'three lease messages at a');
     assert.deepEqual(got.slice(before), [
       { m: { kind: 'ack', group: 'web', term: 4, echo: 1234 }, from: 'c' },
       { m: { kind: 'relinquish', group: 'web', term: 4 }, from: 'c' },
+      { m: { kind: 'refusal', group: 'web', term: 4, grantedTerm: 9 }, from: 'c' },
     ]);
     const n = a.received.length;
     c.transport.send({ ...advert('c', 3, 150), advert: { ...advert('c', 3, 150).advert, leaseEcho: 77 } });

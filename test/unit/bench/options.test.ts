@@ -5,11 +5,12 @@ import { parseOptions } from '../../../bench/options.js';
 import { parseRss, parseStat } from '../../../bench/procfs.js';
 
 describe('bench options', () => {
-  it('defaults: 10 runs, every phase, 3 min flap, 60 s footprint', () => {
+  it('defaults: 10 runs, every phase, 3 min flap, 60 s footprint, 50 ms cloud latency', () => {
     const r = parseOptions([]);
     assert.ok(r.ok);
     assert.equal(r.options.runs, 10);
-    assert.deepEqual([...r.options.phases], ['agent-crash', 'host-death', 'graceful-stop', 'flap', 'footprint']);
+    assert.deepEqual([...r.options.phases], ['agent-crash', 'host-death', 'graceful-stop', 'flap', 'footprint', 'cloud']);
+    assert.equal(r.options.cloudLatencyMs, 50);
     assert.equal(r.options.flapMinutes, 3);
     assert.equal(r.options.flapShortened, false);
     assert.equal(r.options.footprintSeconds, 60);
@@ -32,6 +33,18 @@ describe('bench options', () => {
     assert.ok(r.ok);
     assert.deepEqual([...r.options.phases], ['host-death']);
     assert.deepEqual(r.options.impls, ['keepalived', 'vipd-lan']);
+  });
+
+  it('--only cloud runs the cloud phase alone; --skip-cloud and --cloud-latency', () => {
+    const alone = parseOptions(['--only', 'cloud', '--cloud-latency=20']);
+    assert.ok(alone.ok);
+    assert.deepEqual([...alone.options.phases], ['cloud']);
+    assert.equal(alone.options.cloudLatencyMs, 20);
+    const skipped = parseOptions(['--skip-cloud']);
+    assert.ok(skipped.ok);
+    assert.equal(skipped.options.phases.has('cloud'), false);
+    const bad = parseOptions(['--cloud-latency', '-5']);
+    assert.ok(!bad.ok && /--cloud-latency must be a number 0-5000; got -5/.test(bad.error));
   });
 
   it('refuses unknown options and bad values with a reason', () => {

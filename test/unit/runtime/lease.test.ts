@@ -154,6 +154,29 @@ describe('leases through ClusterNode (in-memory ports, virtual clock)', () => {
     assert.ok(after <= 415, `b took the VIP ${after} ms after a's crash; the promises ended at ~401 ms`);
   });
 
+  it('a backup that never heard the crashed master takes over at a higher term: the witness refuses the dead master\'s term and says it (docs/leases.md, "Terms")', async () => {
+    const c = cluster();
+    // b hears nothing from a (a's adverts to b are lost), so it knows no term; a still holds on
+    // its own and the witness's grants.
+    c.net.cut.add('a>b');
+    await c.start();
+    await c.run(3000);
+    assert.deepEqual(c.holders(), ['a']);
+    const aTerm = c.nodes.get('a')!.node.runners.get('web')!.state.term;
+    await c.nodes.get('a')!.halt();
+    c.providers.get('a')!.release?.({ term: aTerm, reason: 'test: the crashed host is gone', signal: new AbortController().signal });
+    let bAt: number | undefined;
+    for (let i = 0; i < 5000 && bAt === undefined; i++) {
+      await c.run(1);
+      if (c.holders().includes('b')) bAt = c.clock.now();
+    }
+    assert.ok(bAt !== undefined, 'b took the VIP');
+    const bTerm = c.nodes.get('b')!.node.runners.get('web')!.state.term;
+    assert.ok(bTerm > aTerm, `b holds at term ${bTerm}, a held at ${aTerm}`);
+    assert.ok((c.metrics.get('w')?.get('vipd_lease_grants_total', { group: 'web', result: 'term-behind' }) ?? 0) +
+      (c.metrics.get('w')?.get('vipd_lease_grants_total', { group: 'web', result: 'lease-refused' }) ?? 0) >= 1, 'the witness refused b first');
+  });
+
   it('a graceful stop relinquishes: the backup takes the VIP well before the old promises (P = 400 ms) run out', async () => {
     const c = cluster();
     await c.start();

@@ -42,6 +42,21 @@ describe('lease frames: golden bytes', () => {
     assert.equal(describeFrame(f), 'lease relinquish web term 7');
   });
 
+  it('LeaseRefusal {group web, term 1, granted term 300} (field 6)', () => {
+    const bytes = labelled(`
+      32 0a          Frame.lease_refusal (field 6, length-delimited), 10 bytes
+      0a 03 776562   group "web"
+      10 01          term 1
+      18 ac02        granted_term 300 (varint)
+    `);
+    const f: Frame = { leaseRefusal: { group: 'web', term: 1, grantedTerm: 300 } };
+    assert.deepEqual(Uint8Array.from(encodeFrame(f)), bytes);
+    assert.deepEqual(decodeFrame(bytes), { ok: true, value: f });
+    assert.equal(describeFrame(f), 'lease refusal web term 1 granted term 300');
+    const noGroup = decodeFrame(encodeFrame({ leaseRefusal: { group: '', term: 1, grantedTerm: 2 } }));
+    assert.equal(noGroup.ok === false && noGroup.reason, 'lease refusal without a group');
+  });
+
   it('AdvertBody.lease_echo is field 11, present only when set (0 included)', () => {
     const body: AdvertBody = { clusterId: 'c', group: 'g', vrid: 1, nodeId: 'n', address: '', priority: 1, advertIntervalCs: 10, term: 0, sequence: 0, sentAtMs: 0 };
     const without = encodeAdvertBody(body);

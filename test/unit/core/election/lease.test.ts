@@ -7,6 +7,7 @@ import {
   type VoterState,
 } from '../../../../src/core/election/lease.js';
 import { initialState, nextDeadline, step } from '../../../../src/core/election/step.js';
+import { MAX_TERM } from '../../../../src/core/election/terms.js';
 import { masterDownIntervalMs } from '../../../../src/core/election/timers.js';
 import type { ElectionAction, ElectionEvent, ElectionParams, ElectionState } from '../../../../src/core/election/types.js';
 
@@ -101,15 +102,43 @@ describe('voter', () => {
     assert.equal(relinquish(s, 'db', 'a', 5).dropped, false, 'other group');
     const r = relinquish(s, 'web', 'a', 5);
     assert.equal(r.dropped, true);
-    assert.equal(grant(r.state, req('b'), 1).granted, true);
+    assert.equal(grant(r.state, req('b', 6), 1).granted, true);
+    assert.equal(grant(r.state, req('b', 5), 1).granted, false, 'the relinquish does not lower the highest granted term');
   });
 
-  it(`keeps promises for at most ${MAX_VOTER_GROUPS} groups; expired ones are pruned`, () => {
+  it(`votes in at most ${MAX_VOTER_GROUPS} groups: it remembers each group's highest granted term after the promise ends`, () => {
     let s = voter();
     for (let i = 0; i < MAX_VOTER_GROUPS; i++) s = grant(s, req('a', 1, `g${i}`), 0).state;
     const r = grant(s, req('a', 1, 'one-more'), 1);
     assert.equal(r.granted === false && r.reason, 'too-many-groups');
-    assert.equal(grant(s, req('a', 1, 'one-more'), P).granted, true);
+    assert.equal(grant(s, req('a', 1, 'one-more'), P).granted === false, true, 'still full after the promises ended');
+    assert.equal(grant(s, req('b', 2, 'g0'), P).granted, true, 'a group it votes in is not refused for room');
+  });
+
+  it('grants another node only a term above the highest it granted in the group, and tells which (docs/leases.md, "Terms")', () => {
+    const s = grant(voter(), req('a', 1), 0).state;
+    // b never heard a: after a's promise ended it asks at the same term 1.
+    const r = grant(s, req('b', 1), P);
+    assert.equal(r.granted === false && r.reason, 'term-behind');
+    assert.equal(r.granted === false && r.grantedTerm, 1);
+    assert.equal(r.state, s, 'a refusal changes nothing');
+    // While a's promise lives, the refusal is for the promise, and says no term (no term race
+    // with a holder the asker cannot hear).
+    const live = grant(s, req('b', 1), 1);
+    assert.equal(live.granted === false && live.reason, 'lease-refused');
+    assert.equal(live.granted === false && live.grantedTerm, undefined);
+    // The same node renews at its term; an older term is refused to it too (a restarted a).
+    assert.equal(grant(s, req('a', 1), 100).granted, true);
+    const g2 = grant(s, req('b', 2), P);
+    assert.equal(g2.granted, true);
+    const old = grant(g2.state, req('a', 1), 2 * P + 1);
+    assert.equal(old.granted === false && old.grantedTerm, 2);
+  });
+
+  it('at MAX_TERM (saturated by a hostile advert) another node is granted the same term once the promise ends: nothing is above it', () => {
+    const s = grant(voter(), req('a', MAX_TERM), 0).state;
+    assert.equal(grant(s, req('b', MAX_TERM), P).granted, true);
+    assert.equal(grant(s, req('b', MAX_TERM - 1), P).granted, false);
   });
 });
 
