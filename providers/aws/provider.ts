@@ -26,6 +26,19 @@ export class AwsProvider implements VipProvider {
   private lastRequestAt = -Infinity;
   private cancelWarm: (() => void) | undefined;
   private closed = false;
+  /**
+   * The newest record seen of each other node. EC2's Describe answers are eventually consistent:
+   * a stale answer may miss a newer master's record, or show the resource as it was before that
+   * master took it. Remembered records cannot be un-seen by a stale read (monotonic reads), so a
+   * cut-off old master that once saw the newer master's record stays fenced while it is fresh.
+   */
+  private readonly seen = new Map<string, FenceRecord>();
+  /**
+   * When our last record write succeeded (wall clock). A read that does not show it is stale
+   * (read-your-writes): acting on it could take the resource from a master whose claim the
+   * stale answer does not show yet. Trusted again after FENCE_TTL_FACTOR intervals (a deleted tag).
+   */
+  private lastWriteAtMs: number | undefined;
   /** Aborted by close(): ends a keep-warm read in flight (and its retries). */
   private readonly closing = new AbortController();
 
@@ -100,6 +113,7 @@ export class AwsProvider implements VipProvider {
     return this.exclusive(req, 'acquiring', async (ctx) => {
       const obs = await this.mode.read(ctx, req);
       const record = req.fenced === true || this.mode.alwaysRecord;
+      this.refuseStaleRead(obs, ctx);
       const verdict = this.verdict(obs, req);
       if (!verdict.take) throw fenced(this.session.callContext('CreateTags', []), 'higher-term', 'acquiring', this.mode.subject(ctx.id), verdict.detail);
       if (obs.held) {
@@ -135,10 +149,14 @@ export class AwsProvider implements VipProvider {
     this.session.close();
   }
 
-  /** The first other node's record that fences us (fence.ts fenceVerdict), else take. */
+  /** The first other node's record (read now, or seen before and newer) that fences us (fence.ts fenceVerdict), else take. */
   private verdict(obs: Observation, req: ProviderRequest): FenceVerdict {
     for (const record of obs.fences) {
       if (record.node === this.deps.nodeId) continue;
+      const known = this.seen.get(record.node);
+      if (!known || record.term > known.term || (record.term === known.term && record.atMs >= known.atMs)) this.seen.set(record.node, record);
+    }
+    for (const record of this.seen.values()) {
       const v = fenceVerdict(record, req, this.deps.nodeId, this.wall(), FENCE_TTL_FACTOR * this.group.reassertIntervalMs);
       if (!v.take) return v;
     }
@@ -156,8 +174,21 @@ export class AwsProvider implements VipProvider {
     return mine.some((f) => f.term !== req.term || f.released || this.wall() - f.atMs > this.group.reassertIntervalMs / 2);
   }
 
-  private writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean, obs?: Observation): Promise<void> {
-    return writeFence(this.session, this.mode.fenceResources(ctx, obs), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs: this.wall(), released }, req);
+  private async writeRecord(ctx: ModeContext, req: ProviderRequest, released: boolean, obs?: Observation): Promise<void> {
+    const atMs = this.wall();
+    await writeFence(this.session, this.mode.fenceResources(ctx, obs), ctx.fenceKey, { term: req.term, node: this.deps.nodeId, atMs, released }, req);
+    this.lastWriteAtMs = atMs;
+  }
+
+  /** Rejects (transient: the driver retries) a read older than our own last write. */
+  private refuseStaleRead(obs: Observation, ctx: ModeContext): void {
+    const wrote = this.lastWriteAtMs;
+    if (wrote === undefined || this.wall() - wrote >= FENCE_TTL_FACTOR * this.group.reassertIntervalMs) return;
+    const newest = Math.max(-1, ...this.mine(obs).map((r) => r.atMs));
+    if (newest >= wrote) return;
+    throw new ProviderError('acquiring', this.mode.subject(ctx.id), 'transient', {
+      detail: `the answer is older than our own fence record written ${Math.round(this.wall() - wrote)} ms ago (EC2 reads are eventually consistent); not acting on it`,
+    });
   }
 
   private context(id: Identity): ModeContext {

@@ -4,9 +4,9 @@
  * ENI in the subnet; UnassignPrivateIpAddresses) and are bound on the group's interface by the
  * local provider's code, without ARP (the VPC delivers by its own table, not by ARP caches).
  * Each node keeps its fence record on its own ENI (tag vipd:fence:GROUP); a read finds every
- * member's with one filtered Describe (tag:KEY), in parallel with the one that finds the holder.
- * So the records are there to read also while the addresses are on no ENI at all (moved away
- * by an operator), and a node only ever writes its own.
+ * member's ENI, with its addresses and its record, in one filtered Describe (tag:KEY). So the
+ * records are there to read also while the addresses are on no ENI at all (moved away by an
+ * operator), and a node only ever writes its own.
  */
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
@@ -24,7 +24,8 @@ interface SecondaryObservation extends Observation {
 }
 
 export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
-  readonly alwaysRecord = false;
+  /** The tag is also what makes an ENI a member (read()): written for unfenced groups too. */
+  readonly alwaysRecord = true;
   readonly perNodeKey = false;
 
   /** `local`: the local provider for the group's interface, with announcing off. */
@@ -39,8 +40,17 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     return [ctx.id.eniId];
   }
 
+  /**
+   * One request for all the members' ENIs (those that carry the group's tag), so the holder and
+   * the records come from the same answer: with two answers, one stale and one fresh, a cut-off
+   * old master could see "on no ENI" and "no newer claim" together and take the addresses back
+   * (the convergence suite's race under stale reads). An ENI outside the group holding a VIP is
+   * not seen: the VIP counts as on no member's ENI, and a takeover reassigns it all the same.
+   */
   async read(ctx: ModeContext, req: CallRequest): Promise<SecondaryObservation> {
-    const [holding, recorded] = await Promise.all([this.holders(ctx, req), this.recorded(ctx, req)]);
+    const members = await this.members(ctx, req);
+    // Before our first record our ENI carries no tag: read it by id (once per node, in practice).
+    const holding = members.some((e) => e.NetworkInterfaceId === ctx.id.eniId) ? members : [...members, ...(await this.own(ctx, req))];
     const assigned = new Map<string, string>();
     for (const eni of holding) {
       for (const a of eni.PrivateIpAddresses ?? []) {
@@ -59,7 +69,7 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
       anyOurs: onUs.length > 0 || local.status !== 'not-held',
       detail: `${parts.join(', ')}; locally: ${local.detail ?? local.status}`,
       ...(holderEni ? { holder: holderEni } : {}),
-      fences: recorded.flatMap((e) => recordsFromTags(e.TagSet, ctx.group)),
+      fences: holding.flatMap((e) => recordsFromTags(e.TagSet, ctx.group)),
       assigned,
     };
   }
@@ -123,18 +133,17 @@ export class SecondaryIpMode implements AwsMode<SecondaryObservation> {
     await this.local.close?.();
   }
 
-  /** The ENIs that carry the group's fence record (a tag filter: any value). */
-  private async recorded(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
+  /** The ENIs that carry the group's fence record (a tag filter: any value), with their addresses. */
+  private async members(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
     const out = await ctx.session.send('DescribeNetworkInterfaces', `ENIs tagged ${fenceTagKey(ctx.group)}`, [], req, (c, signal) =>
       c.send(new (ec2().DescribeNetworkInterfacesCommand)({ Filters: [{ Name: `tag:${fenceTagKey(ctx.group)}`, Values: ['*'] }] }), { abortSignal: signal }),
     );
     return out.NetworkInterfaces ?? [];
   }
 
-  /** The ENIs that have any of the VIPs (one request, filtered; always includes none of the others). */
-  private async holders(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
-    const out = await ctx.session.send('DescribeNetworkInterfaces', `holders of ${this.vips.join(', ')}`, [], req, (c, signal) =>
-      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ Filters: [{ Name: 'addresses.private-ip-address', Values: [...this.vips] }] }), { abortSignal: signal }),
+  private async own(ctx: ModeContext, req: CallRequest): Promise<NetworkInterface[]> {
+    const out = await ctx.session.send('DescribeNetworkInterfaces', ctx.id.eniId, [ctx.id.eniId], req, (c, signal) =>
+      c.send(new (ec2().DescribeNetworkInterfacesCommand)({ NetworkInterfaceIds: [ctx.id.eniId] }), { abortSignal: signal }),
     );
     return out.NetworkInterfaces ?? [];
   }
