@@ -53,6 +53,8 @@ after(async () => {
 });
 convergenceSuite('aws:secondary-ip', pairFor('secondary-ip', () => (topology ??= createTopology({ hosts: ['a', 'b'], ipv6: false }))), {
   concurrency: 2,
+  // Ten minutes at 50 runs per fault: `npm test` runs a sample, CONV_FULL=1 (npm run test:convergence) all.
+  quick: { runs: 6, raceRuns: 4, concurrency: 3 },
   // Each read also runs `ip` in a namespace (two process spawns through the local provider's
   // spawn gate; on this loaded machine a reconcile pass took up to a second): a longer interval
   // keeps the new master's refreshes inside the fence TTL (3 × interval).

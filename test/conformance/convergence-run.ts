@@ -200,6 +200,8 @@ export function failOn(reports: readonly RunReport[], name: string, what: string
 }
 
 export interface Env {
+  /** CONV_FULL=1: every suite runs its full counts (`npm run test:convergence`). */
+  readonly full: boolean;
   readonly seed?: number;
   readonly runs?: number;
   readonly faults?: readonly string[];
@@ -219,5 +221,6 @@ export function readEnv(): Env {
   for (const f of faults ?? []) {
     if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new Error(`CONV_FAULTS: unknown fault ${f} (known: ${FAULT_KINDS.join(', ')})`);
   }
-  return { ...(seed !== undefined ? { seed } : {}), ...(runs !== undefined ? { runs } : {}), ...(faults ? { faults } : {}) };
+  const full = process.env['CONV_FULL'] === '1';
+  return { full, ...(seed !== undefined ? { seed } : {}), ...(runs !== undefined ? { runs } : {}), ...(faults ? { faults } : {}) };
 }

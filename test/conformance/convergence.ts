@@ -95,6 +95,12 @@ export interface ConvergenceOptions {
   readonly runs?: number;
   /** Race runs (default 10; CONV_RUNS may lower it). */
   readonly raceRuns?: number;
+  /**
+   * Runs per fault kind and race runs in `npm test` for a suite whose runs are slow (seconds
+   * each: GCP's operations, secondary-ip's `ip` spawns), so the whole test command stays inside
+   * CI's budget. `npm run test:convergence` (CONV_FULL=1) always runs `runs` / `raceRuns`.
+   */
+  readonly quick?: { readonly runs: number; readonly raceRuns: number; readonly concurrency?: number };
   /** Runs of one kind that run at once (default 8): each is mostly waiting on timers. */
   readonly concurrency?: number;
   /** Fault kinds to run (default all). */
@@ -155,7 +161,8 @@ export function runOptions(o: ConvergenceOptions = {}): RunOptions {
 export function convergenceSuite(name: string, makePair: MakePair, o: ConvergenceOptions = {}): void {
   const ro = runOptions(o);
   const env = readEnv();
-  const concurrency = o.concurrency ?? 8;
+  const quick = env.full ? undefined : o.quick;
+  const concurrency = quick?.concurrency ?? o.concurrency ?? 8;
   const seeds = (runs: number) =>
     env.seed !== undefined ? [env.seed] : Array.from({ length: Math.min(runs, env.runs ?? runs) }, (_, i) => (o.firstSeed ?? 1) + i);
   const kinds = (o.faults ?? FAULT_KINDS).filter((k) => !env.faults || env.faults.includes(k));
@@ -164,14 +171,14 @@ export function convergenceSuite(name: string, makePair: MakePair, o: Convergenc
 
   describe(`${name} convergence`, { skip: o.skip || false }, () => {
     for (const kind of kinds) {
-      const list = seeds(o.runs ?? 50);
+      const list = seeds(quick ? quick.runs : o.runs ?? 50);
       it(`under ${kind}: the owner moves to the new master and stays, in ${list.length} seeded runs`, { timeout: caseTimeout(list.length) }, async (t) => {
         const reports = await runAll(list, concurrency, (seed) => faultRun(makePair, kind, seed, ro));
         t.diagnostic(summary(reports));
         failOn(reports, name, kind);
       });
     }
-    const race = seeds(o.raceRuns ?? 10);
+    const race = seeds(quick ? quick.raceRuns : o.raceRuns ?? 10);
     const raceSkip = ro.fenced ? false : 'the race needs fenced terms (unicast groups)';
     it(`race: a cut-off old master keeps acquiring at its old term; the new master keeps the resource and repairs moves behind its back, in ${race.length} seeded runs`, { timeout: caseTimeout(race.length) * 2, skip: raceSkip }, async (t) => {
       const reports = await runAll(race, concurrency, (seed) => raceRun(makePair, seed, ro));

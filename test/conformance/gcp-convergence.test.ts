@@ -8,6 +8,9 @@ import { convergenceSuite, type ConvergencePair, type PairHolder, type PairSetup
 import { startGcpWorld, RANGE, EXTERNAL_IP, type Member } from './gcp-world.js';
 import type { GcpMode } from '../../providers/gcp/schema.js';
 
+/** In `npm test`: each GCP run takes seconds (operations, the client's CPU); CONV_FULL=1 runs 50 per fault. */
+const QUICK = { runs: 6, raceRuns: 4, concurrency: 6 };
+
 const MODES: readonly GcpMode[] = (process.env['GCP_MODES']?.split(',') as GcpMode[] | undefined) ?? ['alias-ip', 'external-ip', 'route'];
 
 function makePair(mode: GcpMode) {
@@ -53,4 +56,4 @@ function makePair(mode: GcpMode) {
  * (not 400 ms) for the requests of a repair (an alias move is six or seven requests and two
  * operations), for the same reason.
  */
-for (const mode of MODES) convergenceSuite(`gcp ${mode}`, makePair(mode), { reassertIntervalMs: 1_000, concurrency: 2, repairSlackMs: 1_000 });
+for (const mode of MODES) convergenceSuite(`gcp ${mode}`, makePair(mode), { reassertIntervalMs: 1_000, concurrency: 2, repairSlackMs: 1_000, quick: QUICK });
