@@ -202,6 +202,8 @@ export function failOn(reports: readonly RunReport[], name: string, what: string
 export interface Env {
   /** CONV_FULL=1: every suite runs its full counts (`npm run test:convergence`). */
   readonly full: boolean;
+  /** CONV_CONCURRENCY=N: runs at once, overriding the suite's choice (an idle machine takes more). */
+  readonly concurrency?: number;
   readonly seed?: number;
   readonly runs?: number;
   readonly faults?: readonly string[];
@@ -222,5 +224,6 @@ export function readEnv(): Env {
     if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new Error(`CONV_FAULTS: unknown fault ${f} (known: ${FAULT_KINDS.join(', ')})`);
   }
   const full = process.env['CONV_FULL'] === '1';
-  return { full, ...(seed !== undefined ? { seed } : {}), ...(runs !== undefined ? { runs } : {}), ...(faults ? { faults } : {}) };
+  const concurrency = int('CONV_CONCURRENCY');
+  return { full, ...(concurrency ? { concurrency } : {}), ...(seed !== undefined ? { seed } : {}), ...(runs !== undefined ? { runs } : {}), ...(faults ? { faults } : {}) };
 }

@@ -162,7 +162,7 @@ export function convergenceSuite(name: string, makePair: MakePair, o: Convergenc
   const ro = runOptions(o);
   const env = readEnv();
   const quick = env.full ? undefined : o.quick;
-  const concurrency = quick?.concurrency ?? o.concurrency ?? 8;
+  const concurrency = env.concurrency ?? quick?.concurrency ?? o.concurrency ?? 8;
   const seeds = (runs: number) =>
     env.seed !== undefined ? [env.seed] : Array.from({ length: Math.min(runs, env.runs ?? runs) }, (_, i) => (o.firstSeed ?? 1) + i);
   const kinds = (o.faults ?? FAULT_KINDS).filter((k) => !env.faults || env.faults.includes(k));
