@@ -453,12 +453,12 @@ describe('behind vipd\'s back and observation', () => {
       ec2.destroy();
       await fake.close();
     }
-    await assert.rejects(startEc2Fake({ host: '10.0.0.1' }), /must be loopback or in 192\.0\.2\.0\/24/);
+    await assert.rejects(startEc2Fake({ host: 'fake.example.invalid' }), /must be loopback or in 192\.0\.2\.0\/24/);
   });
 
   it('world building accepts only documentation addresses and refuses duplicates', () => {
     assert.throws(() => t.fake.addAddress({ publicIp: '192.0.2.1' }), /203\.0\.113\.0\/24/);
-    assert.throws(() => t.fake.addInstance({ enis: [{ privateIp: '10.0.0.1' }] }), /198\.51\.100\.0\/24 or 192\.0\.2\.0\/24/);
+    assert.throws(() => t.fake.addInstance({ enis: [{ privateIp: '203.0.113.77' }] }), /198\.51\.100\.0\/24 or 192\.0\.2\.0\/24/);
     assert.throws(() => t.fake.addInstance({ enis: [{ privateIp: '198.51.100.10' }] }), /already on eni-0aaa/);
   });
 });
