@@ -4,7 +4,7 @@
  * fix. Error codes: Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"; the SDK's
  * own failures (timeouts, resets, credential providers) carry a `name` or a Node `code`.
  */
-import type { Classified } from '../shared/cloud-call.js';
+import type { Classified } from '../common/cloud-call.js';
 import { grantHint, type ArnScope, type Ec2Action } from './actions.js';
 
 /** What the call was doing, for the hints. */

@@ -1,9 +1,9 @@
-/** Fence records (providers/shared/fence.ts) stored as EC2 tags: keys vipd:fence:GROUP[:NODE] (modes/mode.ts fenceTagKey). */
+/** Fence records (providers/common/fence.ts) stored as EC2 tags: keys vipd:fence:GROUP[:NODE] (modes/mode.ts fenceTagKey). */
 import type { Tag } from '@aws-sdk/client-ec2';
 import { ec2 } from './sdk.js';
-import { encodeFence, parseFence, type FenceRecord } from '../shared/fence.js';
+import { encodeFence, parseFence, type FenceRecord } from '../common/fence.js';
 import { fenceTagKey } from './modes/mode.js';
-import type { CallRequest } from '../shared/cloud-call.js';
+import type { CallRequest } from '../common/cloud-call.js';
 import type { Ec2Session } from './session.js';
 
 /** Every record of `group` in a Describe response's tag set (malformed ones are skipped: a hand-edited tag must not throw). */

@@ -1,5 +1,5 @@
 /** The aws provider's settings: the output of its schema (schema.ts), camelCase, durations in ms. */
-import type { ProviderGroup } from '../shared/plugin.js';
+import type { ProviderGroup } from '../common/plugin.js';
 import type { AwsModeName } from './schema.js';
 
 export interface AwsOptions {

@@ -1,6 +1,6 @@
-/** The aws provider for the registry (providers/shared/plugin.ts): type, schema, checks, factory. */
+/** The aws provider for the registry (providers/common/plugin.ts): type, schema, checks, factory. */
 import { createLocalProvider, type CommandRunner } from '../local/index.js';
-import type { ProviderConfigIssue, ProviderDeps, ProviderGroup, ProviderPlugin } from '../shared/plugin.js';
+import type { ProviderConfigIssue, ProviderDeps, ProviderGroup, ProviderPlugin } from '../common/plugin.js';
 import { EipMode } from './modes/eip.js';
 import type { AwsMode } from './modes/mode.js';
 import { RouteMode } from './modes/route.js';

@@ -1,14 +1,14 @@
 /**
  * The aws provider (README.md beside this file): one class for the three modes, each mode a
  * small strategy (modes/). This file does what they share: calls one at a time and in order,
- * the fence (providers/shared/fence.ts) checked before any write and claimed before the move, preflight
+ * the fence (providers/common/fence.ts) checked before any write and claimed before the move, preflight
  * (credentials, resources, DryRun of every action the configuration uses), and keeping the
  * connection warm so a takeover's first request leaves at once.
  */
 import { ProviderError, type ProviderRequest, type StatusReport, type VipProvider } from '../../src/ports/vip-provider.js';
-import { fenceVerdict, FENCE_TTL_FACTOR, type FenceRecord, type FenceVerdict } from '../shared/fence.js';
-import { fenced, type CallRequest } from '../shared/cloud-call.js';
-import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
+import { fenceVerdict, FENCE_TTL_FACTOR, type FenceRecord, type FenceVerdict } from '../common/fence.js';
+import { fenced, type CallRequest } from '../common/cloud-call.js';
+import type { ProviderDeps, ProviderGroup } from '../common/plugin.js';
 import { dryRunTags, writeFence } from './fence-tags.js';
 import { fenceTagKey, report, type AwsMode, type ModeContext, type Observation } from './modes/mode.js';
 import type { AwsOptions } from './options.js';

@@ -1,7 +1,7 @@
 /**
  * One EC2 session per provider: the SDK client (retries off, keep-alive, timeouts), this
  * node's identity (region, instance, ENI, account), and `send`, the only way the provider
- * reaches EC2: every request goes through cloudCall (providers/shared/cloud-call.ts) with the
+ * reaches EC2: every request goes through cloudCall (providers/common/cloud-call.ts) with the
  * AWS classifier (classify.ts) and is named by an action of actions.ts.
  *
  * Everything a takeover needs is resolved before it (issue 9, "A fast path"): validate() calls
@@ -14,8 +14,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy, type CallRequest } from '../shared/cloud-call.js';
-import type { ProviderDeps } from '../shared/plugin.js';
+import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallPolicy, type CallRequest } from '../common/cloud-call.js';
+import type { ProviderDeps } from '../common/plugin.js';
 import type { ArnScope, Ec2Action } from './actions.js';
 import { classifyAws, errorCode } from './classify.js';
 import { DEFAULT_IMDS_ENDPOINT, ImdsClient } from './imds.js';

@@ -8,7 +8,7 @@
  */
 import type { ProviderRequest, StatusReport } from '../../src/ports/vip-provider.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import type { CallRequest } from '../shared/cloud-call.js';
+import type { CallRequest } from '../common/cloud-call.js';
 import { isStaleFingerprint } from './classify.js';
 import type { Instance, InstanceRef, NetworkInterface } from './compute.js';
 import { interfaceOf, sameInstance, wait, type ModeContext } from './context.js';

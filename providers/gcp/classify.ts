@@ -7,7 +7,7 @@
  * message); a failed operation is DONE with httpErrorStatusCode and error.errors[] (operations.ts).
  */
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import type { Classified } from '../shared/cloud-call.js';
+import type { Classified } from '../common/cloud-call.js';
 import { MetadataError } from './metadata.js';
 import { ROLE_FILE } from './permissions.js';
 

@@ -1,6 +1,6 @@
 /**
  * The Compute API as the modes use it: one method per request, each made through cloudCall()
- * (providers/shared/cloud-call.ts, the one retry loop), with the permission and resource the
+ * (providers/common/cloud-call.ts, the one retry loop), with the permission and resource the
  * hint names when it is refused. The generated clients (@google-cloud/compute v6) use the REST
  * transport (google-gax "fallback"), whose stub keeps one keep-alive agent per protocol, so
  * every request after validate() reuses the warm connection. Per call: gax retries off
@@ -18,7 +18,7 @@ import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client.j
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 // google-gax is @google-cloud/compute's own transport (a dependency of it, not of vipd): types only.
 import type { CallOptions } from 'google-gax';
-import { cloudCall, type CallContext, type CallRequest } from '../shared/cloud-call.js';
+import { cloudCall, type CallContext, type CallRequest } from '../common/cloud-call.js';
 import { attemptScope, type AttemptScope, type MetadataCompute } from './auth.js';
 import { classifyError, failureFacts } from './classify.js';
 

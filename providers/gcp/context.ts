@@ -4,8 +4,8 @@
  */
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
-import type { CallContext, CallRequest } from '../shared/cloud-call.js';
-import type { ProviderGroup } from '../shared/plugin.js';
+import type { CallContext, CallRequest } from '../common/cloud-call.js';
+import type { ProviderGroup } from '../common/plugin.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
 import type { ComputeApi, Instance, InstanceRef, NetworkInterface, PendingOperation } from './compute.js';
 import { waitOperation } from './operations.js';
@@ -33,7 +33,7 @@ export interface ModeContext {
   /** Wall-clock ms for fence records. */
   readonly wallNow: () => number;
   readonly logger: Logger;
-  /** For fenced() counts (providers/shared/cloud-call.ts). */
+  /** For fenced() counts (providers/common/cloud-call.ts). */
   readonly callCtx: Omit<CallContext, 'classify'>;
   /** Other members from the config's `instances` ("name" or "zone/name"). */
   readonly members: readonly InstanceRef[];

@@ -7,7 +7,7 @@
  */
 import type { ProviderRequest, StatusReport } from '../../src/ports/vip-provider.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import type { CallRequest } from '../shared/cloud-call.js';
+import type { CallRequest } from '../common/cloud-call.js';
 import type { Address, Instance, InstanceRef, NetworkInterface } from './compute.js';
 import { instanceFromUrl, interfaceOf, sameInstance, wait, type ModeContext } from './context.js';
 import { assertFence, checkFences, readFence, refreshAfterMove, releaseFence } from './fencing.js';

@@ -1,5 +1,5 @@
 /**
- * Where the GCP modes keep the fence record (providers/shared/fence.ts): in the metadata of the
+ * Where the GCP modes keep the fence record (providers/common/fence.ts): in the metadata of the
  * instance that takes the resource, key `vipd-fence-<group>`. Alias ranges and access configs
  * have no field of their own to carry it, and routes cannot be changed once made (a refresh
  * would mean a new route every reassert interval), so all three modes use the same place: the
@@ -11,8 +11,8 @@
  * election and leases keep that from happening between live masters; the reconcile loop
  * repairs what a late call did (docs/providers.md "Fencing").
  */
-import { encodeFence, fenceVerdict, FENCE_TTL_FACTOR, parseFence, type FenceRecord } from '../shared/fence.js';
-import { fenced as countFenced, type CallRequest } from '../shared/cloud-call.js';
+import { encodeFence, fenceVerdict, FENCE_TTL_FACTOR, parseFence, type FenceRecord } from '../common/fence.js';
+import { fenced as countFenced, type CallRequest } from '../common/cloud-call.js';
 import type { ProviderRequest } from '../../src/ports/vip-provider.js';
 import type { Instance } from './compute.js';
 import { isStaleFingerprint } from './classify.js';

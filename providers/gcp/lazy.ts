@@ -6,7 +6,7 @@
  */
 import type { ProviderRequest, StatusReport, VipProvider } from '../../src/ports/vip-provider.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
+import type { ProviderDeps, ProviderGroup } from '../common/plugin.js';
 import type { GcpProvider } from './provider.js';
 import type { GcpOptions } from './schema.js';
 

@@ -1,6 +1,6 @@
 /** What each GCP mode implements; GcpProvider (provider.ts) serialises and discovers around it. */
 import type { ProviderRequest, StatusReport } from '../../src/ports/vip-provider.js';
-import type { CallRequest } from '../shared/cloud-call.js';
+import type { CallRequest } from '../common/cloud-call.js';
 
 export interface GcpMode {
   /** What the mode moves, for messages: "alias range 198.51.100.10/32 on nic0 of vipd-a". */

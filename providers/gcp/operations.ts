@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../../src/ports/clock.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import type { CallRequest } from '../shared/cloud-call.js';
+import type { CallRequest } from '../common/cloud-call.js';
 import { classifyFailure, type CallTarget } from './classify.js';
 import type { ComputeApi, Operation, PendingOperation } from './compute.js';
 

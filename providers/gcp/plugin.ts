@@ -1,8 +1,8 @@
 /**
- * The `gcp` provider for the registry (providers/shared/plugin.ts). Import-light: the Compute
+ * The `gcp` provider for the registry (providers/common/plugin.ts). Import-light: the Compute
  * client is loaded by what create() builds (lazy.ts).
  */
-import type { ProviderConfigIssue, ProviderPlugin } from '../shared/plugin.js';
+import type { ProviderConfigIssue, ProviderPlugin } from '../common/plugin.js';
 import { LazyGcpProvider } from './lazy.js';
 import { gcpSchema } from './schema.js';
 

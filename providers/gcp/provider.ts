@@ -6,8 +6,8 @@
  */
 import type { ProviderRequest, StatusReport, VipProvider } from '../../src/ports/vip-provider.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallRequest } from '../shared/cloud-call.js';
-import type { ProviderDeps, ProviderGroup } from '../shared/plugin.js';
+import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallRequest } from '../common/cloud-call.js';
+import type { ProviderDeps, ProviderGroup } from '../common/plugin.js';
 import { AliasIpMode } from './alias-ip.js';
 import { attemptScope, MetadataCompute, TokenKeeper } from './auth.js';
 import { classifyError, permissionHint } from './classify.js';

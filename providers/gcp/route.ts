@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto';
 import type { ProviderRequest, StatusReport } from '../../src/ports/vip-provider.js';
 import { ProviderError } from '../../src/ports/vip-provider.js';
-import type { CallRequest } from '../shared/cloud-call.js';
-import { encodeFence, parseFence, type FenceRecord } from '../shared/fence.js';
+import type { CallRequest } from '../common/cloud-call.js';
+import { encodeFence, parseFence, type FenceRecord } from '../common/fence.js';
 import type { Instance, InstanceRef, Route } from './compute.js';
 import { instanceFromUrl, instanceUrl, interfaceOf, sameInstance, wait, type ModeContext } from './context.js';
 import { assertFence, checkFences, readFence, refreshAfterMove, releaseFence } from './fencing.js';

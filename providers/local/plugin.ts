@@ -1,5 +1,5 @@
 /** The `local` provider for the registry (src/app/providers.ts): its mapping and its factory. */
-import type { ProviderPlugin } from '../shared/plugin.js';
+import type { ProviderPlugin } from '../common/plugin.js';
 import { createLocalProvider } from './index.js';
 import { localSchema } from './schema.js';
 

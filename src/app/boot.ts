@@ -23,7 +23,7 @@ import { Keyring } from '../security/signing.js';
 import { grpcClusterNode } from './cluster.js';
 import { electionParams } from './from-config.js';
 import { makeGroupProvider, PROVIDER_PLUGINS } from './providers.js';
-import type { ProviderPlugin } from '../../providers/shared/plugin.js';
+import type { ProviderPlugin } from '../../providers/common/plugin.js';
 
 /** `insecure: true`: nothing is signed and everything is accepted (demo only). */
 const unsigned: AdvertSigner = {

@@ -6,7 +6,7 @@
  */
 import type { VipdConfig } from '../config/types.js';
 import { ProviderError, type ErrorClass, type VipProvider } from '../ports/vip-provider.js';
-import type { ProviderPlugin } from '../../providers/shared/plugin.js';
+import type { ProviderPlugin } from '../../providers/common/plugin.js';
 import { makeProviderList, type ProviderHost } from './providers.js';
 
 export type ProviderCheck =

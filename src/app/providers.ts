@@ -15,8 +15,8 @@ import { awsPlugin } from '../../providers/aws/plugin.js';
 import { gcpPlugin } from '../../providers/gcp/plugin.js';
 import { localPlugin } from '../../providers/local/plugin.js';
 import { noopPlugin } from '../../providers/noop/plugin.js';
-import { ChainProvider } from '../../providers/shared/chain.js';
-import type { ProviderPlugin } from '../../providers/shared/plugin.js';
+import { ChainProvider } from '../../providers/common/chain.js';
+import type { ProviderPlugin } from '../../providers/common/plugin.js';
 
 /** In the order an unknown `type` lists them ("must be one of: noop, local, ..."). Append new providers. */
 export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [noopPlugin, localPlugin, awsPlugin, gcpPlugin];

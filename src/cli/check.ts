@@ -13,7 +13,7 @@ import { PROVIDER_PLUGINS } from '../app/providers.js';
 import { checkConfig } from '../config/check.js';
 import { parseDuration } from '../config/duration.js';
 import type { Clock } from '../ports/clock.js';
-import type { ProviderPlugin } from '../../providers/shared/plugin.js';
+import type { ProviderPlugin } from '../../providers/common/plugin.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;

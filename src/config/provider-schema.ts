@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Finding, Path } from './findings.js';
 import type { GroupConfig, ProviderConfig, ProviderConfigIssue, ProviderGroup } from './types.js';
 
-/** What the configuration code needs of a provider; providers/shared/plugin.ts ProviderPlugin has it. */
+/** What the configuration code needs of a provider; providers/common/plugin.ts ProviderPlugin has it. */
 export interface ProviderSection {
   /** The `type` value in the file. */
   readonly type: string;

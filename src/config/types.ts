@@ -56,7 +56,7 @@ export interface ProviderGroup {
   readonly vips: readonly VipConfig[];
   /** Whether the group's terms are ordered cluster-wide (unicast groups): ProviderRequest.fenced. */
   readonly fenced: boolean;
-  /** How often the driver re-reads and re-asserts while master (the fence's freshness, providers/shared/fence.ts). */
+  /** How often the driver re-reads and re-asserts while master (the fence's freshness, providers/common/fence.ts). */
   readonly reassertIntervalMs: number;
   /** Directory of the configuration file, for relative paths. */
   readonly configDir: string;

@@ -36,7 +36,7 @@ export const METRIC_NAMES = [
   'vipd_vrrp_dropped_total', // {interface, reason}: src/adapters/vrrp/drop-reasons.ts
   'vipd_provider_api_calls_total', // {group, provider, action, outcome}: ok or an ErrorClass (src/ports/vip-provider.ts)
   'vipd_provider_api_seconds', // histogram {group, provider, action}: one attempt of one cloud API action
-  'vipd_provider_fenced_total', // {group, provider, reason}: FENCE_REASONS (providers/shared/fence.ts)
+  'vipd_provider_fenced_total', // {group, provider, reason}: FENCE_REASONS (providers/common/fence.ts)
   'vipd_provider_reconcile_total', // {group, result}: ReconcileResult (src/runtime/provider-driver.ts)
   'vipd_provider_preflight_total', // {group, result}: ok or error, one per validate() at start and its retries
 ] as const;

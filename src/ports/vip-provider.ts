@@ -26,13 +26,13 @@ export interface ProviderRequest {
    * Whether the term is ordered across the cluster (unicast groups: a node adopts the highest
    * term it hears, and leases keep one master per term). Then a cloud provider records the
    * term on the resource and refuses to take it from a holder with a higher, fresh term
-   * (providers/shared/fence.ts). VRRP groups count terms per node: never fenced across nodes.
+   * (providers/common/fence.ts). VRRP groups count terms per node: never fenced across nodes.
    * Absent means false.
    */
   readonly fenced?: boolean;
   /**
    * True while this call's decision is still the latest one for the group. A provider asks
-   * right before it sends each request (providers/shared/cloud-call.ts) and sends nothing for
+   * right before it sends each request (providers/common/cloud-call.ts) and sends nothing for
    * a decision that is no longer current: it rejects with ProviderError class 'fenced'.
    * Absent means always current.
    */

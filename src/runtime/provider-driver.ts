@@ -10,7 +10,7 @@
  *
  * Every request carries `fenced` (the group's terms are ordered across the cluster) and
  * `isCurrent()`: true while the decision it serves is still the driver's latest (for a release:
- * while the latest is any release) and the driver runs. A provider asks it right before it sends anything (providers/shared/cloud-call.ts), so
+ * while the latest is any release) and the driver runs. A provider asks it right before it sends anything (providers/common/cloud-call.ts), so
  * a superseded decision never reaches the cloud (keepalived #100, #950).
  */
 import type { Clock } from '../ports/clock.js';
@@ -224,7 +224,7 @@ export class ProviderDriver {
 
   /**
    * The provider refused to send: a node with a higher, fresh term holds the resource
-   * (providers/shared/fence.ts). Not retried with backoff: the election will most likely hear
+   * (providers/common/fence.ts). Not retried with backoff: the election will most likely hear
    * that master and decide again. But that master may be dead while we never heard its term
    * (we were cut off when it took over): its record goes stale after FENCE_TTL_FACTOR
    * reassert intervals, so the decision is re-checked once per reassert interval, or the VIP

@@ -25,7 +25,7 @@ import { cloudMembers, type CloudMember, type CloudMode } from '../../src/cli/cl
 import type { LocalCluster } from '../../src/cli/local-cluster.js';
 import { onLines } from '../../src/cli/lines.js';
 import { PROVIDER_PLUGINS } from '../../src/app/providers.js';
-import { parseFence, type FenceRecord } from '../../providers/shared/fence.js';
+import { parseFence, type FenceRecord } from '../../providers/common/fence.js';
 import { createTopology, netnsSkipReason, waitFor, type Host, type Topology } from '../netns/lib/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -184,7 +184,7 @@ export class CloudPair {
   }
 
   /**
-   * Every fence record (providers/shared/fence.ts) seen: those EC2 requests carried (CreateTags
+   * Every fence record (providers/common/fence.ts) seen: those EC2 requests carried (CreateTags
    * values in the request log), and those in the GCP fake's truth now (the instance metadata key
    * vipd-fence-<group> of each member, route descriptions), which its request log does not show.
    */
@@ -220,7 +220,7 @@ export class CloudPair {
 }
 
 /**
- * Every fence record (providers/shared/fence.ts) a request carried anywhere in its parameters
+ * Every fence record (providers/common/fence.ts) a request carried anywhere in its parameters
  * or body: EC2 CreateTags values, GCP labels or descriptions — wherever the provider keeps it.
  */
 export function fencesIn(r: FakeRequest): FenceRecord[] {

@@ -34,7 +34,7 @@ for (const mode of CLOUD_MODES) {
       const p = pair!;
       await p.waitForHolder('a', ELECT_MS);
       await p.waitForSteadyBackup('b', 1_000, ELECT_MS);
-      // The master asserts its fence record while it holds the resource (providers/shared/fence.ts).
+      // The master asserts its fence record while it holds the resource (providers/common/fence.ts).
       await p.waitUntil(async () => (await p.fencesBy('a')).length > 0, MOVE_MS, 'a fence record written by a');
       if (mode.bindsLocally) {
         await p.waitUntil(async () => (await p.bound('a')).includes(mode.vips[0]!), MOVE_MS, `${mode.vips[0]} bound on a's interface`);

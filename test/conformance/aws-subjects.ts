@@ -6,11 +6,11 @@
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Clock } from '../../src/ports/clock.js';
-import type { ProviderGroup } from '../../providers/shared/plugin.js';
+import type { ProviderGroup } from '../../providers/common/plugin.js';
 import { awsSchema, createAwsProvider, type AwsModeName, type AwsProvider, type AwsProviderComponents } from '../../providers/aws/index.js';
 import { startEc2Fake, type Ec2Fake, type Ec2FakeOptions } from '../fakes/ec2/index.js';
 import { silentLogger } from '../fakes/silent-logger.js';
-import { parseFence } from '../../providers/shared/fence.js';
+import { parseFence } from '../../providers/common/fence.js';
 import { fenceTagKey } from '../../providers/aws/index.js';
 import { releasedBy } from '../../providers/aws/modes/route.js';
 

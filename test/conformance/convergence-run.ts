@@ -12,7 +12,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import type { VipProvider } from '../../src/ports/vip-provider.js';
 import { ProviderDriver, type Desired } from '../../src/runtime/provider-driver.js';
 import { recordingLogger, type LogLine } from '../fakes/recording-logger.js';
-import { FENCE_TTL_FACTOR } from '../../providers/shared/fence.js';
+import { FENCE_TTL_FACTOR } from '../../providers/common/fence.js';
 import { Rng } from '../sim/rng.js';
 import { FAULT_KINDS, type ConvergencePair, type MakePair, type PairHolder, type RunOptions, type RunReport } from './convergence.js';
 

@@ -35,7 +35,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VipProvider } from '../../src/ports/vip-provider.js';
 import type { Desired, ProviderDriver, RetryPolicy } from '../../src/runtime/provider-driver.js';
-import { FENCE_TTL_FACTOR } from '../../providers/shared/fence.js';
+import { FENCE_TTL_FACTOR } from '../../providers/common/fence.js';
 import { Rng } from '../sim/rng.js';
 import { failOn, readEnv, runAll, SAMPLE_MS, summary, withRun } from './convergence-run.js';
 
@@ -82,7 +82,7 @@ export interface PairSetup {
   readonly seed: number;
   /**
    * The drivers' reassert interval: build the providers with the same one, so their fence
-   * records outlive FENCE_TTL_FACTOR × it (providers/shared/fence.ts). Requests should time out
+   * records outlive FENCE_TTL_FACTOR × it (providers/common/fence.ts). Requests should time out
    * well within a run too (a `hang` costs one request timeout): about 300 ms suits.
    */
   readonly reassertIntervalMs: number;

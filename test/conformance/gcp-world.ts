@@ -9,7 +9,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { GcpProvider, type GcpProviderHooks } from '../../providers/gcp/provider.js';
 import { gcpSchema, type GcpMode } from '../../providers/gcp/schema.js';
-import type { ProviderGroup } from '../../providers/shared/plugin.js';
+import type { ProviderGroup } from '../../providers/common/plugin.js';
 import { startGcpFake, type GcpFake, type GcpFakeOptions } from '../fakes/gcp/index.js';
 import { silentLogger } from '../fakes/silent-logger.js';
 

@@ -10,8 +10,8 @@
  *
  * Cloud subjects also give a `rival` (a provider for a second node on the same resource) and
  * `sent()` (requests the fake received): then the cases of CLOUD_CASES check taking the
- * resource, the cross-node fence (providers/shared/fence.ts), "not sent when not current"
- * (providers/shared/cloud-call.ts) and that repeated calls repeat no mutation. A case whose
+ * resource, the cross-node fence (providers/common/fence.ts), "not sent when not current"
+ * (providers/common/cloud-call.ts) and that repeated calls repeat no mutation. A case whose
  * needs the subject lacks is skipped with the reason printed.
  */
 import assert from 'node:assert/strict';

@@ -12,13 +12,13 @@
  * strict fakes' do: throttling, 5xx, hangs, lost responses, stale reads.
  *
  * MemoryCloudProvider is a cloud provider as issue 9 asks for one: every request through
- * cloudCall (providers/shared/cloud-call.ts), the fence checked before writing it
- * (providers/shared/fence.ts), idempotent acquire and release. `mutant` breaks one rule on
+ * cloudCall (providers/common/cloud-call.ts), the fence checked before writing it
+ * (providers/common/fence.ts), idempotent acquire and release. `mutant` breaks one rule on
  * purpose, so tests can show the suites catch it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cloudCall, fenced, type CallContext, type CallPolicy, type Classified } from '../../providers/shared/cloud-call.js';
-import { encodeFence, fenceVerdict, FENCE_TTL_FACTOR, parseFence, type FenceRecord } from '../../providers/shared/fence.js';
+import { cloudCall, fenced, type CallContext, type CallPolicy, type Classified } from '../../providers/common/cloud-call.js';
+import { encodeFence, fenceVerdict, FENCE_TTL_FACTOR, parseFence, type FenceRecord } from '../../providers/common/fence.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Metrics } from '../../src/ports/metrics.js';

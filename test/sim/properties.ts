@@ -112,7 +112,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
 }
 
 /**
- * Terms order the masterships (docs/leases.md, "Terms"; providers/shared/fence.ts fences a lower
+ * Terms order the masterships (docs/leases.md, "Terms"; providers/common/fence.ts fences a lower
  * term by a higher one): every acquisition that changed a host's record from not held to held,
  * in world time, carries a term above every earlier acquisition's, or at least it when the same
  * host acquired last (its own mastership taking the VIP again after its lease ran out). A

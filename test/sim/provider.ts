@@ -10,7 +10,7 @@
  * taking virtual time on the node's own clock. An acquire can fail (retryably) before or after
  * the change; an abort before the change leaves the record alone, and so does a call whose
  * decision is no longer current (ProviderRequest.isCurrent, asked before the look and before the
- * change, as providers/shared/cloud-call.ts asks before each request). The total latency of a call is
+ * change, as providers/common/cloud-call.ts asks before each request). The total latency of a call is
  * bounded by `maxLatencyMs`, which is the bound R of docs/leases.md for this provider. Releases
  * do not fail here: the lease proof assumes a release completes within R, and a release that
  * fails leaves the VIP bound however long it takes (only fencing by term, as cloud providers

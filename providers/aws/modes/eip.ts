@@ -9,7 +9,7 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
-import type { CallRequest } from '../../shared/cloud-call.js';
+import type { CallRequest } from '../../common/cloud-call.js';
 import { recordsFromTags, swallowDryRun } from '../fence-tags.js';
 import { errorCode } from '../classify.js';
 import type { Identity } from '../session.js';

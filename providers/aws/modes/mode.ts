@@ -3,14 +3,14 @@
  * preflight's common part, warm-up). A mode reads the resource's state with one Describe
  * request, takes it, and gives back only what is ours.
  */
-import type { FenceRecord } from '../../shared/fence.js';
-import type { CallRequest } from '../../shared/cloud-call.js';
+import type { FenceRecord } from '../../common/fence.js';
+import type { CallRequest } from '../../common/cloud-call.js';
 import type { ProviderRequest, StatusReport } from '../../../src/ports/vip-provider.js';
 import type { Ec2Action } from '../actions.js';
 import type { Ec2Session, Identity } from '../session.js';
 
 /**
- * The tag key of a group's fence records (providers/shared/fence.ts). On a resource every node
+ * The tag key of a group's fence records (providers/common/fence.ts). On a resource every node
  * may take (an allocation, a route table) each node keeps its own record under
  * `vipd:fence:GROUP:NODE`: a cut-off old master that refreshes after a stale read ("I hold it")
  * then rewrites only its own record and can never replace the newer master's (one shared record

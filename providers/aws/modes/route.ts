@@ -13,8 +13,8 @@
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
 import { ProviderError, type ProviderRequest } from '../../../src/ports/vip-provider.js';
-import type { FenceRecord } from '../../shared/fence.js';
-import type { CallRequest } from '../../shared/cloud-call.js';
+import type { FenceRecord } from '../../common/fence.js';
+import type { CallRequest } from '../../common/cloud-call.js';
 import { errorCode } from '../classify.js';
 import { recordsFromTags, swallowDryRun } from '../fence-tags.js';
 import type { Ec2Session, Identity } from '../session.js';

@@ -12,7 +12,7 @@ import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { ec2 } from '../sdk.js';
 import type { ProviderRequest, VipProvider } from '../../../src/ports/vip-provider.js';
 import { ProviderError } from '../../../src/ports/vip-provider.js';
-import type { CallRequest } from '../../shared/cloud-call.js';
+import type { CallRequest } from '../../common/cloud-call.js';
 import { classifyAws, errorCode } from '../classify.js';
 import { recordsFromTags } from '../fence-tags.js';
 import type { Identity } from '../session.js';

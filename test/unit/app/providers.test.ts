@@ -5,8 +5,8 @@ import { makeGroupProvider, makeProviderList, PROVIDER_PLUGINS, type ProviderHos
 import type { GroupConfig } from '../../../src/config/types.js';
 import { section } from '../../../src/config/fields.js';
 import { NoopProvider } from '../../../providers/noop/index.js';
-import { ChainProvider } from '../../../providers/shared/chain.js';
-import type { ProviderDeps, ProviderGroup, ProviderPlugin } from '../../../providers/shared/plugin.js';
+import { ChainProvider } from '../../../providers/common/chain.js';
+import type { ProviderDeps, ProviderGroup, ProviderPlugin } from '../../../providers/common/plugin.js';
 import { MetricsRegistry } from '../../../src/adapters/metrics-registry.js';
 import { TrackedClock } from '../runtime/fakes.js';
 import { silentLogger } from '../../fakes/silent-logger.js';

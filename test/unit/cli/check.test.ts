@@ -8,7 +8,7 @@ import { PROVIDER_PLUGINS } from '../../../src/app/providers.js';
 import { runCheck, type CheckRun } from '../../../src/cli/check.js';
 import { section } from '../../../src/config/fields.js';
 import { ProviderError, type VipProvider } from '../../../src/ports/vip-provider.js';
-import type { ProviderPlugin } from '../../../providers/shared/plugin.js';
+import type { ProviderPlugin } from '../../../providers/common/plugin.js';
 import { TrackedClock, flush } from '../runtime/fakes.js';
 import { vipdOnce } from './child.js';
 

@@ -15,7 +15,7 @@ import { ITEM_DROP_REASONS } from '../../../src/core/membership/limits.js';
 import { METRIC_NAMES } from '../../../src/ports/metrics.js';
 import { RUNTIME_ADVERT_DROP_REASONS } from '../../../src/runtime/drop-reasons.js';
 import { REPLAY_DROP_REASONS } from '../../../src/security/replay.js';
-import { FENCE_REASONS } from '../../../providers/shared/fence.js';
+import { FENCE_REASONS } from '../../../providers/common/fence.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChainProvider } from '../../../providers/shared/chain.js';
+import { ChainProvider } from '../../../providers/common/chain.js';
 import { ProviderError, type ProviderRequest, type StatusReport, type VipProvider, type VipStatus } from '../../../src/ports/vip-provider.js';
 
 /** A member that records every call in a shared log and can be told to fail one operation. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { KEEP_WARM_MS, fenceTagKey } from '../../../../providers/aws/index.js';
-import { parseFence } from '../../../../providers/shared/fence.js';
+import { parseFence } from '../../../../providers/common/fence.js';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { GROUP, ROUTE_CIDR, providerFor, startWorld, type AwsWorld } from '../../../conformance/aws-subjects.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetricsRegistry } from '../../../../src/adapters/metrics-registry.js';
 import { ProviderError, type ErrorClass } from '../../../../src/ports/vip-provider.js';
-import { cloudCall, type CallContext, type CallPolicy, type Classified } from '../../../../providers/shared/cloud-call.js';
+import { cloudCall, type CallContext, type CallPolicy, type Classified } from '../../../../providers/common/cloud-call.js';
 import { Rng } from '../../../sim/rng.js';
 import { TrackedClock, flush, recordingLogger, type Logged } from '../../runtime/fakes.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { encodeFence, fenceVerdict, parseFence, type FenceRecord } from '../../../../providers/shared/fence.js';
+import { encodeFence, fenceVerdict, parseFence, type FenceRecord } from '../../../../providers/common/fence.js';
 
 const NOW = 1_764_633_600_000;
 const TTL = 30_000;
