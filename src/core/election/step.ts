@@ -445,7 +445,14 @@ function onMasterGone(state: ElectionState, nodeId: string, top: boolean, reason
     return { state, actions: [verdictMetric(state, 'not-our-master')] };
   }
   if (!top) {
-    return { state, actions: [verdictMetric(state, 'defer'), log('info', `crash verdict: master ${describeIdentity(m.sender)} gone (${reason}); a higher-ranked backup takes over, keeping Master_Down_Timer`)] };
+    // Give the top backup one whole Master_Down_Interval from now to be heard, so a verdict that
+    // reached it late (a loaded host) does not let us take over first and be preempted a moment
+    // later: a second move. Costs one interval more only when the top backup died too.
+    const at = Math.max(state.masterDownTimer, now + currentMasterDownIntervalMs(state));
+    return {
+      state: { ...state, masterDownTimer: at },
+      actions: [verdictMetric(state, 'defer'), log('info', `crash verdict: master ${describeIdentity(m.sender)} gone (${reason}); a higher-ranked backup takes over, Master_Down_Timer at least one interval from now`)],
+    };
   }
   const why = `crash-verdict: master ${describeIdentity(m.sender)} gone (${reason})`;
   const r = onTimer({ ...state, masterDownTimer: now, masterConfirmedDown: why }, now);

@@ -107,12 +107,13 @@ describe('election: MasterGone', () => {
     assert.equal(t.state.crashVerdictRetries, undefined);
   });
 
-  it('a backup that does not rank first defers: Master_Down_Timer unchanged', () => {
+  it('a backup that does not rank first defers: Master_Down_Timer at least one interval from the verdict, never sooner', () => {
     const s = following();
     const r = step(s, gone('m', false), 120);
     assert.equal(r.state.role, 'Backup');
-    assert.equal(r.state.masterDownTimer, s.masterDownTimer);
+    assert.equal(r.state.masterDownTimer, 120 + MDI);
     assert.deepEqual(metricAction(r.actions), ['defer']);
+    assert.equal(step(s, gone('m', false), 100).state.masterDownTimer, s.masterDownTimer, 'never earlier than it was');
   });
 
   it('a verdict about another node, or in another role, changes nothing', () => {
