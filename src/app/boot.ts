@@ -112,6 +112,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     transport: g.transport,
     // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
     reassertIntervalMs: g.reassertIntervalMs,
+    ...(g.crashVerdict === undefined ? {} : { crashVerdict: g.crashVerdict }),
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.
@@ -149,6 +150,8 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     signer,
     replay: new ReplayGuard({ advertIntervalMs: longestIntervalMs, wallClock: Date.now }),
     initialSequence: initialSequence(Date.now()),
+    // Every node redials a broken stream, witnesses too: their voters drop promises on it.
+    crashVerdict: { windowMs: config.membership.crashVerdictWindowMs ?? 0 },
     groups,
     ...(lan ? { lan } : {}),
     clock: opts.clock,

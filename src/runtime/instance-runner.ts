@@ -177,6 +177,12 @@ export class InstanceRunner {
     this.dispatch({ type: 'PeerConfirmedDown', nodeId, reason });
   }
 
+  /** Crash verdict about `nodeId` (cluster-node.ts, crash-verdict.ts); `top`: we rank first. */
+  masterGone(nodeId: string, top: boolean, reason: string): void {
+    if (this.halted) return;
+    this.dispatch({ type: 'MasterGone', nodeId, top, reason });
+  }
+
   /** Voter `from` granted our advert sent at `echo` (a LeaseAck, docs/leases.md). */
   leaseAck(from: string, term: number, echo: number): void {
     this.dispatch({ type: 'LeaseAck', from, term, echo });

@@ -19,6 +19,14 @@ export interface Hello {
   primaryAddresses?: string[];
   /** The VIP groups it runs (issue 8 finding 5). */
   groups?: string[];
+  /** Its priority and tie-break address per group (crash-verdict ranking, issue 10). */
+  standing?: WireGroupStanding[];
+}
+
+export interface WireGroupStanding {
+  group: string;
+  priority: number;
+  address: string;
 }
 
 export interface SignedAdvert {
@@ -101,7 +109,9 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
   const f = d.value;
   if (f.hello && f.kind === 'hello') {
     if (!f.hello.clusterId || !f.hello.nodeId) return { ok: false, reason: 'hello without cluster_id or node_id' };
-    return { ok: true, value: { hello: { ...f.hello, primaryAddresses: f.hello.primaryAddresses ?? [], groups: f.hello.groups ?? [] } } };
+    const { standing, ...hello } = f.hello;
+    // Absent when empty, as a Hello of before issue 10 decodes.
+    return { ok: true, value: { hello: { ...hello, primaryAddresses: hello.primaryAddresses ?? [], groups: hello.groups ?? [], ...(standing?.length ? { standing } : {}) } } };
   }
   if (f.advert && f.kind === 'advert') {
     if (f.advert.body.length === 0) return { ok: false, reason: 'advert with an empty body' };

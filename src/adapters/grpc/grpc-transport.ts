@@ -12,7 +12,7 @@ import type { Message } from '../../core/membership/messages.js';
 import type { Clock } from '../../ports/clock.js';
 import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
-import type { MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
+import type { GroupStanding, MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/lease-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
@@ -24,7 +24,7 @@ import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reas
 import { checkHello } from './hello-check.js';
 import { DEFAULT_LIMITS, type TransportLimits } from './limits.js';
 import { membershipFromWire, membershipToWire } from './membership-codec.js';
-import { PeerLink } from './peer-link.js';
+import { PeerLink, type CrashVerdictOptions } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
 
 export type SignatureVerdict = 'valid' | 'unsigned' | 'unknown-key' | 'bad-mac';
@@ -67,7 +67,14 @@ export interface GrpcTransportOptions {
    * What our Hello announces (issue 8 finding 5): the tie-break addresses our adverts carry and the
    * groups we run; receivers hear our adverts only when they match.
    */
-  readonly announce?: { readonly primaryAddresses: readonly string[]; readonly groups: readonly string[] };
+  readonly announce?: {
+    readonly primaryAddresses: readonly string[];
+    readonly groups: readonly string[];
+    /** Priority and tie-break address per group (crash-verdict ranking). */
+    readonly standing?: readonly GroupStanding[];
+  };
+  /** Redial a broken stream and report a refused address as `gone` (docs/leases.md "Crash verdict"). */
+  readonly crashVerdict?: CrashVerdictOptions;
   /** Monotonic clock for the Hello deadlines and frame budgets (default: the system clock). */
   readonly clock?: Clock;
   /** Overrides of DEFAULT_LIMITS (tests use short deadlines and small budgets). */
@@ -125,6 +132,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     const provisional: Hello = {
       clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1,
       ...(announce ? { primaryAddresses: [...announce.primaryAddresses], groups: [...announce.groups] } : {}),
+      ...(announce?.standing?.length ? { standing: announce.standing.map((g) => ({ ...g })) } : {}),
     };
     const server = new PeerServer({
       clusterId: this.opts.clusterId,
@@ -132,7 +140,10 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       credentials: this.opts.credentials.server,
       authenticate: this.opts.credentials.authenticate,
       onFrame: (from, f) => this.receive(from, f),
-      onHello: (h) => this.links.get(h.address)?.retryNow(),
+      onHello: (h) => {
+        this.heardStanding(h);
+        this.links.get(h.address)?.retryNow();
+      },
       logger: this.opts.logger,
       limiter: this.limiter,
       metrics: this.opts.metrics,
@@ -230,7 +241,12 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
         clock: this.clock,
         helloDeadlineMs: this.limits.helloDeadlineMs,
         checkPeer: (peer, auth) => checkHello(peer, this.opts.clusterId, this.opts.credentials.authenticate(auth), this.receiver?.nodeAt?.(address)),
-        onUp: (p) => this.receiver?.peerUp?.(p.nodeId),
+        onUp: (p) => {
+          this.heardStanding(p);
+          this.receiver?.peerUp?.(p.nodeId);
+        },
+        ...(this.opts.crashVerdict ? { crashVerdict: this.opts.crashVerdict } : {}),
+        onGone: (a, nodeId) => this.receiver?.gone?.(a, nodeId, 'refused'),
         onDown: (p, reason) => this.receiver?.peerDown(p.nodeId, reason),
         onUnreachable: (a, reason) => this.receiver?.unreachable(a, reason),
       });
@@ -238,6 +254,24 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       l.open();
     }
     return l;
+  }
+
+  /**
+   * A peer's Hello says where it stands in its groups: passed on for the crash verdict's ranking
+   * (a hint, never safety), the well-formed entries only and at most one per group it announces.
+   */
+  private heardStanding(h: Hello): void {
+    if (!h.standing?.length || !this.receiver?.standing) return;
+    const groups = new Set(h.groups ?? []);
+    const seen = new Set<string>();
+    const out: GroupStanding[] = [];
+    for (const g of h.standing) {
+      if (typeof g.group !== 'string' || !groups.has(g.group) || seen.has(g.group)) continue;
+      if (!Number.isInteger(g.priority) || g.priority < 1 || g.priority > 255 || typeof g.address !== 'string') continue;
+      seen.add(g.group);
+      out.push({ group: g.group, priority: g.priority, address: g.address });
+    }
+    this.receiver.standing(h.nodeId, out);
   }
 
   private drop(reason: TransportAdvertDropReason, detail: string): void {
