@@ -161,6 +161,8 @@ export class ClusterNode implements RunningNode {
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
       peerDown: (id) => this.streamBroke(id),
       unreachable: (address) => this.membership?.sendFailed({ address }),
+      // Our own crash verdict (issue 10): membership suspects at once (docs/membership.md).
+      gone: (address, nodeId, reason) => this.membership?.memberGone(address, nodeId, reason),
       groupTargets: (group) => this.targets(group),
       nodeAt: (address) => this.liveMemberAt(address),
     });
