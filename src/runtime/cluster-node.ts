@@ -181,6 +181,8 @@ export class ClusterNode implements RunningNode {
       gone: (address, id) => this.verdicts.gone(address, id),
       standing: (id, standing) => this.verdicts.standing(id, standing),
       unreachable: (address) => this.membership?.sendFailed({ address }),
+      // Our own crash verdict (issue 10): membership suspects at once (docs/membership.md).
+      gone: (address, nodeId, reason) => this.membership?.memberGone(address, nodeId, reason),
       groupTargets: (group) => this.targets(group),
       nodeAt: (address) => this.liveMemberAt(address),
     });
