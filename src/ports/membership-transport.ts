@@ -43,12 +43,6 @@ export interface MembershipReceiver {
   /** Reaching `address` failed before any peer answered (refused, TLS refused). Must not throw. */
   unreachable(address: string, reason: string): void;
   /**
-   * Crash verdict (issue 10): our established stream to `nodeId` (when known) at `address` ended
-   * without its goodbye and an immediate redial was refused: nothing listens there, the process
-   * is gone. Our own observation only, never a peer's report. Must not throw.
-   */
-  gone?(address: string, nodeId: string | undefined, reason: 'refused'): void;
-  /**
    * Addresses a group's adverts go to (its configured peers, or the members membership knows).
    * Asked on every advert the transport sends, so it must be cheap; must not throw.
    */
