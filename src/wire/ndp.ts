@@ -5,12 +5,12 @@
  * encode / decode / describe the ICMPv6 message; the checksum covers the IPv6 pseudo-header
  * (RFC 4443 §2.3), so both need the path. (A Linux raw ICMPv6 socket fills the checksum in
  * itself; we compute it anyway for AF_PACKET and tests.) decode never throws.
- * Test-only: see README.md beside this file for why it is not in src/wire/.
+ * providers/local sends the unsolicited form through an ICMPv6 socket (its native part).
  */
-import type { Decoded } from '../../src/wire/advert-body.js';
-import { formatIp, parseIp, requireIp } from '../../src/wire/address.js';
+import type { Decoded } from './advert-body.js';
+import { formatIp, parseIp, requireIp } from './address.js';
 import { formatMac, requireMac } from './mac.js';
-import { checksumOver, hex16, pseudoHeaderSum } from '../../src/wire/checksum.js';
+import { checksumOver, hex16, pseudoHeaderSum } from './checksum.js';
 
 export const IPPROTO_ICMPV6 = 58;
 export const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
