@@ -3,6 +3,7 @@
 // ip/arping/ndptool instead, says so in its log and counts it (providers/local/README.md,
 // "Without the native part"). VIPD_NATIVE=0 skips the build.
 import { spawnSync } from 'node:child_process';
+import process from 'node:process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
