@@ -9,7 +9,7 @@
  * configured) counts towards "held" but is left alone by release.
  *
  * Two ways to act (README.md): the native path (rtnetlink, AF_PACKET and ICMPv6 sockets through
- * native/vipd_link.c: nothing spawned from the decision to the first announcement, issue 10) and,
+ * native/local_link.c: nothing spawned from the decision to the first announcement, issue 10) and,
  * when the native part is not built or a CommandRunner is injected, the system tools (ip,
  * arping, ndptool, ndisc6), logged and counted as a fallback.
  *
@@ -520,10 +520,10 @@ export class LocalProvider implements VipProvider {
     if (this.native && link && 'ifindex' in link) {
       if (!ownMac) return [];
       const native = this.native;
-      const { ifindex, linkLocal } = link as NativeLinkState;
+      const { ifindex } = link as NativeLinkState;
       const wait = (ms: number) => this.sleep(ms, signal, 'probing', subject);
       try {
-        macs = vip.family === 4 ? await native.probeArp(ifindex, ownMac, vip.address, PROBE_WAIT_MS, wait) : await native.probeNdp(ifindex, ownMac, vip.address, linkLocal, PROBE_WAIT_MS, wait);
+        macs = vip.family === 4 ? await native.probeArp(ifindex, ownMac, vip.address, PROBE_WAIT_MS, wait) : await native.probeNdp(ifindex, ownMac, vip.address, PROBE_WAIT_MS, wait);
       } catch (err) {
         if (err instanceof ProviderError) throw err;
         throw this.nativeError('probing', subject, err);

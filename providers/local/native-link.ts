@@ -1,7 +1,7 @@
 /**
  * The local provider's native path: rtnetlink (RFC 3549) for addresses, an AF_PACKET socket for
  * gratuitous ARP (RFC 5227 §3), an ICMPv6 socket for unsolicited Neighbor Advertisements
- * (RFC 4861 §7.2.6), through the small addon in native/vipd_link.c. Nothing is spawned: from the
+ * (RFC 4861 §7.2.6), through the small addon in native/local_link.c. Nothing is spawned: from the
  * decision to the VIP bound and the first announcement on the wire is one turn of the event
  * loop (providers/local/README.md, "Native path", has the measurements).
  *
@@ -28,7 +28,7 @@ import {
 } from '../../src/wire/rtnetlink.js';
 import type { LinkState } from './parse.js';
 
-/** What native/vipd_link.c exports. */
+/** What native/local_link.c exports. */
 export interface LinkAddon {
   open(kind: 'route' | 'packet' | 'arp' | 'icmp6', netnsPath: string | undefined, ifindex: number): number;
   close(fd: number): void;
@@ -71,9 +71,9 @@ export function loadLinkAddon(): { addon: LinkAddon } | { error: string } {
   if (process.platform !== 'linux') return (loaded = { error: `the native part is Linux only (this is ${process.platform})` });
   // providers/local/ when run from source, dist/providers/local/ when built: the addon stays in the source tree.
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'native/build/Release/vipd_link.node'), join(here, '../../../providers/local/native/build/Release/vipd_link.node')];
+  const candidates = [join(here, 'native/build/Release/local_link.node'), join(here, '../../../providers/local/native/build/Release/local_link.node')];
   const path = candidates.find((p) => existsSync(p));
-  if (!path) return (loaded = { error: `native/build/Release/vipd_link.node is not built (npm ci builds it; did node-gyp fail?)` });
+  if (!path) return (loaded = { error: `native/build/Release/local_link.node is not built (npm ci builds it; did node-gyp fail?)` });
   try {
     return (loaded = { addon: createRequire(import.meta.url)(path) as LinkAddon });
   } catch (err) {
@@ -177,16 +177,19 @@ export class NativeLink {
   }
 
   /**
-   * RFC 5227 §2.1.1 probe: an ARP request from 0.0.0.0 for `address`; after `waitMs`, the MACs
-   * of every ARP whose sender IP is `address` (a reply, or another host's announcement). The
-   * listening socket is opened before the probe goes out and closed after.
+   * RFC 5227 §2.1.1 probe: an ARP request from 0.0.0.0 for `address`, twice, `waitMs` / 2 apart
+   * (as iputils `arping -D -c 2 -w 1`); after `waitMs`, the MACs of every ARP whose sender IP is
+   * `address` (a reply, or another host's announcement). The listening socket is opened before
+   * the first probe goes out and closed after.
    */
   async probeArp(ifindex: number, mac: string, address: string, waitMs: number, wait: (ms: number) => Promise<void>): Promise<string[]> {
     const listener = this.openListener('arp', ifindex);
     try {
       const probe: ArpFrame = { destination: BROADCAST_MAC, source: mac, arp: { operation: 'request', senderMac: mac, senderIp: '0.0.0.0', targetMac: '00:00:00:00:00:00', targetIp: address } };
-      this.addon.sendFrame(this.fd('packet'), ifindex, encodeArpFrame(probe));
-      await wait(waitMs);
+      for (let i = 0; i < 2; i++) {
+        this.addon.sendFrame(this.fd('packet'), ifindex, encodeArpFrame(probe));
+        await wait(waitMs / 2);
+      }
       const macs = new Set<string>();
       for (const frame of this.addon.receive(listener)) {
         const d = decodeArpFrame(frame);
@@ -199,17 +202,19 @@ export class NativeLink {
   }
 
   /**
-   * A Neighbor Solicitation for `address` to its solicited-node group (RFC 4861 §7.2.2); after
-   * `waitMs`, the Target Link-Layer Addresses of every NA for it (the ICMPv6 socket lets in
-   * nothing but NAs).
+   * A Neighbor Solicitation for `address` to its solicited-node group (RFC 4861 §7.2.2), twice,
+   * `waitMs` / 2 apart (as `ndisc6 -r 2 -w 500`); after `waitMs`, the Target Link-Layer
+   * Addresses of every NA for it (the ICMPv6 socket lets in nothing but NAs).
    */
-  async probeNdp(ifindex: number, mac: string, address: string, linkLocal: string | undefined, waitMs: number, wait: (ms: number) => Promise<void>): Promise<string[]> {
+  async probeNdp(ifindex: number, mac: string, address: string, waitMs: number, wait: (ms: number) => Promise<void>): Promise<string[]> {
     const target = this.bytes({ address, prefixLength: 128, family: 6 });
     const group = Uint8Array.from([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, target[13] ?? 0, target[14] ?? 0, target[15] ?? 0]);
     const listener = this.openListener('icmp6', ifindex);
     try {
-      this.addon.sendIcmp6(listener, ifindex, group, neighborSolicitation(target, mac));
-      await wait(waitMs);
+      for (let i = 0; i < 2; i++) {
+        this.addon.sendIcmp6(listener, ifindex, group, neighborSolicitation(target, mac));
+        await wait(waitMs / 2);
+      }
       const macs = new Set<string>();
       for (const message of this.addon.receive(listener)) {
         // No path: the kernel checked the checksum before letting it in (RFC 3542 §3.1).

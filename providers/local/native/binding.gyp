@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "vipd_link",
-      "sources": ["vipd_link.c"],
+      "target_name": "local_link",
+      "sources": ["local_link.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -1,4 +1,4 @@
-// Builds the local provider's native part (vipd_link.c) at `npm ci` / `npm install` (the root
+// Builds the local provider's native part (local_link.c) at `npm ci` / `npm install` (the root
 // package's "install" script). A failed build is no failed install: the provider then runs
 // ip/arping/ndptool instead, says so in its log and counts it (providers/local/README.md,
 // "Without the native part"). VIPD_NATIVE=0 skips the build.

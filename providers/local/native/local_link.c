@@ -1,5 +1,5 @@
 /*
- * vipd_link: the few Linux socket calls the local provider makes on the takeover path, so that
+ * local_link: the few Linux socket calls the local provider makes on the takeover path, so that
  * nothing is spawned between the decision and the first announcement (issue 10). It only opens
  * sockets (optionally inside a named network namespace), exchanges already-encoded bytes and
  * closes them: every message is built and parsed in TypeScript (src/wire/rtnetlink.ts,
@@ -183,7 +183,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   close(target);
   if (setns(home, CLONE_NEWNET) < 0) {
     /* The thread would stay in the wrong namespace: nothing sane can follow. */
-    fprintf(stderr, "vipd_link: cannot return to the home network namespace: %s\n", strerror(errno));
+    fprintf(stderr, "local_link: cannot return to the home network namespace: %s\n", strerror(errno));
     abort();
   }
   close(home);
