@@ -30,7 +30,7 @@ import type { LinkState } from './parse.js';
 
 /** What native/local_link.c exports. */
 export interface LinkAddon {
-  open(kind: 'route' | 'packet' | 'arp' | 'icmp6', netnsPath: string | undefined, ifindex: number): number;
+  open(kind: 'route' | 'packet' | 'arp' | 'icmp6' | 'nd', netnsPath: string | undefined, ifindex: number): number;
   close(fd: number): void;
   request(fd: number, message: Uint8Array): Buffer;
   sendFrame(fd: number, ifindex: number, frame: Uint8Array): number;
@@ -87,15 +87,31 @@ export interface NativeLinkState extends LinkState {
   readonly linkLocal: string | undefined;
 }
 
-/** One interface, through one set of kept sockets. Not for concurrent use across threads (there are none). */
+type KeptKind = 'route' | 'packet' | 'icmp6';
+
+/**
+ * The kept sockets, one set per network namespace for the whole process (100 groups share three
+ * descriptors, not 300). Every call is synchronous on the one JS thread, so requests never
+ * interleave; their sequence numbers come from one counter.
+ */
+const KEPT = new Map<string, Partial<Record<KeptKind, number>>>();
+let lastSeq = 0;
+
+/** One interface, through the process's kept sockets of its namespace. */
 export class NativeLink {
-  private readonly fds: Partial<Record<'route' | 'packet' | 'icmp6', number>> = {};
-  private seq = 1;
+  private readonly fds: Partial<Record<KeptKind, number>>;
   private readonly netnsPath: string | undefined;
 
   constructor(private readonly addon: LinkAddon, readonly ifname: string, netns: string | undefined) {
     // `ip netns add NAME` binds the namespace at /run/netns/NAME (/var/run is a link to /run).
     this.netnsPath = netns === undefined ? undefined : join('/run/netns', netns);
+    const key = this.netnsPath ?? '';
+    let fds = KEPT.get(key);
+    if (!fds) {
+      fds = {};
+      KEPT.set(key, fds);
+    }
+    this.fds = fds;
   }
 
   /** The interface's index, MAC and addresses; undefined when it does not exist. */
@@ -209,7 +225,7 @@ export class NativeLink {
   async probeNdp(ifindex: number, mac: string, address: string, waitMs: number, wait: (ms: number) => Promise<void>): Promise<string[]> {
     const target = this.bytes({ address, prefixLength: 128, family: 6 });
     const group = Uint8Array.from([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, target[13] ?? 0, target[14] ?? 0, target[15] ?? 0]);
-    const listener = this.openListener('icmp6', ifindex);
+    const listener = this.openListener('nd', ifindex);
     try {
       for (let i = 0; i < 2; i++) {
         this.addon.sendIcmp6(listener, ifindex, group, neighborSolicitation(target, mac));
@@ -233,19 +249,11 @@ export class NativeLink {
     if (ipv6) this.fd('icmp6');
   }
 
-  close(): void {
-    for (const kind of ['route', 'packet', 'icmp6'] as const) {
-      const fd = this.fds[kind];
-      if (fd !== undefined) this.addon.close(fd);
-      delete this.fds[kind];
-    }
-  }
-
   // ---- internals ----
 
   private nextSeq(): number {
-    this.seq = (this.seq % 0x7fffffff) + 1;
-    return this.seq;
+    lastSeq = (lastSeq % 0x7fffffff) + 1;
+    return lastSeq;
   }
 
   private bytes(vip: VipConfig): Uint8Array {
@@ -254,7 +262,7 @@ export class NativeLink {
     return b;
   }
 
-  private fd(kind: 'route' | 'packet' | 'icmp6'): number {
+  private fd(kind: KeptKind): number {
     let fd = this.fds[kind];
     if (fd === undefined) {
       fd = this.openListener(kind, 0);
@@ -263,7 +271,7 @@ export class NativeLink {
     return fd;
   }
 
-  private openListener(kind: 'route' | 'packet' | 'arp' | 'icmp6', ifindex: number): number {
+  private openListener(kind: KeptKind | 'arp' | 'nd', ifindex: number): number {
     try {
       return this.addon.open(kind, this.netnsPath, ifindex);
     } catch (err) {

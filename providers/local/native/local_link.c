@@ -12,8 +12,10 @@
  *   packet — AF_PACKET / SOCK_RAW, protocol 0: sends whole Ethernet frames (gratuitous ARP,
  *            RFC 5227 §3), receives nothing
  *   arp    — AF_PACKET / SOCK_RAW, ETH_P_ARP, bound to one interface: receives ARP (conflict probes)
- *   icmp6  — AF_INET6 / SOCK_RAW / IPPROTO_ICMPV6, hop limit 255 (RFC 4861 §7.1.2), only Neighbor
- *            Advertisements let in (ICMP6_FILTER); the kernel fills in the checksum (RFC 3542 §3.1)
+ *   icmp6  — AF_INET6 / SOCK_RAW / IPPROTO_ICMPV6, hop limit 255 (RFC 4861 §7.1.2): sends
+ *            (unsolicited NA, Neighbor Solicitation), lets nothing in (ICMP6_FILTER); the kernel
+ *            fills in the checksum (RFC 3542 §3.1)
+ *   nd     — the same, letting in only Neighbor Advertisements (conflict probes)
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -78,7 +80,7 @@ static napi_value make_undefined(napi_env env) {
   return v;
 }
 
-enum kind { KIND_ROUTE, KIND_PACKET, KIND_ARP, KIND_ICMP6 };
+enum kind { KIND_ROUTE, KIND_PACKET, KIND_ARP, KIND_ICMP6, KIND_ND };
 
 static int open_kind(enum kind kind, int ifindex) {
   int fd = -1;
@@ -103,7 +105,8 @@ static int open_kind(enum kind kind, int ifindex) {
       if (bind(fd, (struct sockaddr *)&at, sizeof at) < 0) goto fail;
       return fd;
     }
-    case KIND_ICMP6: {
+    case KIND_ICMP6:
+    case KIND_ND: {
       fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
       if (fd < 0) return -1;
       int hops = 255;
@@ -113,7 +116,7 @@ static int open_kind(enum kind kind, int ifindex) {
       setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop, sizeof loop);
       struct icmp6_filter filter;
       ICMP6_FILTER_SETBLOCKALL(&filter);
-      ICMP6_FILTER_SETPASS(ND_NEIGHBOR_ADVERT, &filter);
+      if (kind == KIND_ND) ICMP6_FILTER_SETPASS(ND_NEIGHBOR_ADVERT, &filter);
       if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) < 0) goto fail;
       if (ifindex > 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0) goto fail;
       return fd;
@@ -148,7 +151,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   else if (strcmp(kind_name, "packet") == 0) kind = KIND_PACKET;
   else if (strcmp(kind_name, "arp") == 0) kind = KIND_ARP;
   else if (strcmp(kind_name, "icmp6") == 0) kind = KIND_ICMP6;
-  else return throw_type(env, "kind must be route, packet, arp or icmp6");
+  else if (strcmp(kind_name, "nd") == 0) kind = KIND_ND;
+  else return throw_type(env, "kind must be route, packet, arp, icmp6 or nd");
   int32_t ifindex = 0;
   if (!arg_int(env, argv[2], &ifindex)) return throw_type(env, "ifindex must be an integer");
 
