@@ -123,7 +123,7 @@ export class NativeLink {
     const addresses = new Set<string>();
     const metrics = new Map<string, number>();
     let linkLocal: string | undefined;
-    for (const m of this.request('reading the addresses', encodeGetAddresses(this.nextSeq()), false) ?? []) {
+    for (const m of this.request('reading the addresses', encodeGetAddresses(this.nextSeq(), info.value.ifindex), false) ?? []) {
       if (m.type !== RTM_NEWADDR) continue;
       const a = decodeAddress(m);
       if (!a.ok || a.value.ifindex !== info.value.ifindex) continue;

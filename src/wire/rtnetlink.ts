@@ -189,9 +189,15 @@ export function encodeGetLink(seq: number, name: string): Uint8Array {
   return new Builder().bytes(new Uint8Array(IFINFOMSG_LENGTH)).attr(IFLA_IFNAME, cString(name)).message(RTM_GETLINK, NLM_F_REQUEST, seq);
 }
 
-/** RTM_GETADDR dump of every address of every interface (the caller keeps its interface's). */
-export function encodeGetAddresses(seq: number): Uint8Array {
-  return new Builder().bytes(new Uint8Array(IFADDRMSG_LENGTH)).message(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq);
+/**
+ * RTM_GETADDR dump. With `ifindex` and a socket in NETLINK_GET_STRICT_CHK mode (Linux 4.20+) the
+ * kernel sends only that interface's addresses; otherwise every interface's, so the caller keeps
+ * its own either way.
+ */
+export function encodeGetAddresses(seq: number, ifindex = 0): Uint8Array {
+  const ifaddr = new Uint8Array(IFADDRMSG_LENGTH);
+  new DataView(ifaddr.buffer).setUint32(4, ifindex >>> 0, true);
+  return new Builder().bytes(ifaddr).message(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq);
 }
 
 function ifaddrmsg(r: AddressRequest, flags: number): Uint8Array {

@@ -34,7 +34,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#define MAX_RESPONSE (1 << 20)
+#define MAX_RESPONSE (8 << 20)
 #define MAX_RECEIVED 256
 
 static napi_value throw_errno(napi_env env, const char *what, int err) {
@@ -94,6 +94,8 @@ static int open_kind(enum kind kind, int ifindex) {
       /* Errors with the kernel's own words, and only the failing message echoed back (RFC 3549 extended by Linux). */
       setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
       setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+      /* Dumps filtered by the kernel (an RTM_GETADDR dump with ifa_index gives one interface's, Linux 4.20+). */
+      setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
       return fd;
     }
     case KIND_PACKET:
