@@ -70,6 +70,7 @@ export const systemRunner: CommandRunner = {
 
   run(file, args, opts) {
     const argv = [file, ...args];
+    spawnCount.total += 1;
     if (opts.signal.aborted) return Promise.reject(new CommandAbortedError(argv, { cause: opts.signal.reason }));
     return spawnGate.run(opts.signal, () => new Promise<CommandResult>((resolve, reject) => {
       execFile(
@@ -97,17 +98,25 @@ export const systemRunner: CommandRunner = {
  * sockets in between; at most `maxRunning` programs live at once (arping stays up about a
  * second, so counting lifetimes instead of starts would queue everything behind it).
  *
- * Two lanes: `background` programs (announcements and conflict probes, which arping keeps alive
- * a second each) may hold all but `reservedForeground` slots, and foreground waiters (adding and
- * removing addresses: a takeover, a release) go first. Without that, 100 groups' gratuitous ARP
- * (16 a second at most) would hold up a release or a takeover for tens of seconds.
+ * Two lanes, for the slots and for the spacing: `background` programs (announcements and
+ * conflict probes, which arping keeps alive a second each) may hold all but `reservedForeground`
+ * slots, and foreground waiters (adding and removing addresses: a takeover, a release) go first
+ * for a slot and for the next spawn turn. Without that, 100 groups' gratuitous ARP (16 a second
+ * at most) would hold up a release or a takeover for tens of seconds; and before issue 10 a
+ * foreground spawn still waited for the spacing every background spawn queued before it had
+ * reserved (one FIFO of spawn turns). Only the fallback without the native part spawns on a
+ * takeover at all (README.md, "Without the native part").
  */
 export type SpawnLane = 'foreground' | 'background';
 
 export class SpawnGate {
   private running = 0;
   private runningBackground = 0;
-  private nextSpawnAt = 0;
+  /** When the last program was started (performance.now()). */
+  private lastSpawnAt = Number.NEGATIVE_INFINITY;
+  private turnArmed = false;
+  /** Callers that have a slot and wait for their spawn turn, per lane. */
+  private readonly turns: Record<SpawnLane, Array<() => void>> = { foreground: [], background: [] };
   /** First come, first served per lane. An aborted waiter leaves at once (issue 8 finding 3). */
   private readonly waiting: Record<SpawnLane, Array<() => void>> = { foreground: [], background: [] };
 
@@ -119,7 +128,7 @@ export class SpawnGate {
   async run<T>(signal: AbortSignal, fn: () => Promise<T>, lane: SpawnLane = 'foreground'): Promise<T> {
     await this.takeSlot(signal, lane);
     try {
-      await this.spacing(signal);
+      await this.spacing(signal, lane);
       return await fn();
     } finally {
       this.freeSlot(lane);
@@ -177,30 +186,54 @@ export class SpawnGate {
     }
   }
 
-  private spacing(signal: AbortSignal): Promise<void> {
-    const now = performance.now();
-    const at = Math.max(now, this.nextSpawnAt);
-    this.nextSpawnAt = at + this.spacingMs;
+  /** Waits for this caller's spawn turn: one turn every `spacingMs`, each on its own turn of the event loop, foreground first. */
+  private spacing(signal: AbortSignal, lane: SpawnLane): Promise<void> {
+    if (signal.aborted) return Promise.reject(queuedAbort(signal));
+    const queue = this.turns[lane];
     return new Promise<void>((resolve, reject) => {
       const go = () => {
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
-      const timer = at > now ? setTimeout(go, at - now) : undefined;
-      const immediate = timer === undefined ? setImmediate(go) : undefined;
       const onAbort = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        if (immediate !== undefined) clearImmediate(immediate);
+        const i = queue.indexOf(go);
+        if (i >= 0) queue.splice(i, 1);
         reject(queuedAbort(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      queue.push(go);
+      this.armTurn();
     });
+  }
+
+  private armTurn(): void {
+    if (this.turnArmed || (this.turns.foreground.length === 0 && this.turns.background.length === 0)) return;
+    this.turnArmed = true;
+    const now = performance.now();
+    const at = Math.max(now, this.lastSpawnAt + this.spacingMs);
+    const turn = () => {
+      this.turnArmed = false;
+      const go = this.turns.foreground.shift() ?? this.turns.background.shift();
+      if (go) {
+        this.lastSpawnAt = performance.now();
+        go();
+      }
+      this.armTurn();
+    };
+    if (at > now) setTimeout(turn, at - now);
+    else setImmediate(turn);
   }
 }
 
 function queuedAbort(signal: AbortSignal): CommandAbortedError {
   return new CommandAbortedError(['(queued)'], { cause: signal.reason });
 }
+
+/**
+ * Programs this process started through `systemRunner` (tests check that a takeover on the
+ * native path starts none; README.md, "Native path").
+ */
+export const spawnCount = { total: 0 };
 
 /** The one gate of this process: the event loop it protects is shared by every group. 4 of 16 slots stay free for the foreground. */
 const spawnGate = new SpawnGate(16, 8, 4);

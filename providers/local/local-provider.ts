@@ -8,8 +8,14 @@
  * (issue 8 finding 1). An address without the mark (the interface's own, one an operator
  * configured) counts towards "held" but is left alone by release.
  *
- * Every call is idempotent and they run one at a time (a later call waits for the earlier one);
- * each rejection is a ProviderError naming the operation and the subject.
+ * Two ways to act (README.md): the native path (rtnetlink, AF_PACKET and ICMPv6 sockets through
+ * native/local_link.c: nothing spawned from the decision to the first announcement, issue 10) and,
+ * when the native part is not built or a CommandRunner is injected, the system tools (ip,
+ * arping, ndptool, ndisc6), logged and counted as a fallback.
+ *
+ * Every call is idempotent and they run one at a time, takeovers first (lanes.ts: a takeover or
+ * release never waits behind a refresh); each rejection is a ProviderError naming the operation
+ * and the subject.
  */
 import { setMaxListeners } from 'node:events';
 import type { VipConfig } from '../../src/config/types.js';
@@ -18,6 +24,8 @@ import type { Logger } from '../../src/ports/logger.js';
 import { ProviderError, type ProviderRequest, type VipProvider, type StatusReport } from '../../src/ports/vip-provider.js';
 import { formatIp, parseIp } from '../../src/wire/address.js';
 import { CommandAbortedError, CommandTimeoutError, inNetns, systemRunner, type CommandResult, type CommandRunner } from './commands.js';
+import { Lanes, PreemptedError, type Lane } from './lanes.js';
+import { ERRNO, LinkCallError, loadLinkAddon, NativeLink, type NativeLinkState } from './native-link.js';
 import { canonicalAddress, ipMessages, parseAddrShow, parseArpingReplies, parseNdisc6Replies, type LinkState } from './parse.js';
 import {
   DEFAULT_ANNOUNCE,
@@ -50,13 +58,20 @@ interface Held {
   readonly controller: AbortController;
   readonly timers: Set<() => void>;
   refreshing: boolean;
+  /** Native path: where and as whom to announce (read at acquire, again at each refresh). */
+  link: NativeLinkState | undefined;
 }
+
+/** How long a native conflict probe listens for answers (iputils arping -D -w 1 waited as long). */
+const PROBE_WAIT_MS = 1_000;
 
 export class LocalProvider implements VipProvider {
   readonly kind = 'local';
   readonly interface: string;
   readonly vips: readonly VipConfig[];
-  readonly counters: LocalProviderCounters = { announcements: 0, announceFailures: 0, conflicts: 0, readded: 0, backgroundErrors: 0 };
+  readonly counters: LocalProviderCounters = { announcements: 0, announceFailures: 0, conflicts: 0, readded: 0, backgroundErrors: 0, toolFallbacks: 0 };
+  /** `native`: rtnetlink and sockets, nothing spawned; `tools`: ip/arping/ndptool/ndisc6 (README.md). */
+  readonly path: 'native' | 'tools';
   private readonly label: string | undefined;
   private readonly schedule: AnnounceSchedule;
   private readonly announcing: boolean;
@@ -67,9 +82,10 @@ export class LocalProvider implements VipProvider {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly toolPaths = new Map<Tool, Promise<string | undefined>>();
+  private readonly native: NativeLink | undefined;
   private held: Held | undefined;
-  /** Calls run one at a time: each waits for the previous one (js-libp2p style serialisation). */
-  private tail: Promise<void> = Promise.resolve();
+  /** Calls run one at a time, takeovers first (lanes.ts). */
+  private readonly lanes = new Lanes();
 
   constructor(options: LocalProviderOptions, components: LocalProviderComponents) {
     const configError = (detail: string) => new ProviderError('configuring', `the local provider on ${options.interface}`, false, { detail });
@@ -110,10 +126,26 @@ export class LocalProvider implements VipProvider {
     this.runner = options.netns ? inNetns(runner, options.netns) : runner;
     this.logger = components.logger.child({ provider: 'local', interface: iface, ...(options.netns ? { netns: options.netns } : {}) });
     this.clock = components.clock;
+    // An injected runner is the system (tests' fakes, `setpriv` wrappers): it gets the tools path.
+    const wantNative = options.native ?? components.runner === undefined;
+    const loaded = wantNative ? loadLinkAddon() : undefined;
+    if (loaded && 'addon' in loaded) {
+      this.native = new NativeLink(loaded.addon, iface, options.netns);
+      this.path = 'native';
+    } else {
+      this.native = undefined;
+      this.path = 'tools';
+      if (loaded) {
+        // The fallback is slower on takeover (a program per step, 2 ms of event loop each) but correct.
+        this.counters.toolFallbacks += 1;
+        this.logger.warn({ reason: loaded.error }, `the native link part is unavailable (${loaded.error}); running ip/arping/ndptool instead, which spawns programs on takeover (providers/local/README.md)`);
+      }
+    }
   }
 
   async validate(signal: AbortSignal): Promise<void> {
     const subject = `the local provider on ${this.interface}`;
+    if (this.native) return this.validateNative(signal, subject);
     const hasV4 = this.vips.some((v) => v.family === 4);
     const hasV6 = this.vips.some((v) => v.family === 6);
     const needed: Tool[] = ['ip'];
@@ -145,6 +177,19 @@ export class LocalProvider implements VipProvider {
     if (probe.code !== 0 && ipMessages.notPermitted(probe.stderr)) throw this.failure('validating', subject, probe, ['ip', ...args]);
   }
 
+  /**
+   * Native path: the interface exists; CAP_NET_ADMIN with the request that cannot change anything
+   * (RTM_DELADDR of 0.0.0.0/32: EADDRNOTAVAIL with the capability, EPERM without); CAP_NET_RAW by
+   * opening the sockets announcements use.
+   */
+  private async validateNative(signal: AbortSignal, subject: string): Promise<void> {
+    const link = await this.readLink(signal, 'validating', subject);
+    if (!link || !('ifindex' in link)) throw new ProviderError('validating', subject, true, { detail: `interface ${this.interface} does not exist` });
+    const native = this.native as NativeLink;
+    this.nativeCall('validating', subject, () => native.remove((link as NativeLinkState).ifindex, { address: '0.0.0.0', prefixLength: 32, family: 4 }));
+    if (this.announcing) this.nativeCall('validating', subject, () => native.openSockets(this.vips.some((v) => v.family === 6)));
+  }
+
   async status(signal: AbortSignal): Promise<StatusReport> {
     let link: LinkState | undefined;
     try {
@@ -162,23 +207,23 @@ export class LocalProvider implements VipProvider {
 
   async acquire(req: ProviderRequest): Promise<void> {
     const subject = `${this.vipsText()} on ${this.interface}`;
-    await this.exclusive(req.signal, 'acquiring', subject, async () => {
+    await this.exclusive('takeover', req.signal, 'acquiring', subject, async () => {
       const link = await this.readLink(req.signal, 'acquiring', subject);
       if (!link) throw new ProviderError('acquiring', subject, true, { detail: `interface ${this.interface} does not exist` });
       const bound: string[] = [];
       for (const vip of this.vips) {
         if (link.addresses.has(vip.address)) continue;
-        await this.addVip(vip, req.signal);
+        await this.addVip(vip, req.signal, link);
         bound.push(vipText(vip));
       }
       if (bound.length > 0) this.logger.info({ vips: bound, term: req.term }, `added ${bound.join(', ')} to ${this.interface} (${req.reason})`);
       // Same decision and nothing was missing: the announcements of that decision still run.
       if (this.held?.term === req.term && bound.length === 0) return;
       this.stopHeld();
-      // Announcements run in the background, the first round at once: iputils arping stays up a
-      // second after sending (its -i takes whole seconds here, and -i 0 hangs), and takeover must
-      // not wait for that. Their failures are logged and counted.
-      this.startHeld(req.term);
+      // The first round goes out now: on the native path before acquire returns (one send per
+      // VIP, no program); with the tools in the background, since iputils arping stays up a
+      // second after sending and takeover must not wait for that. Failures are logged and counted.
+      this.startHeld(req.term, 'ifindex' in link ? link as NativeLinkState : undefined);
     });
   }
 
@@ -219,7 +264,7 @@ export class LocalProvider implements VipProvider {
   /** Through the queue: removes this provider's VIPs that carry the mark, and says what it found. */
   private removeMarked(signal: AbortSignal, operation: string): Promise<CleanupReport> {
     const subject = `${this.vipsText()} from ${this.interface}`;
-    return this.exclusive(signal, operation, subject, async () => {
+    return this.exclusive('takeover', signal, operation, subject, async () => {
       this.stopHeld();
       const link = await this.readLink(signal, operation, subject);
       const removed: string[] = [];
@@ -227,7 +272,7 @@ export class LocalProvider implements VipProvider {
       for (const vip of link ? this.vips : []) {
         if (!link?.addresses.has(vip.address)) continue;
         if (link.metrics.get(vip.address) !== OWNERSHIP_METRIC) notOurs.push(vipText(vip));
-        else if (await this.removeVip(vip, signal)) removed.push(vipText(vip));
+        else if (await this.removeVip(vip, signal, link)) removed.push(vipText(vip));
       }
       return { interface: this.interface, removed, notOurs, interfaceMissing: !link };
     });
@@ -238,7 +283,14 @@ export class LocalProvider implements VipProvider {
    * was aborted or timed out after the kernel applied it is still found (and removed) by the next
    * release, in this process or the next.
    */
-  private async addVip(vip: VipConfig, signal: AbortSignal): Promise<void> {
+  private async addVip(vip: VipConfig, signal: AbortSignal, link: LinkState): Promise<void> {
+    if (this.native && 'ifindex' in link) {
+      const native = this.native;
+      const ifindex = (link as NativeLinkState).ifindex;
+      // false: someone added it between our read and our add (present; unmarked, not ours).
+      this.nativeCall('adding', `${vipText(vip)} to ${this.interface}`, () => native.add(ifindex, vip, this.label, OWNERSHIP_METRIC));
+      return;
+    }
     const mark = ['metric', String(OWNERSHIP_METRIC)];
     const args = vip.family === 4
       ? ['-4', 'addr', 'add', vipText(vip), 'dev', this.interface, ...(this.label ? ['label', this.label] : []), ...mark]
@@ -255,7 +307,20 @@ export class LocalProvider implements VipProvider {
   }
 
   /** Removes one VIP this provider added; false when it was already gone. */
-  private async removeVip(vip: VipConfig, signal: AbortSignal): Promise<boolean> {
+  private async removeVip(vip: VipConfig, signal: AbortSignal, link: LinkState): Promise<boolean> {
+    if (this.native && 'ifindex' in link) {
+      const native = this.native;
+      const ifindex = (link as NativeLinkState).ifindex;
+      const removed = this.nativeCall('removing', `${vipText(vip)} from ${this.interface}`, () => native.remove(ifindex, vip));
+      if (vip.family === 6) {
+        try {
+          native.removePrefixRoute(ifindex, prefixBytes(vip), vip.prefixLength, OWNERSHIP_METRIC);
+        } catch (err) {
+          this.logger.warn({ vip: vipText(vip), err }, `removing the prefix route of ${vipText(vip)}: ${(err as Error).message}; the route stays (harmless: same interface)`);
+        }
+      }
+      return removed;
+    }
     const args = [vip.family === 4 ? '-4' : '-6', 'addr', 'del', vipText(vip), 'dev', this.interface];
     const subject = `${vipText(vip)} from ${this.interface}`;
     const result = await this.command('ip', args, signal, 'removing', subject);
@@ -281,6 +346,11 @@ export class LocalProvider implements VipProvider {
 
   /** The interface's MAC and addresses; undefined when the interface does not exist. */
   private async readLink(signal: AbortSignal, operation: string, subject: string): Promise<LinkState | undefined> {
+    if (this.native) {
+      if (signal.aborted) throw aborted(operation, subject, signal);
+      const native = this.native;
+      return this.nativeCall(operation, subject, () => native.read());
+    }
     const args = ['-j', 'addr', 'show', 'dev', this.interface];
     const result = await this.command('ip', args, signal, operation, subject);
     if (result.code !== 0) {
@@ -294,8 +364,8 @@ export class LocalProvider implements VipProvider {
 
   // ---- announcements ----
 
-  private startHeld(term: number): void {
-    const held: Held = { term, controller: new AbortController(), timers: new Set(), refreshing: false };
+  private startHeld(term: number, link: NativeLinkState | undefined): void {
+    const held: Held = { term, controller: new AbortController(), timers: new Set(), refreshing: false, link };
     // Every announcement and probe of this term listens on this one signal, and with many groups
     // they wait in the spawn queue together: more than Node's default 10 is no leak here.
     setMaxListeners(BACKGROUND_LISTENERS, held.controller.signal);
@@ -343,6 +413,23 @@ export class LocalProvider implements VipProvider {
 
   private async announce(vip: VipConfig, signal: AbortSignal, operation: string): Promise<void> {
     const subject = `${vip.address} on ${this.interface}`;
+    const link = this.held?.link;
+    if (this.native && link) {
+      // Synchronous, no await before the send: the first round leaves inside acquire.
+      if (signal.aborted) throw aborted(operation, subject, signal);
+      const native = this.native;
+      try {
+        if (!link.mac) throw new ProviderError(operation, subject, false, { detail: `interface ${this.interface} has no MAC address to announce` });
+        const mac = link.mac;
+        this.nativeCall(operation, subject, () => (vip.family === 4 ? native.announceArp(link.ifindex, mac, vip.address) : native.announceNa(link.ifindex, mac, vip.address, link.linkLocal)));
+        this.counters.announcements += 1;
+        this.logger.debug({ vip: vip.address }, `announced ${vip.address} on ${this.interface}`);
+      } catch (err) {
+        this.counters.announceFailures += 1;
+        throw err;
+      }
+      return;
+    }
     const [tool, args]: [Tool, string[]] = vip.family === 4
       // Gratuitous ARP as a request with sender = target = VIP, as keepalived sends it.
       ? ['arping', ['-U', '-c', '1', '-I', this.interface, '--', vip.address]]
@@ -379,13 +466,14 @@ export class LocalProvider implements VipProvider {
     const subject = `${this.vipsText()} on ${this.interface}`;
     try {
       // Through the queue, so a release never races a re-add.
-      await this.exclusive(signal, 'refreshing', subject, async () => {
+      await this.exclusive('background', signal, 'refreshing', subject, async (laneSignal) => {
         if (this.held !== held) return;
-        const link = await this.readLink(signal, 'refreshing', subject);
+        const link = await this.readLink(laneSignal, 'refreshing', subject);
         if (!link) throw new ProviderError('refreshing', subject, true, { detail: `interface ${this.interface} does not exist` });
+        if ('ifindex' in link) held.link = link as NativeLinkState;
         for (const vip of this.vips) {
           if (link.addresses.has(vip.address)) continue;
-          await this.addVip(vip, signal);
+          await this.addVip(vip, laneSignal, link);
           this.counters.readded += 1;
           this.logger.warn({ vip: vipText(vip) }, `${vipText(vip)} disappeared from ${this.interface} while held; added it back`);
         }
@@ -393,6 +481,8 @@ export class LocalProvider implements VipProvider {
       await this.announceRound(signal, 'announcing');
       if (this.detectConflicts) await this.checkConflicts(signal, 'refresh');
     } catch (err) {
+      // A takeover or release went first (lanes.ts): not a failure, the next refresh repeats it.
+      if (err instanceof ProviderError && err.cause instanceof PreemptedError) return;
       this.backgroundFailure(held, err);
     } finally {
       held.refreshing = false;
@@ -417,16 +507,28 @@ export class LocalProvider implements VipProvider {
 
   private async checkConflicts(signal: AbortSignal, found: VipConflict['found']): Promise<VipConflict[]> {
     const link = await this.readLink(signal, 'probing', `${this.vipsText()} on ${this.interface}`);
-    const results = await Promise.all(this.vips.map((vip) => this.probe(vip, link?.mac, signal, found)));
+    const results = await Promise.all(this.vips.map((vip) => this.probe(vip, link, signal, found)));
     const conflicts = results.flat();
     for (const conflict of conflicts) this.report(conflict);
     return conflicts;
   }
 
-  private async probe(vip: VipConfig, ownMac: string | undefined, signal: AbortSignal, found: VipConflict['found']): Promise<VipConflict[]> {
+  private async probe(vip: VipConfig, link: LinkState | undefined, signal: AbortSignal, found: VipConflict['found']): Promise<VipConflict[]> {
     const subject = `${vip.address} on ${this.interface}`;
+    const ownMac = link?.mac;
     let macs: string[];
-    if (vip.family === 4) {
+    if (this.native && link && 'ifindex' in link) {
+      if (!ownMac) return [];
+      const native = this.native;
+      const { ifindex } = link as NativeLinkState;
+      const wait = (ms: number) => this.sleep(ms, signal, 'probing', subject);
+      try {
+        macs = vip.family === 4 ? await native.probeArp(ifindex, ownMac, vip.address, PROBE_WAIT_MS, wait) : await native.probeNdp(ifindex, ownMac, vip.address, PROBE_WAIT_MS, wait);
+      } catch (err) {
+        if (err instanceof ProviderError) throw err;
+        throw this.nativeError('probing', subject, err);
+      }
+    } else if (vip.family === 4) {
       // RFC 5227 probe from 0.0.0.0. iputils arping -D exits 0 when nobody answered, 1 when someone did.
       const args = ['-D', '-c', '2', '-w', '1', '-I', this.interface, '--', vip.address];
       const result = await this.command('arping', args, signal, 'probing', subject);
@@ -504,23 +606,63 @@ export class LocalProvider implements VipProvider {
     return new ProviderError(operation, subject, true, { cause, detail: cause.message });
   }
 
-  private async exclusive<T>(signal: AbortSignal, operation: string, subject: string, fn: () => Promise<T>): Promise<T> {
+  private async exclusive<T>(lane: Lane, signal: AbortSignal, operation: string, subject: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (signal.aborted) throw aborted(operation, subject, signal);
-    const previous = this.tail;
-    let done!: () => void;
-    const mine = new Promise<void>((resolve) => (done = resolve));
-    this.tail = previous.then(() => mine);
+    let laneSignal = signal;
     try {
-      await untilOrAbort(previous, signal);
-      if (signal.aborted) throw aborted(operation, subject, signal);
-      return await fn();
+      return await this.lanes.run(lane, signal, async (s) => {
+        laneSignal = s;
+        if (s.aborted) throw aborted(operation, subject, s);
+        return await fn(s);
+      });
     } catch (err) {
+      if (laneSignal.aborted) {
+        if (err instanceof ProviderError && err.cause === laneSignal.reason) throw err;
+        throw aborted(operation, subject, laneSignal);
+      }
       if (err instanceof ProviderError) throw err;
       if (signal.aborted) throw aborted(operation, subject, signal);
       throw new ProviderError(operation, subject, true, { cause: err, detail: (err as Error).message });
-    } finally {
-      done();
     }
+  }
+
+  /** A native call; its LinkCallError becomes a ProviderError (permission and missing interface in their own words). */
+  private nativeCall<T>(operation: string, subject: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ProviderError) throw err;
+      throw this.nativeError(operation, subject, err);
+    }
+  }
+
+  private nativeError(operation: string, subject: string, err: unknown): ProviderError {
+    if (!(err instanceof LinkCallError)) return new ProviderError(operation, subject, true, { cause: err, detail: (err as Error).message });
+    if (err.errno === ERRNO.EPERM || err.errno === ERRNO.EACCES) {
+      return new ProviderError(operation, subject, false, {
+        cause: err,
+        detail: `${err.message}: vipd needs CAP_NET_ADMIN (and CAP_NET_RAW for announcements); run it as root or with AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW`,
+      });
+    }
+    if (err.errno === ERRNO.ENOENT && /network namespace/.test(err.message)) return new ProviderError(operation, subject, false, { cause: err, detail: err.message });
+    if (err.errno === ERRNO.ENODEV) return new ProviderError(operation, subject, true, { cause: err, detail: `interface ${this.interface} does not exist` });
+    return new ProviderError(operation, subject, true, { cause: err, detail: err.message });
+  }
+
+  /** Waits on the provider's clock; rejects with the aborted ProviderError when `signal` aborts. */
+  private sleep(ms: number, signal: AbortSignal, operation: string, subject: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(aborted(operation, subject, signal));
+      const onAbort = () => {
+        cancel();
+        reject(aborted(operation, subject, signal));
+      };
+      const cancel = this.clock.schedule(this.clock.now() + ms, () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private vipsText(): string {
@@ -532,29 +674,22 @@ function vipText(vip: VipConfig): string {
   return `${vip.address}/${vip.prefixLength}`;
 }
 
-/** The network of a VIP ("2001:db8::/64" for 2001:db8::50/64): `ip route` refuses host bits. */
-function prefixText(vip: VipConfig): string {
+/** The network of a VIP (2001:db8:: for 2001:db8::50/64): routes carry no host bits. */
+function prefixBytes(vip: VipConfig): Uint8Array {
   const bytes = parseIp(vip.address, vip.family) ?? new Uint8Array(vip.family === 4 ? 4 : 16);
   for (let i = 0; i < bytes.length; i++) {
     const keep = Math.max(0, Math.min(8, vip.prefixLength - i * 8));
     bytes[i] = (bytes[i] ?? 0) & ((0xff << (8 - keep)) & 0xff);
   }
-  return `${formatIp(bytes)}/${vip.prefixLength}`;
+  return bytes;
+}
+
+/** "2001:db8::/64" for 2001:db8::50/64: `ip route` refuses host bits. */
+function prefixText(vip: VipConfig): string {
+  return `${formatIp(prefixBytes(vip))}/${vip.prefixLength}`;
 }
 
 function aborted(operation: string, subject: string, signal: AbortSignal): ProviderError {
   const reason: unknown = signal.reason;
   return new ProviderError(operation, subject, true, { cause: reason, detail: `aborted${reason instanceof Error ? ` (${reason.message})` : ''}` });
-}
-
-/** Resolves when `p` does; rejects as soon as `signal` aborts (p itself never rejects). */
-function untilOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }

@@ -6,8 +6,8 @@ import { localSchema } from './schema.js';
 export const localPlugin: ProviderPlugin<typeof localSchema> = {
   type: 'local',
   schema: localSchema,
-  create: (options, group, deps) =>
-    createLocalProvider(
+  create: (options, group, deps) => {
+    const provider = createLocalProvider(
       {
         interface: group.interface,
         vips: group.vips,
@@ -20,5 +20,9 @@ export const localPlugin: ProviderPlugin<typeof localSchema> = {
         },
       },
       { logger: deps.logger, clock: deps.clock },
-    ),
+    );
+    // The provider logged why; the metric makes a fleet's slow takeovers findable.
+    if (provider.counters.toolFallbacks > 0) deps.metrics.inc('vipd_local_tool_fallbacks_total', { group: group.name });
+    return provider;
+  },
 };

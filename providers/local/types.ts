@@ -64,15 +64,21 @@ export interface LocalProviderOptions {
   readonly detectConflicts?: boolean;
   /** Called for every conflict found (wire it to a metric); must not throw. */
   readonly onConflict?: (conflict: VipConflict) => void;
-  /** Limit for each command (default 5 s). */
+  /** Limit for each command of the tools path (default 5 s). */
   readonly commandTimeoutMs?: number;
+  /**
+   * The native path (rtnetlink and sockets, nothing spawned: README.md "Native path"). Default:
+   * on unless a `runner` is injected; without the built addon the tools run instead (logged,
+   * counted in `toolFallbacks`). false: always the tools.
+   */
+  readonly native?: boolean;
 }
 
 /** What the provider needs from its host (js-libp2p style components). */
 export interface LocalProviderComponents {
   readonly logger: Logger;
   readonly clock: Clock;
-  /** Default: the real system (execFile). */
+  /** Default: the real system (execFile). An injected runner also means the tools path. */
   readonly runner?: CommandRunner;
 }
 
@@ -97,6 +103,8 @@ export interface LocalProviderCounters {
   readded: number;
   /** Failures in the background refresh (logged and survived). */
   backgroundErrors: number;
+  /** 1 when this provider wanted the native path but its addon is unavailable, so it runs the tools (logged at construction). */
+  toolFallbacks: number;
 }
 
 /**

@@ -20,6 +20,7 @@ export const METRIC_NAMES = [
   'vipd_adverts_sent_total', // {group, priority0}
   'vipd_provider_calls_total', // {group, op, result}
   'vipd_vip_conflicts_total', // {group, address}
+  'vipd_local_tool_fallbacks_total', // {group}: a local provider running ip/arping because its native part is unavailable
   'vipd_group_reachable_peers', // gauge {group}
   'vipd_lease_grants_total', // {group, result}: granted or a LEASE_REFUSALS reason (src/core/election/lease.ts)
   'vipd_lease_relinquished_total', // {group}: promises dropped on a former master's relinquish

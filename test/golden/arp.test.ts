@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   decodeArp, decodeArpFrame, describeArp, encodeArp, encodeArpFrame, gratuitousArp, isGratuitousArp, type ArpPacket,
-} from './arp.js';
+} from '../../src/wire/arp.js';
 import { expectedLines, joinGroups, labelBytes, type ByteGroup } from './bytes.js';
 
 const REPLY: ArpPacket = {

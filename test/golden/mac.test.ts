@@ -1,7 +1,7 @@
 /** MAC text <-> bytes and the VRRP virtual MAC (test/golden/mac.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMac, parseMac, vrrpVirtualMac } from './mac.js';
+import { formatMac, parseMac, vrrpVirtualMac } from '../../src/wire/mac.js';
 
 describe('MACs', () => {
   it('parse and format round-trip in lower case', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ALL_NODES_IPV6, decodeNeighborAdvert, IPPROTO_ICMPV6, describeNeighborAdvert, encodeNeighborAdvert, unsolicitedNeighborAdvert, type Ipv6Path,
-} from './ndp.js';
+} from '../../src/wire/ndp.js';
 import { parseIp } from '../../src/wire/address.js';
 import { checksumOver, pseudoHeaderSum } from '../../src/wire/checksum.js';
 import { checkTtl } from '../../src/wire/ttl.js';

@@ -1,9 +1,9 @@
 /** Captured keepalived and FRR packets (test/golden/): decode every layer, then rebuild them byte for byte. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeArpFrame, decodeArpFrame, encodeArpFrame, gratuitousArp } from '../../golden/arp.js';
-import { vrrpVirtualMac } from '../../golden/mac.js';
-import { decodeEthernet, describeEthernet, encodeEthernet, ETHERTYPE_IPV4 } from '../../golden/ethernet.js';
+import { describeArpFrame, decodeArpFrame, encodeArpFrame, gratuitousArp } from '../../../src/wire/arp.js';
+import { vrrpVirtualMac } from '../../../src/wire/mac.js';
+import { decodeEthernet, describeEthernet, encodeEthernet, ETHERTYPE_IPV4 } from '../../../src/wire/ethernet.js';
 import { decodeIpv4, describeIpv4, encodeIpv4, IPPROTO_VRRP } from '../../../src/wire/ipv4.js';
 import { checkTtl, decodeVrrp, describeVrrp, encodeVrrp, type VrrpMessage } from '../../../src/wire/vrrp.js';
 import { toElectionAdvert } from '../../../src/wire/vrrp-advert.js';

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeArp, decodeArpFrame, encodeArpFrame, type ArpFrame } from '../../golden/arp.js';
+import { decodeArp, decodeArpFrame, encodeArpFrame, type ArpFrame } from '../../../src/wire/arp.js';
 import { formatIp } from '../../../src/wire/address.js';
-import { formatMac } from '../../golden/mac.js';
-import { decodeEthernet } from '../../golden/ethernet.js';
+import { formatMac } from '../../../src/wire/mac.js';
+import { decodeEthernet } from '../../../src/wire/ethernet.js';
 import { decodeIpv4, encodeIpv4, type Ipv4Packet } from '../../../src/wire/ipv4.js';
-import { decodeNeighborAdvert, encodeNeighborAdvert, type NeighborAdvert } from '../../golden/ndp.js';
+import { decodeNeighborAdvert, encodeNeighborAdvert, type NeighborAdvert } from '../../../src/wire/ndp.js';
 import { decodeVrrp, encodeVrrp, type VrrpMessage, type VrrpPath } from '../../../src/wire/vrrp.js';
 import { readGolden } from '../../golden/pcap.js';
 

@@ -87,3 +87,15 @@ describe('SpawnGate', () => {
     assert.ok(background.every((j) => j.state.started), 'every background job ran in the end');
   });
 });
+
+describe('SpawnGate turns', () => {
+  it('a foreground spawn takes the next turn ahead of background spawns that queued before it', async () => {
+    const gate = new SpawnGate(16, 20, 4);
+    const order: string[] = [];
+    const background = Array.from({ length: 5 }, (_, i) => gate.run(live(), async () => { order.push(`garp${i}`); }, 'background'));
+    // Queued after all five announcements: before issue 10 it waited for their five turns.
+    const takeover = gate.run(live(), async () => { order.push('takeover'); }, 'foreground');
+    await Promise.all([...background, takeover]);
+    assert.ok(order.indexOf('takeover') <= 1, `the takeover ran as ${order.indexOf('takeover') + 1} of ${order.length}: ${order.join(', ')}`);
+  });
+});

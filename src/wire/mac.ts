@@ -1,9 +1,8 @@
 /**
- * Ethernet MAC text <-> bytes for the test-only frame codecs beside this file (ethernet.ts,
- * arp.ts, ndp.ts): vipd itself sends no Ethernet frames (providers/local runs arping and
- * ndisc6), but the golden tests decode captured keepalived and FRR frames with them.
+ * Ethernet MAC text <-> bytes for the frame codecs beside this file (ethernet.ts, arp.ts, ndp.ts),
+ * which providers/local sends with and the golden tests decode captured keepalived and FRR frames with.
  */
-import type { IpFamily } from '../../src/wire/address.js';
+import type { IpFamily } from './address.js';
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 

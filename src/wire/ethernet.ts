@@ -2,9 +2,9 @@
  * Ethernet II framing (destination, source, EtherType, payload): what an AF_PACKET socket or a
  * pcap hands over. encode / decode / describe; decode never throws. 802.1Q tags are not
  * handled: Linux strips them before AF_PACKET sockets see the frame (VLAN offload).
- * Test-only: see README.md beside this file for why it is not in src/wire/.
+ * providers/local sends gratuitous ARP in these frames (its native part).
  */
-import type { Decoded } from '../../src/wire/advert-body.js';
+import type { Decoded } from './advert-body.js';
 import { formatMac, requireMac } from './mac.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;

@@ -4,10 +4,10 @@
  * Announcement": a request whose sender and target IP are both the announced address).
  * encode / decode / describe; decode never throws and ignores Ethernet padding after the
  * 28-byte body.
- * Test-only: see README.md beside this file for why it is not in src/wire/.
+ * providers/local sends the gratuitous form through an AF_PACKET socket (its native part).
  */
-import type { Decoded } from '../../src/wire/advert-body.js';
-import { formatIp, requireIp } from '../../src/wire/address.js';
+import type { Decoded } from './advert-body.js';
+import { formatIp, requireIp } from './address.js';
 import { BROADCAST_MAC, formatMac, requireMac } from './mac.js';
 import { decodeEthernet, encodeEthernet, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from './ethernet.js';
 
