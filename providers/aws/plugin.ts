@@ -8,6 +8,7 @@ import { SecondaryIpMode } from './modes/secondary-ip.js';
 import { routeCidrs, type AwsOptions } from './options.js';
 import { AwsProvider } from './provider.js';
 import { awsSchema } from './schema.js';
+import { loadSdk } from './sdk.js';
 import type { AwsComponents } from './session.js';
 
 /** Test seams beyond AwsComponents: where secondary-ip's local binding runs. */
@@ -41,6 +42,8 @@ export function createAwsProvider(options: AwsOptions, group: ProviderGroup, dep
 export const awsPlugin: ProviderPlugin<typeof awsSchema> = {
   type: 'aws',
   schema: awsSchema,
+  // Before the election starts (ProviderPlugin.load); a failure is the session's to report.
+  load: () => loadSdk().then(() => undefined, () => undefined),
   check(options, group): readonly ProviderConfigIssue[] {
     const issues: ProviderConfigIssue[] = [];
     if (options.mode === 'secondary-ip') {

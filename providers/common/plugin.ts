@@ -41,4 +41,13 @@ export interface ProviderPlugin<Schema extends z.ZodType = z.ZodType> {
   check?(options: z.output<Schema>, group: ProviderGroup): readonly ProviderConfigIssue[];
   /** Builds the provider. Throws ProviderError('configuring', …) for an unusable configuration. */
   create(options: z.output<Schema>, group: ProviderGroup, deps: ProviderDeps): VipProvider;
+  /**
+   * Imports the heavy modules the provider needs (its cloud SDK). The configuration code imports
+   * every plugin, so plugins stay import-light; src/app/boot.ts awaits this for the plugins a
+   * configuration uses, before any timer runs: evaluating an SDK is one synchronous block (5 s
+   * for @aws-sdk/client-ec2, 3 s for @google-cloud/compute on a loaded 2-core machine) that must
+   * never pause a running election. Must not reject: a module that cannot be loaded is the
+   * provider's to report at its first call.
+   */
+  load?(): Promise<void>;
 }

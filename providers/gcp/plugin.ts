@@ -22,4 +22,6 @@ export const gcpPlugin: ProviderPlugin<typeof gcpSchema> = {
     return issues;
   },
   create: (options, group, deps) => new LazyGcpProvider(options, group, deps),
+  // Before the election starts (ProviderPlugin.load); a failure is LazyGcpProvider's to report.
+  load: () => import('./provider.js').then(() => undefined, () => undefined),
 };

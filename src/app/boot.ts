@@ -90,11 +90,16 @@ class LanNode implements RunningNode {
 export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
   const opts = { ...bootOpts, metrics: bootOpts.metrics ?? new MetricsRegistry() };
   const { logger } = opts;
+  // Cloud SDKs are evaluated now, in one synchronous block each, before any timer of ours runs
+  // (ProviderPlugin.load): never as a pause of a running election.
+  const registry = opts.providers ?? PROVIDER_PLUGINS;
+  const used = new Set(config.groups.flatMap((g) => g.providers.map((p) => p.type)));
+  await Promise.all(registry.filter((p) => used.has(p.type)).map((p) => p.load?.()));
   const lan = lanTransport(config, opts);
   const host = { nodeId: config.node.id, clock: opts.clock, logger, metrics: opts.metrics, env: opts.env ?? process.env, configDir: config.configDir };
   const groups = config.groups.map((g) => ({
     params: groupParams(config, g, lan),
-    provider: makeGroupProvider(g, host, opts.providers ?? PROVIDER_PLUGINS),
+    provider: makeGroupProvider(g, host, registry),
     // A VIP on a link that is down reaches nobody: such groups resign (Fault) until it is up.
     ...(g.transport !== 'unicast' || g.providers.some((p) => p.type === 'local') ? { trackInterface: g.interface } : {}),
     peers: g.peers,

@@ -12,6 +12,7 @@
  *   means it, and a shutdown that hangs (a provider call that never returns) must not keep the
  *   process alive. The log says the shutdown did not finish.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../ports/logger.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -40,6 +41,9 @@ export function handleAgentSignals(options: SignalOptions = {}): AgentSignals {
   const target = options.target ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const ctl = new AbortController();
+  // Every group's provider preflight listens on it (src/runtime/provider-preflight.ts): up to 255
+  // groups, so Node's default of 10 printed a MaxListenersExceededWarning from 11 groups on.
+  setMaxListeners(1024, ctl.signal);
   let logger: Logger | undefined;
   const log = (level: 'warn' | 'error', fields: Record<string, unknown>, msg: string) => {
     if (logger) logger[level](fields, msg);
