@@ -19,6 +19,7 @@ import { Lab, VIP } from './lab.js';
 import type { ImplId } from './options.js';
 import { nowMs, pollUntil, sleep } from './proc.js';
 import { WireCapture } from './wire-capture.js';
+import type { WireEvent } from './wire.js';
 
 export const COLD_SHAPES = ['pair', 'trio'] as const;
 export type ColdShape = (typeof COLD_SHAPES)[number];
@@ -52,6 +53,23 @@ export function coldStartOk(r: ColdStartRecord): boolean {
   return !r.error && r.binds?.length === 1 && r.binds[0]?.[0] === 'a' && r.holders?.length === 1 && r.holders[0] === 'a';
 }
 
+/**
+ * The VIP's binds in time order: a node's RTM_NEWADDR counts only when it did not hold the VIP
+ * already (re-asserting a bound address — `ip addr replace` — announces it again without a
+ * delete in between, and is no move). Pure: no VIP on any node at the start.
+ */
+export function vipBinds(events: ReadonlyArray<{ readonly node: string; readonly kind: WireEvent['kind']; readonly wallUs: number }>): Array<[string, number]> {
+  const held = new Set<string>();
+  const out: Array<[string, number]> = [];
+  for (const e of [...events].sort((x, y) => x.wallUs - y.wallUs)) {
+    if (e.kind === 'bound' && !held.has(e.node)) {
+      held.add(e.node);
+      out.push([e.node, e.wallUs]);
+    } else if (e.kind === 'unbound') held.delete(e.node);
+  }
+  return out;
+}
+
 function schedule(nodes: readonly HaName[]): Array<{ node: HaName; atMs: number }> {
   const order = [...nodes].sort(() => Math.random() - 0.5);
   return order.map((node, i) => ({ node, atMs: i === 0 ? 0 : Math.round(Math.random() * COLD_SPREAD_MS) }));
@@ -81,10 +99,8 @@ async function coldStart(ctx: BenchContext, lab: Lab, monitors: ReadonlyMap<stri
     const settledMs = nowMs() - t0;
     await sleep(WATCH_AFTER_MS);
     const end = Date.now();
-    const binds = nodes
-      .flatMap((n) => (monitors.get(n)?.events ?? []).filter((e) => e.kind === 'bound' && e.address === VIP && e.wallUs >= t0Wall * 1000 && e.wallUs <= end * 1000).map((e) => [n, e.wallUs] as const))
-      .sort((x, y) => x[1] - y[1])
-      .map(([n, us]) => [n, Math.round(us / 1000 - t0Wall)] as const);
+    const events = nodes.flatMap((node) => (monitors.get(node)?.events ?? []).filter((e) => e.address === VIP && e.wallUs >= t0Wall * 1000 && e.wallUs <= end * 1000).map((e) => ({ ...e, node })));
+    const binds = vipBinds(events).map(([n, us]) => [n, Math.round(us / 1000 - t0Wall)] as const);
     const masters = nodes
       .flatMap((n) => dep.agent(n).changes.filter((c) => c.to === 'MASTER').map((c) => [n, Math.round(c.t - t0)] as const))
       .sort((x, y) => x[1] - y[1]);

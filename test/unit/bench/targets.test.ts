@@ -1,7 +1,7 @@
 /** bench/targets.ts: every issue-10 target judged from records, met / MISSED by how much / n/a / not built. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ColdStartRecord } from '../../../bench/coldstart.js';
+import { vipBinds, type ColdStartRecord } from '../../../bench/coldstart.js';
 import type { FlapRecord } from '../../../bench/flap.js';
 import type { FootprintRecord } from '../../../bench/footprint.js';
 import type { AdvertId, FailoverScenario, ImplId } from '../../../bench/options.js';
@@ -132,5 +132,14 @@ describe('bench targets', () => {
     assert.deepEqual(evaluateTargets(input({})), []);
     const rows = evaluateTargets(input({ flap: [flap('vipd-unicast', '100ms', 10, 0), flap('vipd-unicast', 'bfd', 10, undefined, { notBuilt: 'x' })] }));
     assert.equal(targetSummary(rows), '1 met, 0 MISSED, 0 n/a, 1 not built (of 2)');
+  });
+});
+
+describe('bench cold-start binds', () => {
+  it('a bind counts only when the node did not hold the VIP: a re-announced address is no move, a bind after a delete is', () => {
+    const e = (node: string, kind: 'bound' | 'unbound', wallUs: number) => ({ node, kind, wallUs });
+    assert.deepEqual(vipBinds([e('a', 'bound', 10), e('a', 'bound', 20), e('a', 'bound', 30)]), [['a', 10]]);
+    assert.deepEqual(vipBinds([e('b', 'bound', 5), e('a', 'bound', 30), e('b', 'unbound', 25), e('b', 'bound', 40)]), [['b', 5], ['a', 30], ['b', 40]]);
+    assert.deepEqual(vipBinds([]), []);
   });
 });
