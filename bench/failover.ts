@@ -19,7 +19,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { exec, missingTools, netnsSkipReason } from '../test/netns/lib/index.js';
 import { drawChart, type ChartPanel } from './chart.js';
@@ -137,6 +137,7 @@ async function machine(): Promise<Record<string, string | number>> {
     kernel: release(),
     node: process.version,
     keepalived: ((ka?.stderr || ka?.stdout) ?? '').split('\n')[0]?.trim() ?? 'unknown',
+    loadAtStart: loadavg().map((x) => x.toFixed(1)).join(' '),
   };
 }
 
@@ -274,7 +275,7 @@ async function main(): Promise<number> {
   const cloudTargets = cloudTargetLines(cloud);
   const minutes = ((nowMs() - started) / 60_000).toFixed(1);
   const stages = stageMinutes.map(([n, m]) => `${n} ${m.toFixed(1)} min`).join(', ');
-  const machineLine = `${host.cpu}, ${host.cpus} CPUs, ${host.memoryGiB} GiB, Linux ${host.kernel}, Node ${host.node}, ${host.keepalived}; vipd ${build?.how ?? ''}`;
+  const machineLine = `${host.cpu}, ${host.cpus} CPUs, ${host.memoryGiB} GiB, Linux ${host.kernel}, Node ${host.node}, ${host.keepalived}; vipd ${build?.how ?? ''}; load average (1, 5, 15 min) ${host.loadAtStart} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end (other work on the machine makes every time noisier)`;
   process.stdout.write(`\n${tables.map(renderText).join('\n\n')}\n`);
   if (cloudTargets.length > 0) process.stdout.write(`\nGoals (issue 9, cloud):\n${cloudTargets.map((t) => `  ${t}`).join('\n')}\n`);
   if (targets) process.stdout.write(`\n${renderText(targets)}\n`);
@@ -304,7 +305,7 @@ async function main(): Promise<number> {
     ...(cloudTargets.length > 0 ? ['### Goals (issue 9, cloud)', '', ...cloudTargets.map((t) => `- ${t}`), ''] : []),
     ...(png ? ['![client answers around the fault](bench/results/latest.png)', ''] : []),
   ].join('\n'));
-  process.stdout.write(`\nraw runs: ${resultsPath}\n${png ? `chart: ${png} (and bench/results/latest.png)\n` : ''}tables: ${join(RESULTS, 'latest.md')}\ntook ${minutes} min (${stages})\n`);
+  process.stdout.write(`\nraw runs: ${resultsPath}\n${png ? `chart: ${png} (and bench/results/latest.png)\n` : ''}tables: ${join(RESULTS, 'latest.md')}\nmachine: ${machineLine}\ntook ${minutes} min (${stages})\n`);
   return 0;
 }
 
