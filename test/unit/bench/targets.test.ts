@@ -7,6 +7,7 @@ import type { FootprintRecord } from '../../../bench/footprint.js';
 import type { AdvertId, FailoverScenario, ImplId } from '../../../bench/options.js';
 import type { OutageResult } from '../../../bench/outage.js';
 import type { FailoverRecord } from '../../../bench/scenarios.js';
+import { bfdCheckVerdict } from '../../../bench/bfd-support.js';
 import { evaluateTargets, targetSummary, type TargetInput, type TargetRow } from '../../../bench/targets.js';
 
 const outage = (takeoverMs: number, outageMs: number): OutageResult => ({ takeoverMs, newMaster: 'b', outageMs, outageOpen: false, lost: 0, sent: 100, duplicates: 0, flipBacks: 0, switches: 1, twoNodes: false });
@@ -141,5 +142,19 @@ describe('bench cold-start binds', () => {
     assert.deepEqual(vipBinds([e('a', 'bound', 10), e('a', 'bound', 20), e('a', 'bound', 30)]), [['a', 10]]);
     assert.deepEqual(vipBinds([e('b', 'bound', 5), e('a', 'bound', 30), e('b', 'unbound', 25), e('b', 'bound', 40)]), [['b', 5], ['a', 30], ['b', 40]]);
     assert.deepEqual(vipBinds([]), []);
+  });
+});
+
+describe('bench BFD support check', () => {
+  const f = '/tmp/x/bfd-check-group.yaml';
+  it('exit 0 with no warning about bfd is support; a refusal or a warning naming bfd is not built, with vipd\'s words', () => {
+    assert.deepEqual(bfdCheckVerdict('group', 0, 'ok: 1 group\n', '', f), { ok: true });
+    assert.deepEqual(bfdCheckVerdict('group', 0, 'ok\n', `warning: ${f}:3:1: tls.key: file mode 0644\n`, f), { ok: true });
+    assert.deepEqual(bfdCheckVerdict('group', 2, '', `${f}:22:5: groups[0].bfd: unknown key "bfd" (allowed: name, vrid)\n1 error in ${f}\n`, f), { ok: false, why: 'in the group: config:22:5: groups[0].bfd: unknown key "bfd"' });
+    assert.deepEqual(
+      bfdCheckVerdict('top', 0, 'ok\n', `warning: ${f}:11:1: bfd.enabled: BFD sessions are not started by this version of vipd yet\n`, f),
+      { ok: false, why: `top level: warning: config:11:1: bfd.enabled: BFD sessions are not started by this version of vipd yet` },
+    );
+    assert.deepEqual(bfdCheckVerdict('top', 2, '', `${f}: cannot read the file\n`, f), { ok: false, why: 'top level: config: cannot read the file' });
   });
 });
