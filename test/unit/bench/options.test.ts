@@ -1,6 +1,7 @@
 /** bench/options.ts and the /proc parsers of bench/procfs.ts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { flapCells } from '../../../bench/flap.js';
 import { parseOptions, PHASES, rowImpls } from '../../../bench/options.js';
 import { parseRss, parseStat } from '../../../bench/procfs.js';
 
@@ -84,5 +85,14 @@ describe('/proc parsers', () => {
   it('parseRss reads VmRSS in KiB', () => {
     assert.equal(parseRss('Name:\tnode\nVmRSS:\t   81234 kB\nThreads:\t11\n'), 81234);
     assert.equal(parseRss('Name:\tkthreadd\n'), undefined);
+  });
+});
+
+describe('bench flap cells', () => {
+  it('every row × implementation × loss level runs as one cell; the BFD row without vipd LAN; 100 ms when no flap row is selected', () => {
+    const cells = flapCells(['1s', '100ms', 'bfd'], ['keepalived', 'vipd-lan', 'vipd-unicast']);
+    assert.equal(cells.length, 10);
+    assert.deepEqual(cells.filter((c) => c.advert === 'bfd').map((c) => `${c.impl} ${c.lossPercent}`), ['keepalived 10', 'keepalived 20', 'vipd-unicast 10', 'vipd-unicast 20']);
+    assert.deepEqual(flapCells(['1s'], ['vipd-lan']).map((c) => `${c.advert} ${c.impl} ${c.lossPercent}`), ['100ms vipd-lan 10', '100ms vipd-lan 20']);
   });
 });
