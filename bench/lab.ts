@@ -21,8 +21,6 @@ export const VIP = '192.0.2.50';
 export const VIP_PREFIX = 24;
 export const ECHO_PORT = 7007;
 export const PROBE_INTERVAL_MS = 10;
-export const HA_NODES = ['a', 'b'] as const;
-export type HaNode = (typeof HA_NODES)[number];
 const NFT_TABLE = 'vipdbench';
 
 /** The VIPs of an n-group deployment: 192.0.2.50 for one group, 192.0.2.100–199 for up to 100. */
