@@ -1,5 +1,6 @@
 /** What every bench phase shares: options, the labs, how to start vipd, progress and results. */
 import { appendFileSync } from 'node:fs';
+import type { BfdPlacement, Setting } from './impls.js';
 import type { Lab } from './lab.js';
 import type { BenchOptions, ImplId } from './options.js';
 import { nowMs } from './proc.js';
@@ -13,6 +14,15 @@ export interface BenchContext {
   readonly pkiDir: string | undefined;
   readonly progress: Progress;
   readonly results: ResultsFile;
+  /** Whether this vipd accepts the BFD row's `bfd:` configuration, and where (bench/bfd-support.ts). */
+  readonly bfd: BfdSupport;
+}
+
+export type BfdSupport = { readonly placement: BfdPlacement } | { readonly notBuilt: string };
+
+/** startImpl's BFD option for a setting (only the BFD row has a `bfd:` value). */
+export function bfdStartOptions(ctx: BenchContext, setting: Setting): { bfdPlacement?: BfdPlacement } {
+  return setting.bfd && 'placement' in ctx.bfd ? { bfdPlacement: ctx.bfd.placement } : {};
 }
 
 /** A one-line status that rewrites itself on a terminal (a plain line per update otherwise). */

@@ -36,6 +36,9 @@ export interface FootprintRecord {
   readonly converged?: boolean;
   readonly vipsOnA?: number;
   readonly vipsOnB?: number;
+  /** VIPs bound on exactly one of a and b, when sampling began and when it ended (the target: all of them, both times). */
+  readonly vipsOnOneAtStart?: number;
+  readonly vipsOnOneAtEnd?: number;
   /** Role changes during the window (a settled deployment has none). */
   readonly roleChanges?: number;
   readonly agents?: readonly AgentFootprint[];
@@ -55,6 +58,13 @@ async function measure(ctx: BenchContext, impl: ImplId, groups: number): Promise
     // 100 groups may take long to settle, or never (that is a result too): bounded.
     const converged = await pollUntil(ready, groups === 1 ? 30_000 : 40_000, 250);
     await sleep(SETTLE_MS);
+    const onOne = async () => {
+      const [onA, onB] = await Promise.all([lab.host('a').addresses(), lab.host('b').addresses()]);
+      const a = new Set(onA.map((x) => x.address));
+      const b = new Set(onB.map((x) => x.address));
+      return vips.filter((v) => a.has(v) !== b.has(v)).length;
+    };
+    const vipsOnOneAtStart = await onOne();
     const tick = await clockTicks();
     const agents = [...d.agents.values()];
     const first = new Map<string, number>();
@@ -97,6 +107,8 @@ async function measure(ctx: BenchContext, impl: ImplId, groups: number): Promise
       converged,
       vipsOnA: await lab.vipCount('a', vips),
       vipsOnB: await lab.vipCount('b', vips),
+      vipsOnOneAtStart,
+      vipsOnOneAtEnd: await onOne(),
       roleChanges: agents.reduce((s, a) => s + a.changes.length, 0) - changesBefore,
       agents: result,
     };
@@ -108,18 +120,31 @@ async function measure(ctx: BenchContext, impl: ImplId, groups: number): Promise
   }
 }
 
-export async function footprintPhase(ctx: BenchContext): Promise<FootprintRecord[]> {
+function report(ctx: BenchContext, r: FootprintRecord): FootprintRecord {
+  ctx.results.write(r);
+  const text = r.error
+    ? `ERROR ${r.error.split('\n')[0]}`
+    : (r.agents ?? []).map((a) => `${a.node} ${a.rssMaxMiB} MiB ${a.cpuPercent} % CPU`).join(', ') + (r.converged ? '' : ` (NOT SETTLED: a ${r.vipsOnA}, b ${r.vipsOnB} VIPs)`);
+  ctx.progress.log(`  footprint ${IMPL_LABEL[r.impl].padEnd(12)} ${String(r.groups).padStart(3)} group(s): ${text}`);
+  return r;
+}
+
+/**
+ * One group: every implementation at once, each in its own lab. An idle agent's CPU time is
+ * the work its timers do, which other processes on the machine do not change (they change
+ * when it runs, not how much it runs), so this one may share the machine — with the flap and
+ * cold-start cells too (bench/failover.ts).
+ */
+export async function footprintIdlePhase(ctx: BenchContext): Promise<FootprintRecord[]> {
+  return Promise.all(ctx.options.impls.map(async (impl) => report(ctx, await measure(ctx, impl, 1))));
+}
+
+/**
+ * 100 groups: one implementation at a time, alone on the machine — a hundred busy groups of one
+ * would steal CPU from another and make it miss adverts, which costs it CPU of its own.
+ */
+export async function footprintBusyPhase(ctx: BenchContext): Promise<FootprintRecord[]> {
   const records: FootprintRecord[] = [];
-  for (const groups of FOOTPRINT_GROUPS) {
-    for (const impl of ctx.options.impls) {
-      const r = await measure(ctx, impl, groups);
-      records.push(r);
-      ctx.results.write(r);
-      const text = r.error
-        ? `ERROR ${r.error.split('\n')[0]}`
-        : (r.agents ?? []).map((a) => `${a.node} ${a.rssMaxMiB} MiB ${a.cpuPercent} % CPU`).join(', ') + (r.converged ? '' : ` (NOT SETTLED: a ${r.vipsOnA}, b ${r.vipsOnB} VIPs)`);
-      ctx.progress.log(`  footprint ${IMPL_LABEL[impl].padEnd(12)} ${String(groups).padStart(3)} group(s): ${text}`);
-    }
-  }
+  for (const impl of ctx.options.impls) records.push(report(ctx, await measure(ctx, impl, FOOTPRINT_GROUPS[1])));
   return records;
 }

@@ -14,7 +14,7 @@
  * Every agent's log is read live for its role changes (the flap test counts them).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initCa, issueNodeCert } from '../src/security/certs.js';
 import { VIP_PREFIX, signalAll, vipsFor, type Lab } from './lab.js';
@@ -28,14 +28,38 @@ export interface Setting {
   /** VRRP version for keepalived and vipd LAN (unicast vipd has no VRRP version on the wire). */
   readonly version: 2 | 3;
   readonly text: string;
+  /** vipd unicast's advert interval when it differs from `advertMs` (the BFD row). */
+  readonly unicastAdvertMs?: number;
+  /** vipd unicast's `bfd:` value (a YAML flow mapping), the BFD row only. */
+  readonly bfd?: string;
 }
+
+/** vipd's BFD default as the issue states it (interval 20 ms, detect multiplier 3). */
+export const BFD_DEFAULT = '{ enabled: true, interval: 20ms, multiplier: 3 }';
 
 export const SETTINGS: Readonly<Record<AdvertId, Setting>> = {
   '1s': { id: '1s', advertMs: 1000, version: 2, text: '1 s adverts: VRRPv2 (keepalived advert_int 1, vipd LAN version 2), vipd unicast advert_interval 1s' },
   '100ms': { id: '100ms', advertMs: 100, version: 3, text: '100 ms adverts: VRRPv3 (keepalived advert_int 0.1 version 3, vipd LAN version 3), vipd unicast advert_interval 100ms' },
+  // Same detection speed (issue 10 §9): keepalived's Master_Down_Interval at 20 ms adverts is
+  // 3 × 20 ms + skew ≈ 72 ms (RFC 5798 §6.1); BFD's detection time at 20 ms × 3 is 60 ms (RFC 5880 §6.8.4).
+  bfd: {
+    id: 'bfd',
+    advertMs: 20,
+    version: 3,
+    unicastAdvertMs: 100,
+    bfd: BFD_DEFAULT,
+    text: 'same detection speed: keepalived advert_int 0.02 version 3 (Master_Down_Interval ≈ 72 ms); vipd unicast advert_interval 100ms with `bfd: { enabled: true, interval: 20ms, multiplier: 3 }` (detection 60 ms); vipd LAN (plain VRRP, no BFD) not in this row',
+  },
 };
 
-export const PRIORITY: Readonly<Record<'a' | 'b', number>> = { a: 150, b: 100 };
+/** The advert interval an implementation runs at in a setting. */
+export function advertMsOf(s: Setting, impl: ImplId): number {
+  return impl === 'vipd-unicast' ? (s.unicastAdvertMs ?? s.advertMs) : s.advertMs;
+}
+
+export type HaName = 'a' | 'b' | 'c';
+/** a is the highest priority: the node every cold start should end on. */
+export const PRIORITY: Readonly<Record<HaName, number>> = { a: 150, b: 100, c: 50 };
 export const IMPL_LABEL: Readonly<Record<ImplId, string>> = { keepalived: 'keepalived', 'vipd-lan': 'vipd LAN', 'vipd-unicast': 'vipd unicast' };
 const GROUP_NAME = 'web';
 const VRID = 51;
@@ -157,6 +181,31 @@ export interface StartOptions {
   readonly pkiDir?: string;
   /** The cloud phase (bench/cloud.ts): a cloud provider instead of the local VIP. */
   readonly cloud?: CloudHooks;
+  /** The HA nodes (default a and b; the trio of the cold starts adds c). */
+  readonly nodes?: readonly HaName[];
+  /** vipd unicast: whether the witness w votes (default true; the trio has three members and no witness). */
+  readonly witness?: boolean;
+  /** Cold starts: the order and delay (ms after the first) in which the HA nodes start. */
+  readonly schedule?: ReadonlyArray<{ readonly node: HaName; readonly atMs: number }>;
+  /** Where vipd unicast's `bfd:` goes (bfdPlacement() finds what the schema accepts). */
+  readonly bfdPlacement?: BfdPlacement;
+}
+
+/** `group`: inside each group; `top`: a top-level default. */
+export type BfdPlacement = 'group' | 'top';
+
+/** Starts the HA nodes in the schedule's order and at its delays (the witness first, at once). */
+async function inOrder<T>(o: StartOptions, start: (node: HaName) => T): Promise<T[]> {
+  const nodes = o.nodes ?? ['a', 'b'];
+  const plan = o.schedule ?? nodes.map((node) => ({ node, atMs: 0 }));
+  const t0 = Date.now();
+  const out: T[] = [];
+  for (const step of [...plan].sort((x, y) => x.atMs - y.atMs)) {
+    const wait = t0 + step.atMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    out.push(start(step.node));
+  }
+  return out;
 }
 
 /**
@@ -201,7 +250,7 @@ export interface KeepalivedUnicast {
   readonly lines: readonly string[];
 }
 
-export function keepalivedConf(iface: string, node: 'a' | 'b', setting: Setting, groups: number, unicast?: KeepalivedUnicast): string {
+export function keepalivedConf(iface: string, node: HaName, setting: Setting, groups: number, unicast?: KeepalivedUnicast): string {
   const names = groupNames(groups);
   const vips = vipsFor(groups);
   // script_user: notify scripts run as root without keepalived asking which user (the bench is root).
@@ -227,22 +276,29 @@ export function keepalivedConf(iface: string, node: 'a' | 'b', setting: Setting,
 }
 
 async function startKeepalived(o: StartOptions): Promise<Deployment> {
-  const agents: Agent[] = [];
-  for (const node of ['a', 'b'] as const) {
+  const argv = new Map<HaName, { argv: string[]; pids: string[] }>();
+  for (const node of o.nodes ?? ['a', 'b']) {
     const h = o.lab.host(node);
     const dir = join(o.lab.dir, `keepalived-${node}`);
     await mkdir(dir, { recursive: true });
     const conf = join(dir, 'keepalived.conf');
     const peer = o.lab.host(node === 'a' ? 'b' : 'a');
-    const unicast = o.cloud ? { src: h.ipv4, peer: peer.ipv4, lines: o.cloud.keepalivedLines(node) } : undefined;
+    const unicast = o.cloud && node !== 'c' ? { src: h.ipv4, peer: peer.ipv4, lines: o.cloud.keepalivedLines(node) } : undefined;
     await writeFile(conf, keepalivedConf(h.ifname, node, o.setting, o.groups, unicast));
     const pid = join(dir, 'keepalived.pid');
     const vrrpPid = join(dir, 'vrrp.pid');
-    agents.push(new Agent(node, h.ns, ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', pid, '-r', vrrpPid], o.lifetimeMs, (line) => {
+    // Pid files left by the previous run of this lab would name dead (or reused) pids.
+    await Promise.all([pid, vrrpPid].map((f) => rm(f, { force: true })));
+    argv.set(node, { argv: ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', pid, '-r', vrrpPid], pids: [pid, vrrpPid] });
+  }
+  const agents = await inOrder(o, (node) => {
+    const a = argv.get(node);
+    if (!a) throw new Error(`no keepalived configuration for ${node}`);
+    return new Agent(node, o.lab.host(node).ns, a.argv, o.lifetimeMs, (line) => {
       const m = KEEPALIVED_ROLE.exec(line.text);
       return m ? { t: line.t, group: m[1] as string, to: m[2] as string, text: line.text.replace(/^.*?: \(/, '(') } : undefined;
-    }, [pid, vrrpPid], o.cloud?.env(node)));
-  }
+    }, a.pids, o.cloud && node !== 'c' ? o.cloud.env(node) : undefined);
+  });
   return deployment(agents, o.groups);
 }
 
@@ -262,7 +318,14 @@ export function parseVipdRole(line: Line): RoleChange | undefined {
   }
 }
 
-function vipdGroups(iface: string, node: 'a' | 'b', setting: Setting, groups: number, unicast: boolean, provider = '{ type: local }'): string[] {
+/** The unicast side of a group: its members (all HA nodes) and whether the witness votes. */
+interface UnicastShape {
+  readonly members: readonly HaName[];
+  readonly witness: boolean;
+  readonly bfdInGroup: string | undefined;
+}
+
+export function vipdGroups(iface: string, node: HaName, setting: Setting, groups: number, unicast: UnicastShape | undefined, provider = '{ type: local }'): string[] {
   const vips = vipsFor(groups);
   return groupNames(groups).flatMap((name, i) => [
     `  - name: ${name}`,
@@ -270,57 +333,73 @@ function vipdGroups(iface: string, node: 'a' | 'b', setting: Setting, groups: nu
     `    interface: ${iface}`,
     `    priority: ${PRIORITY[node]}`,
     ...(unicast ? [] : [`    version: ${setting.version}`]),
-    `    advert_interval: ${setting.advertMs}ms`,
+    `    advert_interval: ${unicast ? (setting.unicastAdvertMs ?? setting.advertMs) : setting.advertMs}ms`,
     `    vips: [${vips[i]}/${VIP_PREFIX}]`,
     `    provider: ${provider}`,
-    ...(unicast ? [`    peers: [${node === 'a' ? 'b' : 'a'}]`, '    witnesses: [w]', '    quorum: majority'] : []),
+    ...(unicast
+      ? [
+          `    peers: [${unicast.members.filter((m) => m !== node).join(', ')}]`,
+          ...(unicast.witness ? ['    witnesses: [w]'] : []),
+          '    quorum: majority',
+          ...(unicast.bfdInGroup ? [`    bfd: ${unicast.bfdInGroup}`] : []),
+        ]
+      : []),
   ]);
 }
 
 async function startVipdLan(o: StartOptions): Promise<Deployment> {
-  const agents: Agent[] = [];
-  for (const node of ['a', 'b'] as const) {
+  const files = new Map<HaName, string>();
+  for (const node of o.nodes ?? ['a', 'b']) {
     const h = o.lab.host(node);
     const file = join(o.lab.dir, `vipd-lan-${node}.yaml`);
-    await writeFile(file, ['cluster_id: bench', `node: { id: ${node} }`, 'log: { level: info, format: json }', 'groups:', ...vipdGroups(h.ifname, node, o.setting, o.groups, false), ''].join('\n'));
-    agents.push(new Agent(node, h.ns, [...o.vipdArgv, 'run', '-c', file], o.lifetimeMs, parseVipdRole));
+    await writeFile(file, ['cluster_id: bench', `node: { id: ${node} }`, 'log: { level: info, format: json }', 'groups:', ...vipdGroups(h.ifname, node, o.setting, o.groups, undefined), ''].join('\n'));
+    files.set(node, file);
   }
+  const agents = await inOrder(o, (node) => new Agent(node, o.lab.host(node).ns, [...o.vipdArgv, 'run', '-c', files.get(node) as string], o.lifetimeMs, parseVipdRole));
   return deployment(agents, o.groups);
 }
 
-/** CA, node certificates (SAN = the node's address) and the advert-signing key, in `dir`. */
+/** CA, node certificates (SAN = the node's address) and the advert-signing key, in `dir`: for every HA node and witness of the lab. */
 export async function prepareUnicast(lab: Lab, dir: string): Promise<void> {
   await initCa({ dir, clusterId: 'bench', force: true });
   await writeFile(join(dir, 'k1.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
-  for (const node of ['a', 'b', 'w']) await issueNodeCert({ dir, nodeId: node, sans: [lab.host(node).ipv4] });
+  for (const node of ['a', 'b', 'c', 'w'].filter((n) => lab.has(n))) await issueNodeCert({ dir, nodeId: node, sans: [lab.host(node).ipv4] });
+}
+
+/** One vipd unicast node's configuration (members and witness as `shape` says; PKI files in `pki`, absolute). */
+export function vipdUnicastConf(o: { lab: Lab; setting: Setting; groups: number; pki: string; cloud?: CloudHooks; bfdPlacement?: BfdPlacement }, node: HaName | 'w', members: readonly HaName[], witness: boolean): string {
+  const nodes: string[] = [...members, ...(witness ? ['w'] : [])];
+  const addr = (n: string) => `${o.lab.host(n).ipv4}:${UNICAST_PORT}`;
+  const h = o.lab.host(node);
+  const others = nodes.filter((n) => n !== node);
+  const pki = (f: string) => join(o.pki, f);
+  const bfd = o.setting.bfd;
+  const lines = [
+    'cluster_id: bench',
+    'node:',
+    `  id: ${node}`,
+    `  address: ${h.ipv4}`,
+    `  listen: ${addr(node)}`,
+    `  role: ${node === 'w' ? 'witness' : 'member'}`,
+    `seeds: [${others.map(addr).join(', ')}]`,
+    'log: { level: info, format: json }',
+    `tls: { ca: ${pki('ca.crt')}, cert: ${pki(`${node}.crt`)}, key: ${pki(`${node}.key`)}, allow: [${others.join(', ')}] }`,
+    `auth: { active_key: k1, keys: [{ id: k1, secret_file: ${pki('k1.key')} }] }`,
+    ...(bfd && o.bfdPlacement === 'top' ? [`bfd: ${bfd}`] : []),
+  ];
+  if (node !== 'w') lines.push('groups:', ...vipdGroups(h.ifname, node, o.setting, o.groups, { members, witness, bfdInGroup: bfd && o.bfdPlacement !== 'top' ? bfd : undefined }, o.cloud?.vipdProvider(node as 'a' | 'b')));
+  return `${lines.join('\n')}\n`;
 }
 
 async function startVipdUnicast(o: StartOptions): Promise<Deployment> {
-  const dir = o.pkiDir;
-  if (!dir) throw new Error('vipd unicast needs its certificates (prepareUnicast)');
-  const nodes = ['a', 'b', 'w'] as const;
-  const addr = (n: string) => `${o.lab.host(n).ipv4}:${UNICAST_PORT}`;
-  const agents: Agent[] = [];
-  for (const node of nodes) {
-    const h = o.lab.host(node);
-    const others = nodes.filter((n) => n !== node);
-    const lines = [
-      'cluster_id: bench',
-      'node:',
-      `  id: ${node}`,
-      `  address: ${h.ipv4}`,
-      `  listen: ${addr(node)}`,
-      `  role: ${node === 'w' ? 'witness' : 'member'}`,
-      `seeds: [${others.map(addr).join(', ')}]`,
-      'log: { level: info, format: json }',
-      `tls: { ca: ca.crt, cert: ${node}.crt, key: ${node}.key, allow: [${others.join(', ')}] }`,
-      'auth: { active_key: k1, keys: [{ id: k1, secret_file: k1.key }] }',
-    ];
-    if (node !== 'w') lines.push('groups:', ...vipdGroups(h.ifname, node, o.setting, o.groups, true, o.cloud?.vipdProvider(node)));
-    const file = join(dir, `vipd-unicast-${node}.yaml`);
-    await writeFile(file, `${lines.join('\n')}\n`);
-    agents.push(new Agent(node, h.ns, [...o.vipdArgv, 'run', '-c', file], o.lifetimeMs, parseVipdRole, [], o.cloud?.env(node)));
-  }
+  const pki = o.pkiDir ?? o.lab.dir;
+  const members = o.nodes ?? ['a', 'b'];
+  const witness = o.witness ?? true;
+  const file = (node: string) => join(o.lab.dir, `vipd-unicast-${node}.yaml`);
+  for (const node of [...members, ...(witness ? ['w' as const] : [])]) await writeFile(file(node), vipdUnicastConf({ ...o, pki }, node, members, witness));
+  const start = (node: HaName | 'w') => new Agent(node, o.lab.host(node).ns, [...o.vipdArgv, 'run', '-c', file(node)], o.lifetimeMs, parseVipdRole, [], o.cloud?.env(node));
+  // The witness first: it is not part of the start-up order being measured.
+  const agents = [...(witness ? [start('w')] : []), ...(await inOrder(o, start))];
   return deployment(agents, o.groups);
 }
 

@@ -11,15 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTopology, exec, type Host, type Topology } from '../test/netns/lib/index.js';
 import type { Probe } from './outage.js';
-import { NsProcess, nowMs, pollUntil, type Line } from './proc.js';
+import { limiter, NsProcess, nowMs, pollUntil, type Line } from './proc.js';
+
+/** The flap and cold-start cells build their labs at most this many at a time. */
+const buildSlot = limiter(3);
 import { ROOT, TSX_IMPORT } from './vipd-build.js';
 
 export const VIP = '192.0.2.50';
 export const VIP_PREFIX = 24;
 export const ECHO_PORT = 7007;
 export const PROBE_INTERVAL_MS = 10;
-export const HA_NODES = ['a', 'b'] as const;
-export type HaNode = (typeof HA_NODES)[number];
 const NFT_TABLE = 'vipdbench';
 
 /** The VIPs of an n-group deployment: 192.0.2.50 for one group, 192.0.2.100–199 for up to 100. */
@@ -97,6 +98,8 @@ export class ProbeLog {
 export interface LabOptions {
   readonly label: string;
   readonly witness: boolean;
+  /** A third HA node c (192.0.2.15, after w) for the trio's cold starts. */
+  readonly third?: boolean;
   /** Bounded life of every program the lab starts (the echo servers and the client). */
   readonly lifetimeMs: number;
   /** How much of the client's log to keep (the flap test reads minutes of it). */
@@ -112,7 +115,8 @@ export class Lab {
   }
 
   static async create(opts: LabOptions): Promise<Lab> {
-    const hosts = ['a', 'b', 'client', ...(opts.witness ? ['w'] : [])];
+    // Order fixes the addresses (test/netns/lib: 192.0.2.10 + position): a .11, b .12, client .13, w .14, c .15.
+    const hosts = ['a', 'b', 'client', ...(opts.witness || opts.third ? ['w'] : []), ...(opts.third ? ['c'] : [])];
     const topo = await createTopology({ hosts, ipv6: false });
     let dir: string | undefined;
     try {
@@ -125,8 +129,32 @@ export class Lab {
     }
   }
 
+  /**
+   * A lab with its echo servers and client running, built in turn with the other cells' labs
+   * (three Node programs each: a dozen at once would starve the machine). `prepare` runs in the
+   * same slot (vipd unicast's certificates). The lab is handed to `register` as soon as it exists.
+   */
+  static async createStarted(opts: LabOptions, register: (lab: Lab) => void, prepare?: (lab: Lab) => Promise<void>): Promise<Lab> {
+    return buildSlot(async () => {
+      const lab = await Lab.create(opts);
+      register(lab);
+      await lab.startService();
+      await prepare?.(lab);
+      return lab;
+    });
+  }
+
   host(name: string): Host {
     return this.topo.host(name);
+  }
+
+  /** a and b, and c when the lab has it. */
+  haNodes(): string[] {
+    return ['a', 'b', 'c'].filter((n) => this.has(n));
+  }
+
+  has(name: string): boolean {
+    return this.topo.hosts.some((h) => h.name === name);
   }
 
   /** Every namespace of this lab (for the interrupt handler). */
@@ -138,7 +166,7 @@ export class Lab {
   async startService(): Promise<void> {
     const seconds = String(Math.ceil(this.opts.lifetimeMs / 1000));
     const program = (name: string) => join(ROOT, 'bench', 'programs', name);
-    for (const node of HA_NODES) {
+    for (const node of this.haNodes()) {
       const p = new NsProcess({ ns: this.host(node).ns, name: `echo ${node}`, lifetimeMs: this.opts.lifetimeMs, argv: [process.execPath, '--import', TSX_IMPORT, program('echo-server.ts'), node, String(ECHO_PORT), seconds] });
       this.services.push(p);
     }
@@ -151,7 +179,8 @@ export class Lab {
       onLine: (line) => this.probes.take(line),
     });
     this.services.push(client);
-    const ok = await pollUntil(() => this.services.slice(0, 2).every((p) => p.lines.some((l) => l.text.startsWith('listening'))) && client.lines.length > 0, 20_000, 50);
+    // Bounded; generous because the flap and cold-start cells start many labs at once on a busy machine.
+    const ok = await pollUntil(() => this.services.slice(0, -1).every((p) => p.lines.some((l) => l.text.startsWith('listening'))) && client.lines.length > 0, 90_000, 50);
     if (!ok) throw new Error(`${this.opts.label}: echo servers or client did not start\n${this.services.map((p) => p.tail()).join('\n')}`);
   }
 
@@ -219,7 +248,7 @@ export class Lab {
    * bound), the client's neighbour entry for the VIP forgotten.
    */
   async reset(vips: readonly string[]): Promise<void> {
-    for (const node of HA_NODES) {
+    for (const node of this.haNodes()) {
       const h = this.host(node);
       await this.thaw(node);
       await this.link(node, true);

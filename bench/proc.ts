@@ -133,3 +133,22 @@ export async function pollUntil(probe: () => boolean | Promise<boolean>, timeout
   }
   return false;
 }
+
+/**
+ * At most `n` of the tasks given to the returned function run at once; the others wait their
+ * turn in order (the cells' labs start a few at a time: each starts three Node programs).
+ */
+export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * How the bench starts vipd: as it runs in production, `node dist/src/cli/vipd.js`, compiled
  * once per bench into a temporary directory (the repository's dist/ is left alone). The
- * directory gets links to proto/ and node_modules/ and a copy of package.json (ESM, version), which
+ * directory gets links to proto/, node_modules/ and providers/ (native addons built at install) and a copy of package.json (ESM, version), which
  * is all the compiled code looks up. If compiling fails the bench falls back to tsx (slower
  * start, larger footprint) and says so.
  */
@@ -37,6 +37,9 @@ export async function prepareVipd(): Promise<VipdCommand> {
   if (existsSync(entry)) {
     await symlink(join(ROOT, 'proto'), join(dir, 'proto'));
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // Native parts built at npm install (a provider's addon) are found from dist/ by the
+    // source-tree path ../../../providers/…: the link keeps the compiled vipd on them.
+    await symlink(join(ROOT, 'providers'), join(dir, 'providers'));
     await copyFile(join(ROOT, 'package.json'), join(dir, 'package.json'));
     return { argv: [process.execPath, entry], how: 'compiled with tsc (node dist/src/cli/vipd.js)', dir, cleanup };
   }
