@@ -24,6 +24,8 @@ export const METRIC_NAMES = [
   'vipd_lease_grants_total', // {group, result}: granted or a LEASE_REFUSALS reason (src/core/election/lease.ts)
   'vipd_lease_relinquished_total', // {group}: promises dropped on a former master's relinquish
   'vipd_lease_acks_unsent_total', // {group}: a grant whose ack found no address or link
+  'vipd_lease_handovers_total', // {group, result}: moved or a HANDOVER_REFUSALS reason (src/core/election/lease.ts)
+  'vipd_handoffs_total', // {group, result}: HANDOFF_RESULTS (src/runtime/handoff.ts)
   'vipd_advert_signatures_total', // {verdict}
   'vipd_peer_frames_dropped_total', // {reason}: src/adapters/grpc/drop-reasons.ts
   'vipd_peer_frames_unsent_total', // {reason}: src/adapters/grpc/drop-reasons.ts

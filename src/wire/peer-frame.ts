@@ -7,6 +7,7 @@ import type { Decoded } from './advert-body.js';
 import {
   checkLeaseAck, checkLeaseRefusal, checkLeaseRelinquish, describeLeaseAck, describeLeaseRefusal, describeLeaseRelinquish, type LeaseAck, type LeaseRefusal, type LeaseRelinquish,
 } from './lease-frame.js';
+import { checkHandoff, checkHandoffDone, describeHandoff, describeHandoffDone, type Handoff, type HandoffDone } from './handoff-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 import { membershipOverLimit } from './membership-scan.js';
 
@@ -65,6 +66,8 @@ interface NoKind {
   leaseAck?: undefined;
   leaseRelinquish?: undefined;
   leaseRefusal?: undefined;
+  handoff?: undefined;
+  handoffDone?: undefined;
 }
 
 export type Frame =
@@ -73,7 +76,9 @@ export type Frame =
   | (Omit<NoKind, 'membership'> & { membership: MembershipFrame })
   | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
   | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish })
-  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal });
+  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal })
+  | (Omit<NoKind, 'handoff'> & { handoff: Handoff })
+  | (Omit<NoKind, 'handoffDone'> & { handoffDone: HandoffDone });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -90,6 +95,8 @@ interface RawFrame {
   leaseAck?: Partial<LeaseAck>;
   leaseRelinquish?: Partial<LeaseRelinquish>;
   leaseRefusal?: Partial<LeaseRefusal>;
+  handoff?: Partial<Handoff>;
+  handoffDone?: Partial<HandoffDone>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -128,6 +135,14 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const r = checkLeaseRefusal(f.leaseRefusal);
     return r.ok ? { ok: true, value: { leaseRefusal: r.value } } : r;
   }
+  if (f.kind === 'handoff') {
+    const h = checkHandoff(f.handoff);
+    return h.ok ? { ok: true, value: { handoff: h.value } } : h;
+  }
+  if (f.kind === 'handoffDone') {
+    const h = checkHandoffDone(f.handoffDone);
+    return h.ok ? { ok: true, value: { handoffDone: h.value } } : h;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
@@ -141,6 +156,8 @@ export function describeFrame(f: Frame): string {
   if (f.leaseAck) return describeLeaseAck(f.leaseAck);
   if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
   if (f.leaseRefusal) return describeLeaseRefusal(f.leaseRefusal);
+  if (f.handoff) return describeHandoff(f.handoff);
+  if (f.handoffDone) return describeHandoffDone(f.handoffDone);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;

@@ -19,6 +19,7 @@ import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
 import { nextSequence, type ReplayDrop } from '../../security/replay.js';
+import { assertNever } from '../../core/assert.js';
 import { systemClock } from '../system-clock.js';
 import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
 import { checkHello } from './hello-check.js';
@@ -180,12 +181,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
 
   /** Lease frames go on our own stream to `address` (no queueing: a late ack is a stale ack). */
   sendLease(address: string, m: LeaseMessage): boolean {
-    const frame = m.kind === 'ack'
-      ? { leaseAck: { group: m.group, term: m.term, echo: m.echo } }
-      : m.kind === 'refusal'
-        ? { leaseRefusal: { group: m.group, term: m.term, grantedTerm: m.grantedTerm } }
-        : { leaseRelinquish: { group: m.group, term: m.term } };
-    return this.link(address)?.send(frame) ?? false;
+    return this.link(address)?.send(leaseFrame(m)) ?? false;
   }
 
   /** Whether our stream to `address` is established. */
@@ -268,6 +264,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     if (f.leaseAck) return this.leaseReceiver?.({ kind: 'ack', ...f.leaseAck }, from.nodeId);
     if (f.leaseRelinquish) return this.leaseReceiver?.({ kind: 'relinquish', ...f.leaseRelinquish }, from.nodeId);
     if (f.leaseRefusal) return this.leaseReceiver?.({ kind: 'refusal', ...f.leaseRefusal }, from.nodeId);
+    if (f.handoff) return this.leaseReceiver?.({ kind: 'handoff', ...f.handoff }, from.nodeId);
+    if (f.handoffDone) return this.leaseReceiver?.({ kind: 'handoff-done', ...f.handoffDone }, from.nodeId);
     if (!f.advert) return;
     const { body, keyId, mac } = f.advert;
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
@@ -295,5 +293,23 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       // The stream's identity, with what its Hello announced (refuseAdvert, core/election/authorise.ts).
       origin: { nodeId: from.nodeId, address: from.address, primaryAddresses: from.primaryAddresses ?? [], groups: from.groups ?? [] },
     });
+  }
+}
+
+/** The Frame that carries a lease or handoff message (src/wire/lease-frame.ts, handoff-frame.ts). */
+function leaseFrame(m: LeaseMessage): Frame {
+  switch (m.kind) {
+    case 'ack':
+      return { leaseAck: { group: m.group, term: m.term, echo: m.echo } };
+    case 'refusal':
+      return { leaseRefusal: { group: m.group, term: m.term, grantedTerm: m.grantedTerm } };
+    case 'relinquish':
+      return { leaseRelinquish: { group: m.group, term: m.term } };
+    case 'handoff':
+      return { handoff: { group: m.group, term: m.term, successor: m.successor } };
+    case 'handoff-done':
+      return { handoffDone: { group: m.group, term: m.term } };
+    default:
+      return assertNever(m, 'lease message');
   }
 }

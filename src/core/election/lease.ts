@@ -109,6 +109,12 @@ export interface VoterPromise {
   readonly term: number;
   /** End of the promise on the voter's clock. */
   readonly until: number;
+  /**
+   * Set when the promise was moved to `to` by a handoff (docs/leases.md, "Handoff"): the end of
+   * the promise it inherited, which covered the master that handed off. Before it the promise
+   * is neither dropped (a relinquish shortens it to this) nor moved again.
+   */
+  readonly floor?: number;
 }
 
 /** The highest term this voter granted in a group, and to whom (kept after the promise ends). */
@@ -183,8 +189,9 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
   const promises = prune(state.promises, now);
   if (!last && Object.keys(state.granted).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
   const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);
+  const floor = live && live.to === req.from && live.floor !== undefined && live.floor > now ? { floor: live.floor } : {};
   return {
-    state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until } }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
+    state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until, ...floor } }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
     granted: true,
   };
 }
@@ -197,9 +204,41 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
 export function relinquish(state: VoterState, group: string, from: string, term: number): { state: VoterState; dropped: boolean } {
   const live = state.promises[group];
   if (!live || live.to !== from || live.term > term) return { state, dropped: false };
+  // A promise inherited through a handoff still covers the master that handed off until its
+  // floor (docs/leases.md, "Handoff"): it ends there, not now. Once the floor passed, this is
+  // an expired promise, the same as a dropped one.
+  if (live.floor !== undefined) {
+    if (live.until <= live.floor) return { state, dropped: false };
+    return { state: { ...state, promises: { ...state.promises, [group]: { ...live, until: live.floor } } }, dropped: true };
+  }
   const rest: Record<string, VoterPromise> = { ...state.promises };
   delete rest[group];
   return { state: { ...state, promises: rest }, dropped: true };
+}
+
+/** Why a voter did not move a promise on a handoff (counted, docs/metrics.md). */
+export const HANDOVER_REFUSALS = ['no-promise', 'not-promised-to-sender', 'term-ahead', 'inherited', 'self'] as const;
+export type HandoverRefusal = (typeof HANDOVER_REFUSALS)[number];
+
+/**
+ * `from`, to whom this voter promised the group at a term at most `term`, hands the group off
+ * to `successor` (docs/leases.md, "Handoff"): the promise moves to the successor, unchanged in
+ * length, remembering its end as the floor. Only the holder of the promise can move it (the
+ * transport vouches for `from`), so a third node's word moves nothing; and a promise that was
+ * itself inherited moves on only once its floor passed, so the master that first handed off is
+ * covered until its own promise would have ended.
+ */
+export function handOver(
+  state: VoterState, group: string, from: string, term: number, successor: string, now: number,
+): { state: VoterState; moved: true } | { state: VoterState; moved: false; reason: HandoverRefusal } {
+  const live = state.promises[group];
+  if (successor === from) return { state, moved: false, reason: 'self' };
+  if (!live || live.until <= now) return { state, moved: false, reason: 'no-promise' };
+  if (live.to !== from) return { state, moved: false, reason: 'not-promised-to-sender' };
+  if (live.term > term) return { state, moved: false, reason: 'term-ahead' };
+  if (live.floor !== undefined && live.floor > now) return { state, moved: false, reason: 'inherited' };
+  const moved: VoterPromise = { to: successor, term: live.term, until: live.until, floor: live.until };
+  return { state: { ...state, promises: { ...state.promises, [group]: moved } }, moved: true };
 }
 
 /** The live promise for `group`, if any. */
