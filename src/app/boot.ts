@@ -23,6 +23,7 @@ import { Keyring } from '../security/signing.js';
 import { grpcClusterNode } from './cluster.js';
 import { electionParams } from './from-config.js';
 import { makeGroupProvider, PROVIDER_PLUGINS } from './providers.js';
+import { defaultStartupHoldMs } from '../runtime/startup-hold.js';
 import type { ProviderPlugin } from '../../providers/common/plugin.js';
 
 /** `insecure: true`: nothing is signed and everything is accepted (demo only). */
@@ -112,6 +113,10 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     transport: g.transport,
     // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
     reassertIntervalMs: g.reassertIntervalMs,
+    // Issue 10: direct handoff and the startup hold (docs/leases.md "Handoff", docs/configuration.md).
+    ...(g.handoff !== undefined ? { handoff: g.handoff } : {}),
+    ...(g.handoffOverlapMaxMs !== undefined ? { handoffOverlapMaxMs: g.handoffOverlapMaxMs } : {}),
+    startupHoldMs: g.startupHoldMs ?? defaultStartupHoldMs(g.priority, g.advertIntervalCs, g.version),
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.

@@ -169,6 +169,16 @@ function groupSchema(provider: z.ZodType<ProviderConfig>) {
         'quorum majority, unicast: how long this node\'s process may freeze and still release the VIP before another node takes it (docs/leases.md); a silent failure is taken over about this much later. 0s-10s, default from the timing preset (lan 250ms, wan 2s)',
         { minMs: 0, maxMs: 10_000 },
       ).optional(),
+      handoff: z.boolean().optional().meta({ default: true })
+        .describe('unicast: a master that stops (SIGTERM), enters maintenance or is preempted hands the group to a named successor, which takes over at once (docs/leases.md "Handoff"); default true'),
+      handoff_overlap_max: duration(
+        'unicast, with handoff: the longest two nodes may hold the VIP during a handoff (make-before-break; cloud providers release first). Must exceed the release margin R (50ms) by 5ms; 60ms-10s, default 200ms',
+        { minMs: 60, maxMs: 10_000 },
+      ).optional().meta({ default: '200ms' }),
+      startup_hold: duration(
+        'unicast with peers: at start, wait until every peer was heard (or a master advertises) before claiming the VIP, but at most this long; 0s turns it off. 0s-1h, default max(2 × Master_Down_Interval, 3s)',
+        { minMs: 0, maxMs: 3_600_000 },
+      ).optional(),
       reassert_interval: duration(
         'while master, re-read what the providers hold this often and re-acquire when something moved the VIP (a cloud console, another tool); also the freshness of the fence record. 100ms-1h, default 10s',
         { minMs: 100, maxMs: 3_600_000 },

@@ -96,6 +96,12 @@ export interface GroupConfig {
   readonly quorum: QuorumRule;
   /** S of docs/leases.md (quorum majority, unicast), ms. */
   readonly leaseStallToleranceMs: number;
+  /** `handoff` (issue 10): a stopping, maintained or preempted master hands off to a named successor. */
+  readonly handoff?: boolean;
+  /** `handoff_overlap_max`, ms (docs/leases.md, "Handoff"). */
+  readonly handoffOverlapMaxMs?: number;
+  /** `startup_hold`, ms; 0 = none; absent = the default (src/runtime/startup-hold.ts). */
+  readonly startupHoldMs?: number;
 }
 
 export interface NodeConfig {

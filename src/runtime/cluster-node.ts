@@ -162,7 +162,7 @@ export class ClusterNode implements RunningNode {
         ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
         ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
         ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
-        ...(handoffEnabled(g) ? { handoff: this.handoffHooks(g) } : {}),
+        ...(handoffEnabled(g) ? { handoffHooks: this.handoffHooks(g) } : {}),
       })),
       transport: opts.lan
         ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])

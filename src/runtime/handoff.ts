@@ -42,6 +42,11 @@ export class HandoffTracker {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Announce `h` only once its release is confirmed (releasedFirst), whatever the provider. */
+  releaseBeforeOffer(h: HandoffState): void {
+    this.awaitingRelease = h;
+  }
+
   /** Break-before-make: the provider confirmed `d`; the handoff to announce now, if this was its release. */
   releasedFirst(d: Desired): HandoffState | undefined {
     const h = this.awaitingRelease;

@@ -275,7 +275,17 @@ export class InstanceRunner {
     const h = this.st.role === 'Master' ? this.st.handoff : undefined;
     const offer = this.handoffs.observe(h);
     // Make-before-break announces at once; break-before-make once the release is confirmed.
-    if (offer && !offer.releasedFirst && !this.crashed) this.opts.handoff?.offer(offer.to, offer.term);
+    // So does a master whose provider has not confirmed the VIP at this term (an acquire still
+    // retrying, a reconcile pass in flight): otherwise the retry could take the VIP anew while
+    // the successor already holds it (simulator WAN seed 110).
+    if (offer && !offer.releasedFirst && !this.crashed) {
+      const c = this.driver.confirmed;
+      if (c?.kind === 'held' && c.term === offer.term) this.opts.handoff?.offer(offer.to, offer.term);
+      else {
+        this.handoffs.releaseBeforeOffer(offer);
+        this.driver.want({ kind: 'not-held', term: offer.term, reason: `handoff to ${offer.to}: the VIP is not confirmed here, releasing first` });
+      }
+    }
     if (this.st.role !== 'Master') this.handoffs.forgive();
   }
 

@@ -24,7 +24,7 @@ export interface NodeGroup {
   /** Lease glue, for groups with `params.lease` (ClusterNode). */
   readonly lease?: LeaseHooks;
   /** Handoff messages (ClusterNode, issue 10). */
-  readonly handoff?: HandoffHooks;
+  readonly handoffHooks?: HandoffHooks;
   /** ProviderRequest.fenced: true for unicast groups, whose terms are cluster-ordered (default false). */
   readonly fenced?: boolean;
   /** The group's `reassert_interval`: how often a master re-reads and re-asserts its VIP. */
@@ -71,7 +71,7 @@ export class VipdNode {
         ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
         ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
         ...(g.lease ? { lease: g.lease } : {}),
-        ...(g.handoff ? { handoff: g.handoff } : {}),
+        ...(g.handoffHooks ? { handoff: g.handoffHooks } : {}),
         ...(g.fenced !== undefined ? { fenced: g.fenced } : {}),
         ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
       }));

@@ -10,7 +10,20 @@
  * together takes the VIP at the latest of (hold end + Master_Down_Interval) and (the voters'
  * start + P). docs/configuration.md (`startup_hold`) states the combined behaviour.
  */
+import { masterDownIntervalMs } from '../core/election/timers.js';
+import type { TimerVersion } from '../core/election/types.js';
 import type { Clock } from '../ports/clock.js';
+
+/**
+ * startup_hold's default: 2 × Master_Down_Interval (RFC 5798 §6.1), so that a peer starting
+ * within one takeover's time is heard before anyone claims, and at least 3 s, since nodes
+ * started together by an orchestrator or at boot come up a second or two apart while the lan
+ * preset's Master_Down_Interval is only ~0.36 s. Only a node whose peers stay silent pays it,
+ * once, at start; a running master ends the hold with its first advert.
+ */
+export function defaultStartupHoldMs(priority: number, advertIntervalCs: number, version: TimerVersion): number {
+  return Math.max(3000, 2 * masterDownIntervalMs(priority, advertIntervalCs, version));
+}
 
 /** What the hold keeps back (an InstanceRunner). */
 export interface HoldTarget {
