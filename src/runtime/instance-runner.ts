@@ -149,7 +149,7 @@ export class InstanceRunner {
     this.startupHeld = false;
     if (!this.startupPending) return;
     this.startupPending = false;
-    this.dispatch({ type: 'Startup', reason });
+    this.dispatch({ type: 'Startup', reason, afterHold: true });
   }
 
   /** Whether the startup hold still keeps the election back. */

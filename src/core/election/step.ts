@@ -54,7 +54,7 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
   if (state.role === 'Master' && state.handoff) return whileHandingOff(state, event, now);
   switch (event.type) {
     case 'Startup':
-      return onStartup(state, now, event.reason);
+      return onStartup(state, now, event.reason, event.afterHold);
     case 'Shutdown':
       return onShutdown(state);
     case 'AdvertReceived':
@@ -172,12 +172,26 @@ function outranks(a: Advert, state: ElectionState): boolean {
 
 // ---- events --------------------------------------------------------------------------------
 
-function onStartup(state: ElectionState, now: number, reason = 'startup'): StepResult {
+function onStartup(state: ElectionState, now: number, reason = 'startup', afterHold = false): StepResult {
   if (state.role !== 'Initialize') {
     return { state, actions: [log('warn', `Startup refused: instance is already ${roleLabel(state.role)}`)] };
   }
-  return enter({ ...state, preemptAfter: now + state.params.preemptDelayMs }, now, reason);
+  const r = enter({ ...state, preemptAfter: now + state.params.preemptDelayMs }, now, reason);
+  if (!afterHold || r.state.role !== 'Backup' || r.state.masterDownTimer === undefined) return r;
+  const skew = skewTimeMs(currentPriority(r.state), r.state.masterAdverIntervalCs, r.state.params.version);
+  return { state: { ...r.state, masterDownTimer: r.state.masterDownTimer + STARTUP_SKEW_FACTOR * skew }, actions: r.actions };
 }
+
+/**
+ * After the startup hold (issue 10), peers end their holds up to tens of ms apart (each when it
+ * has heard the last one join; more on a loaded host), more than the Skew_Time between two
+ * priorities (20 ms between 150 and 100 at 100 ms adverts, RFC 5798 §6.1): the first node to
+ * hear everyone could still win and be preempted a moment later. Its first Master_Down_Timer
+ * therefore adds this many Skew_Times, which keeps the priority order with room for that spread
+ * (160 ms between 150 and 100 at 100 ms adverts), at the price of a later first claim at cold
+ * start (at most 8 × Skew_Time, under 8 intervals).
+ */
+export const STARTUP_SKEW_FACTOR = 8;
 
 /** RFC 5798 §6.4.3: a master that shuts down sends priority 0 so a backup waits only Skew_Time. */
 function onShutdown(state: ElectionState): StepResult {
