@@ -115,6 +115,8 @@ export interface VoterPromise {
    * is neither dropped (a relinquish shortens it to this) nor moved again.
    */
   readonly floor?: number;
+  /** With `floor`: the node that handed off, which the floor covers. */
+  readonly floorFor?: string;
 }
 
 /** The highest term this voter granted in a group, and to whom (kept after the promise ends). */
@@ -189,7 +191,8 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
   const promises = prune(state.promises, now);
   if (!last && Object.keys(state.granted).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
   const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);
-  const floor = live && live.to === req.from && live.floor !== undefined && live.floor > now ? { floor: live.floor } : {};
+  const floor = live && live.to === req.from && live.floor !== undefined && live.floor > now
+    ? { floor: live.floor, ...(live.floorFor !== undefined ? { floorFor: live.floorFor } : {}) } : {};
   return {
     state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until, ...floor } }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
     granted: true,
@@ -225,8 +228,8 @@ export type HandoverRefusal = (typeof HANDOVER_REFUSALS)[number];
  * to `successor` (docs/leases.md, "Handoff"): the promise moves to the successor, unchanged in
  * length, remembering its end as the floor. Only the holder of the promise can move it (the
  * transport vouches for `from`), so a third node's word moves nothing; and a promise that was
- * itself inherited moves on only once its floor passed, so the master that first handed off is
- * covered until its own promise would have ended.
+ * itself inherited moves on only once its floor passed (or back to the node that floor covers),
+ * so the master that first handed off is covered until its own promise would have ended.
  */
 export function handOver(
   state: VoterState, group: string, from: string, term: number, successor: string, now: number,
@@ -236,8 +239,9 @@ export function handOver(
   if (!live || live.until <= now) return { state, moved: false, reason: 'no-promise' };
   if (live.to !== from) return { state, moved: false, reason: 'not-promised-to-sender' };
   if (live.term > term) return { state, moved: false, reason: 'term-ahead' };
-  if (live.floor !== undefined && live.floor > now) return { state, moved: false, reason: 'inherited' };
-  const moved: VoterPromise = { to: successor, term: live.term, until: live.until, floor: live.until };
+  // Back to the node the floor covers is allowed: the two that may overlap stay the same pair.
+  if (live.floor !== undefined && live.floor > now && successor !== live.floorFor) return { state, moved: false, reason: 'inherited' };
+  const moved: VoterPromise = { to: successor, term: live.term, until: live.until, floor: live.until, floorFor: from };
   return { state: { ...state, promises: { ...state.promises, [group]: moved } }, moved: true };
 }
 

@@ -342,7 +342,7 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
     // than leave the VIP on no node until our voters' promises move (docs/leases.md, "Handoff").
     const h = state.params.handoff;
     if (h && state.lease?.acquired && a.priority > 0) {
-      return startHandoff({ ...state, masterAdverIntervalCs: s0.masterAdverIntervalCs }, a.sender.nodeId, h.waitMs, h.releaseFirst, false, now, reason);
+      return startHandoff({ ...state, masterAdverIntervalCs: s0.masterAdverIntervalCs }, a.sender.nodeId, h.waitMs, h.releaseFirst, false, now, reason, known(a, now));
     }
     return stepDown(s0, now, reason, known(a, now), state.term);
   }
@@ -537,9 +537,11 @@ function onLeaseTermBehind(state: ElectionState, from: string, term: number, gra
  * the Handoff message (to the voters and `to`) once it sees `handoff` in the state; with
  * `releaseFirst` (break-before-make) it waits for the release to be confirmed first.
  */
-function startHandoff(state: ElectionState, to: string, waitMs: number, releaseFirst: boolean, resign: boolean, now: number, why?: string): StepResult {
+function startHandoff(
+  state: ElectionState, to: string, waitMs: number, releaseFirst: boolean, resign: boolean, now: number, why?: string, successor?: KnownMaster,
+): StepResult {
   if (state.role !== 'Master' || state.handoff || to === state.params.self.nodeId) return { state, actions: [] };
-  const handoff = { to, term: state.term, until: now + Math.max(0, waitMs), resign, releasedFirst: releaseFirst };
+  const handoff = { to, term: state.term, until: now + Math.max(0, waitMs), resign, releasedFirst: releaseFirst, ...(successor ? { successor } : {}) };
   const s: ElectionState = { ...state, adverTimer: undefined, quorumLossTimer: undefined, handoff };
   const msg = `handing off to ${to} at term ${state.term}${why ? ` (${why})` : ''}: ${releaseFirst ? 'releasing first (break-before-make)' : `releasing when it confirms, within ${Math.round(waitMs)} ms`}`;
   const actions: ElectionAction[] = [log('info', msg, { successor: to, term: state.term })];
@@ -605,7 +607,8 @@ function finishHandoff(state: ElectionState, now: number, reason: string): StepR
   if (!h) return { state, actions: [] };
   const heldTerm = h.term;
   const resign: ElectionAction[] = h.resign ? [advert(state, undefined, 0)] : [];
-  const b = becomeBackup({ ...state, handoff: undefined }, now, reason);
+  // After a preemption we follow the preemptor at once (we heard it), so it can hand back to us.
+  const b = becomeBackup({ ...state, handoff: undefined }, now, reason, h.successor ? { ...h.successor, seenAt: now } : undefined);
   return { state: b.state, actions: [...resign, { type: 'ReleaseVip', term: heldTerm, reason }, ...b.actions] };
 }
 

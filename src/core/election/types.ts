@@ -140,6 +140,8 @@ export interface HandoffState {
   readonly resign: boolean;
   /** Break-before-make: the release was issued at the start (a provider with a single holder). */
   readonly releasedFirst: boolean;
+  /** The successor as a master we heard (a preemptor's advert): followed once the handoff is done. */
+  readonly successor?: KnownMaster;
 }
 
 /** lease.ts MasterLease plus whether AcquireVip was issued for the lease now held. */
