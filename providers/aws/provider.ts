@@ -20,6 +20,8 @@ export const KEEP_WARM_MS = 30_000;
 
 export class AwsProvider implements VipProvider {
   readonly kind: string;
+  /** A cloud address or route has one holder at a time: a handoff is break-before-make (docs/leases.md). */
+  readonly singleHolder = true;
   readonly session: Ec2Session;
   private tail: Promise<void> = Promise.resolve();
   private readonly wall: () => number;

@@ -8,10 +8,13 @@ import { ProviderError, type ProviderRequest, type StatusReport, type VipProvide
 
 export class ChainProvider implements VipProvider {
   readonly kind: string;
+  /** One member with a single holder makes the whole chain break-before-make (docs/leases.md, "Handoff"). */
+  readonly singleHolder: boolean;
 
   constructor(private readonly members: readonly VipProvider[]) {
     if (members.length === 0) throw new ProviderError('configuring', 'a provider chain', 'invalid', { detail: 'no providers' });
     this.kind = members.map((m) => m.kind).join('+');
+    this.singleHolder = members.some((m) => m.singleHolder === true);
   }
 
   /** All of them, side by side (each warms its own connection); the first failure in list order is thrown. */

@@ -12,6 +12,8 @@ import type { GcpOptions } from './schema.js';
 
 export class LazyGcpProvider implements VipProvider {
   readonly kind: string;
+  /** A cloud address or route has one holder at a time: a handoff is break-before-make (docs/leases.md). */
+  readonly singleHolder = true;
   private readonly loaded: Promise<GcpProvider>;
   private closed = false;
 

@@ -41,6 +41,8 @@ interface Ready {
 
 export class GcpProvider implements VipProvider {
   readonly kind: string;
+  /** A cloud address or route has one holder at a time: a handoff is break-before-make (docs/leases.md). */
+  readonly singleHolder = true;
   private readonly metadata: MetadataClient;
   private readonly auth: MetadataCompute;
   private readonly keeper: TokenKeeper;

@@ -21,6 +21,7 @@ import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
 import { VipdNode } from '../runtime/node.js';
 import { electionParams } from './from-config.js';
 import { makeGroupProvider, PROVIDER_PLUGINS } from './providers.js';
+import { defaultStartupHoldMs } from '../runtime/startup-hold.js';
 import type { ProviderPlugin } from '../../providers/common/plugin.js';
 
 export interface BootOptions {
@@ -110,6 +111,10 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
     reassertIntervalMs: g.reassertIntervalMs,
     ...(g.crashVerdict === undefined ? {} : { crashVerdict: g.crashVerdict }),
+    // Issue 10: direct handoff and the startup hold (docs/leases.md "Handoff", docs/configuration.md).
+    ...(g.handoff !== undefined ? { handoff: g.handoff } : {}),
+    ...(g.handoffOverlapMaxMs !== undefined ? { handoffOverlapMaxMs: g.handoffOverlapMaxMs } : {}),
+    startupHoldMs: g.startupHoldMs ?? defaultStartupHoldMs(g.priority, g.advertIntervalCs, g.version),
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.

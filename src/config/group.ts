@@ -100,6 +100,8 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
   const delay = raw.preempt_delay === undefined ? undefined : parseDuration(raw.preempt_delay);
   const stall = raw.lease_stall_tolerance === undefined ? undefined : parseDuration(raw.lease_stall_tolerance);
   const reassert = raw.reassert_interval === undefined ? undefined : parseDuration(raw.reassert_interval);
+  const overlap = raw.handoff_overlap_max === undefined ? undefined : parseDuration(raw.handoff_overlap_max);
+  const hold = raw.startup_hold === undefined ? undefined : parseDuration(raw.startup_hold);
   const providers = placeProviders(raw, at, context.defaultProvider);
   errors.push(...providers.errors);
   const group: GroupConfig = {
@@ -121,6 +123,10 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
     quorum: quorumRule,
     leaseStallToleranceMs: stall?.ok ? stall.ms : presetLeaseStallMs,
     crashVerdict: raw.crash_verdict,
+    handoff: raw.handoff ?? true,
+    // Defaults (200 ms; max(2 × Master_Down_Interval, 3 s)) come from the runtime (boot.ts).
+    ...(overlap?.ok ? { handoffOverlapMaxMs: overlap.ms } : {}),
+    ...(hold?.ok ? { startupHoldMs: hold.ms } : {}),
   };
   errors.push(...providerFindings(providers.placed, providerGroup(group, context.configDir), context.catalogue));
   return { group, errors, warnings };

@@ -173,6 +173,16 @@ function groupSchema(provider: z.ZodType<ProviderConfig>) {
         .boolean({ error: fieldError('true or false', 'whether the top backup takes over at once from a master whose process is provably gone') })
         .default(true)
         .describe('unicast groups, default true: when a master\'s stream ends and its address refuses a redial (its process is gone, docs/leases.md "Crash verdict"), the top-ranked backup takes over at once instead of after Master_Down_Interval'),
+      handoff: z.boolean().optional().meta({ default: true })
+        .describe('unicast: a master that stops (SIGTERM), enters maintenance or is preempted hands the group to a named successor, which takes over at once (docs/leases.md "Handoff"); default true'),
+      handoff_overlap_max: duration(
+        'unicast, with handoff: the longest two nodes may hold the VIP during a handoff (make-before-break; cloud providers release first). Must exceed the release margin R (50ms) by 5ms; 60ms-10s, default 200ms',
+        { minMs: 60, maxMs: 10_000 },
+      ).optional().meta({ default: '200ms' }),
+      startup_hold: duration(
+        'unicast with peers: at start, wait until every peer was heard (or a master advertises) before claiming the VIP, but at most this long; 0s turns it off. 0s-1h, default max(2 × Master_Down_Interval, 3s)',
+        { minMs: 0, maxMs: 3_600_000 },
+      ).optional(),
       reassert_interval: duration(
         'while master, re-read what the providers hold this often and re-acquire when something moved the VIP (a cloud console, another tool); also the freshness of the fence record. 100ms-1h, default 10s',
         { minMs: 100, maxMs: 3_600_000 },

@@ -98,6 +98,12 @@ export interface GroupConfig {
   readonly leaseStallToleranceMs: number;
   /** crash_verdict (unicast groups; default true): the top backup takes over at once from a gone master. */
   readonly crashVerdict?: boolean;
+  /** `handoff` (issue 10): a stopping, maintained or preempted master hands off to a named successor. */
+  readonly handoff?: boolean;
+  /** `handoff_overlap_max`, ms (docs/leases.md, "Handoff"). */
+  readonly handoffOverlapMaxMs?: number;
+  /** `startup_hold`, ms; 0 = none; absent = the default (src/runtime/startup-hold.ts). */
+  readonly startupHoldMs?: number;
 }
 
 export interface NodeConfig {

@@ -11,7 +11,11 @@ export type LeaseMessage =
   | { readonly kind: 'ack'; readonly group: string; readonly term: number; readonly echo: number }
   | { readonly kind: 'relinquish'; readonly group: string; readonly term: number }
   /** A voter will never grant the advert of `term`: it granted `grantedTerm` in the group already. */
-  | { readonly kind: 'refusal'; readonly group: string; readonly term: number; readonly grantedTerm: number };
+  | { readonly kind: 'refusal'; readonly group: string; readonly term: number; readonly grantedTerm: number }
+  /** The master at `term` hands `group` off to `successor` (docs/leases.md, "Handoff"). */
+  | { readonly kind: 'handoff'; readonly group: string; readonly term: number; readonly successor: string }
+  /** The successor holds the VIP at its `term`: the old master releases. */
+  | { readonly kind: 'handoff-done'; readonly group: string; readonly term: number };
 
 /** A lease message from node `from` (the authenticated sender). Must not throw. */
 export type LeaseReceiver = (msg: LeaseMessage, from: string) => void;

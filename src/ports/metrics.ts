@@ -27,6 +27,8 @@ export const METRIC_NAMES = [
   'vipd_lease_acks_unsent_total', // {group}: a grant whose ack found no address or link
   'vipd_lease_crash_dropped_total', // {group}: promises dropped on this node's own crash verdict (docs/leases.md)
   'vipd_crash_probes_total', // {result}: CRASH_PROBE_RESULTS (src/adapters/grpc/crash-probe.ts)
+  'vipd_lease_handovers_total', // {group, result}: moved or a HANDOVER_REFUSALS reason (src/core/election/lease.ts)
+  'vipd_handoffs_total', // {group, result}: HANDOFF_RESULTS (src/runtime/handoff.ts)
   'vipd_advert_signatures_total', // {verdict}
   'vipd_advert_bundles_sent_total', // {}: AdvertBundle frames written (src/adapters/grpc/grpc-transport.ts)
   'vipd_peer_frames_dropped_total', // {reason}: src/adapters/grpc/drop-reasons.ts

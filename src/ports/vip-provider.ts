@@ -43,6 +43,14 @@ export interface VipProvider {
   /** Provider type and mode, e.g. "noop", "local", "aws:eip", "gcp:alias-ip". */
   readonly kind: string;
   /**
+   * True when the resource cannot have two holders at once (a cloud address association or
+   * route): a handoff then releases before the successor acquires (break-before-make). Absent
+   * or false: two nodes may hold briefly, and a handoff is make-before-break (the local
+   * provider: the successor binds and announces, then the old master unbinds). docs/leases.md,
+   * "Handoff".
+   */
+  readonly singleHolder?: boolean;
+  /**
    * Preflight: configuration, credentials, that every named resource exists, and permission
    * for every action the provider will use (EC2 DryRun, GCP testIamPermissions). Rejects with
    * a ProviderError whose hint says what to grant or set. Also warms what a takeover needs

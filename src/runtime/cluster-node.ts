@@ -24,11 +24,15 @@ import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-tr
 import type { VipProvider } from '../ports/vip-provider.js';
 import { CompositeTransport } from './composite-transport.js';
 import { CrashVerdicts } from './crash-verdict.js';
-import type { GroupStatus, LeaseHooks, RoleChange } from './instance-runner.js';
+import type { GroupStatus, HandoffHooks, LeaseHooks, RoleChange } from './instance-runner.js';
 import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
 import { VipdNode } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
+import { DEFAULT_HANDOFF_OVERLAP_MAX_MS, handoffWaitMs } from '../core/election/handoff.js';
+import { DEFAULT_RELEASE_MARGIN_MS } from '../core/election/lease.js';
+import { successorFor, type LiveCandidate } from './handoff.js';
+import { StartupHold } from './startup-hold.js';
 
 /** How many times a relinquish is repeated after the first send (see leaseHooks). */
 export const RELINQUISH_REPEATS = 2;
@@ -46,6 +50,12 @@ export interface ClusterGroup extends Voters {
   readonly reassertIntervalMs?: number;
   /** `crash_verdict` (default true): a unicast group's top backup takes over at once from a master whose process is gone (crash-verdict.ts). */
   readonly crashVerdict?: boolean;
+  /** `handoff` (default true): a stopping or preempted master hands off to a named successor. */
+  readonly handoff?: boolean;
+  /** `handoff_overlap_max`: the longest two nodes may hold the VIP during a handoff (default 200 ms). */
+  readonly handoffOverlapMaxMs?: number;
+  /** `startup_hold`: at start, wait this long at most to hear every peer before claiming (0 or absent: none). */
+  readonly startupHoldMs?: number;
 }
 
 export interface ClusterNodeOptions {
@@ -76,6 +86,17 @@ export interface ClusterNodeOptions {
   readonly allowed?: readonly string[];
   /** Standard VRRP for the groups that speak it (transport multicast or both). */
   readonly lan?: { readonly transport: PeerTransport; readonly groups: ReadonlySet<string> };
+  /** A master of this node sent a Handoff (the simulator checks the overlap it allows). */
+  readonly onHandoff?: (e: HandoffEvent) => void;
+}
+
+export interface HandoffEvent {
+  readonly group: string;
+  readonly from: string;
+  readonly to: string;
+  readonly term: number;
+  /** The longest the two may hold the VIP together from now (handoff_overlap_max), ms. */
+  readonly overlapMaxMs: number;
 }
 
 /** What `vipd run` runs: a cluster node, or a LAN-only node. */
@@ -110,13 +131,17 @@ export class ClusterNode implements RunningNode {
   private deliver: AdvertHandler | undefined;
   /** Crash verdicts from our own transport: our voter drops, the top backup takes over. */
   private readonly verdicts: CrashVerdicts;
+  /** The last priority each authorised advertiser advertised, per group (successor ranking). */
+  private readonly heardPriority = new Map<string, Map<string, number>>();
+  /** Startup holds still running, by group (startup-hold.ts). */
+  private readonly startupHolds = new Map<string, StartupHold>();
 
   constructor(private readonly opts: ClusterNodeOptions) {
     this.metrics = opts.metrics;
     this.transport = opts.membershipTransport;
     const log = opts.logger;
     this.limiter = new LogLimiter(opts.clock, log);
-    const groups = opts.groups.map((g) => withLease(g, opts.nodeId));
+    const groups = opts.groups.map((g) => withHandoff(withLease(g, opts.nodeId)));
     this.groups = new Map(groups.map((g) => [g.params.group, g]));
     const leased = groups.find((g) => g.params.lease);
     if (leased && !opts.leaseTransport) throw new Error(`group ${leased.params.group} has quorum majority (leases) but the node has no lease transport`);
@@ -152,6 +177,7 @@ export class ClusterNode implements RunningNode {
         ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
         ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
         ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
+        ...(handoffEnabled(g) ? { handoffHooks: this.handoffHooks(g) } : {}),
       })),
       transport: opts.lan
         ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
@@ -202,7 +228,9 @@ export class ClusterNode implements RunningNode {
       onMemberChanged: (c) => this.memberChanged(c),
     });
     this.membership.start();
+    this.armStartupHolds();
     await this.node.start(signal);
+    this.checkStartupHolds();
     this.updateQuorum();
     const lonely = opts.groups.filter((g) => g.quorum === 'none' && g.peers.length === 0 && opts.seeds.length === 0);
     for (const g of lonely) {
@@ -223,6 +251,9 @@ export class ClusterNode implements RunningNode {
   /** Graceful: masters resign (priority 0), membership announces the leave, then close. */
   async stop(): Promise<void> {
     this.cancelLonelyCheck?.();
+    this.endStartupHolds();
+    // Hand off before resigning: the successor takes over at once, no Skew_Time (issue 10).
+    await Promise.all([...this.groups.keys()].map((g) => this.handOff(g)));
     await this.node.resign();
     await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
     await this.node.stop();
@@ -235,6 +266,7 @@ export class ClusterNode implements RunningNode {
    * nothing released; the links close as a killed process's would.
    */
   async halt(): Promise<void> {
+    this.endStartupHolds();
     this.cancelRelinquishRepeats();
     this.cancelLonelyCheck?.();
     this.membership?.stop();
@@ -287,6 +319,7 @@ export class ClusterNode implements RunningNode {
    */
   private memberChanged(c: MemberChange): void {
     this.updateQuorum();
+    this.checkStartupHolds();
     if (c.to === 'left' || c.to === 'unknown') this.forgetLink(c);
     if (c.to === 'dead') return this.confirmDown(c.id, `declared dead: ${c.reason}`);
     if (c.to !== 'suspect') return;
@@ -331,6 +364,7 @@ export class ClusterNode implements RunningNode {
       if (refusal) return this.dropAdvert(msg, refusal);
       if (msg.origin.address !== undefined) this.spokeFrom.set(msg.origin.nodeId, msg.origin.address);
     }
+    if (runsIt) this.heardAdvert(msg.group, msg.advert.sender.nodeId, msg.advert.priority);
     // Without an origin (an in-memory transport that vouches for nothing) the sender's word is
     // all there is; gRPC always gives one.
     if (this.vote(msg) && !g) return;
@@ -372,6 +406,7 @@ export class ClusterNode implements RunningNode {
   }
 
   private receiveLease(m: LeaseMessage, from: string): void {
+    if (m.kind === 'handoff' || m.kind === 'handoff-done') return this.receiveHandoff(m, from);
     if (m.kind === 'relinquish') {
       this.voter?.relinquish(m.group, from, m.term);
       return;
@@ -418,6 +453,115 @@ export class ClusterNode implements RunningNode {
     };
   }
 
+  // ---- handoff and startup hold (issue 10; docs/leases.md "Handoff", docs/configuration.md) ----
+
+  /**
+   * Maintenance hook (issue 11's API calls it; ClusterNode.stop uses it): if this node is master
+   * of `group`, hand it off to the top-ranked live peer and wait until the handoff is over. False
+   * when there was nothing to hand off or no live successor (the caller then resigns the RFC way).
+   */
+  async handOff(group: string): Promise<boolean> {
+    const g = this.groups.get(group);
+    const runner = this.node.runners.get(group);
+    if (!g || !runner || runner.state.role !== 'Master' || !handoffEnabled(g)) return false;
+    const to = this.successorOf(g);
+    if (to === undefined) {
+      this.metrics.inc('vipd_handoffs_total', { group, result: 'no-successor' });
+      return false;
+    }
+    this.metrics.inc('vipd_handoffs_total', { group, result: 'offered' });
+    const wait = handoffWaitFor(g);
+    await runner.handOff(to, wait, g.provider.singleHolder === true);
+    return true;
+  }
+
+  /** The successor for a handoff of `g`: its live peers, ranked (src/runtime/handoff.ts). */
+  private successorOf(g: ClusterGroup): string | undefined {
+    const members = this.members();
+    const witnesses = new Set(g.witnesses);
+    const ids = g.peers.length > 0 ? g.peers : [...members.keys()].filter((id) => !witnesses.has(id));
+    const heard = this.heardPriority.get(g.params.group);
+    const candidates: LiveCandidate[] = [];
+    for (const id of ids) {
+      const m = members.get(id);
+      if (id === this.opts.nodeId || m?.state !== 'alive') continue;
+      const priority = heard?.get(id);
+      candidates.push({ nodeId: id, ...(priority !== undefined ? { priority } : {}) });
+    }
+    return successorFor(candidates, this.opts.nodeId);
+  }
+
+  /** The runner's side of the handoff messages (Handoff, HandoffDone; src/wire/handoff-frame.ts). */
+  private handoffHooks(g: ClusterGroup): HandoffHooks {
+    const group = g.params.group;
+    const lt = this.opts.leaseTransport;
+    return {
+      offer: (to, term) => {
+        // Our own voter first, then the other voters, the successor last: its advert then finds
+        // the promises moved (docs/leases.md, "Handoff").
+        this.voter?.handOver(group, this.opts.nodeId, term, to);
+        const members = this.members();
+        const voters = [...new Set([...(g.peers.length > 0 ? g.peers : [...members.keys()]), ...g.witnesses])].filter((id) => id !== this.opts.nodeId && id !== to);
+        for (const id of [...voters, to]) {
+          const address = this.leaseAddress(id);
+          if (address !== undefined) lt?.sendLease(address, { kind: 'handoff', group, term, successor: to });
+        }
+        this.opts.onHandoff?.({ group, from: this.opts.nodeId, to, term, overlapMaxMs: g.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS });
+      },
+      done: (from, term) => {
+        const address = this.leaseAddress(from);
+        if (address !== undefined) lt?.sendLease(address, { kind: 'handoff-done', group, term });
+      },
+    };
+  }
+
+  /** A Handoff (voters move their promise; the named successor takes over) or a HandoffDone. */
+  private receiveHandoff(m: Extract<LeaseMessage, { kind: 'handoff' | 'handoff-done' }>, from: string): void {
+    const g = this.groups.get(m.group);
+    if (m.kind === 'handoff') {
+      // Our voter moves only a promise to `from` itself (lease.ts handOver): a third node's word moves nothing.
+      if (!g || g.params.lease) this.voter?.handOver(m.group, from, m.term, m.successor);
+      if (g && m.successor === this.opts.nodeId) this.node.runners.get(m.group)?.handoffOffered(from, m.term);
+      return;
+    }
+    this.node.runners.get(m.group)?.handoffDone(from, m.term);
+  }
+
+  private heardAdvert(group: string, from: string, priority: number): void {
+    let m = this.heardPriority.get(group);
+    if (!m) {
+      m = new Map();
+      this.heardPriority.set(group, m);
+    }
+    if (Number.isInteger(priority) && priority >= 0 && priority <= 255 && (m.has(from) || m.size < 256)) m.set(from, priority);
+    // A master speaks: no need to hold the start back any longer.
+    if (priority > 0) this.startupHolds.get(group)?.heardMaster(from);
+  }
+
+  /** Before the elections start: groups with a startup hold and a peer list wait (startup-hold.ts). */
+  private armStartupHolds(): void {
+    for (const g of this.groups.values()) {
+      const runner = this.node.runners.get(g.params.group);
+      if (!runner || !g.startupHoldMs || g.startupHoldMs <= 0 || g.peers.length === 0) continue;
+      const hold = new StartupHold({
+        peers: g.peers.filter((p) => p !== this.opts.nodeId), holdMs: g.startupHoldMs, clock: this.opts.clock, target: runner,
+        heard: (id) => this.members().get(id)?.state === 'alive' || this.heardPriority.get(g.params.group)?.has(id) === true,
+        onEnd: () => this.startupHolds.delete(g.params.group),
+      });
+      this.startupHolds.set(g.params.group, hold);
+      hold.arm();
+    }
+  }
+
+  private checkStartupHolds(): void {
+    for (const h of [...this.startupHolds.values()]) h.check();
+  }
+
+  private endStartupHolds(): void {
+    for (const h of [...this.startupHolds.values()]) h.cancel();
+    this.startupHolds.clear();
+  }
+
   private updateQuorum(): void {
     const members = this.members();
     for (const g of this.groups.values()) {
@@ -438,4 +582,20 @@ function withLease(g: ClusterGroup, self: string): ClusterGroup {
   const voters = [...new Set([...g.peers, ...g.witnesses])].filter((id) => id !== self);
   const stall = g.leaseStallToleranceMs === undefined ? {} : { stallToleranceMs: g.leaseStallToleranceMs };
   return { ...g, params: { ...g.params, lease: { voters, ...stall } } };
+}
+
+/** Handoff applies to unicast groups (`handoff: true`, the default) whose bound leaves a wait. */
+function handoffEnabled(g: ClusterGroup): boolean {
+  return g.handoff !== false && (g.transport ?? 'unicast') === 'unicast' && handoffWaitMs(g.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS, g.params.lease?.releaseMarginMs ?? DEFAULT_RELEASE_MARGIN_MS) !== undefined;
+}
+
+/** How long a master of `g` waits for HandoffDone: handoff_overlap_max less R (core handoff.ts). */
+function handoffWaitFor(g: ClusterGroup): number {
+  return handoffWaitMs(g.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS, g.params.lease?.releaseMarginMs ?? DEFAULT_RELEASE_MARGIN_MS) ?? 0;
+}
+
+/** A leased group hands off on preemption too (the core's params.handoff, step.ts). */
+function withHandoff(g: ClusterGroup): ClusterGroup {
+  if (!g.params.lease || !handoffEnabled(g) || g.params.handoff) return g;
+  return { ...g, params: { ...g.params, handoff: { waitMs: handoffWaitFor(g), releaseFirst: g.provider.singleHolder === true } } };
 }

@@ -16,6 +16,7 @@ import type { Metrics } from '../ports/metrics.js';
 import { ProviderDriver, type Desired, type RetryPolicy } from './provider-driver.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { LogLimiter } from '../ports/log-limiter.js';
+import { HandoffTracker } from './handoff.js';
 
 export interface RoleChange {
   readonly group: string;
@@ -43,6 +44,16 @@ export interface InstanceRunnerOptions {
   readonly reassertIntervalMs?: number;
   /** Lease glue for groups with `params.lease` (docs/leases.md); ClusterNode provides it. */
   readonly lease?: LeaseHooks;
+  /** Handoff messages (issue 10, src/runtime/handoff.ts); ClusterNode provides them. */
+  readonly handoff?: HandoffHooks;
+}
+
+/** What a handoff needs from the node's transport (docs/leases.md, "Handoff"). Must not throw. */
+export interface HandoffHooks {
+  /** We hand the group off to `to` at `term`: tell our own voter, the group's voters and `to`. */
+  offer(to: string, term: number): void;
+  /** We took the group over from `from` and the provider confirmed: tell `from` (HandoffDone). */
+  done(from: string, term: number): void;
 }
 
 /** What a leased group needs from the node's voter and transport. */
@@ -86,6 +97,11 @@ export class InstanceRunner {
   private crashed = false;
   /** Why each fault was raised (the core keeps only the resource names). */
   private readonly faultReasons = new Map<string, string>();
+  /** Handoff bookkeeping (src/runtime/handoff.ts). */
+  private readonly handoffs = new HandoffTracker();
+  /** The startup hold (src/runtime/startup-hold.ts) keeps Startup back while set. */
+  private startupHeld = false;
+  private startupPending = false;
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
@@ -115,7 +131,53 @@ export class InstanceRunner {
   }
 
   start(): void {
+    if (this.startupHeld) {
+      this.startupPending = true;
+      return;
+    }
     this.dispatch({ type: 'Startup' });
+  }
+
+  /** The startup hold (issue 10): start() waits for releaseStartup(). Call before start(). */
+  holdStartup(): void {
+    this.startupHeld = true;
+  }
+
+  /** The hold ended (`reason` becomes the transition's): start the election if start() was called. */
+  releaseStartup(reason: string): void {
+    if (!this.startupHeld) return;
+    this.startupHeld = false;
+    if (!this.startupPending) return;
+    this.startupPending = false;
+    this.dispatch({ type: 'Startup', reason, afterHold: true });
+  }
+
+  /** Whether the startup hold still keeps the election back. */
+  get holdingStartup(): boolean {
+    return this.startupHeld;
+  }
+
+  /**
+   * Master: hand the group off to `to` (docs/leases.md, "Handoff"). Resolves when the handoff is
+   * over (the successor confirmed, the bound passed, or there was nothing to hand off): the
+   * caller then stops or stays as a backup.
+   */
+  handOff(to: string, waitMs: number, releaseFirst: boolean, resign = true): Promise<void> {
+    this.dispatch({ type: 'HandOff', to, waitMs, releaseFirst, resign });
+    return this.handoffs.whenOver(this.st);
+  }
+
+  /** Our master `from` hands the group to us (a Handoff naming us). */
+  handoffOffered(from: string, term: number): void {
+    if (this.halted) return;
+    this.dispatch({ type: 'HandoffOffered', from, term });
+    if (this.st.role === 'Master') this.handoffs.owe(from, this.st.term);
+    this.settleHandoffDebt();
+  }
+
+  /** Our successor `from` holds the VIP (HandoffDone). */
+  handoffDone(from: string, term: number): void {
+    this.dispatch({ type: 'HandoffDone', from, term });
   }
 
   /**
@@ -141,6 +203,7 @@ export class InstanceRunner {
   halt(): void {
     this.halted = true;
     this.crashed = true;
+    this.handoffs.clear();
     this.timer.disarm();
     this.driver.halt();
   }
@@ -211,11 +274,42 @@ export class InstanceRunner {
       this.queued.length = 0;
       this.dispatching = false;
     }
+    this.watchHandoff();
     this.rearm();
+  }
+
+  /** After each dispatch: a handoff the core began is announced; one that ended frees stop(). */
+  private watchHandoff(): void {
+    const h = this.st.role === 'Master' ? this.st.handoff : undefined;
+    const offer = this.handoffs.observe(h);
+    // Make-before-break announces at once; break-before-make once the release is confirmed.
+    // So does a master whose provider has not confirmed the VIP at this term (an acquire still
+    // retrying, a reconcile pass in flight): otherwise the retry could take the VIP anew while
+    // the successor already holds it (simulator WAN seed 110).
+    if (offer && !offer.releasedFirst && !this.crashed) {
+      const c = this.driver.confirmed;
+      if (c?.kind === 'held' && c.term === offer.term) this.opts.handoff?.offer(offer.to, offer.term);
+      else {
+        this.handoffs.releaseBeforeOffer(offer);
+        this.driver.want({ kind: 'not-held', term: offer.term, reason: `handoff to ${offer.to}: the VIP is not confirmed here, releasing first` });
+      }
+    }
+    if (this.st.role !== 'Master') this.handoffs.forgive();
+  }
+
+  /** A successor whose provider confirmed the VIP at its mastership tells its old master. */
+  private settleHandoffDebt(): void {
+    const c = this.driver.confirmed;
+    if (this.st.role !== 'Master' || c?.kind !== 'held' || c.term !== this.st.term) return;
+    const debt = this.handoffs.settle();
+    if (debt && !this.crashed) this.opts.handoff?.done(debt.from, debt.term);
   }
 
   /** The provider confirmed `d`: after a leased mastership, a release frees the voters early. */
   private applied(d: Desired): void {
+    if (d.kind === 'held') this.settleHandoffDebt();
+    const first = this.handoffs.releasedFirst(d);
+    if (first && !this.crashed) this.opts.handoff?.offer(first.to, first.term);
     if (this.crashed || d.kind !== 'not-held' || !this.leaseAsked || this.st.role === 'Master' || !this.opts.lease) return;
     this.leaseAsked = false;
     this.opts.lease.relinquished(d.term);

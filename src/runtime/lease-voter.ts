@@ -4,7 +4,7 @@
  * of src/core/election/lease.ts with the clock, counting every decision and logging refusals
  * once per reason per window.
  */
-import { crashVerdict, grant, initialVoter, relinquish, type LeaseRefusal, type VoterState } from '../core/election/lease.js';
+import { crashVerdict, grant, handOver, initialVoter, relinquish, type LeaseRefusal, type VoterState } from '../core/election/lease.js';
 import type { Clock } from '../ports/clock.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { Logger } from '../ports/logger.js';
@@ -46,6 +46,17 @@ export class LeaseVoter {
     }
     if (r.granted) return { granted: true };
     return { granted: false, ...(r.until === undefined ? {} : { until: r.until }), ...(r.grantedTerm === undefined ? {} : { grantedTerm: r.grantedTerm }) };
+  }
+
+  /**
+   * `from` hands `group` off to `successor` at `term` (docs/leases.md, "Handoff"): move our
+   * promise to it, if the promise is `from`'s. Counted by result (vipd_lease_handovers_total).
+   */
+  handOver(group: string, from: string, term: number, successor: string): boolean {
+    const r = handOver(this.state, group, from, term, successor, this.clock.now());
+    this.state = r.state;
+    this.metrics.inc('vipd_lease_handovers_total', { group, result: r.moved ? 'moved' : r.reason });
+    return r.moved;
   }
 
   /** `from` confirmed it released `group` at `term`: drop a promise to it. */

@@ -10,7 +10,7 @@ import type { Logger } from '../ports/logger.js';
 import type { GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import type { RuntimeAdvertDropReason } from './drop-reasons.js';
-import { InstanceRunner, type GroupStatus, type LeaseHooks, type RoleChange } from './instance-runner.js';
+import { InstanceRunner, type GroupStatus, type HandoffHooks, type LeaseHooks, type RoleChange } from './instance-runner.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RetryPolicy } from './provider-driver.js';
@@ -23,6 +23,8 @@ export interface NodeGroup {
   readonly trackInterface?: string;
   /** Lease glue, for groups with `params.lease` (ClusterNode). */
   readonly lease?: LeaseHooks;
+  /** Handoff messages (ClusterNode, issue 10). */
+  readonly handoffHooks?: HandoffHooks;
   /** ProviderRequest.fenced: true for unicast groups, whose terms are cluster-ordered (default false). */
   readonly fenced?: boolean;
   /** The group's `reassert_interval`: how often a master re-reads and re-asserts its VIP. */
@@ -69,6 +71,7 @@ export class VipdNode {
         ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
         ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
         ...(g.lease ? { lease: g.lease } : {}),
+        ...(g.handoffHooks ? { handoff: g.handoffHooks } : {}),
         ...(g.fenced !== undefined ? { fenced: g.fenced } : {}),
         ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
       }));

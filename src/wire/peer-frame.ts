@@ -7,6 +7,7 @@ import type { Decoded } from './advert-body.js';
 import {
   checkLeaseAck, checkLeaseRefusal, checkLeaseRelinquish, describeLeaseAck, describeLeaseRefusal, describeLeaseRelinquish, type LeaseAck, type LeaseRefusal, type LeaseRelinquish,
 } from './lease-frame.js';
+import { checkHandoff, checkHandoffDone, describeHandoff, describeHandoffDone, type Handoff, type HandoffDone } from './handoff-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 import { checkAdvertBundle, describeAdvertBundle, type AdvertBundle } from './advert-bundle.js';
 import { membershipOverLimit } from './membership-scan.js';
@@ -83,6 +84,8 @@ interface NoKind {
   leaseRelinquish?: undefined;
   leaseRefusal?: undefined;
   advertBundle?: undefined;
+  handoff?: undefined;
+  handoffDone?: undefined;
 }
 
 export type Frame =
@@ -92,7 +95,9 @@ export type Frame =
   | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
   | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish })
   | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal })
-  | (Omit<NoKind, 'advertBundle'> & { advertBundle: AdvertBundle });
+  | (Omit<NoKind, 'advertBundle'> & { advertBundle: AdvertBundle })
+  | (Omit<NoKind, 'handoff'> & { handoff: Handoff })
+  | (Omit<NoKind, 'handoffDone'> & { handoffDone: HandoffDone });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -110,6 +115,8 @@ interface RawFrame {
   leaseRelinquish?: Partial<LeaseRelinquish>;
   leaseRefusal?: Partial<LeaseRefusal>;
   advertBundle?: Partial<AdvertBundle>;
+  handoff?: Partial<Handoff>;
+  handoffDone?: Partial<HandoffDone>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -154,6 +161,14 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const b = checkAdvertBundle(f.advertBundle);
     return b.ok ? { ok: true, value: { advertBundle: b.value } } : b;
   }
+  if (f.kind === 'handoff') {
+    const h = checkHandoff(f.handoff);
+    return h.ok ? { ok: true, value: { handoff: h.value } } : h;
+  }
+  if (f.kind === 'handoffDone') {
+    const h = checkHandoffDone(f.handoffDone);
+    return h.ok ? { ok: true, value: { handoffDone: h.value } } : h;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
@@ -168,6 +183,8 @@ export function describeFrame(f: Frame): string {
   if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
   if (f.leaseRefusal) return describeLeaseRefusal(f.leaseRefusal);
   if (f.advertBundle) return describeAdvertBundle(f.advertBundle);
+  if (f.handoff) return describeHandoff(f.handoff);
+  if (f.handoffDone) return describeHandoffDone(f.handoffDone);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;

@@ -43,15 +43,16 @@ describe('three vipd processes', () => {
     console.log(`# SIGKILL takeover after ~${(change?.t ?? t) - t} ms: ${change?.msg}`);
   });
 
-  it('the killed node comes back and preempts; SIGTERM then hands over after Skew_Time', async () => {
+  it('the killed node comes back and preempts; SIGTERM then hands off to the next priority at once (issue 10)', async () => {
     c.start('c');
     await c.until(() => c.masters().join() === 'c', 20_000, 'c master again');
     const t = Date.now();
     c.signal('c', 'SIGTERM');
     await c.until(() => c.masters().join() === 'b', 5000, 'b master');
-    assert.match(c.change('b', 'MASTER', t)?.msg ?? '', /resigned \(priority 0\), Skew_Time elapsed/);
+    assert.match(c.change('b', 'MASTER', t)?.msg ?? '', /\(handoff: master c/, c.logs.filter((e) => e.t >= t - 3000 && !/lease for/.test(e.msg)).map((e) => `${e.node}: ${e.msg}`).join('\n'));
     assert.equal(await c.exited('c'), 0, 'graceful exit');
-    assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /MASTER -> INITIALIZE \(shutdown\)/.test(e.msg)));
+    assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /MASTER -> BACKUP \(handoff: b confirmed it holds the VIP\)/.test(e.msg)), c.tail(40));
+    assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /BACKUP -> INITIALIZE \(shutdown\)/.test(e.msg)));
   });
 
   it('a frozen master (SIGSTOP) is replaced; after SIGCONT exactly one master remains', async () => {

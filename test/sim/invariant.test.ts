@@ -5,17 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvariantChecker, type HostView } from './invariant.js';
+import { InvariantChecker, type HostView, type OverlapWindow } from './invariant.js';
 import { NodeClock } from './node-clock.js';
 import { HostRecord, SimProvider } from './provider.js';
 import { Rng } from './rng.js';
 import { VirtualClock } from './virtual-clock.js';
 
-function world(ids: string[]) {
+function world(ids: string[], overlaps: OverlapWindow[] = []) {
   const clock = new VirtualClock();
   const hosts = new Map<string, { running: boolean; held: boolean }>(ids.map((id) => [id, { running: true, held: false }]));
   const view = (): HostView[] => [...hosts].map(([id, h]) => ({ id, ...h }));
-  const checker = new InvariantChecker(clock, { hosts: view, safety: true, settleMs: 100 });
+  const checker = new InvariantChecker(clock, { hosts: view, safety: true, settleMs: 100, overlaps: () => overlaps });
   const at = (t: number, fn: () => void) => clock.schedule(t, fn);
   return { clock, hosts, checker, at, h: (id: string) => hosts.get(id)! };
 }
@@ -33,6 +33,24 @@ describe('simulator: invariant checker', () => {
     assert.deepEqual(v.holders, ['a', 'b']);
     assert.equal(v.at, 20.3);
     assert.ok(Math.abs(v.durationMs - 0.4) < 1e-9);
+  });
+
+  it('a handoff allows two holders only for its pair and only within its window (docs/leases.md, "Handoff")', async () => {
+    const w = world(['a', 'b', 'c'], [{ from: 'a', to: 'b', since: 10, until: 30 }]);
+    w.h('a').held = true;
+    w.at(12, () => (w.h('b').held = true));
+    w.at(15, () => (w.h('a').held = false));
+    await w.clock.advanceTo(20);
+    assert.equal(w.checker.violations.length, 0, 'a and b within the window');
+    assert.ok(Math.abs(w.checker.overlapMs - 3) < 1e-9);
+    // A third node with b inside the window: not the pair.
+    w.at(21, () => (w.h('c').held = true));
+    w.at(22, () => (w.h('c').held = false));
+    // a again with b, past the window's end (the whole interval that crosses it is flagged).
+    w.at(28, () => (w.h('a').held = true));
+    w.at(35, () => (w.h('a').held = false));
+    await w.clock.advanceTo(50);
+    assert.deepEqual(w.checker.violations.map((v) => [v.kind, v.at, v.holders.join()]), [['two-holders', 21, 'b,c'], ['two-holders', 28, 'a,b']]);
   });
 
   it('a crashed node\'s stale record counts only once the node runs again', async () => {

@@ -8,8 +8,9 @@ import { describe, it } from 'node:test';
 import { LAN } from './properties.js';
 import { SimWorld } from './world.js';
 
-function world(seed: number): SimWorld {
+function world(seed: number, handoffWindowScale?: number): SimWorld {
   return new SimWorld({
+    ...(handoffWindowScale === undefined ? {} : { handoffWindowScale }),
     seed,
     nodes: [{ id: 'a', kind: 'member', priority: 200 }, { id: 'b', kind: 'member', priority: 100 }, { id: 'w', kind: 'witness' }],
     timing: LAN,
@@ -46,6 +47,23 @@ describe('simulator: whole nodes', () => {
   it('a crashed master\'s host keeps the VIP; the checker ignores it while no process runs there', async () => {
     const w = await crashedMaster(2);
     assert.deepEqual(w.checker.violations.filter((v) => v.kind === 'two-holders'), []);
+  });
+
+  it('issue 10: a graceful stop of the master hands off; the two hold together only within the window, and a checker allowing no window sees it', async () => {
+    for (const scale of [1, 0]) {
+      const w = world(4, scale);
+      await w.start();
+      await w.runFor(3000);
+      assert.deepEqual(w.holders(), ['a']);
+      await w.stop('a');
+      await w.runFor(3000);
+      assert.deepEqual(w.holders(), ['b'], 'b took over');
+      assert.equal(w.handoffs.length, 1, w.report());
+      assert.ok(w.journal.some((l) => /b#1 Backup -> Master term \d+ \(handoff: master a handed the group over/.test(l)), w.report());
+      const two = w.checker.violations.filter((v) => v.kind === 'two-holders');
+      if (scale === 1) assert.deepEqual(two, [], 'within the window');
+      else assert.deepEqual(two.map((v) => v.holders.join()), ['a,b'], 'the make-before-break overlap, caught without its window');
+    }
   });
 
   it('finding 1: a restarted node releases the stale VIP before anyone sees two holders', async () => {

@@ -14,7 +14,8 @@
  */
 import { MemoryHub } from '../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
-import { promiseMs } from '../../src/core/election/lease.js';
+import { promiseMs, RHO } from '../../src/core/election/lease.js';
+import { DEFAULT_HANDOFF_OVERLAP_MAX_MS } from '../../src/core/election/handoff.js';
 import { masterDownIntervalMs } from '../../src/core/election/timers.js';
 import type { ElectionParams } from '../../src/core/election/types.js';
 import type { MembershipBasics } from '../../src/core/membership/params.js';
@@ -25,7 +26,7 @@ import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/
 import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
 import { MemoryMembershipHub } from '../fakes/memory-membership.js';
 import { silentLogger } from '../fakes/silent-logger.js';
-import { InvariantChecker } from './invariant.js';
+import { InvariantChecker, type OverlapWindow } from './invariant.js';
 import { SimNetwork, type LinkParams } from './network.js';
 import { NodeClock } from './node-clock.js';
 import { HostRecord, SimProvider } from './provider.js';
@@ -66,6 +67,10 @@ export interface WorldOptions {
   readonly stallToleranceMs: number;
   /** The group's reassert_interval (the provider driver's reconcile loop); default the driver's 10 s. */
   readonly reassertIntervalMs?: number;
+  /** The group's handoff_overlap_max (docs/leases.md, "Handoff"); default the config's. */
+  readonly handoffOverlapMaxMs?: number;
+  /** Test of the checker only: scales the overlap window a handoff allows (default 1; 0 allows none). */
+  readonly handoffWindowScale?: number;
 }
 
 interface Host {
@@ -116,6 +121,7 @@ export class SimWorld {
     }
     this.checker = new InvariantChecker(this.clock, {
       hosts: () => [...this.hosts.values()].map((h) => ({ id: h.spec.id, running: h.running, held: h.record.held })),
+      overlaps: () => this.handoffs,
       safety: true,
       settleMs: 3 * this.takeoverWaitMs(),
     });
@@ -186,6 +192,30 @@ export class SimWorld {
     await this.clock.runWhile(node.halt());
     this.updateStability();
   }
+
+  /**
+   * Graceful stop (SIGTERM): the node hands off or resigns, releases, leaves and closes. It
+   * counts as running (a holder) until its stop() resolved.
+   */
+  async stop(id: string): Promise<void> {
+    const h = this.host(id);
+    if (!h.running || !h.node) return;
+    this.note(`stop ${id} (graceful)`);
+    const node = h.node;
+    await this.clock.runWhile(node.stop());
+    if (h.node === node) {
+      h.running = false;
+      h.node = undefined;
+    }
+    this.updateStability();
+  }
+
+  /**
+   * Handoffs sent so far, as the overlap each allows (docs/leases.md, "Handoff"): from the send
+   * until handoff_overlap_max plus the stall tolerance S (the old master may be frozen for up to
+   * S, A3), stretched by the clock-rate bound.
+   */
+  readonly handoffs: OverlapWindow[] = [];
 
   /** World times of restarts: a restarted voter forgot the terms it granted (docs/leases.md, "Terms"). */
   readonly restarts: number[] = [];
@@ -289,6 +319,7 @@ export class SimWorld {
         quorum: 'majority',
         leaseStallToleranceMs: opts.stallToleranceMs,
         ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
+        handoffOverlapMaxMs: opts.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS,
       });
     }
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
@@ -313,6 +344,14 @@ export class SimWorld {
       seed: this.rng.int(1, 2 ** 31),
       onRoleChange: (c) => {
         this.note(`${c.nodeId}#${h.generation} ${c.from} -> ${c.to} term ${c.term} (${c.reason})`);
+      },
+      onHandoff: (e) => {
+        const now = this.clock.now();
+        const until = now + (opts.handoffWindowScale ?? 1) * (e.overlapMaxMs + opts.stallToleranceMs) / (1 - RHO);
+        this.handoffs.push({ from: e.from, to: e.to, since: now, until });
+        // A step of time ends exactly at the window's end, so an overlap past it is seen there.
+        this.clock.schedule(until, () => undefined);
+        this.note(`handoff ${e.from} -> ${e.to} at term ${e.term} (two holders allowed until t=${until.toFixed(1)})`);
       },
     });
   }

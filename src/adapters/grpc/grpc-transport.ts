@@ -20,6 +20,7 @@ import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import { decodeAdvertBundleBody, encodeAdvertBundleBody, MAX_BUNDLE_ADVERTS, type AdvertBundle } from '../../wire/advert-bundle.js';
 import { PROTOCOL_REVISION, REVISION_ADVERT_BUNDLE, type Frame, type Hello, type MembershipFrame, type SignedAdvert } from '../../wire/peer-frame.js';
 import { nextSequence, type ReplayDrop } from '../../security/replay.js';
+import { assertNever } from '../../core/assert.js';
 import { systemClock } from '../system-clock.js';
 import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
 import { checkHello } from './hello-check.js';
@@ -245,12 +246,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
 
   /** Lease frames go on our own stream to `address` (no queueing: a late ack is a stale ack). */
   sendLease(address: string, m: LeaseMessage): boolean {
-    const frame = m.kind === 'ack'
-      ? { leaseAck: { group: m.group, term: m.term, echo: m.echo } }
-      : m.kind === 'refusal'
-        ? { leaseRefusal: { group: m.group, term: m.term, grantedTerm: m.grantedTerm } }
-        : { leaseRelinquish: { group: m.group, term: m.term } };
-    return this.link(address)?.send(frame) ?? false;
+    return this.link(address)?.send(leaseFrame(m)) ?? false;
   }
 
   /** Whether our stream to `address` is established. */
@@ -361,6 +357,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     if (f.leaseRelinquish) return this.leaseReceiver?.({ kind: 'relinquish', ...f.leaseRelinquish }, from.nodeId);
     if (f.leaseRefusal) return this.leaseReceiver?.({ kind: 'refusal', ...f.leaseRefusal }, from.nodeId);
     if (f.advertBundle) return this.receiveBundle(from, f.advertBundle);
+    if (f.handoff) return this.leaseReceiver?.({ kind: 'handoff', ...f.handoff }, from.nodeId);
+    if (f.handoffDone) return this.leaseReceiver?.({ kind: 'handoff-done', ...f.handoffDone }, from.nodeId);
     if (!f.advert) return;
     const { body, keyId, mac } = f.advert;
     if (this.verified(from, body, keyId, mac, 'advert')) this.accept(from, body);
@@ -412,5 +410,23 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       // The stream's identity, with what its Hello announced (refuseAdvert, core/election/authorise.ts).
       origin: { nodeId: from.nodeId, address: from.address, primaryAddresses: from.primaryAddresses ?? [], groups: from.groups ?? [] },
     });
+  }
+}
+
+/** The Frame that carries a lease or handoff message (src/wire/lease-frame.ts, handoff-frame.ts). */
+function leaseFrame(m: LeaseMessage): Frame {
+  switch (m.kind) {
+    case 'ack':
+      return { leaseAck: { group: m.group, term: m.term, echo: m.echo } };
+    case 'refusal':
+      return { leaseRefusal: { group: m.group, term: m.term, grantedTerm: m.grantedTerm } };
+    case 'relinquish':
+      return { leaseRelinquish: { group: m.group, term: m.term } };
+    case 'handoff':
+      return { handoff: { group: m.group, term: m.term, successor: m.successor } };
+    case 'handoff-done':
+      return { handoffDone: { group: m.group, term: m.term } };
+    default:
+      return assertNever(m, 'lease message');
   }
 }

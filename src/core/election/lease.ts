@@ -120,6 +120,14 @@ export interface VoterPromise {
    * no crash verdict drops it.
    */
   readonly address?: string;
+  /**
+   * Set when the promise was moved to `to` by a handoff (docs/leases.md, "Handoff"): the end of
+   * the promise it inherited, which covered the master that handed off. Before it the promise
+   * is neither dropped (a relinquish shortens it to this) nor moved again.
+   */
+  readonly floor?: number;
+  /** With `floor`: the node that handed off, which the floor covers. */
+  readonly floorFor?: string;
 }
 
 /** The highest term this voter granted in a group, and to whom (kept after the promise ends). */
@@ -198,9 +206,12 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
   const renewed = live !== undefined && live.until > now && live.to === req.from;
   const until = Math.max(now + p, renewed ? live.until : -Infinity);
   // A promise renewed from another address than it was first granted from covers two processes
-  // (or a misconfiguration): no refusal at one address can then prove it free (crashVerdict).
-  const address = renewed ? (live.address === req.address ? live.address : undefined) : req.address;
-  const promise: VoterPromise = { to: req.from, term: req.term, until, grantedAt: now, ...(address === undefined ? {} : { address }) };
+  // (or a misconfiguration): no refusal at one address can then prove it free (crashVerdict). A
+  // promise inherited by a handoff (no grant of `to` yet) takes the address of its first grant.
+  const address = renewed && live.grantedAt !== undefined ? (live.address === req.address ? live.address : undefined) : req.address;
+  const floor = renewed && live.floor !== undefined && live.floor > now
+    ? { floor: live.floor, ...(live.floorFor !== undefined ? { floorFor: live.floorFor } : {}) } : {};
+  const promise: VoterPromise = { to: req.from, term: req.term, until, grantedAt: now, ...(address === undefined ? {} : { address }), ...floor };
   return {
     state: { ...state, promises: { ...promises, [req.group]: promise }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
     granted: true,
@@ -215,6 +226,13 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
 export function relinquish(state: VoterState, group: string, from: string, term: number): { state: VoterState; dropped: boolean } {
   const live = state.promises[group];
   if (!live || live.to !== from || live.term > term) return { state, dropped: false };
+  // A promise inherited through a handoff still covers the master that handed off until its
+  // floor (docs/leases.md, "Handoff"): it ends there, not now. Once the floor passed, this is
+  // an expired promise, the same as a dropped one.
+  if (live.floor !== undefined) {
+    if (live.until <= live.floor) return { state, dropped: false };
+    return { state: { ...state, promises: { ...state.promises, [group]: { ...live, until: live.floor } } }, dropped: true };
+  }
   const rest: Record<string, VoterPromise> = { ...state.promises };
   delete rest[group];
   return { state: { ...state, promises: rest }, dropped: true };
@@ -228,7 +246,8 @@ export function relinquish(state: VoterState, group: string, from: string, term:
  * each promise to `from` whose every grant came from `address` and was made at or before
  * `before` (the voter's clock when the stream broke, which precedes the redial). Any other
  * promise stays: one renewed from elsewhere, or granted later (a restarted process may have
- * answered since). Returns the groups whose promise was dropped.
+ * answered since). A promise a handoff moved to `from` ends at its floor instead (it still
+ * covers the master that handed off). Returns the groups whose promise was dropped or shortened.
  */
 export function crashVerdict(state: VoterState, from: string, address: string, before: number): { state: VoterState; dropped: string[] } {
   const dropped: string[] = [];
@@ -237,8 +256,41 @@ export function crashVerdict(state: VoterState, from: string, address: string, b
   }
   if (dropped.length === 0) return { state, dropped };
   const rest: Record<string, VoterPromise> = { ...state.promises };
-  for (const g of dropped) delete rest[g];
+  for (const g of dropped) {
+    const p = rest[g];
+    // A promise inherited through a handoff still covers the master that handed off until its
+    // floor, whatever became of the successor (docs/leases.md, "Handoff"): it ends there, as on
+    // a relinquish.
+    if (p?.floor !== undefined && p.until > p.floor) rest[g] = { ...p, until: p.floor };
+    else delete rest[g];
+  }
   return { state: { ...state, promises: rest }, dropped };
+}
+
+/** Why a voter did not move a promise on a handoff (counted, docs/metrics.md). */
+export const HANDOVER_REFUSALS = ['no-promise', 'not-promised-to-sender', 'term-ahead', 'inherited', 'self'] as const;
+export type HandoverRefusal = (typeof HANDOVER_REFUSALS)[number];
+
+/**
+ * `from`, to whom this voter promised the group at a term at most `term`, hands the group off
+ * to `successor` (docs/leases.md, "Handoff"): the promise moves to the successor, unchanged in
+ * length, remembering its end as the floor. Only the holder of the promise can move it (the
+ * transport vouches for `from`), so a third node's word moves nothing; and a promise that was
+ * itself inherited moves on only once its floor passed (or back to the node that floor covers),
+ * so the master that first handed off is covered until its own promise would have ended.
+ */
+export function handOver(
+  state: VoterState, group: string, from: string, term: number, successor: string, now: number,
+): { state: VoterState; moved: true } | { state: VoterState; moved: false; reason: HandoverRefusal } {
+  const live = state.promises[group];
+  if (successor === from) return { state, moved: false, reason: 'self' };
+  if (!live || live.until <= now) return { state, moved: false, reason: 'no-promise' };
+  if (live.to !== from) return { state, moved: false, reason: 'not-promised-to-sender' };
+  if (live.term > term) return { state, moved: false, reason: 'term-ahead' };
+  // Back to the node the floor covers is allowed: the two that may overlap stay the same pair.
+  if (live.floor !== undefined && live.floor > now && successor !== live.floorFor) return { state, moved: false, reason: 'inherited' };
+  const moved: VoterPromise = { to: successor, term: live.term, until: live.until, floor: live.until, floorFor: from };
+  return { state: { ...state, promises: { ...state.promises, [group]: moved } }, moved: true };
 }
 
 /** The live promise for `group`, if any. */

@@ -10,6 +10,7 @@
  */
 import { assertNever } from '../assert.js';
 import type { ElectionDropReason } from './drop-reasons.js';
+import { staleResignation } from './handoff.js';
 import { compareIdentity, describeIdentity } from './identity.js';
 import { LEASE_RETRY_MS, leaseMs, leaseUntil, majority, promiseMs } from './lease.js';
 import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
@@ -45,14 +46,15 @@ export function currentMasterDownIntervalMs(state: ElectionState): number {
 /** The earliest deadline the runtime must arm a timer for (keepalived: one timer per instance). */
 export function nextDeadline(state: ElectionState): number | undefined {
   const leaseEnd = state.lease?.acquired ? state.lease.until : undefined;
-  const ds = [state.adverTimer, state.masterDownTimer, state.quorumLossTimer, leaseEnd].filter((d): d is number => d !== undefined);
+  const ds = [state.adverTimer, state.masterDownTimer, state.quorumLossTimer, leaseEnd, state.handoff?.until].filter((d): d is number => d !== undefined);
   return ds.length === 0 ? undefined : Math.min(...ds);
 }
 
 export function step(state: ElectionState, event: ElectionEvent, now: number): StepResult {
+  if (state.role === 'Master' && state.handoff) return whileHandingOff(state, event, now);
   switch (event.type) {
     case 'Startup':
-      return onStartup(state, now);
+      return onStartup(state, now, event.reason, event.afterHold);
     case 'Shutdown':
       return onShutdown(state);
     case 'AdvertReceived':
@@ -77,6 +79,12 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onLeaseRefused(state, event.until);
     case 'LeaseTermBehind':
       return onLeaseTermBehind(state, event.from, event.term, event.grantedTerm, now);
+    case 'HandOff':
+      return startHandoff(state, event.to, event.waitMs, event.releaseFirst, event.resign, now);
+    case 'HandoffOffered':
+      return onHandoffOffered(state, event.from, event.term, now);
+    case 'HandoffDone':
+      return { state, actions: [] }; // only a master handing off waits for it (whileHandingOff)
     default:
       return assertNever(event, 'election event');
   }
@@ -125,6 +133,7 @@ function clearTimers(state: ElectionState): ElectionState {
   return {
     ...state, adverTimer: undefined, masterDownTimer: undefined, master: undefined, preempting: undefined,
     awaitingQuorum: false, quorumLossTimer: undefined, masterConfirmedDown: undefined, lease: undefined, crashVerdictRetries: undefined,
+    handoff: undefined,
   };
 }
 
@@ -178,12 +187,26 @@ function outranks(a: Advert, state: ElectionState): boolean {
 
 // ---- events --------------------------------------------------------------------------------
 
-function onStartup(state: ElectionState, now: number): StepResult {
+function onStartup(state: ElectionState, now: number, reason = 'startup', afterHold = false): StepResult {
   if (state.role !== 'Initialize') {
     return { state, actions: [log('warn', `Startup refused: instance is already ${roleLabel(state.role)}`)] };
   }
-  return enter({ ...state, preemptAfter: now + state.params.preemptDelayMs }, now, 'startup');
+  const r = enter({ ...state, preemptAfter: now + state.params.preemptDelayMs }, now, reason);
+  if (!afterHold || r.state.role !== 'Backup' || r.state.masterDownTimer === undefined) return r;
+  const skew = skewTimeMs(currentPriority(r.state), r.state.masterAdverIntervalCs, r.state.params.version);
+  return { state: { ...r.state, masterDownTimer: r.state.masterDownTimer + STARTUP_SKEW_FACTOR * skew }, actions: r.actions };
 }
+
+/**
+ * After the startup hold (issue 10), peers end their holds up to tens of ms apart (each when it
+ * has heard the last one join; more on a loaded host), more than the Skew_Time between two
+ * priorities (20 ms between 150 and 100 at 100 ms adverts, RFC 5798 §6.1): the first node to
+ * hear everyone could still win and be preempted a moment later. Its first Master_Down_Timer
+ * therefore adds this many Skew_Times, which keeps the priority order with room for that spread
+ * (160 ms between 150 and 100 at 100 ms adverts), at the price of a later first claim at cold
+ * start (at most 8 × Skew_Time, under 8 intervals).
+ */
+export const STARTUP_SKEW_FACTOR = 8;
 
 /** RFC 5798 §6.4.3: a master that shuts down sends priority 0 so a backup waits only Skew_Time. */
 function onShutdown(state: ElectionState): StepResult {
@@ -292,6 +315,7 @@ function onAdvert(state: ElectionState, a: Advert, now: number): StepResult {
 /** RFC 5798 §6.4.2, Backup state, "If an ADVERTISEMENT is received". */
 function backupHearsAdvert(state: ElectionState, a: Advert, now: number): StepResult {
   const s: ElectionState = { ...state, term: laterTerm(state.term, a.term) };
+  if (staleResignation(s, a)) return { state: s, actions: [] }; // an old master's, after a handoff
   if (a.priority === 0) {
     const skew = skewTimeMs(currentPriority(s), s.masterAdverIntervalCs, s.params.version);
     return {
@@ -326,6 +350,12 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
       term: laterTerm(state.term, a.term),
       masterAdverIntervalCs: state.params.version === 3 ? a.advertIntervalCs : state.params.advertIntervalCs,
     };
+    // Preempted while holding on a lease: hand off to the preemptor (make-before-break) rather
+    // than leave the VIP on no node until our voters' promises move (docs/leases.md, "Handoff").
+    const h = state.params.handoff;
+    if (h && state.lease?.acquired && a.priority > 0) {
+      return startHandoff({ ...state, masterAdverIntervalCs: s0.masterAdverIntervalCs }, a.sender.nodeId, h.waitMs, h.releaseFirst, false, now, reason, known(a, now));
+    }
     return stepDown(s0, now, reason, known(a, now), state.term);
   }
   // We win. If the loser carries a term at least ours, move our term past it so that the term
@@ -565,4 +595,110 @@ function onLeaseTermBehind(state: ElectionState, from: string, term: number, gra
     state: s,
     actions: [log('info', `${why}; re-asserting the VIP`, { term: next }), advert(s, now), { type: 'AcquireVip', term: next, reason: why }],
   };
+}
+
+// ---- handoff (issue 10; docs/leases.md, "Handoff") -------------------------------------------
+
+/**
+ * A master hands the group off to `to`: it stops advertising and taking the VIP, and releases
+ * when `to` confirms (HandoffDone) or `waitMs` from now, whichever comes first. The runtime sends
+ * the Handoff message (to the voters and `to`) once it sees `handoff` in the state; with
+ * `releaseFirst` (break-before-make) it waits for the release to be confirmed first.
+ */
+function startHandoff(
+  state: ElectionState, to: string, waitMs: number, releaseFirst: boolean, resign: boolean, now: number, why?: string, successor?: KnownMaster,
+): StepResult {
+  if (state.role !== 'Master' || state.handoff || to === state.params.self.nodeId) return { state, actions: [] };
+  const handoff = { to, term: state.term, until: now + Math.max(0, waitMs), resign, releasedFirst: releaseFirst, ...(successor ? { successor } : {}) };
+  const s: ElectionState = { ...state, adverTimer: undefined, quorumLossTimer: undefined, handoff };
+  const msg = `handing off to ${to} at term ${state.term}${why ? ` (${why})` : ''}: ${releaseFirst ? 'releasing first (break-before-make)' : `releasing when it confirms, within ${Math.round(waitMs)} ms`}`;
+  const actions: ElectionAction[] = [log('info', msg, { successor: to, term: state.term })];
+  if (releaseFirst) actions.push({ type: 'ReleaseVip', term: state.term, reason: `handoff to ${to}: break-before-make` });
+  return { state: releaseFirst && s.lease ? { ...s, lease: { ...s.lease, acquired: false } } : s, actions };
+}
+
+/** What a master handing off does with each event: wait for the successor, then release once. */
+function whileHandingOff(state: ElectionState, event: ElectionEvent, now: number): StepResult {
+  const h = state.handoff;
+  if (!h) return { state, actions: [] };
+  switch (event.type) {
+    case 'HandoffDone':
+      return event.from === h.to ? finishHandoff(state, now, `handoff: ${h.to} confirmed it holds the VIP`) : { state, actions: [] };
+    case 'TimerFired': {
+      const leaseEnded = state.lease?.acquired && state.lease.until !== undefined && now >= state.lease.until;
+      if (now >= h.until) return finishHandoff(state, now, `handoff: ${h.to} did not confirm in time, releasing`);
+      if (leaseEnded) return finishHandoff(state, now, `handoff: lease expired before ${h.to} confirmed`);
+      return { state, actions: [] };
+    }
+    case 'PeerConfirmedDown':
+      return event.nodeId === h.to ? finishHandoff(state, now, `handoff: successor ${h.to} confirmed down`) : { state, actions: [] };
+    case 'Shutdown': {
+      const f = finishHandoff(state, now, 'handoff cut short: shutdown');
+      const r = onShutdown(f.state);
+      return { state: r.state, actions: [...f.actions, ...r.actions] };
+    }
+    case 'FaultRaised': {
+      const f = finishHandoff(state, now, `handoff cut short: tracked resource down: ${event.resource}`);
+      const r = onFaultRaised(f.state, event.resource);
+      return { state: r.state, actions: [...f.actions, ...r.actions] };
+    }
+    case 'FaultCleared':
+      return { state: { ...state, faults: state.faults.filter((f) => f !== event.resource) }, actions: [] };
+    case 'HealthWeightChanged':
+      return { state: { ...state, healthWeight: event.weight }, actions: [] };
+    case 'QuorumChanged':
+      return state.params.requireQuorum ? { state: { ...state, hasQuorum: event.hasQuorum, quorumDetail: event.detail }, actions: [] } : { state, actions: [] };
+    case 'AdvertReceived': {
+      // The successor's adverts (and anyone's) wait: we take nothing again, we only learn terms.
+      const t = event.advert.term;
+      return Number.isSafeInteger(t) && isValidTerm(t) ? { state: { ...state, term: laterTerm(state.term, t) }, actions: [] } : { state, actions: [] };
+    }
+    case 'Startup':
+    case 'HandOff':
+    case 'HandoffOffered':
+    case 'MasterGone':
+    case 'LeaseAck':
+    case 'LeaseRefused':
+    case 'LeaseTermBehind':
+      return { state, actions: [] };
+    default:
+      return assertNever(event, 'election event');
+  }
+}
+
+/**
+ * The handoff ends: release (unless released first), send the priority-0 advert when the master
+ * resigns (RFC 5798 §6.4.3: VRRP peers and backups that missed the handoff move after Skew_Time),
+ * and become Backup. Our term stays the one we held at, so the release is fenced by it.
+ */
+function finishHandoff(state: ElectionState, now: number, reason: string): StepResult {
+  const h = state.handoff;
+  if (!h) return { state, actions: [] };
+  const heldTerm = h.term;
+  const resign: ElectionAction[] = h.resign ? [advert(state, undefined, 0)] : [];
+  // After a preemption we follow the preemptor at once (we heard it), so it can hand back to us.
+  const b = becomeBackup({ ...state, handoff: undefined }, now, reason, h.successor ? { ...h.successor, seenAt: now } : undefined);
+  return { state: b.state, actions: [...resign, { type: 'ReleaseVip', term: heldTerm, reason }, ...b.actions] };
+}
+
+/**
+ * Our master `from` hands the group off to us: take over at once at nextTerm (no Skew_Time, no
+ * Master_Down_Interval). A leased group takes the VIP when its lease holds, as after any
+ * takeover; the voters moved their promises to us (lease.ts handOver). Refused (the old master
+ * releases by its bound and the normal path follows) unless we follow `from` and may take over.
+ * A master that `from` hands off to (it preempted `from`) advertises at once to collect the
+ * moved promises.
+ */
+function onHandoffOffered(state: ElectionState, from: string, term: number, now: number): StepResult {
+  if (!Number.isSafeInteger(term) || !isValidTerm(term)) return { state, actions: [] };
+  if (state.role === 'Master') {
+    if (!state.lease || state.lease.acquired) return { state, actions: [] };
+    const s: ElectionState = { ...state, term: laterTerm(state.term, term), adverTimer: now + state.params.advertIntervalCs * CS };
+    return { state: s, actions: [log('info', `handoff: ${from} hands the group to us; asking the voters now`), advert(s, now)] };
+  }
+  if (state.role !== 'Backup' || state.master?.sender.nodeId !== from) {
+    return { state, actions: [log('info', `handoff from ${from} refused: we are ${roleLabel(state.role)}${state.master ? ` following ${state.master.sender.nodeId}` : ''}`)] };
+  }
+  if (!state.hasQuorum) return { state, actions: [log('warn', `handoff from ${from} refused: no quorum (${state.quorumDetail})`)] };
+  return becomeMaster({ ...state, term: laterTerm(state.term, term) }, now, `handoff: master ${describeIdentity(state.master.sender)} handed the group over at term ${term}`);
 }

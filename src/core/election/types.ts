@@ -51,6 +51,19 @@ export interface ElectionParams {
    * Undefined: the VIP follows the role at once (quorum none, VRRP groups).
    */
   readonly lease?: LeaseParams;
+  /**
+   * Handoff (issue 10, docs/leases.md "Handoff"): a leased master preempted by a higher-ranked
+   * master hands the group off to it instead of releasing at once. Undefined: no handoff on
+   * preemption (`handoff: false`, or no lease).
+   */
+  readonly handoff?: HandoffParams;
+}
+
+export interface HandoffParams {
+  /** How long a master waits for HandoffDone before it releases: handoff_overlap_max less R. */
+  readonly waitMs: number;
+  /** Break-before-make: the provider's resource cannot have two holders (VipProvider.singleHolder). */
+  readonly releaseFirst: boolean;
 }
 
 export interface LeaseParams {
@@ -113,6 +126,27 @@ export interface ElectionState {
    * CRASH_VERDICT_RETRY_MS apart while its lease does not hold yet (step.ts onMasterGone).
    */
   readonly crashVerdictRetries?: number;
+  /** Master handing the group off to a named successor (docs/leases.md, "Handoff"). */
+  readonly handoff?: HandoffState;
+}
+
+/**
+ * A master handing off (issue 10): it sends no adverts and takes nothing again; it releases
+ * when the successor confirms (HandoffDone) or at `until` at the latest, whichever is first.
+ */
+export interface HandoffState {
+  /** The successor's node id. */
+  readonly to: string;
+  /** Our term when we handed off (the Handoff message carries it). */
+  readonly term: number;
+  /** Latest time to start the release (local clock): handoff_overlap_max less R. */
+  readonly until: number;
+  /** Send the priority-0 advert when done (a stop or maintenance; not a preemption). */
+  readonly resign: boolean;
+  /** Break-before-make: the release was issued at the start (a provider with a single holder). */
+  readonly releasedFirst: boolean;
+  /** The successor as a master we heard (a preemptor's advert): followed once the handoff is done. */
+  readonly successor?: KnownMaster;
 }
 
 /** lease.ts MasterLease plus whether AcquireVip was issued for the lease now held. */
@@ -142,7 +176,11 @@ export interface Advert {
 }
 
 export type ElectionEvent =
-  | { readonly type: 'Startup' }
+  /**
+   * `reason`: why now, when the runtime held the start back (the startup hold, issue 10);
+   * `afterHold`: the first Master_Down_Timer then adds STARTUP_SKEW_FACTOR × Skew_Time (step.ts).
+   */
+  | { readonly type: 'Startup'; readonly reason?: string; readonly afterHold?: boolean }
   | { readonly type: 'Shutdown' }
   | { readonly type: 'AdvertReceived'; readonly advert: Advert }
   | { readonly type: 'TimerFired' }
@@ -171,6 +209,16 @@ export type ElectionEvent =
    * §6.4.3 tie-break); only the top backup takes over at once, the others keep their timers.
    */
   | { readonly type: 'MasterGone'; readonly nodeId: string; readonly top: boolean; readonly reason: string }
+  /**
+   * Master: hand the group off to `to` (graceful stop, maintenance; docs/leases.md "Handoff"),
+   * releasing at the latest `waitMs` from now; `releaseFirst` for providers whose resource
+   * cannot have two holders (break-before-make).
+   */
+  | { readonly type: 'HandOff'; readonly to: string; readonly waitMs: number; readonly releaseFirst: boolean; readonly resign: boolean }
+  /** Our master `from` handed the group off to us at its `term`: take over now (no Skew_Time). */
+  | { readonly type: 'HandoffOffered'; readonly from: string; readonly term: number }
+  /** The successor `from` confirmed it holds the VIP: a master handing off to it releases now. */
+  | { readonly type: 'HandoffDone'; readonly from: string; readonly term: number }
   /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
   | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 
