@@ -178,6 +178,7 @@ export class ClusterNode implements RunningNode {
         this.verdicts.streamBroke(id);
         this.streamBroke(id);
       },
+      peerUp: (id) => this.verdicts.streamUp(id),
       gone: (address, id) => this.verdicts.gone(address, id),
       standing: (id, standing) => this.verdicts.standing(id, standing),
       unreachable: (address) => this.membership?.sendFailed({ address }),
