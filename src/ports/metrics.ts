@@ -27,6 +27,7 @@ export const METRIC_NAMES = [
   'vipd_lease_crash_dropped_total', // {group}: promises dropped on this node's own crash verdict (docs/leases.md)
   'vipd_crash_probes_total', // {result}: CRASH_PROBE_RESULTS (src/adapters/grpc/crash-probe.ts)
   'vipd_advert_signatures_total', // {verdict}
+  'vipd_advert_bundles_sent_total', // {}: AdvertBundle frames written (src/adapters/grpc/grpc-transport.ts)
   'vipd_peer_frames_dropped_total', // {reason}: src/adapters/grpc/drop-reasons.ts
   'vipd_peer_frames_unsent_total', // {reason}: src/adapters/grpc/drop-reasons.ts
   'vipd_peer_rejected_total', // {reason}: src/adapters/grpc/drop-reasons.ts

@@ -179,7 +179,12 @@ export class ClusterNode implements RunningNode {
         this.streamBroke(id);
       },
       peerUp: (id) => this.verdicts.streamUp(id),
-      gone: (address, id) => this.verdicts.gone(address, id),
+      // Our own crash verdict (issue 10): the voters drop their promises, the top backup takes
+      // over (docs/leases.md), and membership suspects at once (docs/membership.md).
+      gone: (address, nodeId, reason) => {
+        this.verdicts.gone(address, nodeId);
+        this.membership?.memberGone(address, nodeId, reason);
+      },
       standing: (id, standing) => this.verdicts.standing(id, standing),
       unreachable: (address) => this.membership?.sendFailed({ address }),
       groupTargets: (group) => this.targets(group),

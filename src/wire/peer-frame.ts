@@ -8,7 +8,16 @@ import {
   checkLeaseAck, checkLeaseRefusal, checkLeaseRelinquish, describeLeaseAck, describeLeaseRefusal, describeLeaseRelinquish, type LeaseAck, type LeaseRefusal, type LeaseRelinquish,
 } from './lease-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
+import { checkAdvertBundle, describeAdvertBundle, type AdvertBundle } from './advert-bundle.js';
 import { membershipOverLimit } from './membership-scan.js';
+
+/**
+ * Hello.revision this build sends (docs/wire-compatibility.md, "Revisions"): each revision
+ * includes every earlier one's features.
+ */
+export const PROTOCOL_REVISION = 2;
+/** The first revision whose receivers understand Frame.advert_bundle. */
+export const REVISION_ADVERT_BUNDLE = 2;
 
 export interface Hello {
   clusterId: string;
@@ -73,6 +82,7 @@ interface NoKind {
   leaseAck?: undefined;
   leaseRelinquish?: undefined;
   leaseRefusal?: undefined;
+  advertBundle?: undefined;
 }
 
 export type Frame =
@@ -81,7 +91,8 @@ export type Frame =
   | (Omit<NoKind, 'membership'> & { membership: MembershipFrame })
   | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
   | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish })
-  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal });
+  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal })
+  | (Omit<NoKind, 'advertBundle'> & { advertBundle: AdvertBundle });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -98,6 +109,7 @@ interface RawFrame {
   leaseAck?: Partial<LeaseAck>;
   leaseRelinquish?: Partial<LeaseRelinquish>;
   leaseRefusal?: Partial<LeaseRefusal>;
+  advertBundle?: Partial<AdvertBundle>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -138,6 +150,10 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const r = checkLeaseRefusal(f.leaseRefusal);
     return r.ok ? { ok: true, value: { leaseRefusal: r.value } } : r;
   }
+  if (f.kind === 'advertBundle') {
+    const b = checkAdvertBundle(f.advertBundle);
+    return b.ok ? { ok: true, value: { advertBundle: b.value } } : b;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
@@ -151,6 +167,7 @@ export function describeFrame(f: Frame): string {
   if (f.leaseAck) return describeLeaseAck(f.leaseAck);
   if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
   if (f.leaseRefusal) return describeLeaseRefusal(f.leaseRefusal);
+  if (f.advertBundle) return describeAdvertBundle(f.advertBundle);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;

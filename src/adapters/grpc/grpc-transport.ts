@@ -17,7 +17,8 @@ import type { Metrics } from '../../ports/metrics.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/lease-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
-import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
+import { decodeAdvertBundleBody, encodeAdvertBundleBody, MAX_BUNDLE_ADVERTS, type AdvertBundle } from '../../wire/advert-bundle.js';
+import { PROTOCOL_REVISION, REVISION_ADVERT_BUNDLE, type Frame, type Hello, type MembershipFrame, type SignedAdvert } from '../../wire/peer-frame.js';
 import { nextSequence, type ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
 import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
@@ -97,6 +98,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   private readonly limits: TransportLimits;
   private sequence: number;
   private hello: Hello | undefined;
+  /** Serialized AdvertBody entries waiting for the next bundle to each peer address (send()). */
+  private readonly bundles = new Map<string, Uint8Array[]>();
+  private bundleFlush: NodeJS.Immediate | undefined;
   /** Advertised address, known after start. */
   address = '';
 
@@ -130,7 +134,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
     const announce = this.opts.announce;
     const provisional: Hello = {
-      clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1,
+      clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: PROTOCOL_REVISION,
       ...(announce ? { primaryAddresses: [...announce.primaryAddresses], groups: [...announce.groups] } : {}),
       ...(announce?.standing?.length ? { standing: announce.standing.map((g) => ({ ...g })) } : {}),
     };
@@ -157,6 +161,13 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     this.hello = provisional;
   }
 
+  /**
+   * Encodes the advert once (one sequence number for every target). A peer whose Hello revision
+   * understands bundles gets it in the next AdvertBundle to it, signed once with the rest: a
+   * periodic advert waits for the end of this event-loop turn (the periodic adverts of every
+   * group fire in the same turn: the core keeps them on one grid, step.ts), an urgent one is
+   * written at once with whatever waits for that peer. An older peer gets a lone SignedAdvert.
+   */
   send(msg: GroupAdvert): void {
     const a = msg.advert;
     const body = encodeAdvertBody({
@@ -175,9 +186,52 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       ...(a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho }),
       ...(a.leasePromiseMs === undefined ? {} : { leasePromiseMs: a.leasePromiseMs }),
     });
+    let lone: SignedAdvert | undefined;
+    for (const address of this.receiver?.groupTargets(msg.group) ?? []) {
+      const link = this.link(address);
+      if (!link) continue;
+      if ((link.peerRevision ?? 0) < REVISION_ADVERT_BUNDLE) {
+        this.flushBundle(address);
+        lone ??= this.signed(body);
+        link.send({ advert: lone });
+        continue;
+      }
+      let queue = this.bundles.get(address);
+      if (!queue) this.bundles.set(address, (queue = []));
+      queue.push(body);
+      if (msg.periodic !== true) this.flushBundle(address);
+      else this.bundleFlush ??= setImmediate(() => this.flushBundles());
+    }
+  }
+
+  private signed(body: Uint8Array): SignedAdvert {
     const sig = this.opts.signer.sign(body);
-    const advert: SignedAdvert = { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
-    for (const address of this.receiver?.groupTargets(msg.group) ?? []) this.link(address)?.send({ advert });
+    return { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
+  }
+
+  private flushBundles(): void {
+    this.bundleFlush = undefined;
+    for (const address of [...this.bundles.keys()]) this.flushBundle(address);
+  }
+
+  /**
+   * Writes what waits for `address`: one AdvertBundle (at most MAX_BUNDLE_ADVERTS entries each),
+   * or lone adverts if the peer came back with an older revision. In sequence order either way.
+   */
+  private flushBundle(address: string): void {
+    const queue = this.bundles.get(address);
+    if (!queue) return;
+    this.bundles.delete(address);
+    const link = this.links.get(address);
+    if (!link) return;
+    if ((link.peerRevision ?? 0) < REVISION_ADVERT_BUNDLE) {
+      for (const body of queue) link.send({ advert: this.signed(body) });
+      return;
+    }
+    for (let i = 0; i < queue.length; i += MAX_BUNDLE_ADVERTS) {
+      const body = encodeAdvertBundleBody(queue.slice(i, i + MAX_BUNDLE_ADVERTS));
+      if (link.send({ advertBundle: this.signed(body) })) this.opts.metrics.inc('vipd_advert_bundles_sent_total', {});
+    }
   }
 
   /** Sends a membership message to a peer address; it waits briefly while the link comes up. */
@@ -206,12 +260,16 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
 
   /** Drops the link to an address that left the cluster. */
   forget(address: string): void {
+    this.bundles.delete(address);
     this.links.get(address)?.close();
     this.links.delete(address);
   }
 
   async stop(): Promise<void> {
     this.handler = undefined;
+    if (this.bundleFlush) clearImmediate(this.bundleFlush);
+    this.bundleFlush = undefined;
+    this.bundles.clear();
     for (const l of this.links.values()) l.close();
     this.links.clear();
     await this.server?.close();
@@ -302,12 +360,37 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     if (f.leaseAck) return this.leaseReceiver?.({ kind: 'ack', ...f.leaseAck }, from.nodeId);
     if (f.leaseRelinquish) return this.leaseReceiver?.({ kind: 'relinquish', ...f.leaseRelinquish }, from.nodeId);
     if (f.leaseRefusal) return this.leaseReceiver?.({ kind: 'refusal', ...f.leaseRefusal }, from.nodeId);
+    if (f.advertBundle) return this.receiveBundle(from, f.advertBundle);
     if (!f.advert) return;
     const { body, keyId, mac } = f.advert;
+    if (this.verified(from, body, keyId, mac, 'advert')) this.accept(from, body);
+  }
+
+  /**
+   * One signature for the whole bundle: a bad one drops it all (counted once). Then each entry
+   * is checked exactly as a lone advert (accept), so one bad entry is dropped and counted alone.
+   */
+  private receiveBundle(from: Hello, bundle: AdvertBundle): void {
+    if (!this.verified(from, bundle.body, bundle.keyId, bundle.mac, 'advert bundle')) return;
+    const entries = decodeAdvertBundleBody(bundle.body);
+    if (!entries.ok) return this.drop('malformed', `bundle from ${from.nodeId}: ${entries.reason}`);
+    for (const body of entries.value) this.accept(from, body);
+  }
+
+  /** The signature verdict, counted; a refused one is dropped with its reason. */
+  private verified(from: Hello, body: Uint8Array, keyId: string, mac: Uint8Array, what: string): boolean {
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
     this.opts.metrics.inc('vipd_advert_signatures_total', { verdict: v.verdict });
     // A valid MAC is never refused (Keyring.verify); the check narrows the verdict for the reason.
-    if (!v.accept && v.verdict !== 'valid') return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+    if (!v.accept && v.verdict !== 'valid') {
+      this.drop(`signature-${v.verdict}`, `${what} from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** A serialized AdvertBody whose signature passed: syntax, cluster, sender, replay, then the election. */
+  private accept(from: Hello, body: Uint8Array): void {
     const d = decodeAdvertBody(body);
     if (!d.ok) return this.drop('malformed', `from ${from.nodeId}: ${d.reason}`);
     const b = d.value;

@@ -114,6 +114,11 @@ export class PeerLink {
     return this.state.name === 'up';
   }
 
+  /** Hello.revision of the peer while the stream is up (which frames it understands). */
+  get peerRevision(): number | undefined {
+    return this.state.name === 'up' ? this.state.peer.revision : undefined;
+  }
+
   /** Opens the stream now (from idle, or cutting a backoff short); otherwise does nothing. */
   open(): void {
     if (this.state.name !== 'idle' && this.state.name !== 'backoff') return;

@@ -85,6 +85,18 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
 // ---- helpers -------------------------------------------------------------------------------
 
 /**
+ * The next periodic advert: the first multiple of the interval after `now` on the node's
+ * monotonic clock, so every group with the same interval advertises in the same event-loop turn
+ * and the transport sends them in one bundle (docs/wire-compatibility.md, "Advert bundles").
+ * Never later than one interval after this advert (RFC 5798 §6.4.3 resets Adver_Timer to
+ * Advertisement_Interval), at most that much earlier once after an off-grid advert (a takeover,
+ * an answer), and no burst to catch up after a pause (a stalled process).
+ */
+export function nextAdvertDue(now: number, intervalMs: number): number {
+  return (Math.floor(now / intervalMs) + 1) * intervalMs;
+}
+
+/**
  * An advert; a leased master's carries `now` as its lease echo (lease.ts): the time the grants
  * it collects count from.
  */
@@ -205,10 +217,7 @@ function onTimer(state: ElectionState, now: number): StepResult {
     };
   }
   if (state.role === 'Master' && state.adverTimer !== undefined && now >= state.adverTimer) {
-    const interval = state.params.advertIntervalCs * CS;
-    // Keep the cadence, but never burst to catch up after a pause (a stalled process).
-    const due = state.adverTimer + interval;
-    const s: ElectionState = { ...state, adverTimer: due > now ? due : now + interval };
+    const s: ElectionState = { ...state, adverTimer: nextAdvertDue(now, state.params.advertIntervalCs * CS) };
     return { state: crashVerdictRetry(s, now), actions: [advert(s, now)] };
   }
   if (state.role === 'Master' && state.quorumLossTimer !== undefined && now >= state.quorumLossTimer) {

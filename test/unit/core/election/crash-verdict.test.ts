@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crashVerdict, grant, initialVoter, promiseMs, promiseOf, type VoterState } from '../../../../src/core/election/lease.js';
-import { CRASH_VERDICT_RETRIES, CRASH_VERDICT_RETRY_MS, initialState, step } from '../../../../src/core/election/step.js';
+import { CRASH_VERDICT_RETRIES, CRASH_VERDICT_RETRY_MS, initialState, nextAdvertDue, step } from '../../../../src/core/election/step.js';
 import { masterDownIntervalMs } from '../../../../src/core/election/timers.js';
 import type { ElectionAction, ElectionEvent, ElectionParams, ElectionState } from '../../../../src/core/election/types.js';
 import { ranksFirst } from '../../../../src/runtime/crash-verdict.js';
@@ -94,7 +94,9 @@ describe('election: MasterGone', () => {
     }
     const gaps = sent.slice(1).map((t, i) => t - (sent[i] ?? 0));
     assert.deepEqual(gaps.slice(0, CRASH_VERDICT_RETRIES - 1), Array(CRASH_VERDICT_RETRIES - 1).fill(CRASH_VERDICT_RETRY_MS));
-    assert.ok(gaps.slice(CRASH_VERDICT_RETRIES).every((g) => g === 100), JSON.stringify(gaps));
+    // Then the normal cadence, on the interval's grid (adverts of all groups share a frame: nextAdvertDue).
+    assert.ok(sent.slice(CRASH_VERDICT_RETRIES + 1).every((t) => t % 100 === 0), JSON.stringify(sent));
+    assert.ok(gaps.slice(CRASH_VERDICT_RETRIES).every((g) => g > 0 && g <= 100), JSON.stringify(gaps));
   });
 
   it('once the lease holds the retries stop', () => {
@@ -103,7 +105,7 @@ describe('election: MasterGone', () => {
     const a2 = step(a1, { type: 'LeaseAck', from: 'w', term: r.term, echo: 120 }, 122);
     assert.ok(a2.actions.some((a) => a.type === 'AcquireVip'));
     const t = step(a2.state, { type: 'TimerFired' }, a2.state.adverTimer ?? Infinity);
-    assert.equal(t.state.adverTimer, (a2.state.adverTimer ?? 0) + 100);
+    assert.equal(t.state.adverTimer, nextAdvertDue(a2.state.adverTimer ?? 0, 100));
     assert.equal(t.state.crashVerdictRetries, undefined);
   });
 
