@@ -204,6 +204,7 @@ export class ClusterNode implements RunningNode {
         this.verdicts.streamBroke(id);
         this.streamBroke(id);
       },
+      peerUp: (id) => this.verdicts.streamUp(id),
       // Our own crash verdict (issue 10): the voters drop their promises, the top backup takes
       // over (docs/leases.md), and membership suspects at once (docs/membership.md).
       gone: (address, nodeId, reason) => {

@@ -67,7 +67,11 @@ export interface CrashVerdictOptions {
 export class CrashVerdicts {
   /** Where each node said it stands, per group (its Hello). */
   private readonly standings = new Map<string, ReadonlyMap<string, GroupStanding>>();
-  /** When our stream to each node last broke, on our clock: the cutoff of the voter's drop. */
+  /**
+   * When a stream of ours to each node first broke since one last came up, on our clock: the
+   * cutoff of the voter's drop. The earliest break is at or before the break the verdict is
+   * about (a node may have several links, e.g. a seed address), so the cutoff never comes late.
+   */
   private readonly brokeAt = new Map<string, number>();
 
   constructor(private readonly opts: CrashVerdictOptions) {}
@@ -80,14 +84,21 @@ export class CrashVerdicts {
 
   /** Our established stream to `nodeId` broke (before any verdict about that break). */
   streamBroke(nodeId: string): void {
-    if (!this.brokeAt.has(nodeId) && this.brokeAt.size >= MAX_STANDINGS) return;
+    if (this.brokeAt.has(nodeId) || this.brokeAt.size >= MAX_STANDINGS) return;
     this.brokeAt.set(nodeId, this.opts.now());
+  }
+
+  /** A stream of ours to `nodeId` came up: a later verdict is about a later break. */
+  streamUp(nodeId: string): void {
+    this.brokeAt.delete(nodeId);
   }
 
   /** Our own redial of `address` was refused after `nodeId`'s stream there broke. */
   gone(address: string, nodeId: string | undefined): void {
     if (nodeId === undefined) return;
     const before = this.brokeAt.get(nodeId);
+    this.brokeAt.delete(nodeId);
+    // No break on record (a link came up since): no cutoff we can prove, so no promise dropped.
     // The voter first: our own election's self-grant on takeover must find the promise gone.
     if (before !== undefined) this.opts.voter?.crashVerdict(nodeId, address, before);
     const reason = `stream ended, redial of ${address} refused`;
