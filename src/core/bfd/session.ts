@@ -318,9 +318,11 @@ export function stepSession(s: BfdSessionState, e: BfdSessionEvent, now: number)
     case 'Timer':
       return onTimer(s, now);
     case 'AdminDown': {
+      if (s.sessionState === 'AdminDown') return { state: s, actions: [] };
       const actions: BfdSessionAction[] = [];
       const next = transition(s, 'AdminDown', BfdDiag.AdministrativelyDown, 'administratively down', actions);
-      return { state: { ...next, detectAt: undefined }, actions };
+      // Tell the peer at once (§6.8.16): it goes Down with diag 3 instead of timing out.
+      return { state: sendPeriodic({ ...next, detectAt: undefined }, now, actions), actions };
     }
     case 'AdminUp': {
       if (s.sessionState !== 'AdminDown') return { state: s, actions: [] };
