@@ -80,6 +80,7 @@ export class BfdUdpEndpoint implements BfdTransport {
   private raw: RawSocket.Socket | undefined;
   private readonly peers = new Map<string, Socket>();
   private opening: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BfdEndpointOptions) {
     this.port = opts.port ?? (opts.mode === 'single-hop' ? BFD_SINGLE_HOP_PORT : BFD_MULTIHOP_PORT);
@@ -106,16 +107,43 @@ export class BfdUdpEndpoint implements BfdTransport {
     await listen(listener, this.port, localAddress).catch((err: Error) => {
       throw new BfdSocketError(`binding BFD ${mode} on ${where}: ${err.message}`);
     });
-    if (mode === 'single-hop') {
-      const raw = loadRaw();
-      try {
-        this.raw = raw.createSocket({ addressFamily: raw.AddressFamily.IPv4, protocol: IPPROTO_UDP });
-      } catch (err) {
-        throw new BfdSocketError(`opening the raw UDP socket for single-hop BFD on ${where} (needs root or CAP_NET_RAW): ${err instanceof Error ? err.message : String(err)}`);
-      }
-      this.raw.on('message', (buffer: Buffer) => this.onRaw(buffer));
-      this.raw.on('error', (err: Error) => this.opts.onError?.(new BfdSocketError(`raw BFD socket on ${where}: ${err.message}`)));
+    if (mode === 'single-hop') this.openRaw();
+  }
+
+  /**
+   * The raw IPPROTO_UDP socket that shows TTLs. raw-socket closes it on any receive error; BFD
+   * must not go deaf (that is a false Down), so it is reopened, one attempt per 200 ms while open.
+   */
+  private openRaw(): void {
+    const where = `${this.opts.localAddress}:${this.port}`;
+    const raw = loadRaw();
+    let s: RawSocket.Socket;
+    try {
+      s = raw.createSocket({ addressFamily: raw.AddressFamily.IPv4, protocol: IPPROTO_UDP });
+    } catch (err) {
+      throw new BfdSocketError(`opening the raw UDP socket for single-hop BFD on ${where} (needs root or CAP_NET_RAW): ${err instanceof Error ? err.message : String(err)}`);
     }
+    s.on('message', (buffer: Buffer) => this.onRaw(buffer));
+    s.on('error', (err: Error) => {
+      if (this.raw !== s) return;
+      this.raw = undefined;
+      this.opts.onError?.(new BfdSocketError(`raw BFD socket on ${where}: ${err.message}; reopening`));
+      this.reopenRaw();
+    });
+    this.raw = s;
+  }
+
+  private reopenRaw(): void {
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.listener) return; // closed meanwhile
+      try {
+        this.openRaw();
+      } catch (e) {
+        this.opts.onError?.(e instanceof Error ? e : new Error(String(e)));
+        this.reopenRaw();
+      }
+    }, 200);
   }
 
   /** A raw IPv4 datagram: ours if UDP to our address and port; then the TTL check of RFC 5881 §5. */
@@ -217,6 +245,8 @@ export class BfdUdpEndpoint implements BfdTransport {
 
   async close(): Promise<void> {
     for (const peer of [...this.peers.keys()]) this.removePeer(peer);
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
     this.raw?.close();
     this.raw = undefined;
     const l = this.listener;
