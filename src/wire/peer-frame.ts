@@ -7,6 +7,9 @@ import type { Decoded } from './advert-body.js';
 import {
   checkLeaseAck, checkLeaseRefusal, checkLeaseRelinquish, describeLeaseAck, describeLeaseRefusal, describeLeaseRelinquish, type LeaseAck, type LeaseRefusal, type LeaseRelinquish,
 } from './lease-frame.js';
+import {
+  checkLivenessQuery, checkLivenessReport, describeLivenessQuery, describeLivenessReport, type LivenessQuery, type LivenessReport,
+} from './liveness-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 import { membershipOverLimit } from './membership-scan.js';
 
@@ -65,6 +68,8 @@ interface NoKind {
   leaseAck?: undefined;
   leaseRelinquish?: undefined;
   leaseRefusal?: undefined;
+  livenessReport?: undefined;
+  livenessQuery?: undefined;
 }
 
 export type Frame =
@@ -73,7 +78,9 @@ export type Frame =
   | (Omit<NoKind, 'membership'> & { membership: MembershipFrame })
   | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
   | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish })
-  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal });
+  | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal })
+  | (Omit<NoKind, 'livenessReport'> & { livenessReport: LivenessReport })
+  | (Omit<NoKind, 'livenessQuery'> & { livenessQuery: LivenessQuery });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -90,6 +97,8 @@ interface RawFrame {
   leaseAck?: Partial<LeaseAck>;
   leaseRelinquish?: Partial<LeaseRelinquish>;
   leaseRefusal?: Partial<LeaseRefusal>;
+  livenessReport?: Partial<LivenessReport>;
+  livenessQuery?: Partial<LivenessQuery>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -128,6 +137,14 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const r = checkLeaseRefusal(f.leaseRefusal);
     return r.ok ? { ok: true, value: { leaseRefusal: r.value } } : r;
   }
+  if (f.kind === 'livenessReport') {
+    const r = checkLivenessReport(f.livenessReport);
+    return r.ok ? { ok: true, value: { livenessReport: r.value } } : r;
+  }
+  if (f.kind === 'livenessQuery') {
+    const q = checkLivenessQuery(f.livenessQuery);
+    return q.ok ? { ok: true, value: { livenessQuery: q.value } } : q;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
@@ -141,6 +158,8 @@ export function describeFrame(f: Frame): string {
   if (f.leaseAck) return describeLeaseAck(f.leaseAck);
   if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
   if (f.leaseRefusal) return describeLeaseRefusal(f.leaseRefusal);
+  if (f.livenessReport) return describeLivenessReport(f.livenessReport);
+  if (f.livenessQuery) return describeLivenessQuery(f.livenessQuery);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;
