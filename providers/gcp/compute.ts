@@ -18,7 +18,7 @@ import { RoutesClient } from '@google-cloud/compute/build/src/v1/routes_client.j
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 // google-gax is @google-cloud/compute's own transport (a dependency of it, not of vipd): types only.
 import type { CallOptions } from 'google-gax';
-import { cloudCall, type CallContext, type CallRequest } from '../common/cloud-call.js';
+import { cloudCall, DEFAULT_CALL_POLICY, type CallContext, type CallRequest } from '../common/cloud-call.js';
 import { attemptScope, type AttemptScope, type MetadataCompute } from './auth.js';
 import { classifyError, failureFacts } from './classify.js';
 
@@ -72,6 +72,9 @@ export interface PendingOperation {
 /** The clients a mode uses besides InstancesClient (each costs ~150 ms of CPU to build: it parses the protos). */
 export type ClientName = 'addresses' | 'routes' | 'networks' | 'zoneOps' | 'globalOps';
 
+/** close() waits for running requests up to an attempt's timeout plus this. */
+const CLOSE_SLACK_MS = 1_000;
+
 export class ComputeApi {
   readonly project: string;
   private readonly clientOptions: ClientOptions;
@@ -90,6 +93,13 @@ export class ComputeApi {
    */
   readonly unsure = new Map<string, UnsureTarget>();
   private closed = false;
+  /**
+   * Requests whose HTTP exchange has not settled. An aborted attempt rejects its caller at once
+   * (withSignal) while the library's own promise settles later; close() waits for these before
+   * closing the clients, since a generated client closed under a request still running rejects
+   * it from inside the library with "The client has already been closed".
+   */
+  private readonly running = new Set<Promise<unknown>>();
 
   /** `clients`: built now (warm for a takeover); any other is built on first use. */
   constructor(private readonly options: ComputeApiOptions, clients: readonly ClientName[]) {
@@ -116,6 +126,13 @@ export class ComputeApi {
     }
   }
 
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const done = (): void => void this.running.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
   /** Human name of an instance for messages and hints. */
   instanceName(ref: InstanceRef): string {
     return `instance ${ref.name} in zone ${ref.zone} of project ${this.project}`;
@@ -137,7 +154,7 @@ export class ComputeApi {
       // never call one. Classified invalid: not retried.
       if (this.closed) throw new Error('the provider is closed');
       try {
-        return await withSignal(scope(signal), request);
+        return await withSignal(scope(signal), () => this.track(request()));
       } catch (err) {
         // No HTTP answer: the request may have been carried out all the same.
         if (mutation && failureFacts(err).status === undefined) {
@@ -297,6 +314,13 @@ export class ComputeApi {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Bounded: every attempt is aborted at its timeout, which ends its HTTP request.
+    const { clock } = this.options.ctx;
+    const policy = this.options.ctx.policy ?? DEFAULT_CALL_POLICY;
+    let cancel: (() => void) | undefined;
+    const waited = new Promise<void>((resolve) => (cancel = clock.schedule(clock.now() + policy.attemptTimeoutMs + CLOSE_SLACK_MS, resolve)));
+    await Promise.race([Promise.allSettled([...this.running]), waited]);
+    cancel?.();
     await Promise.allSettled([this.instances, ...Object.values(this.built)].map((c: { close(): Promise<void> }) => c.close()));
   }
 }

@@ -2,8 +2,8 @@
  * Structured logs with pino: JSON lines for machines, readable lines when stdout is a terminal
  * (or when asked). Child loggers carry node, group and VRID.
  */
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { Logger } from '../ports/logger.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -23,6 +23,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
   const base = opts.base ?? {};
   if (!usePretty) return pino({ level, base }, dest);
+  // Loaded only for readable lines (a terminal, or asked for): JSON logs do not pay for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const stream = pretty({
     destination: dest,
     sync: true,

@@ -1,10 +1,12 @@
 /**
  * Builds a running node from validated configuration: reads and cross-checks the TLS files,
  * builds the keyring, the replay guard and the providers. Everything that can be wrong about
- * the files is found here, before the election starts, with the file named.
+ * the files is found here, before the election starts, with the file named. Only what the
+ * configuration uses is loaded: a node whose groups all speak VRRP loads no gRPC, TLS or
+ * signing code (src/app/unicast.ts is imported for the others), and a cloud provider's SDK is
+ * loaded by the provider itself when it first works (providers/aws/sdk.ts, providers/gcp/lazy.ts);
+ * test/unit/app/lazy-loading.test.ts checks both.
  */
-import { insecureCredentials, mutualTlsCredentials } from '../adapters/grpc/credentials.js';
-import type { AdvertSigner } from '../adapters/grpc/grpc-transport.js';
 import type { GroupConfig, VipdConfig } from '../config/types.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { VrrpSocket, interfaceInfo } from '../adapters/vrrp/vrrp-socket.js';
@@ -17,19 +19,9 @@ import type { Metrics } from '../ports/metrics.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
 import { VipdNode } from '../runtime/node.js';
-import { loadTlsFiles } from '../security/identity.js';
-import { initialSequence, ReplayGuard } from '../security/replay.js';
-import { Keyring } from '../security/signing.js';
-import { grpcClusterNode } from './cluster.js';
 import { electionParams } from './from-config.js';
 import { makeGroupProvider, PROVIDER_PLUGINS } from './providers.js';
 import type { ProviderPlugin } from '../../providers/common/plugin.js';
-
-/** `insecure: true`: nothing is signed and everything is accepted (demo only). */
-const unsigned: AdvertSigner = {
-  sign: () => undefined,
-  verify: (_body, keyId) => ({ accept: true, verdict: keyId ? 'unknown-key' : 'unsigned' }),
-};
 
 export interface BootOptions {
   readonly clock: Clock;
@@ -112,6 +104,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     transport: g.transport,
     // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
     reassertIntervalMs: g.reassertIntervalMs,
+    ...(g.crashVerdict === undefined ? {} : { crashVerdict: g.crashVerdict }),
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.
@@ -121,40 +114,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     });
     return new LanNode(node, `VRRP on ${[...new Set(config.groups.map((g) => g.interface))].join(', ')}`);
   }
-  let credentials = insecureCredentials();
-  let signer = unsigned;
-  if (config.insecure) {
-    logger.warn({ insecure: true }, 'insecure: true — peer links are plaintext and unauthenticated, adverts are unsigned; for demos only, never in production');
-  } else {
-    const tls = config.tls;
-    const auth = config.auth;
-    if (!tls || !auth) throw new Error('configuration has neither tls/auth nor insecure: true');
-    const material = await loadTlsFiles({ ca: tls.ca, cert: tls.cert, key: tls.key }, { expect: { clusterId: config.clusterId, nodeId: config.node.id } });
-    for (const w of material.warnings) logger.warn({ file: tls.cert }, w);
-    credentials = mutualTlsCredentials(config.clusterId, { ca: material.ca, cert: material.cert, key: material.key, allow: tls.allow });
-    signer = new Keyring({ keys: auth.keys, mode: auth.mode, ...(auth.activeKeyId ? { activeKeyId: auth.activeKeyId } : {}) });
-    if (auth.mode !== 'enforce') logger.warn({ mode: auth.mode }, `advert signing in ${auth.mode} mode: unsigned or badly signed adverts are accepted (counted in vipd_advert_signatures_total); switch to enforce once every node signs`);
-  }
-  const longestIntervalMs = Math.max(100, ...config.groups.map((g) => g.advertIntervalCs * 10));
-  return grpcClusterNode({
-    clusterId: config.clusterId,
-    nodeId: config.node.id,
-    listen: config.node.listen,
-    ...(config.node.advertise ? { advertise: config.node.advertise } : {}),
-    seeds: config.seeds,
-    membership: config.membership,
-    // Membership admits the identities TLS admits (issue 8 must-exist 5).
-    ...(config.tls && !config.insecure ? { allowed: config.tls.allow } : {}),
-    credentials,
-    signer,
-    replay: new ReplayGuard({ advertIntervalMs: longestIntervalMs, wallClock: Date.now }),
-    initialSequence: initialSequence(Date.now()),
-    groups,
-    ...(lan ? { lan } : {}),
-    clock: opts.clock,
-    logger,
-    metrics: opts.metrics,
-    ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
-    seed: process.pid,
-  });
+  // Only now: gRPC, TLS and signing are loaded for nodes whose groups use them (src/app/unicast.ts).
+  const { buildUnicastNode } = await import('./unicast.js');
+  return buildUnicastNode(config, { ...opts, groups, ...(lan ? { lan } : {}) });
 }

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
-import { CA_CERT_FILE, DEFAULT_NODE_DAYS, MAX_NODE_DAYS, initCa, issueNodeCert, parseSan } from '../security/certs.js';
+import { CA_CERT_FILE, DEFAULT_NODE_DAYS, MAX_NODE_DAYS, parseSan } from '../security/cert-rules.js';
 import { SecurityError } from '../security/errors.js';
 import { NAME_RULE, nameProblem } from '../security/spiffe.js';
 
@@ -87,6 +87,7 @@ export function certsCommand(): Command {
     .addHelpText('after', '\nExample:\n  vipd certs init --dir ./pki --cluster prod-lb\n  vipd certs issue node-a --dir ./pki')
     .action(async (o: { dir: string; cluster: string; force: boolean }, cmd: Command) => {
       try {
+        const { initCa } = await import('../security/certs.js');
         const r = await initCa({ dir: o.dir, clusterId: o.cluster, force: o.force });
         print(cmd, [
           `${r.replaced ? 'replaced' : 'created'} the CA of cluster ${r.clusterId}, valid until ${r.notAfter.toISOString().slice(0, 10)}:`,
@@ -110,6 +111,7 @@ export function certsCommand(): Command {
     .addHelpText('after', '\nExample:\n  vipd certs issue node-a --dir ./pki --san 198.51.100.11 --san node-a.example.net')
     .action(async (node: string, o: { dir: string; san: string[]; days: number }, cmd: Command) => {
       try {
+        const { issueNodeCert } = await import('../security/certs.js');
         const r = await issueNodeCert({ dir: o.dir, nodeId: node, sans: o.san, days: o.days });
         print(cmd, [
           `${r.replaced ? 'renewed' : 'issued'} the certificate of node ${node} (${r.spiffeId}), valid until ${r.notAfter.toISOString().slice(0, 10)}:`,

@@ -25,6 +25,8 @@ export interface ProcSpec {
   env?: NodeJS.ProcessEnv;
   /** Group settings other than the election's: interface (default lo), VIPs, extra YAML lines. */
   group?: GroupSpec;
+  /** Top-level YAML lines added as they are, e.g. `membership: { crash_verdict_window: 5s }`. */
+  lines?: string[];
 }
 
 export interface GroupSpec {
@@ -126,6 +128,7 @@ export class LocalCluster {
       'auth:',
       '  active_key: k1',
       '  keys: [{ id: k1, secret_file: k1.key }]',
+      ...(s.lines ?? []),
     ];
     if (s.role !== 'witness') {
       lines.push(

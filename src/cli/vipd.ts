@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-/** The `vipd` command line: run, check, demo, certs, cleanup. */
+/**
+ * The `vipd` command line: run, check, demo, certs, cleanup. Each command's work is imported when
+ * it runs, so `vipd run` loads only what its configuration uses (gRPC and TLS for unicast groups,
+ * a cloud SDK for a cloud provider: src/app/boot.ts), never the demos' or the certificate tools'.
+ */
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { certsCommand } from './certs.js';
 import { checkCommand } from './check.js';
 import { cleanupCommand } from './cleanup.js';
-import { runCloudDemo } from './cloud-demo.js';
 import { DEMO_CLOUDS, type DemoCloud } from './cloud-demo-modes.js';
-import { runDemo } from './demo.js';
-import { runAgent } from './run.js';
 import { handleAgentSignals } from './signals.js';
 import { packageVersion } from './version.js';
 
@@ -35,7 +36,10 @@ program
   .description('run the agent with a configuration file')
   .requiredOption('-c, --config <file>', 'configuration file (YAML)')
   .action(async (o: { config: string }) => {
-    process.exitCode = await runAgent(o.config, handleAgentSignals());
+    // Signals first, so that no SIGHUP can end the process while the agent loads.
+    const signals = handleAgentSignals();
+    const { runAgent } = await import('./run.js');
+    process.exitCode = await runAgent(o.config, signals);
   });
 
 program.addCommand(checkCommand());
@@ -50,9 +54,11 @@ program
     const opts = { phaseMs: o.phase, durationMs: o.duration, write: (l: string) => process.stdout.write(`${l}\n`) };
     const stopping = handleAgentSignals().stopping;
     if (o.cloud) {
+      const { runCloudDemo } = await import('./cloud-demo.js');
       process.exitCode = await runCloudDemo(o.cloud, opts, stopping);
       return;
     }
+    const { runDemo } = await import('./demo.js');
     await runDemo(opts, stopping);
     process.exitCode = 0;
   });

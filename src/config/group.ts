@@ -120,6 +120,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
     witnesses: raw.witnesses,
     quorum: quorumRule,
     leaseStallToleranceMs: stall?.ok ? stall.ms : presetLeaseStallMs,
+    crashVerdict: raw.crash_verdict,
   };
   errors.push(...providerFindings(providers.placed, providerGroup(group, context.configDir), context.catalogue));
   return { group, errors, warnings };

@@ -169,6 +169,10 @@ function groupSchema(provider: z.ZodType<ProviderConfig>) {
         'quorum majority, unicast: how long this node\'s process may freeze and still release the VIP before another node takes it (docs/leases.md); a silent failure is taken over about this much later. 0s-10s, default from the timing preset (lan 250ms, wan 2s)',
         { minMs: 0, maxMs: 10_000 },
       ).optional(),
+      crash_verdict: z
+        .boolean({ error: fieldError('true or false', 'whether the top backup takes over at once from a master whose process is provably gone') })
+        .default(true)
+        .describe('unicast groups, default true: when a master\'s stream ends and its address refuses a redial (its process is gone, docs/leases.md "Crash verdict"), the top-ranked backup takes over at once instead of after Master_Down_Interval'),
       reassert_interval: duration(
         'while master, re-read what the providers hold this often and re-acquire when something moved the VIP (a cloud console, another tool); also the freshness of the fence record. 100ms-1h, default 10s',
         { minMs: 100, maxMs: 3_600_000 },
@@ -265,6 +269,10 @@ export const membershipSchema = section(
     probe_timeout: duration('how long to wait for a probe ack, overrides the preset; 1ms-1m, less than probe_interval', { minMs: 1, maxMs: 60_000 }).optional(),
     indirect_probes: integer(0, 16, 'members asked to probe indirectly, overrides the preset').optional(),
     suspicion_multiplier: integer(1, 32, 'suspicion timeout in probe intervals, overrides the preset').optional(),
+    crash_verdict_window: duration(
+      'after a peer\'s stream ends, keep redialing it this long and give the crash verdict only if every redial was refused (a process restarted within it answers: no verdict); 0s-60s, default 0s (the first refusal)',
+      { minMs: 0, maxMs: 60_000 },
+    ).optional(),
   },
   'failure-detector timing that overrides the timing preset',
 );

@@ -205,6 +205,7 @@ function mergeMembership(preset: MembershipConfig, raw: RawMembership): Membersh
     probeTimeoutMs: ms(raw.probe_timeout, preset.probeTimeoutMs),
     indirectProbes: raw.indirect_probes ?? preset.indirectProbes,
     suspicionMultiplier: raw.suspicion_multiplier ?? preset.suspicionMultiplier,
+    ...(raw.crash_verdict_window === undefined ? {} : { crashVerdictWindowMs: ms(raw.crash_verdict_window, 0) }),
   };
 }
 

@@ -96,6 +96,8 @@ export interface GroupConfig {
   readonly quorum: QuorumRule;
   /** S of docs/leases.md (quorum majority, unicast), ms. */
   readonly leaseStallToleranceMs: number;
+  /** crash_verdict (unicast groups; default true): the top backup takes over at once from a gone master. */
+  readonly crashVerdict?: boolean;
 }
 
 export interface NodeConfig {
@@ -132,6 +134,8 @@ export interface MembershipConfig {
   readonly probeTimeoutMs: number;
   readonly indirectProbes: number;
   readonly suspicionMultiplier: number;
+  /** crash_verdict_window (docs/leases.md "Crash verdict"), ms; undefined: 0. */
+  readonly crashVerdictWindowMs?: number;
 }
 
 /** BFD liveness (docs/bfd.md); `bfd:` in the file. */

@@ -7,6 +7,15 @@
  */
 import type { Message } from '../core/membership/messages.js';
 
+/** A node's standing in one group it runs, as its Hello announces it (crash-verdict ranking). */
+export interface GroupStanding {
+  readonly group: string;
+  /** Its priority in the group (1-255). */
+  readonly priority: number;
+  /** Its primary address in the group, the RFC 5798 §6.4.3 tie-break ('' when none). */
+  readonly address: string;
+}
+
 /** What the node hands the transport: where received messages and link events go. */
 export interface MembershipReceiver {
   /**
@@ -19,6 +28,18 @@ export interface MembershipReceiver {
   peerUp?(nodeId: string): void;
   /** Our established stream to `nodeId` broke: a hint, not a verdict (issue 3 §3). Must not throw. */
   peerDown(nodeId: string, reason: string): void;
+  /**
+   * Crash verdict (docs/leases.md): our established stream to `nodeId` at `address` ended and
+   * a redial of `address` was refused (nothing listens there; a stalled process still accepts,
+   * a partition is silence) until the confirmation window passed. Always after the peerDown of
+   * the same break. Our own observation, never a peer's report. Must not throw.
+   */
+  gone?(address: string, nodeId: string | undefined, reason: 'refused'): void;
+  /**
+   * `nodeId` announced on its own authenticated stream (its Hello) where it stands in each
+   * group it runs: ranks backups for the crash verdict, never decides safety. Must not throw.
+   */
+  standing?(nodeId: string, standing: readonly GroupStanding[]): void;
   /** Reaching `address` failed before any peer answered (refused, TLS refused). Must not throw. */
   unreachable(address: string, reason: string): void;
   /**

@@ -24,7 +24,10 @@ export const METRIC_NAMES = [
   'vipd_lease_grants_total', // {group, result}: granted or a LEASE_REFUSALS reason (src/core/election/lease.ts)
   'vipd_lease_relinquished_total', // {group}: promises dropped on a former master's relinquish
   'vipd_lease_acks_unsent_total', // {group}: a grant whose ack found no address or link
+  'vipd_lease_crash_dropped_total', // {group}: promises dropped on this node's own crash verdict (docs/leases.md)
+  'vipd_crash_probes_total', // {result}: CRASH_PROBE_RESULTS (src/adapters/grpc/crash-probe.ts)
   'vipd_advert_signatures_total', // {verdict}
+  'vipd_advert_bundles_sent_total', // {}: AdvertBundle frames written (src/adapters/grpc/grpc-transport.ts)
   'vipd_peer_frames_dropped_total', // {reason}: src/adapters/grpc/drop-reasons.ts
   'vipd_peer_frames_unsent_total', // {reason}: src/adapters/grpc/drop-reasons.ts
   'vipd_peer_rejected_total', // {reason}: src/adapters/grpc/drop-reasons.ts

@@ -17,6 +17,13 @@ export interface GroupAdvert {
    * (VRRP on the LAN, where RFC 5798 §5.1.1.3 TTL 255 is the only check).
    */
   readonly origin?: AdvertOrigin;
+  /**
+   * Sent adverts: a master's periodic advert, same role and term as its last one (instance-runner.ts).
+   * A transport may coalesce periodic adverts of several groups for the rest of the current
+   * event-loop turn; every other advert (a takeover's first, priority 0, an answer to an advert,
+   * a new term) is urgent and leaves at once. Absent: urgent.
+   */
+  readonly periodic?: boolean;
 }
 
 export type AdvertHandler = (msg: GroupAdvert) => void;

@@ -23,6 +23,7 @@ import { LogLimiter } from '../ports/log-limiter.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
 import { CompositeTransport } from './composite-transport.js';
+import { CrashVerdicts } from './crash-verdict.js';
 import type { GroupStatus, LeaseHooks, RoleChange } from './instance-runner.js';
 import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
@@ -43,6 +44,8 @@ export interface ClusterGroup extends Voters {
   readonly transport?: 'unicast' | 'multicast' | 'both';
   /** `reassert_interval`: how often a master re-reads and re-asserts its VIP (ProviderDriver). */
   readonly reassertIntervalMs?: number;
+  /** `crash_verdict` (default true): a unicast group's top backup takes over at once from a master whose process is gone (crash-verdict.ts). */
+  readonly crashVerdict?: boolean;
 }
 
 export interface ClusterNodeOptions {
@@ -105,6 +108,8 @@ export class ClusterNode implements RunningNode {
   private readonly spokeFrom = new Map<string, string>();
   /** Where adverts that pass authorisation go (VipdNode's router). */
   private deliver: AdvertHandler | undefined;
+  /** Crash verdicts from our own transport: our voter drops, the top backup takes over. */
+  private readonly verdicts: CrashVerdicts;
 
   constructor(private readonly opts: ClusterNodeOptions) {
     this.metrics = opts.metrics;
@@ -117,6 +122,16 @@ export class ClusterNode implements RunningNode {
     if (leased && !opts.leaseTransport) throw new Error(`group ${leased.params.group} has quorum majority (leases) but the node has no lease transport`);
     this.voter = opts.leaseTransport ? new LeaseVoter(opts.nodeId, opts.clock, log.child({ component: 'lease' }), this.metrics) : undefined;
     opts.leaseTransport?.onLease((m, from) => this.receiveLease(m, from));
+    this.verdicts = new CrashVerdicts({
+      voter: this.voter,
+      groups: () => groups.filter((g) => (g.transport ?? 'unicast') === 'unicast').flatMap((g) => {
+        const runner = this.node.runners.get(g.params.group);
+        return runner ? [{ runner, peers: g.peers, enabled: g.crashVerdict !== false }] : [];
+      }),
+      live: (id) => ['alive', 'suspect'].includes(this.members().get(id)?.state ?? ''),
+      now: () => opts.clock.now(),
+      logger: log.child({ component: 'crash-verdict' }),
+    });
     const unicast = new Set(groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
     // Unicast adverts pass authorisation and our voter before the elections see them.
     const inbound: PeerTransport = {
@@ -159,7 +174,17 @@ export class ClusterNode implements RunningNode {
     await this.transport.listen({
       message: (m, from) => this.membership?.receive(m, from),
       // A broken stream is a hint, not a verdict (issue 3 §3): ask membership to probe now.
-      peerDown: (id) => this.streamBroke(id),
+      peerDown: (id) => {
+        this.verdicts.streamBroke(id);
+        this.streamBroke(id);
+      },
+      // Our own crash verdict (issue 10): the voters drop their promises, the top backup takes
+      // over (docs/leases.md), and membership suspects at once (docs/membership.md).
+      gone: (address, nodeId, reason) => {
+        this.verdicts.gone(address, nodeId);
+        this.membership?.memberGone(address, nodeId, reason);
+      },
+      standing: (id, standing) => this.verdicts.standing(id, standing),
       unreachable: (address) => this.membership?.sendFailed({ address }),
       groupTargets: (group) => this.targets(group),
       nodeAt: (address) => this.liveMemberAt(address),
@@ -330,7 +355,8 @@ export class ClusterNode implements RunningNode {
     const g = this.groups.get(msg.group);
     // A group we run without leases (quorum none) asks for none: do not vote in it.
     if (g && !g.params.lease) return false;
-    const d = this.voter.decide(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs);
+    // The address the master announced on its own stream: a crash verdict about that address may drop the promise.
+    const d = this.voter.decide(msg.group, a.sender.nodeId, a.term, a.advertIntervalCs, a.leasePromiseMs, msg.origin?.address);
     // Ack to where the master says it serves, on its own authenticated stream, before what
     // gossip says: a third party's gossip can misplace a member for a while (simulator
     // adversarial seed 664, acks sent to the adversary's address).

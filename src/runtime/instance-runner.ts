@@ -177,6 +177,12 @@ export class InstanceRunner {
     this.dispatch({ type: 'PeerConfirmedDown', nodeId, reason });
   }
 
+  /** Crash verdict about `nodeId` (cluster-node.ts, crash-verdict.ts); `top`: we rank first. */
+  masterGone(nodeId: string, top: boolean, reason: string): void {
+    if (this.halted) return;
+    this.dispatch({ type: 'MasterGone', nodeId, top, reason });
+  }
+
   /** Voter `from` granted our advert sent at `echo` (a LeaseAck, docs/leases.md). */
   leaseAck(from: string, term: number, echo: number): void {
     this.dispatch({ type: 'LeaseAck', from, term, echo });
@@ -195,9 +201,11 @@ export class InstanceRunner {
     try {
       for (let e = this.queued.shift(); e && !this.halted; e = this.queued.shift()) {
         const now = this.opts.clock.now();
-        const { state, actions } = step(this.st, e, now);
+        const before = this.st;
+        const { state, actions } = step(before, e, now);
         this.st = state;
-        for (const a of actions) this.execute(a, now);
+        const periodic = isPeriodic(before, state, e);
+        for (const a of actions) this.execute(a, now, periodic);
       }
     } finally {
       this.queued.length = 0;
@@ -213,7 +221,7 @@ export class InstanceRunner {
     this.opts.lease.relinquished(d.term);
   }
 
-  private execute(a: ElectionAction, now: number): void {
+  private execute(a: ElectionAction, now: number, periodic: boolean): void {
     const { opts } = this;
     switch (a.type) {
       case 'SendAdvert': {
@@ -222,6 +230,7 @@ export class InstanceRunner {
         opts.send({
           group: opts.params.group,
           advert: { vrid: opts.params.vrid, sender: opts.params.self, priority: a.priority, advertIntervalCs: a.advertIntervalCs, term: a.term, ...echo },
+          ...(periodic && a.priority > 0 ? { periodic: true } : {}),
         });
         if (a.leaseEcho !== undefined && opts.lease) {
           this.leaseAsked = true;
@@ -264,6 +273,18 @@ export class InstanceRunner {
   private rearm(): void {
     this.timer.arm(this.halted ? undefined : nextDeadline(this.st));
   }
+}
+
+/**
+ * Whether the adverts of this step are a steady master's periodic ones (GroupAdvert.periodic: a
+ * transport may coalesce them for the rest of the event-loop turn): the advert timer fired, and
+ * the node was and stays Master at the same term with its lease, if any, held. A takeover's
+ * adverts (including the retries while the lease is asked for), priority 0, answers to adverts
+ * and new terms are urgent.
+ */
+function isPeriodic(before: ElectionState, after: ElectionState, e: ElectionEvent): boolean {
+  return e.type === 'TimerFired' && before.role === 'Master' && after.role === 'Master' && before.term === after.term &&
+    (after.lease === undefined || after.lease.acquired);
 }
 
 /** vipd_role gauge: 0 Initialize, 1 Backup, 2 Master, 3 Fault. */

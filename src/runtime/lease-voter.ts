@@ -4,7 +4,7 @@
  * of src/core/election/lease.ts with the clock, counting every decision and logging refusals
  * once per reason per window.
  */
-import { grant, initialVoter, relinquish, type LeaseRefusal, type VoterState } from '../core/election/lease.js';
+import { crashVerdict, grant, initialVoter, relinquish, type LeaseRefusal, type VoterState } from '../core/election/lease.js';
 import type { Clock } from '../ports/clock.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { Logger } from '../ports/logger.js';
@@ -32,8 +32,9 @@ export class LeaseVoter {
    * voter will refuse (undefined when it refuses for want of room or for the term), and the
    * highest term it granted in the group when `term` can never be granted (docs/leases.md, "Terms").
    */
-  decide(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number): VoterDecision {
-    const r = grant(this.state, { group, from, term, advertIntervalCs, ...(promiseMs === undefined ? {} : { promiseMs }) }, this.clock.now());
+  decide(group: string, from: string, term: number, advertIntervalCs: number, promiseMs?: number, address?: string): VoterDecision {
+    const req = { group, from, term, advertIntervalCs, ...(promiseMs === undefined ? {} : { promiseMs }), ...(address === undefined ? {} : { address }) };
+    const r = grant(this.state, req, this.clock.now());
     this.state = r.state;
     const result: 'granted' | LeaseRefusal = r.granted ? 'granted' : r.reason;
     this.metrics.inc('vipd_lease_grants_total', { group, result });
@@ -52,5 +53,20 @@ export class LeaseVoter {
     const r = relinquish(this.state, group, from, term);
     this.state = r.state;
     if (r.dropped) this.metrics.inc('vipd_lease_relinquished_total', { group });
+  }
+
+  /**
+   * This node itself saw `from`'s stream at `address` end at `before` (our clock) and a redial
+   * refused (docs/leases.md "Crash verdict"): drop its promises granted from that address before
+   * then. Only this node's own observation calls this, never a peer's report. Returns the groups.
+   */
+  crashVerdict(from: string, address: string, before: number): string[] {
+    const r = crashVerdict(this.state, from, address, before);
+    this.state = r.state;
+    for (const group of r.dropped) {
+      this.metrics.inc('vipd_lease_crash_dropped_total', { group });
+      this.logger.info({ group, master: from, address }, `lease for ${group}: dropped the promise to ${from}, whose process at ${address} is gone (crash verdict)`);
+    }
+    return r.dropped;
   }
 }

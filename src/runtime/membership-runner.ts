@@ -86,6 +86,24 @@ export class MembershipRunner {
     this.dispatch({ type: 'SendFailed', to });
   }
 
+  /**
+   * Our own crash verdict (the MembershipTransport receiver's `gone`, issue 10): our stream to
+   * `nodeId` at `address` was reset and a redial was refused. The member becomes suspect at
+   * once and dies at the gone floor when one other member confirms (docs/membership.md
+   * "Inputs"). Only this node's transport may call it; never on a peer's report.
+   */
+  memberGone(address: string, nodeId: string | undefined, reason: 'refused'): void {
+    this.dispatch(nodeId === undefined ? { type: 'MemberGone', address, reason } : { type: 'MemberGone', address, id: nodeId, reason });
+  }
+
+  /**
+   * Our BFD session to `nodeId` went Down (RFC 5880 §6.8.4, issue 10): probe it at once through
+   * helpers. A hint only; the probe decides. Only this node's own sessions may call it.
+   */
+  bfdDown(nodeId: string): void {
+    this.dispatch({ type: 'BfdDown', id: nodeId });
+  }
+
   private dispatch(event: MembershipEvent): void {
     if (this.stopped && event.type !== 'Start') return;
     const { state, actions } = step(this.st, event, this.opts.clock.now());

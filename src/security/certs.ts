@@ -18,7 +18,6 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { KeyObject, X509Certificate as NodeX509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { SecurityError, fileErrorReason } from './errors.js';
 import { nameProblem, spiffeId } from './spiffe.js';
@@ -34,13 +33,13 @@ const DAY_MS = 86_400_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
 const CA_CN_PREFIX = 'vipd CA ';
 
-export const CA_CERT_FILE = 'ca.crt';
+import { CA_CERT_FILE, DEFAULT_NODE_DAYS, MAX_NODE_DAYS, parseSan, type SanEntry } from './cert-rules.js';
+
+export { CA_CERT_FILE, DEFAULT_NODE_DAYS, MAX_NODE_DAYS, parseSan };
 export const CA_KEY_FILE = 'ca.key';
 export const KEY_FILE_MODE = 0o600;
 export const CERT_FILE_MODE = 0o644;
 export const CA_YEARS = 10;
-export const DEFAULT_NODE_DAYS = 365;
-export const MAX_NODE_DAYS = 3650;
 
 /** A certificate and its private key, both PEM. */
 export interface PemPair {
@@ -86,19 +85,6 @@ async function createCa(clusterId: string, now: Date): Promise<{ ca: SigningCa; 
     ca: { clusterId, cert, signingKey: keys.privateKey },
     pem: { cert: `${cert.toString('pem').trimEnd()}\n`, key: privateKeyPem(keys.privateKey) },
   };
-}
-
-type SanEntry = { type: 'dns' | 'ip'; value: string };
-
-/** A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123), ≤ 253. */
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-/** Classifies an extra SAN as IP or DNS; a reason when it is neither. */
-export function parseSan(name: string): { ok: true; san: SanEntry } | { ok: false; reason: string } {
-  if (isIP(name) !== 0) return { ok: true, san: { type: 'ip', value: name } };
-  const lower = name.toLowerCase();
-  if (DNS_NAME.test(lower)) return { ok: true, san: { type: 'dns', value: lower } };
-  return { ok: false, reason: `SAN ${JSON.stringify(name)} is neither an IP address nor a DNS name` };
 }
 
 async function createNodeCert(ca: SigningCa, nodeId: string, extra: readonly SanEntry[], days: number, now: Date): Promise<{ pem: PemPair; notAfter: Date; sans: string[] }> {

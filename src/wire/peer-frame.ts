@@ -11,7 +11,16 @@ import {
   checkLivenessQuery, checkLivenessReport, describeLivenessQuery, describeLivenessReport, type LivenessQuery, type LivenessReport,
 } from './liveness-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
+import { checkAdvertBundle, describeAdvertBundle, type AdvertBundle } from './advert-bundle.js';
 import { membershipOverLimit } from './membership-scan.js';
+
+/**
+ * Hello.revision this build sends (docs/wire-compatibility.md, "Revisions"): each revision
+ * includes every earlier one's features.
+ */
+export const PROTOCOL_REVISION = 2;
+/** The first revision whose receivers understand Frame.advert_bundle. */
+export const REVISION_ADVERT_BUNDLE = 2;
 
 export interface Hello {
   clusterId: string;
@@ -22,6 +31,14 @@ export interface Hello {
   primaryAddresses?: string[];
   /** The VIP groups it runs (issue 8 finding 5). */
   groups?: string[];
+  /** Its priority and tie-break address per group (crash-verdict ranking, issue 10). */
+  standing?: WireGroupStanding[];
+}
+
+export interface WireGroupStanding {
+  group: string;
+  priority: number;
+  address: string;
 }
 
 export interface SignedAdvert {
@@ -68,6 +85,7 @@ interface NoKind {
   leaseAck?: undefined;
   leaseRelinquish?: undefined;
   leaseRefusal?: undefined;
+  advertBundle?: undefined;
   livenessReport?: undefined;
   livenessQuery?: undefined;
 }
@@ -79,6 +97,7 @@ export type Frame =
   | (Omit<NoKind, 'leaseAck'> & { leaseAck: LeaseAck })
   | (Omit<NoKind, 'leaseRelinquish'> & { leaseRelinquish: LeaseRelinquish })
   | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal })
+  | (Omit<NoKind, 'advertBundle'> & { advertBundle: AdvertBundle })
   | (Omit<NoKind, 'livenessReport'> & { livenessReport: LivenessReport })
   | (Omit<NoKind, 'livenessQuery'> & { livenessQuery: LivenessQuery });
 
@@ -97,6 +116,7 @@ interface RawFrame {
   leaseAck?: Partial<LeaseAck>;
   leaseRelinquish?: Partial<LeaseRelinquish>;
   leaseRefusal?: Partial<LeaseRefusal>;
+  advertBundle?: Partial<AdvertBundle>;
   livenessReport?: Partial<LivenessReport>;
   livenessQuery?: Partial<LivenessQuery>;
 }
@@ -110,7 +130,9 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
   const f = d.value;
   if (f.hello && f.kind === 'hello') {
     if (!f.hello.clusterId || !f.hello.nodeId) return { ok: false, reason: 'hello without cluster_id or node_id' };
-    return { ok: true, value: { hello: { ...f.hello, primaryAddresses: f.hello.primaryAddresses ?? [], groups: f.hello.groups ?? [] } } };
+    const { standing, ...hello } = f.hello;
+    // Absent when empty, as a Hello of before issue 10 decodes.
+    return { ok: true, value: { hello: { ...hello, primaryAddresses: hello.primaryAddresses ?? [], groups: hello.groups ?? [], ...(standing?.length ? { standing } : {}) } } };
   }
   if (f.advert && f.kind === 'advert') {
     if (f.advert.body.length === 0) return { ok: false, reason: 'advert with an empty body' };
@@ -137,6 +159,10 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const r = checkLeaseRefusal(f.leaseRefusal);
     return r.ok ? { ok: true, value: { leaseRefusal: r.value } } : r;
   }
+  if (f.kind === 'advertBundle') {
+    const b = checkAdvertBundle(f.advertBundle);
+    return b.ok ? { ok: true, value: { advertBundle: b.value } } : b;
+  }
   if (f.kind === 'livenessReport') {
     const r = checkLivenessReport(f.livenessReport);
     return r.ok ? { ok: true, value: { livenessReport: r.value } } : r;
@@ -158,6 +184,7 @@ export function describeFrame(f: Frame): string {
   if (f.leaseAck) return describeLeaseAck(f.leaseAck);
   if (f.leaseRelinquish) return describeLeaseRelinquish(f.leaseRelinquish);
   if (f.leaseRefusal) return describeLeaseRefusal(f.leaseRefusal);
+  if (f.advertBundle) return describeAdvertBundle(f.advertBundle);
   if (f.livenessReport) return describeLivenessReport(f.livenessReport);
   if (f.livenessQuery) return describeLivenessQuery(f.livenessQuery);
   const m = f.membership;

@@ -28,13 +28,18 @@ describe('three vipd processes', () => {
     assert.deepEqual(c.masters(), ['c']);
   });
 
-  it('SIGKILL of the master: the next priority takes over, and the log says why', async () => {
+  it('SIGKILL of the master: the top backup takes over at once on the crash verdict, the other does not move', async () => {
     const t = Date.now();
     c.signal('c', 'SIGKILL');
     await c.until(() => c.masters().join() === 'b', 10_000, 'b master');
-    // The first takeover after the kill, by whichever backup, says why.
+    // The first takeover after the kill, by whichever backup, says why: its kernel closed c's
+    // streams and c's port refuses a redial (docs/leases.md "Crash verdict").
     const change = c.logs.find((e) => e.t >= t && e.group === 'web' && /-> MASTER \(/.test(e.msg));
-    assert.match(change?.msg ?? '', /\((probe-confirmed: master c|master down: no advert from c)/, c.tail(80));
+    assert.equal(change?.node, 'b', c.tail(80));
+    assert.match(change?.msg ?? '', /\(crash-verdict: master c/, c.tail(80));
+    // a, second-ranked, deferred to b (or heard b first): it never left BACKUP.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(!c.logs.some((e) => e.node === 'a' && e.t >= t && e.group === 'web' && /BACKUP -> /.test(e.msg)), c.tail(80));
     console.log(`# SIGKILL takeover after ~${(change?.t ?? t) - t} ms: ${change?.msg}`);
   });
 
@@ -52,8 +57,13 @@ describe('three vipd processes', () => {
   it('a frozen master (SIGSTOP) is replaced; after SIGCONT exactly one master remains', async () => {
     c.start('c');
     await c.until(() => c.masters().join() === 'c', 20_000, 'c master again');
+    const t = Date.now();
     c.signal('c', 'SIGSTOP');
     await c.until(() => c.roles().get('b') === 'MASTER', 10_000, 'b takes over from the frozen c');
+    // A frozen process still accepts connections (its kernel does): no crash verdict, the
+    // normal path (Master_Down_Interval or a probe-confirmed failure, then the lease) decides.
+    assert.doesNotMatch(c.change('b', 'MASTER', t)?.msg ?? '', /crash-verdict/);
+    assert.ok(!c.logs.some((e) => e.t >= t && /crash verdict: c is gone/.test(e.msg)), c.tail(80));
     c.signal('c', 'SIGCONT');
     await c.until(() => c.masters().length === 1, 10_000, 'one master after heal');
     await new Promise((r) => setTimeout(r, 1500));
@@ -75,10 +85,18 @@ describe('two-node pair with a witness', () => {
 
   it('killing either data node fails over to the other', async () => {
     await c.until(() => c.masters().length === 1 && c.roles().size === 2, 20_000, 'one master');
+    // Let a dual start-up settle (both may take over before they hear each other).
+    await new Promise((r) => setTimeout(r, 1500));
+    await c.until(() => c.masters().length === 1 && c.roles().size === 2, 10_000, 'one master after start-up');
     const first = c.masters()[0]!;
     const other = first === 'a' ? 'b' : 'a';
+    const t = Date.now();
     c.signal(first, 'SIGKILL');
     await c.until(() => c.masters().join() === other, 10_000, `${other} master`);
+    // The survivor and the witness both saw the streams end and the port refuse: the witness
+    // dropped its promise, so the survivor's lease holds at once (docs/leases.md "Crash verdict").
+    assert.match(c.change(other, 'MASTER', t)?.msg ?? '', new RegExp(`\\(crash-verdict: master ${first}`), c.tail(80));
+    await c.until(() => c.logs.some((e) => e.node === 'w' && e.t >= t && new RegExp(`dropped the promise to ${first}`).test(e.msg)), 5000, `w drops its promise to ${first}`);
     c.start(first); // nopreempt: it comes back as backup
     await c.until(() => c.roles().get(first) === 'BACKUP', 20_000, `${first} back as backup`);
     c.signal(other, 'SIGKILL');

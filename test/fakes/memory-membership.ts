@@ -9,11 +9,18 @@
  * closes, or that the model says is cut, breaks (peerDown); a send that finds nobody listening,
  * or a cut link, before any stream was up is `unreachable`. Link events are delivered from a
  * timer at the current time, never from inside the call that caused them.
+ *
+ * Crash verdicts as the gRPC link gives them (peer-link.ts checkGone, window 0): a stream broken
+ * because its far end closed (the process died or stopped) is followed by a redial, at the same
+ * instant, that is refused when nobody listens at the address any more (`gone`); a restarted
+ * process that already listens there answers it. A cut link (a partition) is silence: no verdict.
+ * A transport's standing (crash-verdict ranking) reaches a peer when that peer's stream to it
+ * comes up, as a gRPC Hello would carry it.
  */
 import type { Message } from '../../src/core/membership/messages.js';
 import { fixedDelay, type LinkModel } from './memory-transport.js';
 import type { Clock } from '../../src/ports/clock.js';
-import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
+import type { GroupStanding, MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 
 /** A LinkModel that may also say whether a stream can exist between two nodes right now. */
 export interface StreamModel extends LinkModel {
@@ -30,8 +37,8 @@ export class MemoryMembershipHub {
   ) {}
 
   /** A transport for `nodeId` at `address` (default: the node id); a restarted node gets a new one. */
-  connect(nodeId: string, address: string = nodeId): MemoryMembershipTransport {
-    return new MemoryMembershipTransport(nodeId, address, this);
+  connect(nodeId: string, address: string = nodeId, standing: readonly GroupStanding[] = []): MemoryMembershipTransport {
+    return new MemoryMembershipTransport(nodeId, address, this, standing);
   }
 
   /** @internal The transport listening at `address`, if any. */
@@ -67,6 +74,8 @@ export class MemoryMembershipTransport implements MembershipTransport {
     readonly nodeId: string,
     private readonly listenAddress: string,
     private readonly hub: MemoryMembershipHub,
+    /** What this node's Hello would announce (crash-verdict ranking). */
+    readonly standing: readonly GroupStanding[] = [],
   ) {}
 
   async listen(receiver: MembershipReceiver): Promise<void> {
@@ -86,7 +95,11 @@ export class MemoryMembershipTransport implements MembershipTransport {
     }
     if (!this.up.has(address)) {
       this.up.add(address);
-      this.later((r) => r.peerUp?.(peer.nodeId));
+      const standing = peer.standing;
+      this.later((r) => {
+        if (standing.length > 0) r.standing?.(peer.nodeId, standing);
+        r.peerUp?.(peer.nodeId);
+      });
     }
     const now = this.hub.clock.now();
     for (const delay of this.hub.link.deliveries(this.nodeId, peer.nodeId, now)) {
@@ -118,7 +131,12 @@ export class MemoryMembershipTransport implements MembershipTransport {
 
   /** @internal The stream to `address` broke because its far end went away. */
   lost(address: string, nodeId: string, reason: string): void {
-    if (this.up.delete(address)) this.later((r) => r.peerDown(nodeId, reason));
+    if (!this.up.delete(address)) return;
+    this.later((r) => {
+      r.peerDown(nodeId, reason);
+      // The redial: refused while nobody listens there (a stalled process would still accept).
+      if (!this.hub.at(address)) r.gone?.(address, nodeId, 'refused');
+    });
   }
 
   private later(fn: (r: MembershipReceiver) => void): void {

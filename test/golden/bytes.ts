@@ -38,3 +38,15 @@ export function labelBytes(groups: readonly ByteGroup[], bytes: Uint8Array): str
 export function expectedLines(groups: readonly ByteGroup[]): string[] {
   return groups.map(([label, hex]) => `${label}: ${hex.replace(/\s+/g, '').toLowerCase()}`);
 }
+
+/**
+ * Golden bytes written one field a line: hex byte groups, then the field's label (from the first
+ * word that is not hex). The labels are for the reader; the bytes are the hex of every line.
+ */
+export function labelledHex(text: string): Uint8Array {
+  return fromHex(text.split('\n').map((line) => {
+    const words = line.trim().split(/\s+/);
+    const end = words.findIndex((w) => !/^([0-9a-f]{2})+$/.test(w));
+    return (end === -1 ? words : words.slice(0, end)).join('');
+  }).join(''));
+}

@@ -303,7 +303,10 @@ export class SimWorld {
       groups,
       peerTransport: adverts,
       leaseTransport: adverts,
-      membershipTransport: new GatedMembershipTransport(this.membership.connect(spec.id), h.clock),
+      // A crashed process's streams close and its address refuses redials (memory-membership.ts),
+      // so crash verdicts run; its Hello's standing ranks the backups.
+      membershipTransport: new GatedMembershipTransport(
+        this.membership.connect(spec.id, spec.id, groups.map((g) => ({ group: g.params.group, priority: g.params.basePriority, address: '' }))), h.clock),
       clock: h.clock,
       logger: this.verbose >= 2 ? printLogger(this.clock, spec.id) : silentLogger,
       metrics: new MetricsRegistry(),
@@ -378,6 +381,8 @@ class GatedMembershipTransport implements MembershipTransport {
       peerUp: (id) => run(() => r.peerUp?.(id)),
       peerDown: (id, reason) => run(() => r.peerDown(id, reason)),
       unreachable: (address, reason) => run(() => r.unreachable(address, reason)),
+      gone: (address, id, reason) => run(() => r.gone?.(address, id, reason)),
+      standing: (id, standing) => run(() => r.standing?.(id, standing)),
     });
   }
 

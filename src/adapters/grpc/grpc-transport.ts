@@ -12,20 +12,21 @@ import type { Message } from '../../core/membership/messages.js';
 import type { Clock } from '../../ports/clock.js';
 import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
-import type { MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
+import type { GroupStanding, MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/lease-transport.js';
 import type { LivenessMessage } from '../../ports/liveness-reports.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
-import type { Frame, Hello, MembershipFrame, SignedAdvert } from '../../wire/peer-frame.js';
+import { decodeAdvertBundleBody, encodeAdvertBundleBody, MAX_BUNDLE_ADVERTS, type AdvertBundle } from '../../wire/advert-bundle.js';
+import { PROTOCOL_REVISION, REVISION_ADVERT_BUNDLE, type Frame, type Hello, type MembershipFrame, type SignedAdvert } from '../../wire/peer-frame.js';
 import { nextSequence, type ReplayDrop } from '../../security/replay.js';
 import { systemClock } from '../system-clock.js';
 import type { PeerFrameDropReason, TransportAdvertDropReason } from './drop-reasons.js';
 import { checkHello } from './hello-check.js';
 import { DEFAULT_LIMITS, type TransportLimits } from './limits.js';
 import { membershipFromWire, membershipToWire } from './membership-codec.js';
-import { PeerLink } from './peer-link.js';
+import { PeerLink, type CrashVerdictOptions } from './peer-link.js';
 import { PeerServer, type AuthContext, type Authenticated } from './peer-server.js';
 
 export type SignatureVerdict = 'valid' | 'unsigned' | 'unknown-key' | 'bad-mac';
@@ -68,7 +69,14 @@ export interface GrpcTransportOptions {
    * What our Hello announces (issue 8 finding 5): the tie-break addresses our adverts carry and the
    * groups we run; receivers hear our adverts only when they match.
    */
-  readonly announce?: { readonly primaryAddresses: readonly string[]; readonly groups: readonly string[] };
+  readonly announce?: {
+    readonly primaryAddresses: readonly string[];
+    readonly groups: readonly string[];
+    /** Priority and tie-break address per group (crash-verdict ranking). */
+    readonly standing?: readonly GroupStanding[];
+  };
+  /** Redial a broken stream and report a refused address as `gone` (docs/leases.md "Crash verdict"). */
+  readonly crashVerdict?: CrashVerdictOptions;
   /** Monotonic clock for the Hello deadlines and frame budgets (default: the system clock). */
   readonly clock?: Clock;
   /** Overrides of DEFAULT_LIMITS (tests use short deadlines and small budgets). */
@@ -92,6 +100,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   private readonly limits: TransportLimits;
   private sequence: number;
   private hello: Hello | undefined;
+  /** Serialized AdvertBody entries waiting for the next bundle to each peer address (send()). */
+  private readonly bundles = new Map<string, Uint8Array[]>();
+  private bundleFlush: NodeJS.Immediate | undefined;
   /** Advertised address, known after start. */
   address = '';
 
@@ -125,8 +136,9 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
     const announce = this.opts.announce;
     const provisional: Hello = {
-      clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: 1,
+      clusterId: this.opts.clusterId, nodeId: this.opts.nodeId, address: this.opts.advertise ?? '', revision: PROTOCOL_REVISION,
       ...(announce ? { primaryAddresses: [...announce.primaryAddresses], groups: [...announce.groups] } : {}),
+      ...(announce?.standing?.length ? { standing: announce.standing.map((g) => ({ ...g })) } : {}),
     };
     const server = new PeerServer({
       clusterId: this.opts.clusterId,
@@ -134,7 +146,10 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       credentials: this.opts.credentials.server,
       authenticate: this.opts.credentials.authenticate,
       onFrame: (from, f) => this.receive(from, f),
-      onHello: (h) => this.links.get(h.address)?.retryNow(),
+      onHello: (h) => {
+        this.heardStanding(h);
+        this.links.get(h.address)?.retryNow();
+      },
       logger: this.opts.logger,
       limiter: this.limiter,
       metrics: this.opts.metrics,
@@ -148,6 +163,13 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     this.hello = provisional;
   }
 
+  /**
+   * Encodes the advert once (one sequence number for every target). A peer whose Hello revision
+   * understands bundles gets it in the next AdvertBundle to it, signed once with the rest: a
+   * periodic advert waits for the end of this event-loop turn (the periodic adverts of every
+   * group fire in the same turn: the core keeps them on one grid, step.ts), an urgent one is
+   * written at once with whatever waits for that peer. An older peer gets a lone SignedAdvert.
+   */
   send(msg: GroupAdvert): void {
     const a = msg.advert;
     const body = encodeAdvertBody({
@@ -166,9 +188,52 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       ...(a.leaseEcho === undefined ? {} : { leaseEcho: a.leaseEcho }),
       ...(a.leasePromiseMs === undefined ? {} : { leasePromiseMs: a.leasePromiseMs }),
     });
+    let lone: SignedAdvert | undefined;
+    for (const address of this.receiver?.groupTargets(msg.group) ?? []) {
+      const link = this.link(address);
+      if (!link) continue;
+      if ((link.peerRevision ?? 0) < REVISION_ADVERT_BUNDLE) {
+        this.flushBundle(address);
+        lone ??= this.signed(body);
+        link.send({ advert: lone });
+        continue;
+      }
+      let queue = this.bundles.get(address);
+      if (!queue) this.bundles.set(address, (queue = []));
+      queue.push(body);
+      if (msg.periodic !== true) this.flushBundle(address);
+      else this.bundleFlush ??= setImmediate(() => this.flushBundles());
+    }
+  }
+
+  private signed(body: Uint8Array): SignedAdvert {
     const sig = this.opts.signer.sign(body);
-    const advert: SignedAdvert = { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
-    for (const address of this.receiver?.groupTargets(msg.group) ?? []) this.link(address)?.send({ advert });
+    return { body, keyId: sig?.keyId ?? '', mac: sig?.mac ?? new Uint8Array() };
+  }
+
+  private flushBundles(): void {
+    this.bundleFlush = undefined;
+    for (const address of [...this.bundles.keys()]) this.flushBundle(address);
+  }
+
+  /**
+   * Writes what waits for `address`: one AdvertBundle (at most MAX_BUNDLE_ADVERTS entries each),
+   * or lone adverts if the peer came back with an older revision. In sequence order either way.
+   */
+  private flushBundle(address: string): void {
+    const queue = this.bundles.get(address);
+    if (!queue) return;
+    this.bundles.delete(address);
+    const link = this.links.get(address);
+    if (!link) return;
+    if ((link.peerRevision ?? 0) < REVISION_ADVERT_BUNDLE) {
+      for (const body of queue) link.send({ advert: this.signed(body) });
+      return;
+    }
+    for (let i = 0; i < queue.length; i += MAX_BUNDLE_ADVERTS) {
+      const body = encodeAdvertBundleBody(queue.slice(i, i + MAX_BUNDLE_ADVERTS));
+      if (link.send({ advertBundle: this.signed(body) })) this.opts.metrics.inc('vipd_advert_bundles_sent_total', {});
+    }
   }
 
   /** Sends a membership message to a peer address; it waits briefly while the link comes up. */
@@ -208,12 +273,16 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
 
   /** Drops the link to an address that left the cluster. */
   forget(address: string): void {
+    this.bundles.delete(address);
     this.links.get(address)?.close();
     this.links.delete(address);
   }
 
   async stop(): Promise<void> {
     this.handler = undefined;
+    if (this.bundleFlush) clearImmediate(this.bundleFlush);
+    this.bundleFlush = undefined;
+    this.bundles.clear();
     for (const l of this.links.values()) l.close();
     this.links.clear();
     await this.server?.close();
@@ -243,7 +312,12 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
         clock: this.clock,
         helloDeadlineMs: this.limits.helloDeadlineMs,
         checkPeer: (peer, auth) => checkHello(peer, this.opts.clusterId, this.opts.credentials.authenticate(auth), this.receiver?.nodeAt?.(address)),
-        onUp: (p) => this.receiver?.peerUp?.(p.nodeId),
+        onUp: (p) => {
+          this.heardStanding(p);
+          this.receiver?.peerUp?.(p.nodeId);
+        },
+        ...(this.opts.crashVerdict ? { crashVerdict: this.opts.crashVerdict } : {}),
+        onGone: (a, nodeId) => this.receiver?.gone?.(a, nodeId, 'refused'),
         onDown: (p, reason) => this.receiver?.peerDown(p.nodeId, reason),
         onUnreachable: (a, reason) => this.receiver?.unreachable(a, reason),
       });
@@ -251,6 +325,24 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
       l.open();
     }
     return l;
+  }
+
+  /**
+   * A peer's Hello says where it stands in its groups: passed on for the crash verdict's ranking
+   * (a hint, never safety), the well-formed entries only and at most one per group it announces.
+   */
+  private heardStanding(h: Hello): void {
+    if (!h.standing?.length || !this.receiver?.standing) return;
+    const groups = new Set(h.groups ?? []);
+    const seen = new Set<string>();
+    const out: GroupStanding[] = [];
+    for (const g of h.standing) {
+      if (typeof g.group !== 'string' || !groups.has(g.group) || seen.has(g.group)) continue;
+      if (!Number.isInteger(g.priority) || g.priority < 1 || g.priority > 255 || typeof g.address !== 'string') continue;
+      seen.add(g.group);
+      out.push({ group: g.group, priority: g.priority, address: g.address });
+    }
+    this.receiver.standing(h.nodeId, out);
   }
 
   private drop(reason: TransportAdvertDropReason, detail: string): void {
@@ -283,12 +375,37 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     if (f.leaseRefusal) return this.leaseReceiver?.({ kind: 'refusal', ...f.leaseRefusal }, from.nodeId);
     if (f.livenessReport) return this.livenessReceiver?.({ kind: 'report', ...f.livenessReport }, from.nodeId);
     if (f.livenessQuery) return this.livenessReceiver?.({ kind: 'query', ...f.livenessQuery }, from.nodeId);
+    if (f.advertBundle) return this.receiveBundle(from, f.advertBundle);
     if (!f.advert) return;
     const { body, keyId, mac } = f.advert;
+    if (this.verified(from, body, keyId, mac, 'advert')) this.accept(from, body);
+  }
+
+  /**
+   * One signature for the whole bundle: a bad one drops it all (counted once). Then each entry
+   * is checked exactly as a lone advert (accept), so one bad entry is dropped and counted alone.
+   */
+  private receiveBundle(from: Hello, bundle: AdvertBundle): void {
+    if (!this.verified(from, bundle.body, bundle.keyId, bundle.mac, 'advert bundle')) return;
+    const entries = decodeAdvertBundleBody(bundle.body);
+    if (!entries.ok) return this.drop('malformed', `bundle from ${from.nodeId}: ${entries.reason}`);
+    for (const body of entries.value) this.accept(from, body);
+  }
+
+  /** The signature verdict, counted; a refused one is dropped with its reason. */
+  private verified(from: Hello, body: Uint8Array, keyId: string, mac: Uint8Array, what: string): boolean {
     const v = this.opts.signer.verify(body, keyId || undefined, mac.length > 0 ? mac : undefined);
     this.opts.metrics.inc('vipd_advert_signatures_total', { verdict: v.verdict });
     // A valid MAC is never refused (Keyring.verify); the check narrows the verdict for the reason.
-    if (!v.accept && v.verdict !== 'valid') return this.drop(`signature-${v.verdict}`, `from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+    if (!v.accept && v.verdict !== 'valid') {
+      this.drop(`signature-${v.verdict}`, `${what} from ${from.nodeId}: signature ${v.verdict}${keyId ? ` (key ${keyId})` : ''}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** A serialized AdvertBody whose signature passed: syntax, cluster, sender, replay, then the election. */
+  private accept(from: Hello, body: Uint8Array): void {
     const d = decodeAdvertBody(body);
     if (!d.ok) return this.drop('malformed', `from ${from.nodeId}: ${d.reason}`);
     const b = d.value;

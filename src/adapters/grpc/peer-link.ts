@@ -17,6 +17,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { RateLimitedLog } from '../../ports/log-limiter.js';
 import type { Metrics } from '../../ports/metrics.js';
 import { decodeFrame, type Frame, type Hello } from '../../wire/peer-frame.js';
+import { probeListener, type CrashProbeResult } from './crash-probe.js';
 import type { FrameUnsentReason } from './drop-reasons.js';
 import type { HelloVerdict } from './hello-check.js';
 import type { PeerRefusal } from './limits.js';
@@ -42,7 +43,28 @@ export interface PeerLinkOptions {
   /** A connection attempt failed before the peer said Hello; queued frames were dropped. */
   readonly onUnreachable?: (address: string, reason: string) => void;
   readonly backoff?: { initialMs: number; maxMs: number };
+  /** Redial on a break and report a refused address (undefined: no crash verdicts). */
+  readonly crashVerdict?: CrashVerdictOptions;
+  /** The peer's process is gone: its stream broke and its address refused us (crashVerdict). */
+  readonly onGone?: (address: string, nodeId: string) => void;
 }
+
+export interface CrashVerdictOptions {
+  /**
+   * Confirmation window: keep redialing for this long after the break, and give the verdict only
+   * if every redial was refused (0: the first refusal is the verdict). A process restarted within
+   * it answers, and no verdict is given (config `crash_verdict_window`).
+   */
+  readonly windowMs: number;
+  /** A redial without an answer for this long is silence, not a verdict (default 500 ms). */
+  readonly timeoutMs?: number;
+  /** The redial (default probeListener; tests replace it). */
+  readonly probe?: (address: string, timeoutMs: number) => Promise<CrashProbeResult>;
+}
+
+/** Redials within a window are this far apart at least; a window allows at most ~50 of them. */
+const CRASH_PROBE_GAP_MS = 20;
+const CRASH_PROBES_PER_WINDOW = 50;
 
 type Call = grpc.ClientDuplexStream<Frame, Buffer>;
 
@@ -74,6 +96,8 @@ export class PeerLink {
   private lastError = '';
   /** Frames waiting for the stream to come up (bounded; membership only, see send()). */
   private pending: Frame[] = [];
+  /** Generation of the crash check; bumped when the link comes up or closes, ending a check. */
+  private verdictRun = 0;
 
   constructor(private readonly opts: PeerLinkOptions) {}
 
@@ -88,6 +112,11 @@ export class PeerLink {
 
   get isUp(): boolean {
     return this.state.name === 'up';
+  }
+
+  /** Hello.revision of the peer while the stream is up (which frames it understands). */
+  get peerRevision(): number | undefined {
+    return this.state.name === 'up' ? this.state.peer.revision : undefined;
   }
 
   /** Opens the stream now (from idle, or cutting a backoff short); otherwise does nothing. */
@@ -170,6 +199,7 @@ export class PeerLink {
     }
     if (from.name === 'connecting') from.cancelDeadline();
     if (from.name === 'backoff') from.cancelRetry();
+    if (next.name === 'up' || next.name === 'closed') this.verdictRun++;
     this.state = next;
     return true;
   }
@@ -222,9 +252,44 @@ export class PeerLink {
       this.opts.metrics.inc('vipd_peer_link_down_total', { peer: s.peer.nodeId });
       this.opts.logger.warn({ peer: s.peer.nodeId, address: this.opts.address, reason }, `link to ${s.peer.nodeId} down: ${reason}`);
       this.opts.onDown(s.peer, reason);
+      this.checkGone(s.peer.nodeId);
     } else if (reason !== this.lastError) {
       this.opts.logger.debug({ address: this.opts.address, reason, retryInMs: delay }, `cannot reach ${this.opts.address}: ${reason}`);
     }
     this.lastError = reason;
+  }
+
+  /**
+   * The crash verdict's redial (docs/leases.md "Crash verdict"): refused at once and, through the
+   * confirmation window, every time → gone. Ends with no verdict on an answer, on silence, or
+   * when the link comes up again or closes. At most CRASH_PROBES_PER_WINDOW + 1 connects.
+   */
+  private checkGone(nodeId: string): void {
+    const cv = this.opts.crashVerdict;
+    if (!cv) return;
+    const run = ++this.verdictRun;
+    const { clock, metrics, logger, address } = this.opts;
+    const start = clock.now();
+    const gap = Math.max(CRASH_PROBE_GAP_MS, cv.windowMs / CRASH_PROBES_PER_WINDOW);
+    const live = (): boolean => run === this.verdictRun && this.state.name !== 'closed' && this.state.name !== 'up';
+    const attempt = async (): Promise<void> => {
+      const result = await (cv.probe ?? probeListener)(address, cv.timeoutMs ?? 500);
+      if (!live()) return;
+      metrics.inc('vipd_crash_probes_total', { result });
+      if (result !== 'refused') {
+        logger.info({ peer: nodeId, address, result }, `no crash verdict for ${nodeId}: a redial of ${address} was ${result === 'answered' ? 'answered (a process listens there)' : 'not answered (silence is no proof)'}`);
+        return;
+      }
+      const elapsed = clock.now() - start;
+      if (elapsed >= cv.windowMs) {
+        logger.warn({ peer: nodeId, address, windowMs: cv.windowMs }, `crash verdict: ${nodeId} is gone (stream ended, ${address} refused every redial for ${Math.round(elapsed)} ms)`);
+        this.opts.onGone?.(address, nodeId);
+        return;
+      }
+      clock.schedule(clock.now() + Math.min(gap, cv.windowMs - elapsed), () => {
+        if (live()) void attempt();
+      });
+    };
+    void attempt();
   }
 }

@@ -109,6 +109,17 @@ export interface VoterPromise {
   readonly term: number;
   /** End of the promise on the voter's clock. */
   readonly until: number;
+  /**
+   * When the voter last granted (renewed) it, on its clock: a crash verdict drops only a
+   * promise granted before it observed the master gone (crashVerdict).
+   */
+  readonly grantedAt?: number;
+  /**
+   * The address the master announced on the stream its adverts came on (its Hello), when every
+   * grant of this promise came from that one address; undefined otherwise (or unknown), and then
+   * no crash verdict drops it.
+   */
+  readonly address?: string;
 }
 
 /** The highest term this voter granted in a group, and to whom (kept after the promise ends). */
@@ -143,6 +154,8 @@ export interface GrantRequest {
   readonly advertIntervalCs: number;
   /** The promise the advert asks for (lease_promise_ms); default the base promise. */
   readonly promiseMs?: number;
+  /** The address the master announced on the stream the advert came on (crashVerdict). */
+  readonly address?: string;
 }
 
 export type GrantResult =
@@ -182,9 +195,14 @@ export function grant(state: VoterState, req: GrantRequest, now: number): GrantR
   if (behind) return { state, granted: false, reason: 'term-behind', grantedTerm: last.term };
   const promises = prune(state.promises, now);
   if (!last && Object.keys(state.granted).length >= MAX_VOTER_GROUPS) return { state: { ...state, promises }, granted: false, reason: 'too-many-groups' };
-  const until = Math.max(now + p, live && live.to === req.from ? live.until : -Infinity);
+  const renewed = live !== undefined && live.until > now && live.to === req.from;
+  const until = Math.max(now + p, renewed ? live.until : -Infinity);
+  // A promise renewed from another address than it was first granted from covers two processes
+  // (or a misconfiguration): no refusal at one address can then prove it free (crashVerdict).
+  const address = renewed ? (live.address === req.address ? live.address : undefined) : req.address;
+  const promise: VoterPromise = { to: req.from, term: req.term, until, grantedAt: now, ...(address === undefined ? {} : { address }) };
   return {
-    state: { ...state, promises: { ...promises, [req.group]: { to: req.from, term: req.term, until } }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
+    state: { ...state, promises: { ...promises, [req.group]: promise }, granted: { ...state.granted, [req.group]: { to: req.from, term: req.term } } },
     granted: true,
   };
 }
@@ -200,6 +218,27 @@ export function relinquish(state: VoterState, group: string, from: string, term:
   const rest: Record<string, VoterPromise> = { ...state.promises };
   delete rest[group];
   return { state: { ...state, promises: rest }, dropped: true };
+}
+
+/**
+ * Crash verdict (issue 10, docs/leases.md "Crash verdict"): this voter itself saw its stream to
+ * `from` at `address` end and a redial of `address` refused (nothing listens there). A process
+ * that can hold the VIP keeps its listener open until its last release finished (assumption A6),
+ * so every process of `from` whose adverts came from `address` before the refusal is done: drop
+ * each promise to `from` whose every grant came from `address` and was made at or before
+ * `before` (the voter's clock when the stream broke, which precedes the redial). Any other
+ * promise stays: one renewed from elsewhere, or granted later (a restarted process may have
+ * answered since). Returns the groups whose promise was dropped.
+ */
+export function crashVerdict(state: VoterState, from: string, address: string, before: number): { state: VoterState; dropped: string[] } {
+  const dropped: string[] = [];
+  for (const [g, p] of Object.entries(state.promises)) {
+    if (p.to === from && p.address === address && p.grantedAt !== undefined && p.grantedAt <= before) dropped.push(g);
+  }
+  if (dropped.length === 0) return { state, dropped };
+  const rest: Record<string, VoterPromise> = { ...state.promises };
+  for (const g of dropped) delete rest[g];
+  return { state: { ...state, promises: rest }, dropped };
 }
 
 /** The live promise for `group`, if any. */

@@ -69,6 +69,8 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
       return onQuorum(state, event.hasQuorum, event.detail, now);
     case 'PeerConfirmedDown':
       return onPeerConfirmedDown(state, event.nodeId, event.reason, now);
+    case 'MasterGone':
+      return onMasterGone(state, event.nodeId, event.top, event.reason, now);
     case 'LeaseAck':
       return onLeaseAck(state, event.from, event.term, event.echo, now);
     case 'LeaseRefused':
@@ -81,6 +83,18 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+/**
+ * The next periodic advert: the first multiple of the interval after `now` on the node's
+ * monotonic clock, so every group with the same interval advertises in the same event-loop turn
+ * and the transport sends them in one bundle (docs/wire-compatibility.md, "Advert bundles").
+ * Never later than one interval after this advert (RFC 5798 §6.4.3 resets Adver_Timer to
+ * Advertisement_Interval), at most that much earlier once after an off-grid advert (a takeover,
+ * an answer), and no burst to catch up after a pause (a stalled process).
+ */
+export function nextAdvertDue(now: number, intervalMs: number): number {
+  return (Math.floor(now / intervalMs) + 1) * intervalMs;
+}
 
 /**
  * An advert; a leased master's carries `now` as its lease echo (lease.ts): the time the grants
@@ -110,7 +124,7 @@ function drop(state: ElectionState, reason: ElectionDropReason, level: 'debug' |
 function clearTimers(state: ElectionState): ElectionState {
   return {
     ...state, adverTimer: undefined, masterDownTimer: undefined, master: undefined, preempting: undefined,
-    awaitingQuorum: false, quorumLossTimer: undefined, masterConfirmedDown: undefined, lease: undefined,
+    awaitingQuorum: false, quorumLossTimer: undefined, masterConfirmedDown: undefined, lease: undefined, crashVerdictRetries: undefined,
   };
 }
 
@@ -203,11 +217,8 @@ function onTimer(state: ElectionState, now: number): StepResult {
     };
   }
   if (state.role === 'Master' && state.adverTimer !== undefined && now >= state.adverTimer) {
-    const interval = state.params.advertIntervalCs * CS;
-    // Keep the cadence, but never burst to catch up after a pause (a stalled process).
-    const due = state.adverTimer + interval;
-    const s: ElectionState = { ...state, adverTimer: due > now ? due : now + interval };
-    return { state: s, actions: [advert(s, now)] };
+    const s: ElectionState = { ...state, adverTimer: nextAdvertDue(now, state.params.advertIntervalCs * CS) };
+    return { state: crashVerdictRetry(s, now), actions: [advert(s, now)] };
   }
   if (state.role === 'Master' && state.quorumLossTimer !== undefined && now >= state.quorumLossTimer) {
     return stepDown(state, now, `lost quorum (${state.quorumDetail}) for Master_Down_Interval`);
@@ -411,6 +422,62 @@ function onPeerConfirmedDown(state: ElectionState, nodeId: string, reason: strin
   if (at === state.masterDownTimer) return { state, actions: [] }; // Master_Down_Interval is sooner
   const why = `probe-confirmed: master ${describeIdentity(state.master.sender)} down (${reason})`;
   return { state: { ...state, masterDownTimer: at, masterConfirmedDown: why }, actions: [log('info', why)] };
+}
+
+/** What a crash verdict about a group's node did (vipd_crash_verdicts_total{action}). */
+export const CRASH_VERDICT_ACTIONS = ['take-over', 'defer', 'no-quorum', 'not-our-master'] as const;
+export type CrashVerdictAction = (typeof CRASH_VERDICT_ACTIONS)[number];
+
+/**
+ * A master that took over on a crash verdict advertises again this soon while its lease does
+ * not hold, at most CRASH_VERDICT_RETRIES times: the other voters see the old master's stream end
+ * at about the moment we did, but may refuse our first advert if it beats their own redial.
+ * Ten adverts 5 ms apart cover 50 ms of that race at a cost of ten small frames per takeover.
+ */
+export const CRASH_VERDICT_RETRY_MS = 5;
+export const CRASH_VERDICT_RETRIES = 10;
+
+function verdictMetric(state: ElectionState, action: CrashVerdictAction): ElectionAction {
+  return { type: 'Metric', name: 'vipd_crash_verdicts_total', labels: { group: state.params.group, action }, inc: 1 };
+}
+
+/**
+ * This node itself saw our master's process gone (its stream ended, a redial of its address was
+ * refused: docs/leases.md "Crash verdict"). The top-ranked live backup takes over at once, with
+ * no Master_Down_Interval: our own voter and every voter that saw the same dropped their promises
+ * to the dead master, so the lease majority is the confirmation. The other backups keep their
+ * timers (no race, no second move) and re-arm on the new master's first advert.
+ */
+function onMasterGone(state: ElectionState, nodeId: string, top: boolean, reason: string, now: number): StepResult {
+  const m = state.master;
+  if (state.role !== 'Backup' || m?.sender.nodeId !== nodeId || state.masterDownTimer === undefined) {
+    return { state, actions: [verdictMetric(state, 'not-our-master')] };
+  }
+  if (!top) {
+    // Give the top backup one whole Master_Down_Interval from now to be heard, so a verdict that
+    // reached it late (a loaded host) does not let us take over first and be preempted a moment
+    // later: a second move. Costs one interval more only when the top backup died too.
+    const at = Math.max(state.masterDownTimer, now + currentMasterDownIntervalMs(state));
+    return {
+      state: { ...state, masterDownTimer: at },
+      actions: [verdictMetric(state, 'defer'), log('info', `crash verdict: master ${describeIdentity(m.sender)} gone (${reason}); a higher-ranked backup takes over, Master_Down_Timer at least one interval from now`)],
+    };
+  }
+  const why = `crash-verdict: master ${describeIdentity(m.sender)} gone (${reason})`;
+  const r = onTimer({ ...state, masterDownTimer: now, masterConfirmedDown: why }, now);
+  if (r.state.role !== 'Master') return { state: r.state, actions: [verdictMetric(state, 'no-quorum'), ...r.actions] };
+  const s: ElectionState = r.state.lease
+    ? { ...r.state, adverTimer: Math.min(r.state.adverTimer ?? Infinity, now + CRASH_VERDICT_RETRY_MS), crashVerdictRetries: CRASH_VERDICT_RETRIES }
+    : r.state;
+  return { state: s, actions: [verdictMetric(state, 'take-over'), ...r.actions] };
+}
+
+/** The next advert of a crash-verdict master whose lease does not hold yet comes sooner. */
+function crashVerdictRetry(s: ElectionState, now: number): ElectionState {
+  const left = s.crashVerdictRetries;
+  if (left === undefined) return s;
+  if (left <= 0 || !s.lease || s.lease.acquired) return { ...s, crashVerdictRetries: undefined };
+  return { ...s, adverTimer: Math.min(s.adverTimer ?? Infinity, now + CRASH_VERDICT_RETRY_MS), crashVerdictRetries: left - 1 };
 }
 
 /** Why a lease ack was not counted (debug: stale acks are normal after a takeover). */

@@ -108,6 +108,11 @@ export interface ElectionState {
   readonly masterConfirmedDown?: string;
   /** Master with `params.lease`: the acks counted so far and whether the VIP was taken. */
   readonly lease?: MasterLeaseState;
+  /**
+   * Master that took over on a crash verdict (MasterGone): adverts still to send
+   * CRASH_VERDICT_RETRY_MS apart while its lease does not hold yet (step.ts onMasterGone).
+   */
+  readonly crashVerdictRetries?: number;
 }
 
 /** lease.ts MasterLease plus whether AcquireVip was issued for the lease now held. */
@@ -159,6 +164,13 @@ export type ElectionEvent =
    * higher one (a LeaseRefusal, docs/leases.md "Terms"). Our mastership moves past it.
    */
   | { readonly type: 'LeaseTermBehind'; readonly from: string; readonly term: number; readonly grantedTerm: number }
+  /**
+   * Crash verdict (issue 10, docs/leases.md "Crash verdict"): this node itself saw `nodeId`'s
+   * stream end and a redial of its address refused, so its process is gone. `top`: the runtime
+   * ranks this node first among the group's live backups (effective priority, then the RFC 5798
+   * §6.4.3 tie-break); only the top backup takes over at once, the others keep their timers.
+   */
+  | { readonly type: 'MasterGone'; readonly nodeId: string; readonly top: boolean; readonly reason: string }
   /** Voter `from` (this node's own voter included) granted our advert sent at `echo`. */
   | { readonly type: 'LeaseAck'; readonly from: string; readonly term: number; readonly echo: number };
 

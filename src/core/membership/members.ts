@@ -127,16 +127,18 @@ export function aliveReceived(ctx: Ctx, a: { readonly id: string; readonly addre
 
 /**
  * memberlist suspectNode with Lifeguard's confirmations. `via` is the member we heard it from.
- * `ownProbe`: our own direct and indirect probes failed (then `from` and `via` are us and `why`
- * says how).
+ * `own`: our own evidence, when `from` and `via` are us and `why` says how: `probe`, our direct
+ * and indirect probes failed; `gone`, our own crash verdict (inputs.ts memberGone), which is no
+ * probe result (MemberChanged.confirmedByProbe stays false) and needs no suspect-first probe.
  */
 export function suspectReceived(
-  ctx: Ctx, sus: { readonly id: string; readonly incarnation: number; readonly from: string }, via: string, ownProbe = false, why?: string,
+  ctx: Ctx, sus: { readonly id: string; readonly incarnation: number; readonly from: string }, via: string, own?: 'probe' | 'gone', why?: string,
 ): void {
   if (sus.id === ctx.p.self.id) return aboutSelf(ctx, { type: 'Suspect', ...sus }, sus.from);
   if (staleAccuser(ctx, sus.from)) return;
   const m = member(ctx, sus.id);
   if (!m || newerIncarnation(m.incarnation, sus.incarnation) || jumpsTooFar(ctx, m, sus.incarnation, via)) return;
+  const ownProbe = own === 'probe';
   const current = ctx.s.suspicions.get(sus.id);
   if (m.state === 'suspect' && current) {
     const confirmed = confirm(current, sus.from, ownProbe);
@@ -156,7 +158,7 @@ export function suspectReceived(
   const k = expectedConfirmations(p.expectedConfirmations, n);
   const next: Member = { ...m, incarnation: sus.incarnation, state: 'suspect', since: ctx.now };
   transition(ctx, m, next, why ?? `suspected by ${sus.from}`, ownProbe);
-  if (!ownProbe && p.probeSuspectsFirst && ctx.s.probeFirst.length < MAX_PROBE_FIRST) ctx.s.probeFirst = [...ctx.s.probeFirst, sus.id];
+  if (own === undefined && p.probeSuspectsFirst && ctx.s.probeFirst.length < MAX_PROBE_FIRST) ctx.s.probeFirst = [...ctx.s.probeFirst, sus.id];
   setSuspicion(ctx, sus.id, newSuspicion(sus.from, sus.incarnation, k, minMs, suspicionMaxMs(minMs, p.suspicionMaxMultiplier), ctx.now, ownProbe));
 }
 

@@ -13,6 +13,7 @@ export const MEMBERSHIP_METRIC_NAMES = [
   'vipd_membership_leaves_total',
   'vipd_membership_probes_total', // {result, cause}
   'vipd_membership_probe_now_total',
+  'vipd_membership_inputs_total', // {input: gone | bfd-down, result: used | ignored}: inputs.ts
   'vipd_membership_items_dropped_total', // {reason}: limits.ts ITEM_DROP_REASONS
 ] as const;
 

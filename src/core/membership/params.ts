@@ -26,6 +26,7 @@ export const MEMBERSHIP_DEFAULTS = Object.freeze({
   joinRetryMs: 1_000,
   maxGossipPerMessage: 16,
   probeSuspectsFirst: true,
+  goneSuspicionMultiplier: 1,
 });
 
 /**

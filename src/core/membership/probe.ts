@@ -53,11 +53,27 @@ export function startProbe(ctx: Ctx, target: Member, cause: Probe['cause']): voi
 }
 
 /**
+ * vipd (issue 10): a probe on a local input (inputs.ts) skips the direct phase: the input says
+ * the direct path failed already (refused: nothing listens; BFD down: silent for a Detection
+ * Time). Helpers are asked at once and get the usual indirect window, probe interval − probe
+ * timeout, stretched by awareness; a BFD probe pings directly once more as well.
+ */
+export function startIndirectProbe(ctx: Ctx, target: Member, cause: 'gone' | 'bfd-down'): void {
+  const window = scaleByAwareness(ctx.p.probeIntervalMs - ctx.p.probeTimeoutMs, ctx.s.awareness);
+  const probe: Probe = {
+    target: target.id, seq: nextSeq(ctx), cause, startedAt: ctx.now, phase: 'direct',
+    directDeadline: ctx.now, deadline: ctx.now + window, helpers: [], nacks: [],
+  };
+  ctx.s.probes = [...ctx.s.probes, probe];
+  escalate(ctx, probe, cause === 'gone' ? 'send-failed' : 'bfd-down');
+}
+
+/**
  * No direct ack in time (or the transport could not deliver at all): ask k random live members
  * to probe for us. Unless the direct send failed outright, ping once more ourselves, as
  * memberlist's TCP fallback does, so one lost packet is not enough to accuse.
  */
-function escalate(ctx: Ctx, probe: Probe, why: 'timeout' | 'send-failed'): void {
+export function escalate(ctx: Ctx, probe: Probe, why: 'timeout' | 'send-failed' | 'bfd-down'): void {
   const target = member(ctx, probe.target);
   if (!probeable(target)) return replaceProbe(ctx, probe.seq, undefined);
   const drawn = sample(ctx.s.probeOrder, ctx.p.indirectProbes, (id) => id !== target.id && member(ctx, id)?.state === 'alive', ctx.s.rng);
@@ -69,14 +85,15 @@ function escalate(ctx: Ctx, probe: Probe, why: 'timeout' | 'send-failed'): void 
       gossip: piggyback(ctx),
     });
   }
-  if (why === 'timeout') ping(ctx, target, probe.seq);
+  if (why !== 'send-failed') ping(ctx, target, probe.seq);
   // A late escalation (a stalled process) still gives the helpers their full window: a node
   // that was slow itself must not accuse others (Lifeguard).
   const window = probe.deadline - probe.directDeadline;
   replaceProbe(ctx, probe.seq, {
     ...probe, phase: 'indirect', helpers: drawn.value, deadline: Math.max(probe.deadline, ctx.now + window),
   });
-  log(ctx, 'debug', `probe of ${target.id}: ${why === 'timeout' ? 'no direct ack' : 'send failed'}, asking ${drawn.value.length} helpers`,
+  const what = why === 'timeout' ? 'no direct ack' : why === 'send-failed' ? 'send failed' : 'BFD session down';
+  log(ctx, 'debug', `probe of ${target.id}: ${what}, asking ${drawn.value.length} helpers`,
     { member: target.id, seq: probe.seq, helpers: drawn.value });
 }
 
@@ -88,7 +105,7 @@ function fail(ctx: Ctx, probe: Probe): void {
   ctx.s.awareness = applyAwarenessDelta(ctx.s.awareness, failedProbeDelta(probe.helpers.length, probe.nacks.length), ctx.p.awarenessMax);
   metric(ctx, 'vipd_membership_probes_total', { result: 'failed', cause: probe.cause });
   const why = `no ack to direct probe or ${probe.helpers.length} indirect probes (${probe.nacks.length} nacks)`;
-  suspectReceived(ctx, { id: target.id, incarnation: target.incarnation, from: ctx.p.self.id }, ctx.p.self.id, true, why);
+  suspectReceived(ctx, { id: target.id, incarnation: target.incarnation, from: ctx.p.self.id }, ctx.p.self.id, 'probe', why);
 }
 
 /** Tick: probes whose direct phase or whole interval ran out. */

@@ -4,6 +4,7 @@
  * health awareness, dynamic suspicion with independent confirmations, the buddy system, nacks.
  * vipd additions, each explained where it happens:
  * - ProbeNow (a broken stream is a hint) and SendFailed (a refused connection goes indirect at once);
+ * - MemberGone (our own crash verdict) and BfdDown (our BFD session), the local inputs of inputs.ts;
  * - a member heard to be suspect takes our next probe slot, so confirmations come quickly;
  * - a verdict nobody confirmed stays local, and accusations from members we consider dead are
  *   ignored, so a node that was cut off cannot kill live members when the partition heals;
@@ -17,6 +18,7 @@ import { EMPTY_QUEUE } from './broadcast-queue.js';
 import { type Ctx, admitted, begin, broadcast, drop, dropItems, envelope, finish, log, member, metric, send } from './context.js';
 import { armTimers, gossipRound, joinRetry, joinSeeds, onJoin, onPushPull, pushPullRound, syncWith } from './gossip.js';
 import { nextIncarnation } from './incarnation.js';
+import { bfdDown, memberGone } from './inputs.js';
 import { MAX_GOSSIP_PER_MESSAGE } from './limits.js';
 import { aliveSelf, applyGossip, reap, suspicionExpired } from './members.js';
 import { type Message, UINT32_MAX, invalidMessage, validGossipItem } from './messages.js';
@@ -105,6 +107,12 @@ export function step(state: MembershipState, event: MembershipEvent, now: number
       break;
     case 'Leave':
       onLeave(ctx);
+      break;
+    case 'MemberGone':
+      memberGone(ctx, event.address, event.id);
+      break;
+    case 'BfdDown':
+      bfdDown(ctx, event.id);
       break;
     default:
       return assertNever(event, 'membership event');

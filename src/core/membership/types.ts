@@ -48,6 +48,12 @@ export interface MembershipParams {
   readonly gossipToTheDeadMs: number;
   /** Until a push-pull reached us, or while no other live member is known, the seeds are asked again this often. */
   readonly joinRetryMs: number;
+  /**
+   * vipd (issue 10): the suspicion floor in probe intervals for a member whose process we saw
+   * gone ourselves (MemberGone) once at least one other member confirmed the suspicion
+   * independently. Not scaled by log10(n): see docs/membership.md "Inputs". 0 turns it off.
+   */
+  readonly goneSuspicionMultiplier: number;
   /** Most gossip items piggybacked on one message (memberlist fills a 1400-byte UDP packet). */
   readonly maxGossipPerMessage: number;
   /**
@@ -80,10 +86,11 @@ export interface Probe {
   readonly target: string;
   readonly seq: number;
   /**
-   * Round robin; a member we heard is suspect, probed in the next round-robin slot; or the
-   * runtime's ProbeNow ("a broken stream is a hint, not a verdict").
+   * Round robin; a member we heard is suspect, probed in the next round-robin slot; the
+   * runtime's ProbeNow ("a broken stream is a hint, not a verdict"); or one of the local inputs
+   * (MemberGone, BfdDown: docs/membership.md "Inputs").
    */
-  readonly cause: 'round-robin' | 'suspect-first' | 'probe-now';
+  readonly cause: 'round-robin' | 'suspect-first' | 'probe-now' | MembershipInput;
   readonly startedAt: number;
   readonly phase: 'direct' | 'indirect';
   /** End of the direct phase: startedAt + probe timeout × (awareness + 1). */
@@ -175,7 +182,26 @@ export type MembershipEvent =
   /** The transport could not deliver to `to` at all (connection refused). */
   | { readonly type: 'SendFailed'; readonly to: Destination }
   /** Graceful leave: gossip `left` with incarnation + 1. */
-  | { readonly type: 'Leave' };
+  | { readonly type: 'Leave' }
+  /**
+   * Our own crash verdict (MembershipTransport receiver `gone`): our stream to the member at
+   * `address` ended without a goodbye and a redial was refused, so nothing listens there. It
+   * starts our suspicion at once (no waiting for a probe), counts as our own confirmation of a
+   * suspicion already running, and lets a suspicion that another member confirmed end at the
+   * shorter `goneFloor` (docs/membership.md "Inputs"). Only the local transport feeds it: what a
+   * peer says about a member never takes this path. `id` is the member the link was to, when
+   * the transport knows it; the member must live at `address`, or the input is ignored.
+   */
+  | { readonly type: 'MemberGone'; readonly address: string; readonly id?: string; readonly reason: 'refused' }
+  /**
+   * Our BFD session to the member went Down (RFC 5880 §6.8.4: no control packet within the
+   * Detection Time). A hint, as weak as the loss on one path: it only starts a probe at once,
+   * with the direct phase skipped (helpers asked at once), and the probe decides.
+   */
+  | { readonly type: 'BfdDown'; readonly id: string };
+
+/** The local inputs of issue 10 (crash verdict, BFD), as probe causes and metric labels. */
+export type MembershipInput = 'gone' | 'bfd-down';
 
 export type LogLevel = 'debug' | 'info' | 'warn';
 

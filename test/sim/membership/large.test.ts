@@ -30,6 +30,6 @@ function property(label: string, params: { suspicionMultiplier?: number }): void
 }
 
 describe('simulator: 100 members, 5 % loss', () => {
-  property('LAN preset (suspicion multiplier 2)', {});
+  property('LAN preset (suspicion multiplier 1)', {});
   property('memberlist default (suspicion multiplier 4)', { suspicionMultiplier: 4 });
 });

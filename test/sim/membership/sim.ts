@@ -313,6 +313,24 @@ export interface DetectionRun {
   readonly victim: string;
 }
 
+/** The local inputs of issue 10 (docs/membership.md "Inputs"), as a detection run feeds them. */
+export interface InputModel {
+  /**
+   * A process crash: connections to the victim are refused, and this many members had a stream
+   * to it that the kernel reset; each gives its crash verdict (MemberGone) 1-3 ms after the
+   * kill (the reset, then the refused redial). A cluster that ran a full probe round has a
+   * stream between every pair (n − 1); a fresh one only a few.
+   */
+  readonly gonePeers?: number;
+  /**
+   * This many members run a BFD session with the victim (its groups' members and witnesses);
+   * each sees it Down one Detection Time (`bfdDetectMs`, 3 × 20 ms by default) plus up to one
+   * interval after the victim stopped (RFC 5880 §6.8.4).
+   */
+  readonly bfdPeers?: number;
+  readonly bfdDetectMs?: number;
+}
+
 /**
  * A converged n-node cluster on a lossy LAN; one random node is killed after a random delay,
  * and the run continues until every live node declared it dead (or `afterKillMs` passes).
@@ -321,8 +339,10 @@ export function detectionRun(seed: number, n: number, opts: {
   loss?: number; jitterMs?: number; params?: Partial<MembershipParams>; afterKillMs?: number; settleMs?: number;
   /** A process crash as the HA runtime sees it: connections to the victim are refused, and this many members had a stream to it that broke (ProbeNow). */
   streamPeers?: number;
+  inputs?: InputModel;
 } = {}): DetectionRun {
-  const crash = opts.streamPeers !== undefined;
+  const inputs = opts.inputs ?? {};
+  const crash = opts.streamPeers !== undefined || (inputs.gonePeers ?? 0) > 0;
   const sim = new MembershipSim(seed, { loss: opts.loss ?? 0.05, latencyMs: 0.5, jitterMs: opts.jitterMs ?? 1, refuseWhenDown: crash });
   const ids = sim.addWarmCluster(n, opts.params);
   sim.startAll();
@@ -332,12 +352,21 @@ export function detectionRun(seed: number, n: number, opts: {
   sim.runFor(killAt);
   sim.kill(victim);
   const t0 = sim.clock.now();
-  if (crash) {
+  const others = (count: number): string[] => {
     const peers = ids.filter((x) => x !== victim);
-    for (let i = 0; i < Math.min(opts.streamPeers ?? 0, peers.length); i++) {
-      const peer = peers.splice(r.int(0, peers.length - 1), 1)[0] as string;
-      sim.clock.schedule(t0 + r.next() * 5, () => sim.feedEvent(peer, { type: 'ProbeNow', id: victim }));
-    }
+    const out: string[] = [];
+    while (out.length < Math.min(count, n - 1)) out.push(peers.splice(r.int(0, peers.length - 1), 1)[0] as string);
+    return out;
+  };
+  if (opts.streamPeers !== undefined) {
+    for (const peer of others(opts.streamPeers)) sim.clock.schedule(t0 + r.next() * 5, () => sim.feedEvent(peer, { type: 'ProbeNow', id: victim }));
+  }
+  for (const peer of others(inputs.gonePeers ?? 0)) {
+    sim.clock.schedule(t0 + 1 + r.next() * 2, () => sim.feedEvent(peer, { type: 'MemberGone', address: addressOf(victim), id: victim, reason: 'refused' }));
+  }
+  const detect = inputs.bfdDetectMs ?? 60;
+  for (const peer of others(inputs.bfdPeers ?? 0)) {
+    sim.clock.schedule(t0 + detect + r.next() * (detect / 3), () => sim.feedEvent(peer, { type: 'BfdDown', id: victim }));
   }
   sim.runUntil(() => sim.allSee(victim, 'dead'), opts.afterKillMs ?? 6000);
   const at = sim.seenByAllAt(victim, 'dead', t0);
@@ -347,6 +376,41 @@ export function detectionRun(seed: number, n: number, opts: {
     falseDeaths: sim.falseDeaths(),
     messagesPerNodePerSec: sim.messages / n / seconds,
     victim,
+  };
+}
+
+/**
+ * No kill: a converged n-node cluster runs `ms` on a lossy LAN while the local inputs misfire
+ * at live members, as they can: BFD sessions go Down on loss (`bfdDownsPerSec` across the
+ * cluster, each at a random member about a random other), and a crash verdict about a live
+ * member (`falseGones`, e.g. a firewall that rejects one path with a reset) at one member
+ * each. Every death is a false death; suspicions are counted too.
+ */
+export function soakRun(seed: number, n: number, ms: number, opts: {
+  loss?: number; params?: Partial<MembershipParams>; bfdDownsPerSec?: number; falseGones?: number;
+} = {}): { readonly falseDeaths: readonly Change[]; readonly suspicions: number; readonly messagesPerNodePerSec: number } {
+  const sim = new MembershipSim(seed, { loss: opts.loss ?? 0.05, latencyMs: 0.5, jitterMs: 1 });
+  const ids = sim.addWarmCluster(n, opts.params);
+  sim.startAll();
+  const r = new Rng(seed ^ 0x68e31da4);
+  const pair = (): [string, string] => {
+    const a = r.pick(ids);
+    return [a, r.pick(ids.filter((x) => x !== a))];
+  };
+  const downs = Math.round(((opts.bfdDownsPerSec ?? 0) * ms) / 1000);
+  for (let i = 0; i < downs; i++) {
+    const [at, about] = pair();
+    sim.clock.schedule(r.next() * ms, () => sim.feedEvent(at, { type: 'BfdDown', id: about }));
+  }
+  for (let i = 0; i < (opts.falseGones ?? 0); i++) {
+    const [at, about] = pair();
+    sim.clock.schedule(r.next() * ms, () => sim.feedEvent(at, { type: 'MemberGone', address: addressOf(about), id: about, reason: 'refused' }));
+  }
+  sim.runFor(ms);
+  return {
+    falseDeaths: sim.falseDeaths(),
+    suspicions: sim.history.filter((h) => h.to === 'suspect').length,
+    messagesPerNodePerSec: sim.messages / n / (ms / 1000),
   };
 }
 

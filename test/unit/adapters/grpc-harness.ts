@@ -38,6 +38,8 @@ export interface NodeOptions {
   limits?: Partial<TransportLimits>;
   /** What the Hello announces (groups run, tie-break addresses; issue 8 finding 5). */
   announce?: GrpcTransportOptions['announce'];
+  /** Redial broken streams for crash verdicts (docs/leases.md "Crash verdict"). */
+  crashVerdict?: GrpcTransportOptions['crashVerdict'];
 }
 
 export interface StartOptions extends NodeOptions {
@@ -67,6 +69,7 @@ export function newTransport(p: TestPki, id: string, opts: NodeOptions = {}): Om
     metrics,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.announce ? { announce: opts.announce } : {}),
+    ...(opts.crashVerdict ? { crashVerdict: opts.crashVerdict } : {}),
   });
   return { id, transport, metrics, logs: logger.lines, keyring };
 }

@@ -25,7 +25,7 @@ test('minimal config: defaults and the lan preset applied', () => {
       name: 'web', vrid: 51, interface: 'eth0', priority: 100, version: 3, advertIntervalCs: 10,
       preempt: true, preemptDelayMs: 0, vips: [{ address: '192.0.2.50', prefixLength: 24, family: 4 }],
       providers: [{ type: 'noop', options: {} }], reassertIntervalMs: 10_000,
-      transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250,
+      transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250, crashVerdict: true,
     }],
     configDir: resolve(FIXTURES),
   });

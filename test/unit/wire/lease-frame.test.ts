@@ -6,15 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeAdvertBody, describeAdvertBody, encodeAdvertBody, type AdvertBody } from '../../../src/wire/advert-body.js';
+import { fromHex, labelledHex } from '../../golden/bytes.js';
 import { decodeFrame, describeFrame, encodeFrame, type Frame } from '../../../src/wire/peer-frame.js';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
-/** Labelled golden bytes: each line is hex byte groups, then a label (its first non-hex word). */
-const labelled = (text: string) => hex(text.split('\n').map((line) => {
-  const words = line.trim().split(/\s+/);
-  const end = words.findIndex((w) => !/^([0-9a-f]{2})+$/.test(w));
-  return (end === -1 ? words : words.slice(0, end)).join('');
-}).join(''));
+const hex = fromHex;
+const labelled = labelledHex;
 
 describe('lease frames: golden bytes', () => {
   it('LeaseAck {group web, term 7, echo 1000}', () => {

@@ -68,7 +68,7 @@ describe('voter', () => {
   it('grants when it has no live promise, and again to the same master (renewing)', () => {
     const g1 = grant(voter(), req('a'), 0);
     assert.equal(g1.granted, true);
-    assert.deepEqual(promiseOf(g1.state, 'web', 0), { to: 'a', term: 1, until: P });
+    assert.deepEqual(promiseOf(g1.state, 'web', 0), { to: 'a', term: 1, until: P, grantedAt: 0 });
     const g2 = grant(g1.state, req('a'), 100);
     assert.equal(g2.granted, true);
     assert.equal(promiseOf(g2.state, 'web', 100)?.until, 100 + P);

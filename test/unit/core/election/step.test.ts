@@ -197,13 +197,24 @@ describe('step: timers', () => {
     }
   });
 
-  it('the Adver_Timer keeps its cadence when a little late; after a long pause: one advert, no burst', () => {
-    const t = MDI + ADV_MS; // master()'s Adver_Timer
-    for (const [now, next] of [[t, t + ADV_MS], [t + 30, t + ADV_MS], [t + 10_000, t + 10_000 + ADV_MS]] as const) {
+  it('the Adver_Timer keeps to the interval grid when a little late; after a long pause: one advert, no burst', () => {
+    const t = MDI + ADV_MS; // master()'s Adver_Timer, off the grid
+    // The next advert is the first multiple of the interval after now: never more than one
+    // interval away, so after an off-grid one it comes once earlier, then on the grid.
+    const grid = (now: number) => (Math.floor(now / ADV_MS) + 1) * ADV_MS;
+    for (const now of [t, t + 30, t + 10_000]) {
       const r = step(master(), TIMER, now);
       assert.deepEqual(r.actions, [{ type: 'SendAdvert', priority: 100, advertIntervalCs: 10, term: 1 }], `fired at ${now}`);
-      assert.equal(r.state.adverTimer, next, `fired at ${now}`);
+      const next = r.state.adverTimer!;
+      assert.equal(next, grid(now), `fired at ${now}`);
+      assert.ok(next > now && next <= now + ADV_MS, `fired at ${now}: next at ${next}`);
+      const again = step(r.state, TIMER, next + 3);
+      assert.equal(again.state.adverTimer, next + ADV_MS, 'on the grid, a little late keeps the cadence');
     }
+    // Two groups that became master at different times advertise together from their second advert.
+    const a = step(master(), TIMER, t).state;
+    const b = step({ ...master(), adverTimer: t + 37 }, TIMER, t + 37).state;
+    assert.equal(a.adverTimer, b.adverTimer);
   });
 });
 

@@ -45,6 +45,8 @@ const event: fc.Arbitrary<MembershipEvent> = fc.oneof(
   { weight: 1, arbitrary: id.map((x) => ({ type: 'ProbeNow' as const, id: x })) },
   { weight: 1, arbitrary: id.map((x) => ({ type: 'SendFailed' as const, to: { id: x, address: addr(x) } })) },
   { weight: 1, arbitrary: fc.option(id, { nil: undefined }).map((x) => ({ type: 'SendFailed' as const, to: { address: x ? addr(x) : 'nowhere:1' } })) },
+  { weight: 1, arbitrary: fc.tuple(id, fc.boolean()).map(([x, withId]) => ({ type: 'MemberGone' as const, address: addr(x), ...(withId ? { id: x } : {}), reason: 'refused' as const })) },
+  { weight: 1, arbitrary: id.map((x) => ({ type: 'BfdDown' as const, id: x })) },
   { weight: 1, arbitrary: fc.constant({ type: 'Leave' as const }) },
   { weight: 1, arbitrary: fc.constant({ type: 'Start' as const }) },
 );
@@ -108,6 +110,8 @@ const wideMessage: fc.Arbitrary<Message> = fc.oneof(
 const wideRun = fc.array(fc.tuple(fc.oneof(
   { weight: 6, arbitrary: fc.tuple(wideMessage, fc.boolean(), wideIds).map(([m, honest, other]) => ({ type: 'Received' as const, message: m, sender: honest ? m.from : other })) },
   { weight: 3, arbitrary: fc.constant({ type: 'Tick' as const }) },
+  { weight: 1, arbitrary: fc.tuple(id, fc.boolean()).map(([x, withId]) => ({ type: 'MemberGone' as const, address: addr(x), ...(withId ? { id: x } : {}), reason: 'refused' as const })) },
+  { weight: 1, arbitrary: id.map((x) => ({ type: 'BfdDown' as const, id: x })) },
   { weight: 1, arbitrary: fc.constant({ type: 'Leave' as const }) },
 ), fc.nat(400)), { minLength: 1, maxLength: 120 });
 

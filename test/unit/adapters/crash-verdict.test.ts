@@ -1,0 +1,63 @@
+/**
+ * The crash verdict's observation on real sockets (docs/leases.md "Crash verdict"): the bare
+ * TCP redial (crash-probe.ts) and the gRPC link that reports a peer `gone` only when its
+ * established stream ended and its address refuses.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { probeListener, splitHostPort } from '../../../src/adapters/grpc/crash-probe.js';
+import type { GroupStanding } from '../../../src/ports/membership-transport.js';
+import { newTransport, pki, until } from './grpc-harness.js';
+
+describe('crash probe', () => {
+  it('splits host:port, [v6]:port; refuses what is not one', () => {
+    assert.deepEqual(splitHostPort('127.0.0.1:7946'), { host: '127.0.0.1', port: 7946 });
+    assert.deepEqual(splitHostPort('[2001:db8::1]:7946'), { host: '2001:db8::1', port: 7946 });
+    assert.equal(splitHostPort('127.0.0.1'), undefined);
+    assert.equal(splitHostPort('127.0.0.1:0'), undefined);
+    assert.equal(splitHostPort(':80'), undefined);
+  });
+
+  it('answered while something listens, refused once it closed', async () => {
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    assert.equal(await probeListener(address, 1000), 'answered');
+    await new Promise<void>((r) => server.close(() => r()));
+    assert.equal(await probeListener(address, 1000), 'refused');
+  });
+});
+
+describe('gRPC link: gone', () => {
+  const closers: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const c of closers) await c();
+  });
+
+  it("reports the peer gone after its stream ended and its port refused, and passes on its Hello's standing", async () => {
+    const p = await pki(['a', 'b']);
+    const a = newTransport(p, 'a', { crashVerdict: { windowMs: 0 } });
+    const standing: GroupStanding[] = [{ group: 'web', priority: 150, address: '127.0.0.1' }];
+    const b = newTransport(p, 'b', { announce: { primaryAddresses: ['127.0.0.1'], groups: ['web'], standing } });
+    closers.push(() => a.transport.close(), () => b.transport.close());
+    const events: string[] = [];
+    const heard: Array<[string, readonly GroupStanding[]]> = [];
+    await a.transport.listen({
+      message: () => undefined, unreachable: () => undefined, groupTargets: () => [],
+      peerUp: (id) => events.push(`up ${id}`),
+      peerDown: (id) => events.push(`down ${id}`),
+      gone: (address, id, reason) => events.push(`gone ${id} ${address} ${reason}`),
+      standing: (id, s) => heard.push([id, s]),
+    });
+    await b.transport.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: () => [] });
+    const bAddress = b.transport.address;
+    a.transport.sendMembership(bAddress, { type: 'Ping', from: 'a', fromAddress: a.transport.address, seq: 1, target: 'b', gossip: [] });
+    await until(() => events.includes('up b'), 5000, 'link a -> b up');
+    assert.deepEqual(heard, [['b', standing]]);
+    await b.transport.close();
+    await until(() => events.some((e) => e.startsWith('gone')), 5000, 'gone b');
+    assert.deepEqual(events, ['up b', 'down b', `gone b ${bAddress} refused`]);
+    assert.equal(a.metrics.get('vipd_crash_probes_total', { result: 'refused' }), 1);
+  });
+});
