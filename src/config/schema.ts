@@ -287,6 +287,29 @@ export const membershipSchema = section(
   'failure-detector timing that overrides the timing preset',
 );
 
+/** RFC 5881 single hop (UDP 3784, TTL 255) or RFC 5883 multihop (UDP 4784). */
+export const BFD_MODES = ['single-hop', 'multihop'] as const;
+
+export const bfdSchema = section(
+  {
+    enabled: z
+      .boolean({ error: fieldError('true or false', 'whether to run BFD sessions') })
+      .default(false)
+      .describe('run BFD sessions to the members and witnesses of this node\'s unicast groups, default false (docs/bfd.md)'),
+    interval: duration('BFD Desired Min TX and Required Min RX Interval while Up, default 20ms; 1ms-10s (RFC 5880 §6.8.3: 1s while not Up)', { minMs: 1, maxMs: 10_000 })
+      .optional()
+      .meta({ default: '20ms' }),
+    multiplier: integer(1, 255, 'BFD Detect Mult, default 3: packets a peer may miss before the session goes Down (RFC 5880 §6.8.4); raised under loss when adaptive').default(3),
+    adaptive: z
+      .boolean({ error: fieldError('true or false', 'whether loss raises the multiplier waited for') })
+      .default(true)
+      .describe('raise the multiplier this node waits for while it sees loss, bounded at 3 × multiplier, decaying when the path is clean; default true (docs/bfd.md)'),
+    mode: oneOf(BFD_MODES, 'default single-hop: RFC 5881, UDP 3784, TTL 255 sent and checked (needs root or CAP_NET_RAW); multihop: RFC 5883, UDP 4784, for routed paths').default('single-hop'),
+    port: integer(1, 65535, 'UDP port BFD listens on and sends to, default 3784 (single-hop) or 4784 (multihop)').optional(),
+  },
+  'BFD liveness (RFC 5880) between the members and witnesses of unicast groups: docs/bfd.md',
+);
+
 const logSchema = section(
   {
     level: oneOf(LOG_LEVELS, 'log level, default info').default('info'),
@@ -307,6 +330,7 @@ function configSchema(group: ReturnType<typeof groupSchema>) {
       timing: timingSchema,
       log: logSchema,
       membership: membershipSchema.optional(),
+      bfd: bfdSchema.optional(),
       groups: documentDefault(
         z
           .array(group, { error: listError('a list of groups', 'the virtual routers this node takes part in') })
@@ -341,4 +365,5 @@ export function schemasFor(catalogue: ProviderCatalogue): Schemas {
 
 export type RawGroup = z.output<Schemas['group']>;
 export type RawMembership = z.output<typeof membershipSchema>;
+export type RawBfd = z.output<typeof bfdSchema>;
 export type RawAuthKey = z.output<typeof authKeySchema>;

@@ -144,6 +144,20 @@ export interface MembershipConfig {
   readonly crashVerdictWindowMs?: number;
 }
 
+/** BFD liveness (docs/bfd.md); `bfd:` in the file. */
+export interface BfdConfig {
+  readonly enabled: boolean;
+  /** Desired Min TX / Required Min RX Interval while Up, ms (default 20). */
+  readonly intervalMs: number;
+  /** Detect Mult (default 3). */
+  readonly multiplier: number;
+  /** Raise the multiplier waited for under loss (src/core/bfd/adaptive.ts). */
+  readonly adaptive: boolean;
+  readonly mode: 'single-hop' | 'multihop';
+  /** UDP port, default 3784 single-hop, 4784 multihop. */
+  readonly port: number;
+}
+
 export interface VipdConfig {
   readonly clusterId: string;
   readonly node: NodeConfig;
@@ -158,6 +172,8 @@ export interface VipdConfig {
   readonly timing: TimingName;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly membership: MembershipConfig;
+  /** `bfd:` as written, with its defaults; absent when the file has no `bfd:` section. */
+  readonly bfd?: BfdConfig;
   /** At least one for a member, none for a witness. */
   readonly groups: readonly GroupConfig[];
   /** Absolute directory of the configuration file: providers resolve relative paths against it. */

@@ -45,6 +45,11 @@ export const METRIC_NAMES = [
   'vipd_provider_fenced_total', // {group, provider, reason}: FENCE_REASONS (providers/common/fence.ts)
   'vipd_provider_reconcile_total', // {group, result}: ReconcileResult (src/runtime/provider-driver.ts)
   'vipd_provider_preflight_total', // {group, result}: ok or error, one per validate() at start and its retries
+  'vipd_bfd_dropped_total', // {reason}: src/adapters/bfd/drop-reasons.ts
+  'vipd_bfd_transitions_total', // {peer, to}: RFC 5880 session state changes
+  'vipd_bfd_session_state', // gauge {peer}: 0 AdminDown, 1 Down, 2 Init, 3 Up
+  'vipd_bfd_detect_multiplier', // gauge {peer}: the multiplier waited for under loss (src/core/bfd/adaptive.ts)
+  'vipd_bfd_send_errors_total', // {}: BFD packets the socket refused
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -8,6 +8,9 @@ import {
   checkLeaseAck, checkLeaseRefusal, checkLeaseRelinquish, describeLeaseAck, describeLeaseRefusal, describeLeaseRelinquish, type LeaseAck, type LeaseRefusal, type LeaseRelinquish,
 } from './lease-frame.js';
 import { checkHandoff, checkHandoffDone, describeHandoff, describeHandoffDone, type Handoff, type HandoffDone } from './handoff-frame.js';
+import {
+  checkLivenessQuery, checkLivenessReport, describeLivenessQuery, describeLivenessReport, type LivenessQuery, type LivenessReport,
+} from './liveness-frame.js';
 import { decodeMessage, encodeMessage, protoType } from './proto.js';
 import { checkAdvertBundle, describeAdvertBundle, type AdvertBundle } from './advert-bundle.js';
 import { membershipOverLimit } from './membership-scan.js';
@@ -86,6 +89,8 @@ interface NoKind {
   advertBundle?: undefined;
   handoff?: undefined;
   handoffDone?: undefined;
+  livenessReport?: undefined;
+  livenessQuery?: undefined;
 }
 
 export type Frame =
@@ -97,7 +102,9 @@ export type Frame =
   | (Omit<NoKind, 'leaseRefusal'> & { leaseRefusal: LeaseRefusal })
   | (Omit<NoKind, 'advertBundle'> & { advertBundle: AdvertBundle })
   | (Omit<NoKind, 'handoff'> & { handoff: Handoff })
-  | (Omit<NoKind, 'handoffDone'> & { handoffDone: HandoffDone });
+  | (Omit<NoKind, 'handoffDone'> & { handoffDone: HandoffDone })
+  | (Omit<NoKind, 'livenessReport'> & { livenessReport: LivenessReport })
+  | (Omit<NoKind, 'livenessQuery'> & { livenessQuery: LivenessQuery });
 
 const type = () => protoType('Frame');
 export const MEMBERSHIP_KINDS = ['ping', 'pingReq', 'ack', 'nack', 'gossipRound', 'join', 'pushPull'] as const;
@@ -117,6 +124,8 @@ interface RawFrame {
   advertBundle?: Partial<AdvertBundle>;
   handoff?: Partial<Handoff>;
   handoffDone?: Partial<HandoffDone>;
+  livenessReport?: Partial<LivenessReport>;
+  livenessQuery?: Partial<LivenessQuery>;
 }
 
 export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
@@ -169,6 +178,14 @@ export function decodeFrame(bytes: Uint8Array): Decoded<Frame> {
     const h = checkHandoffDone(f.handoffDone);
     return h.ok ? { ok: true, value: { handoffDone: h.value } } : h;
   }
+  if (f.kind === 'livenessReport') {
+    const r = checkLivenessReport(f.livenessReport);
+    return r.ok ? { ok: true, value: { livenessReport: r.value } } : r;
+  }
+  if (f.kind === 'livenessQuery') {
+    const q = checkLivenessQuery(f.livenessQuery);
+    return q.ok ? { ok: true, value: { livenessQuery: q.value } } : q;
+  }
   return { ok: false, reason: 'frame of no known kind' };
 }
 
@@ -185,6 +202,8 @@ export function describeFrame(f: Frame): string {
   if (f.advertBundle) return describeAdvertBundle(f.advertBundle);
   if (f.handoff) return describeHandoff(f.handoff);
   if (f.handoffDone) return describeHandoffDone(f.handoffDone);
+  if (f.livenessReport) return describeLivenessReport(f.livenessReport);
+  if (f.livenessQuery) return describeLivenessQuery(f.livenessQuery);
   const m = f.membership;
   const kind = MEMBERSHIP_KINDS.find((k) => m[k] !== undefined) ?? '?';
   return `membership ${kind} from ${m.from} (+${m.gossip.length} gossip)`;

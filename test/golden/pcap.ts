@@ -54,3 +54,26 @@ export function parsePcap(bytes: Uint8Array): Pcap {
 export function readGolden(name: string): Pcap {
   return parsePcap(new Uint8Array(readFileSync(new URL(`./${name}.pcap`, import.meta.url))));
 }
+
+/** A classic little-endian microsecond pcap of `frames` (Ethernet unless told), one per record, for tools such as tshark. */
+export function encodePcap(frames: readonly { timestamp: number; data: Uint8Array }[], linkType = LINKTYPE_ETHERNET): Uint8Array {
+  const size = GLOBAL_HEADER + frames.reduce((n, f) => n + RECORD_HEADER + f.data.length, 0);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC_US, true);
+  view.setUint16(4, 2, true);
+  view.setUint16(6, 4, true);
+  view.setUint32(16, 65535, true);
+  view.setUint32(20, linkType, true);
+  let at = GLOBAL_HEADER;
+  for (const f of frames) {
+    const seconds = Math.floor(f.timestamp);
+    view.setUint32(at, seconds, true);
+    view.setUint32(at + 4, Math.round((f.timestamp - seconds) * 1e6), true);
+    view.setUint32(at + 8, f.data.length, true);
+    view.setUint32(at + 12, f.data.length, true);
+    out.set(f.data, at + RECORD_HEADER);
+    at += RECORD_HEADER + f.data.length;
+  }
+  return out;
+}

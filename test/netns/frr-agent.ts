@@ -3,8 +3,9 @@
  * the virtual MAC and the VIP, then `zebra` and `vrrpd` in the foreground with their own path
  * space (`-N`), no TCP vty (`-P 0`), config, pid files and logs in a private directory. vrrpd
  * flips the macvlan with protodown: the VIP stays configured on it, and it is held while the
- * link is not protodown. Every process is killed and every file removed by `kill()`, which tests
- * call in `finally`.
+ * link is not protodown. `startBfd` runs `zebra` and `bfdd` the same way, as a BFD peer
+ * (test/netns/bfd-frr.test.ts). Every process is killed and every file removed by `kill()`,
+ * which tests call in `finally`.
  */
 import { onLines } from '../../src/cli/lines.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -17,10 +18,21 @@ import { exec, locateTool, run } from './lib/index.js';
 export const FRR_DIR = '/usr/lib/frr';
 const FRR_RUN = '/var/run/frr';
 
+export type FrrDaemon = 'zebra' | 'vrrpd' | 'bfdd';
+
 export interface FrrLine {
   t: number;
-  daemon: 'zebra' | 'vrrpd';
+  daemon: FrrDaemon;
   msg: string;
+}
+
+/** One `peer` block of bfdd (FRR 8.4 `bfd` node): single hop on `iface`, intervals in ms. */
+export interface BfddPeer {
+  readonly peer: string;
+  readonly localAddress: string;
+  readonly iface: string;
+  readonly intervalMs: number;
+  readonly detectMultiplier: number;
 }
 
 export interface FrrOptions {
@@ -39,9 +51,9 @@ export interface FrrOptions {
  * Skips the test (printed reason) unless FRR's daemons, vtysh and the `frr` user are here;
  * the daemons live in /usr/lib/frr, off PATH, so `requireTools` cannot name them.
  */
-export async function requireFrr(t: TestContext): Promise<boolean> {
+export async function requireFrr(t: TestContext, daemons: readonly FrrDaemon[] = ['zebra', 'vrrpd']): Promise<boolean> {
   const missing: string[] = [];
-  for (const d of ['zebra', 'vrrpd']) if (!(await locateTool(join(FRR_DIR, d)))) missing.push(join(FRR_DIR, d));
+  for (const d of daemons) if (!(await locateTool(join(FRR_DIR, d)))) missing.push(join(FRR_DIR, d));
   if (!(await locateTool('vtysh'))) missing.push('vtysh');
   let reason = missing.length ? `not installed: ${missing.join(', ')} (Debian package frr)` : undefined;
   if (!reason) {
@@ -85,21 +97,6 @@ export class FrrAgent {
     // backup (weak host model: the VIP is still a local address of the namespace).
     await run(ns, ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/arp_ignore']);
 
-    // The daemons drop to user frr: their files live in a directory it owns, their sockets in
-    // /var/run/frr/NAME (created by -N if missing, but root-owned when made by root).
-    const uid = Number((await exec(['id', '-u', 'frr'], { timeoutMs: 5_000 })).stdout.trim());
-    const gid = Number((await exec(['id', '-g', 'frr'], { timeoutMs: 5_000 })).stdout.trim());
-    this.dir = await mkdtemp(join(tmpdir(), 'vipd-frr-'));
-    await chown(this.dir, uid, gid);
-    const runDir = join(FRR_RUN, this.name);
-    if (!(await exists(FRR_RUN))) {
-      await mkdir(FRR_RUN, { mode: 0o755 });
-      await chown(FRR_RUN, uid, gid);
-    }
-    await rm(runDir, { recursive: true, force: true });
-    await mkdir(runDir, { mode: 0o755 });
-    await chown(runDir, uid, gid);
-
     const files = {
       'zebra.conf': ['log stdout informational', ''],
       'vrrpd.conf': [
@@ -115,6 +112,47 @@ export class FrrAgent {
         '',
       ],
     };
+    await this.startDaemons(files, 'vrrpd');
+  }
+
+  /** zebra and bfdd in `ns` with one single-hop session per peer (no authentication). */
+  async startBfd(ns: string, peers: readonly BfddPeer[]): Promise<void> {
+    this.ns = ns;
+    this.name = ns;
+    const lines = ['log stdout informational', 'debug bfd peer', 'debug bfd network', 'bfd'];
+    for (const p of peers) {
+      lines.push(` peer ${p.peer} local-address ${p.localAddress} interface ${p.iface}`,
+        `  receive-interval ${p.intervalMs}`, `  transmit-interval ${p.intervalMs}`,
+        `  detect-multiplier ${p.detectMultiplier}`, '  no shutdown', ' exit');
+    }
+    lines.push('exit', '');
+    await this.startDaemons({ 'zebra.conf': ['log stdout informational', ''], 'bfdd.conf': lines }, 'bfdd');
+  }
+
+  /** `show bfd peers json` through vtysh. */
+  async bfdPeers(): Promise<Array<{ peer: string; status: string; id: number; 'remote-id': number; diagnostic: string; 'remote-diagnostic': string }>> {
+    const r = await exec(['vtysh', '-N', this.name, '-c', 'show bfd peers json'], { check: false, timeoutMs: 5_000 });
+    if (r.code !== 0) throw new Error(`vtysh -N ${this.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    return JSON.parse(r.stdout) as Awaited<ReturnType<FrrAgent['bfdPeers']>>;
+  }
+
+  /** Writes the config files into a private directory, then starts zebra and, once it listens, `daemon`. */
+  private async startDaemons(files: Record<string, string[]>, daemon: FrrDaemon): Promise<void> {
+    // The daemons drop to user frr: their files live in a directory it owns, their sockets in
+    // /var/run/frr/NAME (created by -N if missing, but root-owned when made by root).
+    const uid = Number((await exec(['id', '-u', 'frr'], { timeoutMs: 5_000 })).stdout.trim());
+    const gid = Number((await exec(['id', '-g', 'frr'], { timeoutMs: 5_000 })).stdout.trim());
+    this.dir = await mkdtemp(join(tmpdir(), 'vipd-frr-'));
+    await chown(this.dir, uid, gid);
+    const runDir = join(FRR_RUN, this.name);
+    if (!(await exists(FRR_RUN))) {
+      await mkdir(FRR_RUN, { mode: 0o755 });
+      await chown(FRR_RUN, uid, gid);
+    }
+    await rm(runDir, { recursive: true, force: true });
+    await mkdir(runDir, { mode: 0o755 });
+    await chown(runDir, uid, gid);
+
     for (const [f, text] of Object.entries(files)) {
       await writeFile(join(this.dir, f), text.join('\n'));
       await chown(join(this.dir, f), uid, gid);
@@ -127,10 +165,10 @@ export class FrrAgent {
       if (Date.now() > end || this.procs[0]?.exitCode !== null) throw new Error(`zebra did not open ${zserv} within 10 s\n${this.text()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    this.spawnDaemon('vrrpd');
+    this.spawnDaemon(daemon);
   }
 
-  private spawnDaemon(daemon: 'zebra' | 'vrrpd'): void {
+  private spawnDaemon(daemon: FrrDaemon): void {
     const dir = this.dir as string;
     const p = spawn('ip', ['netns', 'exec', this.ns, join(FRR_DIR, daemon),
       '-N', this.name, '-P', '0', '-u', 'frr', '-g', 'frr',

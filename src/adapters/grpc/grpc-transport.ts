@@ -15,6 +15,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { GroupStanding, MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/lease-transport.js';
+import type { LivenessMessage } from '../../ports/liveness-reports.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../ports/peer-transport.js';
 import { decodeAdvertBody, encodeAdvertBody } from '../../wire/advert-body.js';
 import { decodeAdvertBundleBody, encodeAdvertBundleBody, MAX_BUNDLE_ADVERTS, type AdvertBundle } from '../../wire/advert-bundle.js';
@@ -92,6 +93,7 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   private binding: Promise<void> | undefined;
   private handler: AdvertHandler | undefined;
   private leaseReceiver: LeaseReceiver | undefined;
+  private livenessReceiver: ((m: LivenessMessage, from: string) => void) | undefined;
   private receiver: MembershipReceiver | undefined;
   private readonly links = new Map<string, PeerLink>();
   private readonly limiter: LogLimiter;
@@ -249,6 +251,17 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     return this.link(address)?.send(leaseFrame(m)) ?? false;
   }
 
+  /** Where BFD liveness reports and queries go, with the stream's identity (docs/bfd.md). */
+  onLiveness(receiver: (m: LivenessMessage, from: string) => void): void {
+    this.livenessReceiver = receiver;
+  }
+
+  /** A liveness report or query on our stream to `address`; false without a link (a missing report is no Down). */
+  sendLiveness(address: string, m: LivenessMessage): boolean {
+    const frame = m.kind === 'report' ? { livenessReport: { subject: m.subject, down: m.down } } : { livenessQuery: { subject: m.subject } };
+    return this.link(address)?.send(frame) ?? false;
+  }
+
   /** Whether our stream to `address` is established. */
   isUp(address: string): boolean {
     return this.links.get(address)?.isUp ?? false;
@@ -356,6 +369,8 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
     if (f.leaseAck) return this.leaseReceiver?.({ kind: 'ack', ...f.leaseAck }, from.nodeId);
     if (f.leaseRelinquish) return this.leaseReceiver?.({ kind: 'relinquish', ...f.leaseRelinquish }, from.nodeId);
     if (f.leaseRefusal) return this.leaseReceiver?.({ kind: 'refusal', ...f.leaseRefusal }, from.nodeId);
+    if (f.livenessReport) return this.livenessReceiver?.({ kind: 'report', ...f.livenessReport }, from.nodeId);
+    if (f.livenessQuery) return this.livenessReceiver?.({ kind: 'query', ...f.livenessQuery }, from.nodeId);
     if (f.advertBundle) return this.receiveBundle(from, f.advertBundle);
     if (f.handoff) return this.leaseReceiver?.({ kind: 'handoff', ...f.handoff }, from.nodeId);
     if (f.handoffDone) return this.leaseReceiver?.({ kind: 'handoff-done', ...f.handoffDone }, from.nodeId);

@@ -41,6 +41,25 @@ describe('gRPC transport (mTLS, signed adverts) on loopback', () => {
     assert.equal(b.metrics.get('vipd_advert_signatures_total', { verdict: 'valid' }) >= 5, true);
   });
 
+  it('carries BFD liveness reports and queries with the stream\'s identity as the sender (docs/bfd.md)', async () => {
+    const got: Array<{ m: unknown; from: string }> = [];
+    a.transport.onLiveness((m, from) => got.push({ m, from }));
+    for (let i = 0; i < 100 && !b.transport.isUp(a.transport.address); i++) {
+      b.transport.sendLiveness(a.transport.address, { kind: 'query', subject: 'm' });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = got.length;
+    assert.equal(b.transport.sendLiveness(a.transport.address, { kind: 'report', subject: 'm', down: true }), true);
+    assert.equal(b.transport.sendLiveness(a.transport.address, { kind: 'report', subject: 'm', down: false }), true);
+    assert.equal(b.transport.sendLiveness(a.transport.address, { kind: 'query', subject: 'm' }), true);
+    await until(() => got.length >= before + 3, 5000, 'three liveness messages at a');
+    assert.deepEqual(got.slice(before), [
+      { m: { kind: 'report', subject: 'm', down: true }, from: 'b' },
+      { m: { kind: 'report', subject: 'm', down: false }, from: 'b' },
+      { m: { kind: 'query', subject: 'm' }, from: 'b' },
+    ]);
+  });
+
   it('carries lease acks, refusals and relinquishes on the sender\'s stream, and the Hello\'s announcement as the advert origin', async () => {
     const c = await startNode(p, 'c', () => [a.transport.address], { announce: { primaryAddresses: ['192.0.2.3'], groups: ['web'] } });
     extra.push(c);

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FRAME_UNSENT_REASONS, PEER_FRAME_DROP_REASONS, PEER_REJECT_REASONS, TRANSPORT_ADVERT_DROP_REASONS } from '../../../src/adapters/grpc/drop-reasons.js';
+import { BFD_DROP_REASONS } from '../../../src/adapters/bfd/drop-reasons.js';
 import { VRRP_DROP_REASONS } from '../../../src/adapters/vrrp/drop-reasons.js';
 import { ELECTION_DROP_REASONS } from '../../../src/core/election/drop-reasons.js';
 import { MEMBERSHIP_DROP_REASONS } from '../../../src/core/membership/drop-reasons.js';
@@ -50,6 +51,7 @@ describe('docs/metrics.md', () => {
     assertListed('vipd_membership_items_dropped_total', ITEM_DROP_REASONS);
     assertListed('vipd_vrrp_dropped_total', VRRP_DROP_REASONS);
     assertListed('vipd_provider_fenced_total', FENCE_REASONS);
+    assertListed('vipd_bfd_dropped_total', BFD_DROP_REASONS);
   });
 
   it('the transport names every replay refusal replay-<reason>', () => {

@@ -27,6 +27,9 @@ describe('peer Frame', () => {
     [{ hello: { clusterId: 'shop', nodeId: 'a', address: '192.0.2.11:7946', revision: 1 } }, 'hello from a@192.0.2.11:7946 cluster shop'],
     [{ advert: { body: encodeAdvertBody(BODY), keyId: 'k1', mac: new Uint8Array(16) } }, `signed advert (${encodeAdvertBody(BODY).length} bytes, key k1)`],
     [{ membership: { from: 'a', fromAddress: '192.0.2.11:7946', gossip: [], ping: { seq: 4, target: 'b' } } }, 'membership ping from a (+0 gossip)'],
+    [{ livenessReport: { subject: 'm', down: true } }, 'liveness report: m down'],
+    [{ livenessReport: { subject: 'm', down: false } }, 'liveness report: m up'],
+    [{ livenessQuery: { subject: 'm' } }, 'liveness query about m'],
   ];
   for (const [frame, text] of frames) {
     it(`round-trips and describes: ${text}`, () => {
@@ -35,6 +38,11 @@ describe('peer Frame', () => {
       assert.equal(describeFrame(d.value), text);
     });
   }
+
+  it('refuses liveness frames without a subject', () => {
+    assert.deepEqual(decodeFrame(encodeFrame({ livenessReport: { subject: '', down: true } })), { ok: false, reason: 'liveness report without a subject' });
+    assert.deepEqual(decodeFrame(encodeFrame({ livenessQuery: { subject: '' } })), { ok: false, reason: 'liveness query without a subject' });
+  });
 
   it('refuses a hello without a node id', () => {
     assert.deepEqual(decodeFrame(encodeFrame({ hello: { clusterId: 'shop', nodeId: '', address: '', revision: 0 } })), { ok: false, reason: 'hello without cluster_id or node_id' });
