@@ -486,7 +486,8 @@ export class ClusterNode implements RunningNode {
     for (const id of ids) {
       const m = members.get(id);
       if (id === this.opts.nodeId || m?.state !== 'alive') continue;
-      const priority = heard?.get(id);
+      // Its last advert to us, else what its Hello announced (peers that never advertised to us).
+      const priority = heard?.get(id) ?? this.verdicts.announcedPriority(id, g.params.group);
       candidates.push({ nodeId: id, ...(priority !== undefined ? { priority } : {}) });
     }
     return successorFor(candidates, this.opts.nodeId);

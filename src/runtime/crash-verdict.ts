@@ -82,6 +82,11 @@ export class CrashVerdicts {
     this.standings.set(nodeId, new Map(standing.map((s) => [s.group, s])));
   }
 
+  /** The priority `nodeId` announced for `group` in its Hello, if it did (a ranking hint). */
+  announcedPriority(nodeId: string, group: string): number | undefined {
+    return this.standings.get(nodeId)?.get(group)?.priority;
+  }
+
   /** Our established stream to `nodeId` broke (before any verdict about that break). */
   streamBroke(nodeId: string): void {
     if (this.brokeAt.has(nodeId) || this.brokeAt.size >= MAX_STANDINGS) return;
