@@ -126,7 +126,7 @@ export class BfdPeers {
     const id = this.idAt.get(peer);
     if (id === undefined) return;
     if (!up && graceful) {
-      this.opts.logger.info({ peer: id }, `BFD: ${id} stopped its session (AdminDown): not a failure`);
+      this.opts.logger.info({ peer: id, reason }, `BFD: session to ${id} ended by AdminDown (${reason}): not a failure`);
       return;
     }
     if (!up) {

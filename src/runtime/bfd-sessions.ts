@@ -40,7 +40,7 @@ export interface BfdSessionsOptions {
   readonly metrics?: Metrics;
   /**
    * Told when a session goes Up (`up` true) or leaves Up (false), with the RFC 5880 diag;
-   * `graceful` when the peer signalled AdminDown (RFC 5880 §6.8.16: not a connectivity failure).
+   * `graceful` when the peer signalled AdminDown or we stopped (RFC 5880 §6.8.16: not a connectivity failure).
    */
   readonly onChange?: (peer: string, up: boolean, diag: number, reason: string, graceful: boolean) => void;
   /** 32-bit randomness for discriminators and jitter seeds; crypto-quality in production. */
@@ -163,7 +163,8 @@ export class BfdSessions {
           this.gauge(peer, a.to);
           logger.info({ peer, from: a.from, to: a.to, diag: a.diag }, `BFD ${peer}: ${a.from} -> ${a.to} (${a.reason})`);
           if (a.to === 'Up') this.opts.onChange?.(peer, true, a.diag, a.reason, false);
-          else if (a.from === 'Up') this.opts.onChange?.(peer, false, a.diag, a.reason, graceful);
+          // Our own AdminDown (stop) is as graceful as the peer's: no failure to report.
+          else if (a.from === 'Up') this.opts.onChange?.(peer, false, a.diag, a.reason, graceful || a.to === 'AdminDown');
           break;
         }
       }

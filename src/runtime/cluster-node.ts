@@ -276,9 +276,11 @@ export class ClusterNode implements RunningNode {
     // Hand off before resigning: the successor takes over at once, no Skew_Time (issue 10).
     await Promise.all([...this.groups.keys()].map((g) => this.handOff(g)));
     await this.node.resign();
-    await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
-    // AdminDown to every BFD peer before the gRPC listener closes (docs/leases.md A6).
+    // AdminDown to every BFD peer (RFC 5880 §6.8.16) before the leave, so peers see a graceful
+    // stop rather than their sessions being removed under ours, and before the gRPC listener
+    // closes (docs/leases.md A6).
     await this.bfd?.stop();
+    await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
     await this.node.stop();
     await this.transport.close();
     this.cancelRelinquishRepeats();

@@ -4,7 +4,8 @@
  * Up between every pair; a frozen master (SIGSTOP: silence, its kernel still accepts, so no
  * crash verdict) is confirmed down by a majority of the voters' BFD sessions and the backup
  * takes over with reason bfd-down. Adverts every 1 s keep Master_Down_Interval (~3.6 s) out
- * of the race with BFD's 3 × 50 ms.
+ * of the race with BFD's 3 × 50 ms. Last, a SIGTERM of the witness: its AdminDown reaches both
+ * members before its leave, and nobody reports a failure.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -52,5 +53,13 @@ describe('BFD between vipd processes', () => {
     } finally {
       c.signal('a', 'SIGCONT');
     }
+  });
+
+  it('SIGTERM sends AdminDown before the node goes (a graceful stop, no failure)', async () => {
+    await c.until(() => c.masters().length === 1, 15_000, 'one master after SIGCONT');
+    const t = Date.now();
+    c.signal('w', 'SIGTERM');
+    await c.until(() => ['a', 'b'].every((n) => c.logs.some((e) => e.node === n && e.t >= t && /BFD: session to w ended by AdminDown \(neighbor signaled AdminDown\)/.test(e.msg))), 10_000, 'AdminDown from w at a and b');
+    assert.ok(!c.logs.some((e) => e.t >= t && /BFD: session to \w+ Down/.test(e.msg)), c.tail(40));
   });
 });
