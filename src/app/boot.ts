@@ -118,6 +118,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.
+    if (config.bfd?.enabled) logger.warn({ bfd: true }, 'bfd.enabled: this node speaks only VRRP (no peer links, no unicast group), so no BFD session runs (docs/bfd.md "What runs")');
     const node = new VipdNode({
       nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics, links: sysfsLinkMonitor,
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),

@@ -3,6 +3,7 @@
  * TLS files, the advert keyring, the replay guard and the gRPC transport. Imported only by such
  * nodes, so a LAN-only node never loads @grpc/grpc-js or the TLS code.
  */
+import { BfdAuthenticator } from '../adapters/bfd/auth.js';
 import { insecureCredentials, mutualTlsCredentials } from '../adapters/grpc/credentials.js';
 import type { AdvertSigner } from '../adapters/grpc/grpc-transport.js';
 import type { VrrpTransport } from '../adapters/vrrp/vrrp-transport.js';
@@ -37,6 +38,7 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
   const { logger, groups, lan } = opts;
   let credentials = insecureCredentials();
   let signer = unsigned;
+  let bfdAuth: BfdAuthenticator | undefined;
   if (config.insecure) {
     logger.warn({ insecure: true }, 'insecure: true — peer links are plaintext and unauthenticated, adverts are unsigned; for demos only, never in production');
   } else {
@@ -47,6 +49,9 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     for (const w of material.warnings) logger.warn({ file: tls.cert }, w);
     credentials = mutualTlsCredentials(config.clusterId, { ca: material.ca, cert: material.cert, key: material.key, allow: tls.allow });
     signer = new Keyring({ keys: auth.keys, mode: auth.mode, ...(auth.activeKeyId ? { activeKeyId: auth.activeKeyId } : {}) });
+    // BFD is signed with keys derived from the advert keys (docs/bfd.md "Authentication"); a
+    // receive-only keyring (no active key) runs BFD unsigned, as it sends adverts unsigned.
+    if (config.bfd?.enabled && auth.activeKeyId) bfdAuth = new BfdAuthenticator(auth.keys, auth.activeKeyId);
     if (auth.mode !== 'enforce') logger.warn({ mode: auth.mode }, `advert signing in ${auth.mode} mode: unsigned or badly signed adverts are accepted (counted in vipd_advert_signatures_total); switch to enforce once every node signs`);
   }
   const longestIntervalMs = Math.max(100, ...config.groups.map((g) => g.advertIntervalCs * 10));
@@ -67,6 +72,7 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     crashVerdict: { windowMs: config.membership.crashVerdictWindowMs ?? 0 },
     groups,
     ...(lan ? { lan } : {}),
+    ...(config.bfd?.enabled ? { bfd: { config: config.bfd, ...(bfdAuth ? { authenticator: bfdAuth } : {}) } } : {}),
     clock: opts.clock,
     logger,
     metrics: opts.metrics,

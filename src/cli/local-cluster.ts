@@ -27,10 +27,14 @@ export interface ProcSpec {
   group?: GroupSpec;
   /** Top-level YAML lines added as they are, e.g. `membership: { crash_verdict_window: 5s }`. */
   lines?: string[];
+  /** The loopback address this node listens on and announces (default 127.0.0.1); BFD needs one per node. */
+  host?: string;
 }
 
 export interface GroupSpec {
   interface?: string;
+  /** Default 100ms. */
+  advertInterval?: string;
   /** Default [192.0.2.50/32]. */
   vips?: string[];
   /** YAML lines added to the group as they are (4 spaces of indentation), e.g. a provider. */
@@ -98,7 +102,7 @@ export class LocalCluster {
     await initCa({ dir: this.dir, clusterId: this.clusterId });
     await writeFile(join(this.dir, 'k1.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
     for (const s of this.specs) {
-      await issueNodeCert({ dir: this.dir, nodeId: s.id, sans: ['127.0.0.1'] });
+      await issueNodeCert({ dir: this.dir, nodeId: s.id, sans: [s.host ?? '127.0.0.1'] });
       this.ports.set(s.id, await freePort());
     }
     for (const s of this.specs) await writeFile(this.configFile(s.id), this.yaml(s));
@@ -109,13 +113,14 @@ export class LocalCluster {
   }
 
   private yaml(s: ProcSpec): string {
-    const addr = (id: string) => `127.0.0.1:${this.ports.get(id)}`;
+    const host = (id: string) => this.specs.find((x) => x.id === id)?.host ?? '127.0.0.1';
+    const addr = (id: string) => `${host(id)}:${this.ports.get(id)}`;
     const seeds = this.specs.filter((x) => x.id !== s.id).map((x) => addr(x.id));
     const lines = [
       `cluster_id: ${this.clusterId}`,
       'node:',
       `  id: ${s.id}`,
-      '  address: 127.0.0.1',
+      `  address: ${host(s.id)}`,
       `  listen: ${addr(s.id)}`,
       `  role: ${s.role ?? 'member'}`,
       `seeds: [${seeds.join(', ')}]`,
@@ -137,7 +142,7 @@ export class LocalCluster {
         '    vrid: 51',
         `    interface: ${s.group?.interface ?? 'lo'}`,
         `    priority: ${s.priority ?? 100}`,
-        '    advert_interval: 100ms',
+        `    advert_interval: ${s.group?.advertInterval ?? '100ms'}`,
         `    preempt: ${s.preempt ?? true}`,
         `    vips: [${(s.group?.vips ?? ['192.0.2.50/32']).join(', ')}]`,
         `    peers: [${(s.peers ?? []).join(', ')}]`,

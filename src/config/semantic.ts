@@ -84,10 +84,6 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
   errors.push(...trust.errors);
   warnings.push(...trust.warnings);
 
-  // The BFD pieces exist (docs/bfd.md) but `vipd run` does not start sessions from this file yet.
-  if (asRecord(doc.bfd).enabled === true) {
-    warnings.push({ path: ['bfd', 'enabled'], message: 'BFD sessions are not started by this version of vipd yet (docs/bfd.md "Not built yet"); the setting is checked and has no effect' });
-  }
 
   const overrides = doc.membership === undefined ? undefined : membershipSchema.safeParse(doc.membership);
   let membership: MembershipConfig = preset.membership;

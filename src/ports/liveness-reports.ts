@@ -3,8 +3,8 @@
  * voter tells the others what its own BFD session to a node says, and asks them when its own
  * session went Down. The gRPC transport carries them as `LivenessReport` / `LivenessQuery`
  * frames (proto `Frame` fields 11 and 12; `GrpcTransport.sendLiveness` / `onLiveness`, by
- * address); the app glue that implements this port over it (node id -> address) is not built
- * yet (docs/bfd.md); tests use an in-memory one.
+ * address); ClusterNode implements this port over it (node id -> address, bfd-peers.ts);
+ * tests use an in-memory one.
  */
 export type LivenessMessage =
   /** The sender's own BFD session to `subject` is Down (`down`) or Up. */

@@ -36,6 +36,13 @@ export interface BfdLivenessOptions {
   readonly ownState: (nodeId: string) => BfdState | undefined;
   /** How long a voter's report counts, ms (a few Detection Times; at least a query's round trip). */
   readonly reportTtlMs: number;
+  /**
+   * A witness runs no group (its configuration names none), so it cannot know the groups'
+   * voters: it pushes its own changes to, and answers queries from, these node ids (its live
+   * members). Whether its word counts is decided by the asking member's agreement, which
+   * counts only the voters of its own groups.
+   */
+  readonly witnessOf?: () => readonly string[];
 }
 
 export class BfdLiveness {
@@ -51,6 +58,11 @@ export class BfdLiveness {
   /** This node's own session to `nodeId` went Up (`up`) or left Up (BfdSessions' onChange). */
   sessionChanged(nodeId: string, up: boolean): void {
     const told = new Set<string>();
+    for (const v of this.opts.witnessOf?.() ?? []) {
+      if (v === this.opts.self || v === nodeId || told.has(v)) continue;
+      told.add(v);
+      this.opts.reports.send(v, { kind: 'report', subject: nodeId, down: !up });
+    }
     for (const g of this.groupsWith(nodeId)) {
       for (const v of g.voters) {
         if (v === this.opts.self || v === nodeId || told.has(v)) continue;
@@ -68,7 +80,8 @@ export class BfdLiveness {
   private onMessage(from: string, m: LivenessMessage): void {
     if (m.kind === 'query') {
       // Answer only voters of a group we share with the subject, and only with what we know.
-      const shared = this.groupsWith(m.subject).some((g) => g.voters.includes(from));
+      const members = this.opts.witnessOf?.() ?? [];
+      const shared = this.groupsWith(m.subject).some((g) => g.voters.includes(from)) || (members.includes(from) && members.includes(m.subject));
       const state = this.opts.ownState(m.subject);
       if (shared && state !== undefined && from !== m.subject) this.opts.reports.send(from, { kind: 'report', subject: m.subject, down: state !== 'Up' });
       return;

@@ -38,8 +38,11 @@ export interface BfdSessionsOptions {
   readonly authenticated: boolean;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  /** Told when a session goes Up (`up` true) or leaves Up (false), with the RFC 5880 diag. */
-  readonly onChange?: (peer: string, up: boolean, diag: number, reason: string) => void;
+  /**
+   * Told when a session goes Up (`up` true) or leaves Up (false), with the RFC 5880 diag;
+   * `graceful` when the peer signalled AdminDown or we stopped (RFC 5880 §6.8.16: not a connectivity failure).
+   */
+  readonly onChange?: (peer: string, up: boolean, diag: number, reason: string, graceful: boolean) => void;
   /** 32-bit randomness for discriminators and jitter seeds; crypto-quality in production. */
   readonly random32: () => number;
 }
@@ -110,6 +113,20 @@ export class BfdSessions {
     await this.opts.transport.close();
   }
 
+  /** Dies without a word (a killed process, the simulator's crash model): no AdminDown, sockets closed. */
+  async halt(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.timer.disarm();
+    this.peers.clear();
+    await this.opts.transport.close();
+  }
+
+  /** The peers with a session. */
+  peerAddresses(): string[] {
+    return [...this.peers.keys()];
+  }
+
   private freshDiscriminator(): number {
     const used = new Set([...this.peers.values()].map((p) => p.session.config.localDiscr));
     for (;;) {
@@ -123,11 +140,11 @@ export class BfdSessions {
     if (!p || this.stopped) return;
     const r = stepSession(p.session, e, this.opts.clock.now());
     p.session = r.state;
-    this.perform(peer, p, r.actions);
+    this.perform(peer, p, r.actions, e.type === 'Received' && e.packet.state === 'AdminDown');
     this.rearm();
   }
 
-  private perform(peer: string, p: Peer, actions: readonly BfdSessionAction[]): void {
+  private perform(peer: string, p: Peer, actions: readonly BfdSessionAction[], graceful = false): void {
     const { metrics, logger } = this.opts;
     for (const a of actions) {
       switch (a.type) {
@@ -145,8 +162,9 @@ export class BfdSessions {
           metrics?.inc('vipd_bfd_transitions_total', { peer, to: a.to });
           this.gauge(peer, a.to);
           logger.info({ peer, from: a.from, to: a.to, diag: a.diag }, `BFD ${peer}: ${a.from} -> ${a.to} (${a.reason})`);
-          if (a.to === 'Up') this.opts.onChange?.(peer, true, a.diag, a.reason);
-          else if (a.from === 'Up') this.opts.onChange?.(peer, false, a.diag, a.reason);
+          if (a.to === 'Up') this.opts.onChange?.(peer, true, a.diag, a.reason, false);
+          // Our own AdminDown (stop) is as graceful as the peer's: no failure to report.
+          else if (a.from === 'Up') this.opts.onChange?.(peer, false, a.diag, a.reason, graceful || a.to === 'AdminDown');
           break;
         }
       }

@@ -22,6 +22,9 @@ import type { LeaseMessage, LeaseTransport } from '../ports/lease-transport.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../ports/peer-transport.js';
 import type { VipProvider } from '../ports/vip-provider.js';
+import type { LivenessMessage } from '../ports/liveness-reports.js';
+import { BfdPeers, type BfdPeersOptions } from './bfd-peers.js';
+import type { BfdState } from '../core/bfd/packet.js';
 import { CompositeTransport } from './composite-transport.js';
 import { CrashVerdicts } from './crash-verdict.js';
 import type { GroupStatus, HandoffHooks, LeaseHooks, RoleChange } from './instance-runner.js';
@@ -88,6 +91,20 @@ export interface ClusterNodeOptions {
   readonly lan?: { readonly transport: PeerTransport; readonly groups: ReadonlySet<string> };
   /** A master of this node sent a Handoff (the simulator checks the overlap it allows). */
   readonly onHandoff?: (e: HandoffEvent) => void;
+  /** `bfd.enabled`: BFD sessions to the groups' members and witnesses (bfd-peers.ts, docs/bfd.md). */
+  readonly bfd?: ClusterBfd;
+}
+
+/** What a cluster node needs to run BFD: the sessions and the LivenessReport/Query frames of its peer links. */
+export interface ClusterBfd {
+  readonly sessions: BfdPeersOptions['sessions'];
+  /** How long a voter's report counts, ms (a few Detection Times). */
+  readonly reportTtlMs: number;
+  /** The peer links' liveness frames (GrpcTransport.sendLiveness / onLiveness), by address. */
+  readonly links: {
+    sendLiveness(address: string, m: LivenessMessage): boolean;
+    onLiveness(receiver: (m: LivenessMessage, from: string) => void): void;
+  };
 }
 
 export interface HandoffEvent {
@@ -135,6 +152,8 @@ export class ClusterNode implements RunningNode {
   private readonly heardPriority = new Map<string, Map<string, number>>();
   /** Startup holds still running, by group (startup-hold.ts). */
   private readonly startupHolds = new Map<string, StartupHold>();
+  /** BFD sessions and the majority rule, when `bfd.enabled` (bfd-peers.ts). */
+  private bfd: BfdPeers | undefined;
 
   constructor(private readonly opts: ClusterNodeOptions) {
     this.metrics = opts.metrics;
@@ -229,6 +248,7 @@ export class ClusterNode implements RunningNode {
       onMemberChanged: (c) => this.memberChanged(c),
     });
     this.membership.start();
+    await this.startBfd();
     this.armStartupHolds();
     await this.node.start(signal);
     this.checkStartupHolds();
@@ -256,6 +276,10 @@ export class ClusterNode implements RunningNode {
     // Hand off before resigning: the successor takes over at once, no Skew_Time (issue 10).
     await Promise.all([...this.groups.keys()].map((g) => this.handOff(g)));
     await this.node.resign();
+    // AdminDown to every BFD peer (RFC 5880 §6.8.16) before the leave, so peers see a graceful
+    // stop rather than their sessions being removed under ours, and before the gRPC listener
+    // closes (docs/leases.md A6).
+    await this.bfd?.stop();
     await this.membership?.leave(Math.max(200, this.opts.membership.probeIntervalMs * 2));
     await this.node.stop();
     await this.transport.close();
@@ -271,6 +295,7 @@ export class ClusterNode implements RunningNode {
     this.cancelRelinquishRepeats();
     this.cancelLonelyCheck?.();
     this.membership?.stop();
+    await this.bfd?.halt();
     await this.node.halt();
     await this.transport.close();
   }
@@ -281,6 +306,48 @@ export class ClusterNode implements RunningNode {
 
   members() {
     return this.membership?.members() ?? new Map();
+  }
+
+  /** bfd.SessionState of our BFD session to `nodeId` (undefined: BFD off or no session). */
+  bfdState(nodeId: string): BfdState | undefined {
+    return this.bfd?.state(nodeId);
+  }
+
+  /**
+   * BFD (docs/bfd.md "What runs"): sessions to the members and witnesses of the unicast groups
+   * (every member on a witness, or for a group without a peer list), Down fed to membership and
+   * to the majority rule of each group with a peer list, whose agreement reaches the election as
+   * PeerConfirmedDown `bfd-down`. Liveness frames go where leases go (leaseAddress).
+   */
+  private async startBfd(): Promise<void> {
+    const bfd = this.opts.bfd;
+    if (!bfd) return;
+    const self = this.opts.nodeId;
+    const unicast = [...this.groups.values()].filter((g) => (g.transport ?? 'unicast') === 'unicast');
+    const witness = this.opts.groups.length === 0;
+    const named = new Set(unicast.flatMap((g) => [...g.peers, ...g.witnesses]));
+    const anyMember = witness || unicast.some((g) => g.peers.length === 0);
+    const groups = unicast.filter((g) => g.peers.length > 0).map((g) => ({
+      name: g.params.group,
+      voters: [...new Set([self, ...g.peers, ...g.witnesses])],
+      peerConfirmedDown: (id: string, reason: string) => this.node.runners.get(g.params.group)?.peerConfirmedDown(id, reason),
+    }));
+    this.bfd = new BfdPeers({
+      self, sessions: bfd.sessions, reportTtlMs: bfd.reportTtlMs, groups, witness,
+      wanted: (id) => anyMember || named.has(id),
+      reports: {
+        send: (to, m) => {
+          const address = this.leaseAddress(to);
+          if (address !== undefined) bfd.links.sendLiveness(address, m);
+        },
+        onMessage: (handler) => bfd.links.onLiveness((m, from) => handler(from, m)),
+      },
+      members: () => this.members(),
+      bfdDown: (id) => this.membership?.bfdDown(id),
+      clock: this.opts.clock,
+      logger: this.opts.logger.child({ component: 'bfd' }),
+    });
+    await this.bfd.start(this.transport.address);
   }
 
   private leaseAddress(id: string): string | undefined {
@@ -320,6 +387,7 @@ export class ClusterNode implements RunningNode {
    */
   private memberChanged(c: MemberChange): void {
     this.updateQuorum();
+    this.bfd?.sync();
     this.checkStartupHolds();
     if (c.to === 'left' || c.to === 'unknown') this.forgetLink(c);
     if (c.to === 'dead') return this.confirmDown(c.id, `declared dead: ${c.reason}`);
