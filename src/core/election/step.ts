@@ -16,7 +16,7 @@ import { LEASE_RETRY_MS, leaseMs, leaseUntil, majority, promiseMs } from './leas
 import { isValidTerm, laterTerm, MAX_TERM, nextTerm } from './terms.js';
 import { CS, effectivePriority, masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { roleLabel, transition } from './transition.js';
-import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, KnownMaster, StepResult } from './types.js';
+import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, KnownMaster, MasterLeaseState, StepResult } from './types.js';
 
 export function initialState(params: ElectionParams): ElectionState {
   return {
@@ -225,7 +225,7 @@ function onTimer(state: ElectionState, now: number): StepResult {
   if (state.role === 'Master' && l?.acquired && l.until !== undefined && now >= l.until) {
     // Safety first: release before anything else that is due (docs/leases.md). Still Master:
     // keep advertising, and take the VIP again when a majority grants again.
-    const s: ElectionState = { ...state, lease: { ...l, acquired: false } };
+    const s: ElectionState = { ...state, lease: { ...l, acquired: false, reassert: undefined } };
     const lp = state.params.lease;
     const reason = `lease expired: no majority of voters granted an advert for ${Math.round(leaseMs(state.params.advertIntervalCs, lp?.releaseMarginMs, lp?.stallToleranceMs))} ms`;
     const rest = onTimer(s, now);
@@ -240,7 +240,13 @@ function onTimer(state: ElectionState, now: number): StepResult {
     };
   }
   if (state.role === 'Master' && state.adverTimer !== undefined && now >= state.adverTimer) {
-    const s: ElectionState = { ...state, adverTimer: nextAdvertDue(now, state.params.advertIntervalCs * CS) };
+    const interval = state.params.advertIntervalCs * CS;
+    // Groups that speak VRRP keep their own cadence (never bursting to catch up): a hundred raw
+    // adverts in one instant overran the receivers (test/netns/lan-groups.test.ts: 1,286 role
+    // changes). Only the unicast groups, whose adverts share a frame, keep the grid.
+    const own = state.adverTimer + interval;
+    const due = state.params.orderByTerm === false ? (own > now ? own : now + interval) : nextAdvertDue(now, interval);
+    const s: ElectionState = { ...state, adverTimer: due };
     return { state: crashVerdictRetry(s, now), actions: [advert(s, now)] };
   }
   if (state.role === 'Master' && state.quorumLossTimer !== undefined && now >= state.quorumLossTimer) {
@@ -362,14 +368,16 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
   // stays highest at the master (fencing), and re-assert the VIP: after a conflict the LAN and
   // the cloud may point at the loser.
   if (a.term >= state.term) {
-    const s: ElectionState = { ...state, term: nextTerm(a.term), adverTimer: now + interval };
     const reason = `won conflict with master ${describeIdentity(a.sender)} (priority ${a.priority}, term ${a.term})`;
+    // A leased master re-asserts once a majority granted the new term (onLeaseAck), so that no
+    // later mastership can take the VIP at the same term; without a lease, at once.
+    const lease = state.lease?.acquired ? { ...state.lease, reassert: reason } : state.lease;
+    const s: ElectionState = { ...state, term: nextTerm(a.term), adverTimer: now + interval, ...(lease ? { lease } : {}) };
     return {
       state: s,
       actions: [
-        log('info', `re-asserting VIP: ${reason}`, { term: s.term }), advert(s, now),
-        // A leased master holds the VIP only while its lease does (onLeaseAck takes it then).
-        ...(!s.lease || s.lease.acquired ? [{ type: 'AcquireVip', term: s.term, reason } as const] : []),
+        log('info', `${s.lease ? 'moving past' : 're-asserting VIP'}: ${reason}`, { term: s.term }), advert(s, now),
+        ...(!s.lease ? [{ type: 'AcquireVip', term: s.term, reason } as const] : []),
       ],
     };
   }
@@ -539,12 +547,25 @@ function onLeaseAck(state: ElectionState, from: string, term: number, echo: numb
   if (!Number.isSafeInteger(term) || term < l.sinceTerm || term > state.term) return ignore('stale-term');
   // Our own send times of this mastership only: an ack cannot extend the lease past what we sent.
   if (!Number.isSafeInteger(echo) || echo < Math.floor(l.since) || echo > now) return ignore('stale-echo');
-  if ((l.acks[from] ?? -Infinity) >= echo) return { state, actions: [] };
-  const acks = { ...l.acks, [from]: echo };
+  const ackTerms = (l.ackTerms?.[from] ?? -Infinity) >= term ? l.ackTerms : { ...l.ackTerms, [from]: term };
+  if ((l.acks[from] ?? -Infinity) >= echo && ackTerms === l.ackTerms) return { state, actions: [] };
+  const acks = (l.acks[from] ?? -Infinity) >= echo ? l.acks : { ...l.acks, [from]: echo };
   const voters = 1 + lp.voters.length;
   const until = leaseUntil(acks, voters, leaseMs(state.params.advertIntervalCs, lp.releaseMarginMs, lp.stallToleranceMs));
-  const lease = until === undefined ? { ...l, acks } : { ...l, acks, until };
-  if (until === undefined || until <= now || l.acquired) return { state: { ...state, lease }, actions: [] };
+  const lease: MasterLeaseState = { ...l, acks, ...(ackTerms ? { ackTerms } : {}), ...(until === undefined ? {} : { until }) };
+  // The VIP is taken at our term only once a majority granted that very term (docs/leases.md
+  // "Terms"): grants of an earlier term of this mastership keep a lease, never start one at a
+  // term no majority has seen (simulator LAN seed 600: a master that moved its term while cut
+  // off re-asserted at a term the next master then took too).
+  const termGranted = Object.values(ackTerms ?? {}).filter((t) => t >= state.term).length >= majority(voters);
+  if (until === undefined || until <= now || !termGranted || (l.acquired && l.reassert === undefined)) return { state: { ...state, lease }, actions: [] };
+  if (l.acquired) {
+    const why = l.reassert ?? '';
+    return {
+      state: { ...state, lease: { ...lease, reassert: undefined } },
+      actions: [log('info', `re-asserting VIP at term ${state.term}: ${why}`, { term: state.term }), { type: 'AcquireVip', term: state.term, reason: why }],
+    };
+  }
   const reason = `lease granted by ${majority(voters)} of ${voters} voters`;
   return {
     state: { ...state, lease: { ...lease, acquired: true } },
@@ -590,11 +611,9 @@ function onLeaseTermBehind(state: ElectionState, from: string, term: number, gra
     const s: ElectionState = { ...state, term: next, adverTimer: now + interval, lease: { since: now, sinceTerm: next, acks: {}, acquired: false } };
     return { state: s, actions: [log('info', why, { term: next }), advert(s, now)] };
   }
-  const s: ElectionState = { ...state, term: next, adverTimer: now + interval };
-  return {
-    state: s,
-    actions: [log('info', `${why}; re-asserting the VIP`, { term: next }), advert(s, now), { type: 'AcquireVip', term: next, reason: why }],
-  };
+  // Re-asserted once a majority granted the new term (onLeaseAck), as after a won conflict.
+  const s: ElectionState = { ...state, term: next, adverTimer: now + interval, lease: { ...l, reassert: why } };
+  return { state: s, actions: [log('info', `${why}; re-asserting the VIP once a majority grants it`, { term: next }), advert(s, now)] };
 }
 
 // ---- handoff (issue 10; docs/leases.md, "Handoff") -------------------------------------------

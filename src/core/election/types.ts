@@ -156,6 +156,15 @@ export interface MasterLeaseState {
   readonly acks: Readonly<Record<string, number>>;
   readonly until?: number;
   readonly acquired: boolean;
+  /**
+   * The highest term each voter granted in this mastership. The VIP is taken (or taken again)
+   * at our current term only once a majority granted that term, so that the terms of successive
+   * acquisitions rise (docs/leases.md "Terms"); holding may rest on grants of earlier terms of
+   * this mastership.
+   */
+  readonly ackTerms?: Readonly<Record<string, number>>;
+  /** Our term moved while holding (a won conflict, a term-behind refusal): re-assert once a majority granted it. */
+  readonly reassert?: string;
 }
 
 /** An election message as the core sees it; transports map it to and from their wire. */

@@ -110,6 +110,13 @@ describe('terms increase across masterships that never heard each other', () => 
     const again = step(held.state, { type: 'LeaseTermBehind', from: 'w', term: 5, grantedTerm: 7 }, 1004);
     assert.equal(again.state.term, 8);
     assert.equal(again.state.lease?.acquired, true);
-    assert.deepEqual(again.actions.filter((x) => x.type === 'AcquireVip').map((x) => x.type === 'AcquireVip' && x.term), [8]);
+    // Re-asserted only once a majority granted term 8 (simulator LAN seed 600): not on the refusal itself.
+    assert.deepEqual(again.actions.filter((x) => x.type === 'AcquireVip'), []);
+    const again8 = again.actions.find((x) => x.type === 'SendAdvert');
+    const e8 = again8?.type === 'SendAdvert' ? again8.leaseEcho! : 1004;
+    const one = step(again.state, { type: 'LeaseAck', from: 'a', term: 8, echo: e8 }, 1005);
+    assert.deepEqual(one.actions.filter((x) => x.type === 'AcquireVip'), [], 'one grant of 8 is no majority');
+    const two = step(one.state, { type: 'LeaseAck', from: 'b', term: 8, echo: e8 }, 1005);
+    assert.deepEqual(two.actions.filter((x) => x.type === 'AcquireVip').map((x) => x.type === 'AcquireVip' && x.term), [8]);
   });
 });

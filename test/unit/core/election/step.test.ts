@@ -216,6 +216,18 @@ describe('step: timers', () => {
     const b = step({ ...master(), adverTimer: t + 37 }, TIMER, t + 37).state;
     assert.equal(a.adverTimer, b.adverTimer);
   });
+
+  it('a group that speaks VRRP keeps its own cadence (one raw packet per advert): no grid, no burst after a pause', () => {
+    const vrrp = (): ElectionState => { const m = master(); return { ...m, params: { ...m.params, orderByTerm: false } }; };
+    const t = MDI + ADV_MS;
+    const r = step(vrrp(), TIMER, t + 3);
+    assert.equal(r.state.adverTimer, t + ADV_MS, 'a little late: the cadence of its own timer');
+    const paused = step(vrrp(), TIMER, t + 10_000);
+    assert.equal(paused.state.adverTimer, t + 10_000 + ADV_MS, 'after a pause: one advert, then one interval');
+    const a = step(vrrp(), TIMER, t).state;
+    const b = step({ ...vrrp(), adverTimer: t + 37 }, TIMER, t + 37).state;
+    assert.notEqual(a.adverTimer, b.adverTimer, 'two VRRP groups are not pulled onto one instant');
+  });
 });
 
 describe('step: properties', () => {
