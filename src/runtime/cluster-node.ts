@@ -614,13 +614,28 @@ export class ClusterNode implements RunningNode {
       const runner = this.node.runners.get(g.params.group);
       if (!runner || !g.startupHoldMs || g.startupHoldMs <= 0 || g.peers.length === 0) continue;
       const hold = new StartupHold({
-        peers: g.peers.filter((p) => p !== this.opts.nodeId), holdMs: g.startupHoldMs, clock: this.opts.clock, target: runner,
+        peers: g.peers.filter((p) => p !== this.opts.nodeId), holdMs: g.startupHoldMs, clock: this.opts.clock,
+        // A peer known to rank above us (its adverts, or its Hello) gets one more
+        // Master_Down_Interval before our first claim: the peers' holds end at different times,
+        // and on a loaded host the top one may start its election hundreds of ms after we do.
+        target: { holdStartup: () => runner.holdStartup(), releaseStartup: (reason) => runner.releaseStartup(reason, this.outrankedAtStart(g)) },
         heard: (id) => this.members().get(id)?.state === 'alive' || this.heardPriority.get(g.params.group)?.has(id) === true,
         onEnd: () => this.startupHolds.delete(g.params.group),
       });
       this.startupHolds.set(g.params.group, hold);
       hold.arm();
     }
+  }
+
+  /** Whether a live peer of `g` announced (advert or Hello) a priority above ours. */
+  private outrankedAtStart(g: ClusterGroup): boolean {
+    const group = g.params.group;
+    const mine = g.params.basePriority;
+    return g.peers.some((id) => {
+      if (id === this.opts.nodeId) return false;
+      const p = this.heardPriority.get(group)?.get(id) ?? this.verdicts.announcedPriority(id, group);
+      return p !== undefined && p > mine;
+    });
   }
 
   private checkStartupHolds(): void {

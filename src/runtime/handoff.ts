@@ -60,6 +60,11 @@ export class HandoffTracker {
     this.debt = { from, term };
   }
 
+  /** What we owe, if anything: the old master and our term when it handed over. */
+  get owed(): { readonly from: string; readonly term: number } | undefined {
+    return this.debt;
+  }
+
   /** The HandoffDone to send now (once). */
   settle(): { readonly from: string; readonly term: number } | undefined {
     const d = this.debt;

@@ -144,12 +144,12 @@ export class InstanceRunner {
   }
 
   /** The hold ended (`reason` becomes the transition's): start the election if start() was called. */
-  releaseStartup(reason: string): void {
+  releaseStartup(reason: string, outranked = false): void {
     if (!this.startupHeld) return;
     this.startupHeld = false;
     if (!this.startupPending) return;
     this.startupPending = false;
-    this.dispatch({ type: 'Startup', reason, afterHold: true });
+    this.dispatch({ type: 'Startup', reason, afterHold: true, ...(outranked ? { outranked } : {}) });
   }
 
   /** Whether the startup hold still keeps the election back. */
@@ -300,7 +300,10 @@ export class InstanceRunner {
   /** A successor whose provider confirmed the VIP at its mastership tells its old master. */
   private settleHandoffDebt(): void {
     const c = this.driver.confirmed;
-    if (this.st.role !== 'Master' || c?.kind !== 'held' || c.term !== this.st.term) return;
+    // Held at the term we owe it from or a later one of this mastership (our term may have moved
+    // since, a term-behind refusal say): either way the successor holds the VIP.
+    const owed = this.handoffs.owed;
+    if (this.st.role !== 'Master' || c?.kind !== 'held' || owed === undefined || c.term < owed.term || c.term > this.st.term) return;
     const debt = this.handoffs.settle();
     if (debt && !this.crashed) this.opts.handoff?.done(debt.from, debt.term);
   }

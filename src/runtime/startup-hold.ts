@@ -28,7 +28,7 @@ export function defaultStartupHoldMs(priority: number, advertIntervalCs: number,
 /** What the hold keeps back (an InstanceRunner). */
 export interface HoldTarget {
   holdStartup(): void;
-  releaseStartup(reason: string): void;
+  releaseStartup(reason: string, outranked?: boolean): void;
 }
 
 export interface StartupHoldOptions {

@@ -11,9 +11,12 @@ const cluster = (specs: ProcSpec[]) => new LocalCluster(specs, 'ptest', VIPD);
 
 describe('three vipd processes', () => {
   const c = cluster([
-    { id: 'a', priority: 100, peers: ['b', 'c'] },
-    { id: 'b', priority: 150, peers: ['a', 'c'] },
-    { id: 'c', priority: 200, peers: ['a', 'b'] },
+    // A generous handoff bound: on a loaded CI host the successor's lease, bind and HandoffDone
+    // took more than the default 150 ms, and the old master then released by its bound (safe,
+    // but this test asserts the confirmation).
+    { id: 'a', priority: 100, peers: ['b', 'c'], group: { lines: ['    handoff_overlap_max: 2s'] } },
+    { id: 'b', priority: 150, peers: ['a', 'c'], group: { lines: ['    handoff_overlap_max: 2s'] } },
+    { id: 'c', priority: 200, peers: ['a', 'b'], group: { lines: ['    handoff_overlap_max: 2s'] } },
   ]);
   before(async () => {
     await c.prepare();

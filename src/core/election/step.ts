@@ -54,7 +54,7 @@ export function step(state: ElectionState, event: ElectionEvent, now: number): S
   if (state.role === 'Master' && state.handoff) return whileHandingOff(state, event, now);
   switch (event.type) {
     case 'Startup':
-      return onStartup(state, now, event.reason, event.afterHold);
+      return onStartup(state, now, event.reason, event.afterHold, event.outranked);
     case 'Shutdown':
       return onShutdown(state);
     case 'AdvertReceived':
@@ -187,14 +187,15 @@ function outranks(a: Advert, state: ElectionState): boolean {
 
 // ---- events --------------------------------------------------------------------------------
 
-function onStartup(state: ElectionState, now: number, reason = 'startup', afterHold = false): StepResult {
+function onStartup(state: ElectionState, now: number, reason = 'startup', afterHold = false, outranked = false): StepResult {
   if (state.role !== 'Initialize') {
     return { state, actions: [log('warn', `Startup refused: instance is already ${roleLabel(state.role)}`)] };
   }
   const r = enter({ ...state, preemptAfter: now + state.params.preemptDelayMs }, now, reason);
   if (!afterHold || r.state.role !== 'Backup' || r.state.masterDownTimer === undefined) return r;
   const skew = skewTimeMs(currentPriority(r.state), r.state.masterAdverIntervalCs, r.state.params.version);
-  return { state: { ...r.state, masterDownTimer: r.state.masterDownTimer + STARTUP_SKEW_FACTOR * skew }, actions: r.actions };
+  const defer = outranked ? currentMasterDownIntervalMs(r.state) : 0;
+  return { state: { ...r.state, masterDownTimer: r.state.masterDownTimer + STARTUP_SKEW_FACTOR * skew + defer }, actions: r.actions };
 }
 
 /**

@@ -189,7 +189,7 @@ export type ElectionEvent =
    * `reason`: why now, when the runtime held the start back (the startup hold, issue 10);
    * `afterHold`: the first Master_Down_Timer then adds STARTUP_SKEW_FACTOR × Skew_Time (step.ts).
    */
-  | { readonly type: 'Startup'; readonly reason?: string; readonly afterHold?: boolean }
+  | { readonly type: 'Startup'; readonly reason?: string; readonly afterHold?: boolean; /** After the hold, a peer known to rank above us: one more Master_Down_Interval first. */ readonly outranked?: boolean }
   | { readonly type: 'Shutdown' }
   | { readonly type: 'AdvertReceived'; readonly advert: Advert }
   | { readonly type: 'TimerFired' }

@@ -155,5 +155,8 @@ describe('election: the master hands off, the successor takes over', () => {
     assert.equal(held.state.masterDownTimer, (plain.masterDownTimer ?? NaN) + STARTUP_SKEW_FACTOR * skewTimeMs(150, 10, 3));
     const change = held.actions.find((a) => a.type === 'RoleChanged');
     assert.equal(change?.type === 'RoleChanged' && change.reason, 'startup-hold: heard every peer (s)');
+    // Outranked by a peer it knows of: one more Master_Down_Interval before its first claim.
+    const outranked = step(initialState(PARAMS), { type: 'Startup', afterHold: true, outranked: true }, 0).state;
+    assert.equal(outranked.masterDownTimer, (held.state.masterDownTimer ?? NaN) + (plain.masterDownTimer ?? NaN));
   });
 });
