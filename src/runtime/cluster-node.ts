@@ -390,6 +390,10 @@ export class ClusterNode implements RunningNode {
     this.bfd?.sync();
     this.checkStartupHolds();
     if (c.to === 'left' || c.to === 'unknown') this.forgetLink(c);
+    // `left` is believed only from the leaver itself (core/membership/members.ts): a master
+    // handing off to it releases now instead of waiting out its wait for HandoffDone, as when a
+    // whole cluster stops at once (the demo's Ctrl-C).
+    if (c.to === 'left') return this.confirmDown(c.id, 'left the cluster');
     if (c.to === 'dead') return this.confirmDown(c.id, `declared dead: ${c.reason}`);
     if (c.to !== 'suspect') return;
     if (c.confirmedByProbe) return this.confirmDown(c.id, `direct and indirect probes failed: ${c.reason}`);

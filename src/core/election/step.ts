@@ -651,7 +651,7 @@ function whileHandingOff(state: ElectionState, event: ElectionEvent, now: number
       return { state, actions: [] };
     }
     case 'PeerConfirmedDown':
-      return event.nodeId === h.to ? finishHandoff(state, now, `handoff: successor ${h.to} confirmed down`) : { state, actions: [] };
+      return event.nodeId === h.to ? finishHandoff(state, now, `handoff: successor ${h.to} confirmed down (${event.reason})`) : { state, actions: [] };
     case 'Shutdown': {
       const f = finishHandoff(state, now, 'handoff cut short: shutdown');
       const r = onShutdown(f.state);

@@ -19,7 +19,17 @@ it('vipd demo: 3 processes elect, the master is SIGKILLed and another takes over
     // (docs/leases.md "Crash verdict").
     assert.match(out, /node-b {2}BACKUP -> MASTER \(crash-verdict: master node-c/);
     assert.match(out, /failover: node-[ab] took over \d+ ms after the kill/);
-    assert.match(out, /node-c {2}MASTER -> INITIALIZE \(shutdown\)/, 'graceful stop of the master');
+    // Every node stops at once: the master resigns, or hands off to a node that is stopping too,
+    // which releases when that one's Left arrives or its wait for HandoffDone ends. Either way
+    // every node ends stopped, none holding the VIP.
+    assert.match(out, /node-c {2}MASTER -> (INITIALIZE \(shutdown\)|BACKUP \(handoff: )/, 'graceful stop of the master');
+    for (const n of ['node-a', 'node-b', 'node-c']) {
+      const last = [...out.matchAll(new RegExp(`${n} {2}\\S+ -> (\\S+)`, 'g'))].at(-1)?.[1];
+      assert.equal(last, 'INITIALIZE', `${n} ends stopped`);
+      // After the kill (the killed master's bind has no unbind: SIGKILL releases nothing).
+      const lastMove = [...out.slice(out.indexOf('killed node-c')).matchAll(new RegExp(`${n} {2}noop: would (bind|unbind) `, 'g'))].at(-1)?.[1];
+      assert.notEqual(lastMove, 'bind', `${n} released the VIP it bound`);
+    }
     assert.match(out, /demo stopped\n$/);
     const dir = /Certificates in (\S+)\./.exec(out)?.[1];
     assert.ok(dir && !existsSync(dir), 'the throwaway certificates are removed');
