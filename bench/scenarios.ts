@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 /**
  * The failover scenarios (issue 5 §1). One run: fresh agents on a and b (and the witness), wait
  * until a is master and the client has been answered by a alone for a while, inject the fault
@@ -149,6 +151,14 @@ export async function failoverRun(ctx: BenchContext, impl: ImplId, advert: Adver
     return { ...base, error: err instanceof Error ? err.message : String(err) };
   } finally {
     capture?.stop();
+    // VIPD_BENCH_LOGS=DIR keeps every agent's output of every run (for finding out why a run was slow).
+    const logDir = process.env.VIPD_BENCH_LOGS;
+    if (logDir && d) {
+      await mkdir(logDir, { recursive: true });
+      for (const [node, agent] of d.agents) {
+        await writeFile(join(logDir, `${impl}-${advert}-${scenario}-${run}-${node}.log`), agent.proc.lines.map((l) => l.text).join('\n') + '\n');
+      }
+    }
     await d?.kill();
     if (hostDown) signalAll(await lab.pids('a'), 'SIGCONT');
     await lab.reset([VIP]);

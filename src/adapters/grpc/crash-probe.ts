@@ -5,8 +5,12 @@
  * - `refused`: the peer's host answered the SYN with a reset (ECONNREFUSED): no socket listens on
  *   that port, so the process that served it is gone (a killed process's kernel closes its
  *   listener with it);
- * - `answered`: the connection opened (a stalled process's kernel still completes the handshake
- *   into its backlog; a restarted agent listens again): no verdict;
+ * - `answered`: the connection opened and stayed open for `settleMs` (a stalled process's kernel
+ *   still completes the handshake into its backlog; a restarted agent listens again): no verdict;
+ * - `reset`: the connection opened and was reset or closed within `settleMs`, with nothing sent:
+ *   a listener closing under it. A killed process's kernel closes its sockets one after another,
+ *   and its streams can end a few ms before its listener closes (seen in network namespaces: a
+ *   redial 1-3 ms after the break was answered, then reset); the caller redials again;
  * - `silent`: no answer within the timeout, or any other error (a partition, a dead host, a
  *   firewall that drops): no verdict.
  * The socket is closed at once either way; nothing is written on it.
@@ -14,7 +18,7 @@
 import * as net from 'node:net';
 
 /** `vipd_crash_probes_total{result}`: what one redial found. */
-export const CRASH_PROBE_RESULTS = ['refused', 'answered', 'silent'] as const;
+export const CRASH_PROBE_RESULTS = ['refused', 'answered', 'reset', 'silent'] as const;
 export type CrashProbeResult = (typeof CRASH_PROBE_RESULTS)[number];
 
 /** host:port, [v6]:port or v6-with-port as the transport spells addresses. */
@@ -27,8 +31,15 @@ export function splitHostPort(address: string): { host: string; port: number } |
   return { host, port };
 }
 
-/** One TCP connect to `address`: refused, answered or silent within `timeoutMs`. Never rejects. */
-export function probeListener(address: string, timeoutMs: number): Promise<CrashProbeResult> {
+/**
+ * How long an opened redial is watched for a reset. A live vipd sends nothing before our
+ * ClientHello and holds a silent TLS handshake open for seconds, so only a closing listener
+ * resets it this soon; the close of a dying process's sockets takes a few ms at most.
+ */
+export const CRASH_PROBE_SETTLE_MS = 25;
+
+/** One TCP connect to `address`: refused, answered, reset or silent within `timeoutMs`. Never rejects. */
+export function probeListener(address: string, timeoutMs: number, settleMs = CRASH_PROBE_SETTLE_MS): Promise<CrashProbeResult> {
   const target = splitHostPort(address);
   if (!target) return Promise.resolve('silent');
   return new Promise((resolve) => {
@@ -41,8 +52,17 @@ export function probeListener(address: string, timeoutMs: number): Promise<Crash
       socket.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => finish('silent'), timeoutMs);
-    socket.once('connect', () => finish('answered'));
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'refused' : 'silent'));
+    let timer = setTimeout(() => finish('silent'), timeoutMs);
+    let opened = false;
+    socket.once('connect', () => {
+      opened = true;
+      clearTimeout(timer);
+      timer = setTimeout(() => finish('answered'), settleMs);
+    });
+    // After the connect: a reset or a close with nothing sent is a listener closing under us.
+    socket.once('close', () => finish(opened ? 'reset' : 'silent'));
+    socket.on('data', () => finish('answered'));
+    // ECONNRESET before the connect event: the handshake completed and the reset came in the same turn.
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(opened || err.code === 'ECONNRESET' ? 'reset' : err.code === 'ECONNREFUSED' ? 'refused' : 'silent'));
   });
 }

@@ -65,6 +65,8 @@ export interface CrashVerdictOptions {
 /** Redials within a window are this far apart at least; a window allows at most ~50 of them. */
 const CRASH_PROBE_GAP_MS = 20;
 const CRASH_PROBES_PER_WINDOW = 50;
+/** Redials that opened and were reset (a closing listener) before the next refusal or answer. */
+const CRASH_PROBE_RESETS = 3;
 
 type Call = grpc.ClientDuplexStream<Frame, Buffer>;
 
@@ -262,7 +264,7 @@ export class PeerLink {
   /**
    * The crash verdict's redial (docs/leases.md "Crash verdict"): refused at once and, through the
    * confirmation window, every time → gone. Ends with no verdict on an answer, on silence, or
-   * when the link comes up again or closes. At most CRASH_PROBES_PER_WINDOW + 1 connects.
+   * when the link comes up again or closes. At most CRASH_PROBES_PER_WINDOW + 1 + CRASH_PROBE_RESETS connects.
    */
   private checkGone(nodeId: string): void {
     const cv = this.opts.crashVerdict;
@@ -272,12 +274,20 @@ export class PeerLink {
     const start = clock.now();
     const gap = Math.max(CRASH_PROBE_GAP_MS, cv.windowMs / CRASH_PROBES_PER_WINDOW);
     const live = (): boolean => run === this.verdictRun && this.state.name !== 'closed' && this.state.name !== 'up';
+    let resets = 0;
     const attempt = async (): Promise<void> => {
       const result = await (cv.probe ?? probeListener)(address, cv.timeoutMs ?? 500);
       if (!live()) return;
       metrics.inc('vipd_crash_probes_total', { result });
+      // Opened, then reset: the listener was closing under the redial (crash-probe.ts). Redial
+      // again at once, at most CRASH_PROBE_RESETS times; only a refusal is a verdict.
+      if (result === 'reset' && ++resets <= CRASH_PROBE_RESETS) {
+        void attempt();
+        return;
+      }
       if (result !== 'refused') {
-        logger.info({ peer: nodeId, address, result }, `no crash verdict for ${nodeId}: a redial of ${address} was ${result === 'answered' ? 'answered (a process listens there)' : 'not answered (silence is no proof)'}`);
+        const what = result === 'answered' ? 'answered (a process listens there)' : result === 'reset' ? `reset ${resets} times after it opened` : 'not answered (silence is no proof)';
+        logger.info({ peer: nodeId, address, result }, `no crash verdict for ${nodeId}: a redial of ${address} was ${what}`);
         return;
       }
       const elapsed = clock.now() - start;

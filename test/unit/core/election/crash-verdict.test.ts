@@ -72,7 +72,7 @@ function following(params: ElectionParams = PARAMS): ElectionState {
 }
 
 describe('election: MasterGone', () => {
-  it('the top backup becomes master at once, reason crash-verdict, and advertises again 5 ms apart until its lease holds', () => {
+  it('the top backup becomes master at once, reason crash-verdict, and advertises again CRASH_VERDICT_RETRY_MS apart until its lease holds', () => {
     const s = following();
     assert.equal(s.masterDownTimer, 100 + MDI);
     const r = step(s, gone('m', true), 120);
