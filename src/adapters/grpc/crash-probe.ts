@@ -13,7 +13,8 @@
  *   redial 1-3 ms after the break was answered, then reset); the caller redials again;
  * - `silent`: no answer within the timeout, or any other error (a partition, a dead host, a
  *   firewall that drops): no verdict.
- * The socket is closed at once either way; nothing is written on it.
+ * The socket is closed as soon as the result is known (at most `settleMs` after it opened);
+ * nothing is written on it.
  */
 import * as net from 'node:net';
 

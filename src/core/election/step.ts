@@ -472,8 +472,9 @@ export type CrashVerdictAction = (typeof CRASH_VERDICT_ACTIONS)[number];
  * not hold, at most CRASH_VERDICT_RETRIES times: the other voters see the old master's stream end
  * at about the moment we did, but may refuse our first advert if it beats their own redial.
  * 25 adverts 2 ms apart cover 50 ms of that race at a cost of 25 small frames per takeover (well
- * inside a peer's frame budget, src/adapters/grpc/limits.ts); the lease holds within 2 ms of the
- * majority's verdicts (namespace bench: the witness's verdict lands 1-8 ms after ours).
+ * inside a peer's frame budget, src/adapters/grpc/limits.ts): a retry leaves at most 2 ms after
+ * a voter's own verdict dropped its promise (namespace bench: the witness's verdict lands within
+ * a few ms of ours).
  */
 export const CRASH_VERDICT_RETRY_MS = 2;
 export const CRASH_VERDICT_RETRIES = 25;
