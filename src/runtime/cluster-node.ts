@@ -230,7 +230,10 @@ export class ClusterNode implements RunningNode {
         this.verdicts.gone(address, nodeId);
         this.membership?.memberGone(address, nodeId, reason);
       },
-      standing: (id, standing) => this.verdicts.standing(id, standing),
+      standing: (id, standing) => {
+        this.verdicts.standing(id, standing);
+        this.checkStartupHolds(); // a Hello is hearing a peer, and may name one that ranks above us
+      },
       unreachable: (address) => this.membership?.sendFailed({ address }),
       groupTargets: (group) => this.targets(group),
       nodeAt: (address) => this.liveMemberAt(address),
@@ -619,11 +622,14 @@ export class ClusterNode implements RunningNode {
       if (!runner || !g.startupHoldMs || g.startupHoldMs <= 0 || g.peers.length === 0) continue;
       const hold = new StartupHold({
         peers: g.peers.filter((p) => p !== this.opts.nodeId), holdMs: g.startupHoldMs, clock: this.opts.clock,
-        // A peer known to rank above us (its adverts, or its Hello) gets one more
-        // Master_Down_Interval before our first claim: the peers' holds end at different times,
-        // and on a loaded host the top one may start its election hundreds of ms after we do.
-        target: { holdStartup: () => runner.holdStartup(), releaseStartup: (reason) => runner.releaseStartup(reason, this.outrankedAtStart(g)) },
-        heard: (id) => this.members().get(id)?.state === 'alive' || this.heardPriority.get(g.params.group)?.has(id) === true,
+        // A peer known to rank above us (its adverts, or its Hello) is waited for: the hold
+        // goes on until a master advertises (startup-hold.ts). Released at the bound instead,
+        // the first claim still waits one more Master_Down_Interval: the peers' holds end at
+        // different times, and on a loaded host the top one may start its election late.
+        target: { holdStartup: () => runner.holdStartup(), releaseStartup: (reason) => runner.releaseStartup(reason, this.outrankedAtStart(g) !== undefined) },
+        heard: (id) => this.members().get(id)?.state === 'alive' || this.heardPriority.get(g.params.group)?.has(id) === true
+          || this.verdicts.announcedPriority(id, g.params.group) !== undefined,
+        outranked: () => this.outrankedAtStart(g),
         onEnd: () => this.startupHolds.delete(g.params.group),
       });
       this.startupHolds.set(g.params.group, hold);
@@ -631,11 +637,11 @@ export class ClusterNode implements RunningNode {
     }
   }
 
-  /** Whether a live peer of `g` announced (advert or Hello) a priority above ours. */
-  private outrankedAtStart(g: ClusterGroup): boolean {
+  /** A peer of `g` that announced (advert or Hello) a priority above ours, if any. */
+  private outrankedAtStart(g: ClusterGroup): string | undefined {
     const group = g.params.group;
     const mine = g.params.basePriority;
-    return g.peers.some((id) => {
+    return g.peers.find((id) => {
       if (id === this.opts.nodeId) return false;
       const p = this.heardPriority.get(group)?.get(id) ?? this.verdicts.announcedPriority(id, group);
       return p !== undefined && p > mine;

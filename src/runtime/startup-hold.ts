@@ -5,6 +5,13 @@
  * trio started a few seconds apart then elects once, the highest priority, instead of the first
  * node up taking the VIP and losing it to preemption a moment later.
  *
+ * A node that has heard every peer but knows one to rank above it (`outranked`) holds on until
+ * a master advertises or the bound passes: the higher peer's own hold may end later (it heard
+ * the last peer join later, or its host is loaded), and a node that started its election first
+ * would claim the VIP and be preempted a moment later. The top node never waits for anyone, so
+ * this cannot deadlock; a top node that never advertises (it is in Fault) costs the others the
+ * bound, once.
+ *
  * The hold adds to what leases already make a cold start wait: a voter grants nothing for P
  * after its own start (restart-quiet, docs/leases.md), so a group whose voters all started
  * together takes the VIP at the latest of (hold end + Master_Down_Interval) and (the voters'
@@ -40,6 +47,8 @@ export interface StartupHoldOptions {
   readonly target: HoldTarget;
   /** Whether we have heard from `id` since start. */
   readonly heard: (id: string) => boolean;
+  /** A peer known to rank above this node (its adverts or its Hello), if any. */
+  readonly outranked?: () => string | undefined;
   /** Called once when the hold ends (any way). */
   readonly onEnd?: () => void;
 }
@@ -52,6 +61,8 @@ export function unheardPeers(peers: readonly string[], heard: (id: string) => bo
 export class StartupHold {
   private cancelTimer: (() => void) | undefined;
   private ended = false;
+  /** Every peer was heard but `waitingFor` ranks above us: hold until a master advertises. */
+  private waitingFor: string | undefined;
 
   constructor(private readonly opts: StartupHoldOptions) {}
 
@@ -61,14 +72,26 @@ export class StartupHold {
     opts.target.holdStartup();
     this.cancelTimer = opts.clock.schedule(opts.clock.now() + opts.holdMs, () => {
       const missing = unheardPeers(opts.peers, opts.heard);
-      this.end(`startup-hold: ${Math.round(opts.holdMs)} ms passed without hearing ${missing.join(', ') || 'every peer'}`);
+      const why = missing.length > 0 ? `without hearing ${missing.join(', ')}` : this.waitingFor !== undefined ? `without an advert from ${this.waitingFor}, which ranks above` : 'with every peer heard';
+      this.end(`startup-hold: ${Math.round(opts.holdMs)} ms passed ${why}`);
     });
   }
 
   /** Something changed (a member came alive): end the hold if every peer has been heard. */
   check(): void {
     if (this.ended) return;
-    if (unheardPeers(this.opts.peers, this.opts.heard).length === 0) this.end(`startup-hold: heard every peer (${this.opts.peers.join(', ')})`);
+    if (unheardPeers(this.opts.peers, this.opts.heard).length > 0) return;
+    const above = this.opts.outranked?.();
+    if (above !== undefined) {
+      this.waitingFor = above;
+      return;
+    }
+    this.end(`startup-hold: heard every peer (${this.opts.peers.join(', ')})`);
+  }
+
+  /** The peer this node holds on for (every peer heard, `outranked` named it), if any. */
+  get waitingForMaster(): string | undefined {
+    return this.ended ? undefined : this.waitingFor;
   }
 
   /** A master advertised: follow it rather than wait. */

@@ -54,7 +54,10 @@ describe('three vipd processes', () => {
     await c.until(() => c.masters().join() === 'b', 5000, 'b master');
     assert.match(c.change('b', 'MASTER', t)?.msg ?? '', /\(handoff: master c/, c.logs.filter((e) => e.t >= t - 3000 && !/lease for/.test(e.msg)).map((e) => `${e.node}: ${e.msg}`).join('\n'));
     assert.equal(await c.exited('c'), 0, 'graceful exit');
-    assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /MASTER -> BACKUP \(handoff: b confirmed it holds the VIP\)/.test(e.msg)), c.tail(40));
+    // c releases on b's HandoffDone; on a loaded host c's lease (L ≈ 349 ms after its last
+    // renewal at the lan preset) may end first, and c releases then (docs/leases.md Handoff
+    // step 5). Either way it released as a master handing off to b, not by resigning.
+    assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /MASTER -> BACKUP \(handoff: (b confirmed it holds the VIP|lease expired before b confirmed)\)/.test(e.msg)), c.tail(40));
     assert.ok(c.logs.some((e) => e.node === 'c' && e.t >= t && /BACKUP -> INITIALIZE \(shutdown\)/.test(e.msg)));
   });
 

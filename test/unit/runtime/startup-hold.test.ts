@@ -9,12 +9,13 @@ function hold(peers: string[]) {
   const clock = new VirtualClock();
   const heard = new Set<string>();
   const events: string[] = [];
+  const above: { id?: string } = {};
   const h = new StartupHold({
-    peers, holdMs: 3000, clock, heard: (id) => heard.has(id),
+    peers, holdMs: 3000, clock, heard: (id) => heard.has(id), outranked: () => above.id,
     target: { holdStartup: () => events.push('hold'), releaseStartup: (reason) => events.push(reason) },
   });
   h.arm();
-  return { clock, heard, events, h };
+  return { clock, heard, events, h, above };
 }
 
 describe('startup hold', () => {
@@ -40,6 +41,31 @@ describe('startup hold', () => {
     m.h.heardMaster('b');
     await m.clock.advanceTo(5000);
     assert.deepEqual(m.events, ['hold', 'startup-hold: master b is advertising']);
+  });
+
+  it('every peer heard but one ranks above: holds on until a master advertises', async () => {
+    const t = hold(['a', 'c']);
+    t.above.id = 'c';
+    t.heard.add('a');
+    t.heard.add('c');
+    t.h.check();
+    assert.deepEqual(t.events, ['hold']);
+    assert.equal(t.h.waitingForMaster, 'c');
+    await t.clock.advanceTo(1000);
+    t.h.heardMaster('c');
+    assert.deepEqual(t.events, ['hold', 'startup-hold: master c is advertising']);
+    assert.equal(t.h.waitingForMaster, undefined);
+  });
+
+  it('the higher peer never advertises (it is in Fault): the bound still ends the hold, saying so', async () => {
+    const t = hold(['c']);
+    t.above.id = 'c';
+    t.heard.add('c');
+    t.h.check();
+    await t.clock.advanceTo(2999);
+    assert.deepEqual(t.events, ['hold']);
+    await t.clock.advanceTo(3000);
+    assert.deepEqual(t.events, ['hold', 'startup-hold: 3000 ms passed without an advert from c, which ranks above']);
   });
 
   it('a cancelled hold (the node stops) starts nothing', async () => {
