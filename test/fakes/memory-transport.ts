@@ -21,6 +21,8 @@ export const fixedDelay = (ms: number): LinkModel => ({ deliveries: () => [ms] }
 
 export class MemoryHub {
   private readonly members = new Map<string, MemoryTransport>();
+  /** Transports by the address they serve at (their node id unless `connect` was given one). */
+  private readonly byAddress = new Map<string, MemoryTransport>();
 
   constructor(
     private readonly clock: Clock,
@@ -30,20 +32,23 @@ export class MemoryHub {
   /**
    * A transport for `nodeId`; a node that reconnects replaces its old transport. With
    * `announce`, the adverts it sends carry an origin as gRPC's would (the node id is the hub's
-   * to vouch for); without, they carry none, like VRRP's.
+   * to vouch for); without, they carry none, like VRRP's. `address` is where it serves (the
+   * origin's address, and where lease messages to it are sent), default its node id; the
+   * simulator with BFD gives host:port addresses, since BFD runs between IPv4 hosts.
    */
-  connect(nodeId: string, announce?: Announce): MemoryTransport {
-    const t = new MemoryTransport(nodeId, this, announce);
+  connect(nodeId: string, announce?: Announce, address: string = nodeId): MemoryTransport {
+    const t = new MemoryTransport(nodeId, this, announce, address);
     this.members.set(nodeId, t);
+    this.byAddress.set(address, t);
     return t;
   }
 
-  /** @internal Sends a lease message from `from` to the node at `to`, through the link model. */
+  /** @internal Sends a lease message from `from` to the node at address `to` (or node id `to`), through the link model. */
   unicast(from: string, to: string, msg: LeaseMessage): boolean {
-    const member = this.members.get(to);
-    if (!member || to === from) return false;
+    const member = this.byAddress.get(to) ?? this.members.get(to);
+    if (!member || member.nodeId === from) return false;
     const now = this.clock.now();
-    for (const delay of this.link.deliveries(from, to, now)) {
+    for (const delay of this.link.deliveries(from, member.nodeId, now)) {
       const copy = structuredClone(msg);
       this.clock.schedule(now + delay, () => member.deliverLease(copy, from));
     }
@@ -71,6 +76,7 @@ export class MemoryTransport implements PeerTransport, LeaseTransport {
     readonly nodeId: string,
     private readonly hub: MemoryHub,
     private readonly announce?: Announce,
+    readonly address: string = nodeId,
   ) {}
 
   async start(handler: AdvertHandler): Promise<void> {
@@ -81,7 +87,7 @@ export class MemoryTransport implements PeerTransport, LeaseTransport {
     if (!this.handler) return;
     // The origin is the hub's to vouch for, never the sender's to claim.
     const { origin: _claimed, ...plain } = msg;
-    this.hub.broadcast(this.nodeId, this.announce ? { ...plain, origin: { ...this.announce, nodeId: this.nodeId, address: this.nodeId } } : plain);
+    this.hub.broadcast(this.nodeId, this.announce ? { ...plain, origin: { ...this.announce, nodeId: this.nodeId, address: this.address } } : plain);
   }
 
   async stop(): Promise<void> {

@@ -5,10 +5,12 @@
  * `identity-mismatch`, `membership-identity`), but it is not a voter of the group and sends
  * whatever it likes in every field the wire can carry: adverts for the group with any priority,
  * term, interval and address; membership messages with any gossip about anyone, any
- * incarnation, joins listing made-up members.
+ * incarnation, joins listing made-up members; with BFD, LivenessReport and LivenessQuery frames
+ * about anyone (docs/bfd.md "The majority rule": they count for it alone, and it is no voter).
  */
 import type { GossipItem, MemberRecord, MemberState, Message } from '../../src/core/membership/messages.js';
 import { UINT32_MAX } from '../../src/core/membership/messages.js';
+import type { LivenessMessage } from '../../src/ports/liveness-reports.js';
 import type { MembershipTransport } from '../../src/ports/membership-transport.js';
 import type { MemoryTransport } from '../fakes/memory-transport.js';
 import type { Rng } from './rng.js';
@@ -20,6 +22,7 @@ const MAX_ITEMS = 24;
 export class Adversary {
   private adverts: MemoryTransport | undefined;
   private gossip: MembershipTransport | undefined;
+  private liveness: { sendLiveness(address: string, m: LivenessMessage): boolean; close(): void } | undefined;
   private cancel: (() => void) | undefined;
 
   constructor(
@@ -35,12 +38,14 @@ export class Adversary {
     await this.adverts.start(() => undefined);
     this.gossip = this.world.membership.connect(this.id);
     await this.gossip.listen({ message: () => undefined, peerDown: () => undefined, unreachable: () => undefined, groupTargets: () => [] });
+    this.liveness = this.world.liveness?.connect(this.id, this.id, (fn) => fn());
     this.next();
   }
 
   stop(): void {
     this.cancel?.();
     this.cancel = undefined;
+    this.liveness?.close();
   }
 
   private next(): void {
@@ -52,6 +57,8 @@ export class Adversary {
   }
 
   private act(): void {
+    // Only with BFD, so that a seed without it draws what it drew before.
+    if (this.liveness && this.rng.chance(0.25)) return this.livenessFrame();
     const roll = this.rng.next();
     if (roll < 0.4) this.advert();
     else if (roll < 0.6) this.lease();
@@ -63,10 +70,17 @@ export class Adversary {
     const r = this.rng;
     const group = r.chance(0.9) ? GROUP : 'other';
     const term = r.pick([0, 1, 2, r.int(0, 1000), 2 ** 48, Number.MAX_SAFE_INTEGER]);
-    const to = r.pick(this.world.ids());
+    const to = this.world.address(r.pick(this.world.ids()));
     this.adverts?.sendLease(to, r.chance(0.7)
       ? { kind: 'ack', group, term, echo: r.pick([0, r.next() * 1e6, Number.MAX_SAFE_INTEGER]) }
       : { kind: 'relinquish', group, term });
+  }
+
+  /** A report that anyone is Down or Up, or a query, to any node. */
+  private livenessFrame(): void {
+    const r = this.rng;
+    const subject = this.subject();
+    this.liveness?.sendLiveness(this.addressOf(r.pick(this.world.ids())), r.chance(0.7) ? { kind: 'report', subject, down: r.chance(0.8) } : { kind: 'query', subject });
   }
 
   private advert(): void {
@@ -89,13 +103,13 @@ export class Adversary {
   private membershipMessage(): void {
     const r = this.rng;
     const ids = this.world.ids();
-    const to = r.pick(ids);
-    const env = { from: this.id, fromAddress: r.chance(0.8) ? this.id : r.pick(ids) };
+    const to = this.addressOf(r.pick(ids));
+    const env = { from: this.id, fromAddress: r.chance(0.8) ? this.id : this.addressOf(r.pick(ids)) };
     const gossip = (): GossipItem[] => Array.from({ length: r.int(0, MAX_ITEMS) }, () => this.item());
     const seq = r.int(0, UINT32_MAX);
     const m: Message = r.pick<() => Message>([
       () => ({ ...env, type: 'Ping', seq, target: r.pick(ids), gossip: gossip() }),
-      () => ({ ...env, type: 'PingReq', seq, target: r.pick(ids), targetAddress: r.pick(ids), nack: r.chance(0.5), gossip: gossip() }),
+      () => ({ ...env, type: 'PingReq', seq, target: r.pick(ids), targetAddress: this.addressOf(r.pick(ids)), nack: r.chance(0.5), gossip: gossip() }),
       () => ({ ...env, type: 'Ack', seq, gossip: gossip() }),
       () => ({ ...env, type: 'Nack', seq, gossip: gossip() }),
       () => ({ ...env, type: 'Gossip', gossip: gossip() }),
@@ -103,6 +117,11 @@ export class Adversary {
       () => ({ ...env, type: 'PushPull', reply: r.chance(0.5), members: this.records() }),
     ])();
     this.gossip?.sendMembership(to, m);
+  }
+
+  /** A real node's address (its node id, or host:port with BFD), so a claim can hijack a real one; a ghost's or our own is its id. */
+  private addressOf(id: string): string {
+    return this.world.ids().includes(id) ? this.world.address(id) : id;
   }
 
   private subject(): string {
@@ -121,7 +140,7 @@ export class Adversary {
     const incarnation = this.incarnation();
     const from = r.chance(0.5) ? this.id : r.pick(this.world.ids());
     return r.pick<() => GossipItem>([
-      () => ({ type: 'Alive', id, address: r.chance(0.7) ? id : this.id, incarnation }),
+      () => ({ type: 'Alive', id, address: r.chance(0.7) ? this.addressOf(id) : this.id, incarnation }),
       () => ({ type: 'Suspect', id, incarnation, from }),
       () => ({ type: 'Dead', id, incarnation, from }),
       () => ({ type: 'Left', id, incarnation }),
@@ -133,7 +152,7 @@ export class Adversary {
     const states: MemberState[] = ['alive', 'suspect', 'dead', 'left'];
     return Array.from({ length: r.int(1, MAX_ITEMS) }, () => {
       const id = this.subject();
-      return { id, address: r.chance(0.7) ? id : this.id, incarnation: this.incarnation(), state: r.pick(states) };
+      return { id, address: r.chance(0.7) ? this.addressOf(id) : this.id, incarnation: this.incarnation(), state: r.pick(states) };
     });
   }
 }

@@ -39,11 +39,14 @@ export class SimNetwork implements LinkModel {
 
   deliveries(from: string, to: string): readonly number[] {
     this.sent++;
-    if (this.blocked.has(`${from}>${to}`)) {
+    const link = `${from}>${to}`;
+    if (this.blocked.has(link)) {
       this.lost++;
       return [];
     }
-    const p = { ...this.params, ...this.links.get(`${from}>${to}`) };
+    // Every message of every node comes here (BFD packets most of all): no copy without an override.
+    const override = this.links.size === 0 ? undefined : this.links.get(link);
+    const p = override ? { ...this.params, ...override } : this.params;
     if (p.loss > 0 && this.rng.chance(p.loss)) {
       this.lost++;
       return [];

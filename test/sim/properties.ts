@@ -5,8 +5,11 @@
  * way, half of them isolating the holder; loss up to 30 %, delays up to 2 × the advert interval,
  * crashes, restarts that find the VIP their predecessor left bound, one node at a time stalling
  * up to the lease's stall tolerance, provider calls that take up to 50 ms and acquires that
- * sometimes fail — and then a calm network with every node running. The invariant checker
- * (invariant.ts) watches the whole run. test/sim/whole-node.test.ts states the properties.
+ * sometimes fail — and then a calm network with every node running. In a share of the seeds
+ * (`bfd`) every process also runs BFD sessions to the others (world.ts, bfd-link.ts) through all
+ * of it, and a lossy link (10-20 % loss both ways on every link of one node, mostly the
+ * holder's) is among the faults. The invariant checker (invariant.ts) watches the whole run.
+ * test/sim/whole-node.test.ts states the properties.
  */
 import assert from 'node:assert/strict';
 import { TIMING_PRESETS } from '../../src/config/presets.js';
@@ -16,7 +19,7 @@ import { Adversary } from './adversary.js';
 import { seeds } from './cluster.js';
 import { describeViolations } from './invariant.js';
 import { Rng } from './rng.js';
-import { ADVERSARY, SimWorld, type Timing, type WorldNode } from './world.js';
+import { ADVERSARY, SimWorld, type BfdCounts, type SimBfd, type Timing, type WorldNode } from './world.js';
 
 export interface Faults {
   /** How many fault steps before the calm. */
@@ -32,13 +35,27 @@ export interface Faults {
    * re-acquire) running all through the faults, under the invariant checker. Default 10 s.
    */
   readonly reassertIntervalMs?: number;
+  /**
+   * BFD sessions with `timers` in every process of one seed in `every` (bfdSeed); the other
+   * seeds run without, as `bfd.enabled: false`, the default, does.
+   */
+  readonly bfd?: { readonly timers: SimBfd; readonly every: number };
+}
+
+/**
+ * Whether `seed` runs BFD: one seed in `every`, (seed + 1) % every === 0 (the odd seeds for 2).
+ * Seeds without BFD draw the faults they drew before BFD was in the simulator (the lossy link
+ * is drawn only with BFD; only the provider's retry jitter changed, now seeded: world.ts).
+ */
+export function bfdSeed(seed: number, f: Faults): SimBfd | undefined {
+  return f.bfd && (seed + 1) % f.bfd.every === 0 ? f.bfd.timers : undefined;
 }
 
 export const WAN: Timing = { advertIntervalCs: 100, membership: TIMING_PRESETS.wan.membership };
 export const LAN: Timing = { advertIntervalCs: 10, membership: TIMING_PRESETS.lan.membership };
 
 /** Three voters: two members and a witness, or three members, with random priorities. */
-function voters(r: Rng): WorldNode[] {
+export function voters(r: Rng): WorldNode[] {
   const withWitness = r.chance(0.5);
   const priority = (): number => (r.chance(0.3) ? 100 : r.int(1, 254));
   return withWitness
@@ -83,14 +100,22 @@ async function fault(w: SimWorld, r: Rng, f: Faults): Promise<void> {
     w.stall(r.pick(up), r.int(100, f.maxStallMs));
   } else if (roll < 0.92) {
     w.heal();
+  } else if (roll < 0.98 && w.opts.bfd) {
+    // A lossy link (a bad NIC), mostly the holder's, its BFD packets lost with the rest: the
+    // adaptive multiplier and the majority rule hold a takeover back (docs/bfd.md), leases keep
+    // it safe whatever BFD says.
+    const holder = w.holders()[0];
+    w.lossyLink(holder !== undefined && r.chance(0.7) ? holder : r.pick(ids), 0.1 + 0.1 * r.next());
   }
 }
 
 /** Builds a world for `seed`, runs its faults, calms it, and checks the invariants throughout. */
 export async function scenario(seed: number, timing: Timing, f: Faults): Promise<SimWorld> {
   const r = new Rng(seed ^ 0x5bd1e995);
+  const bfd = bfdSeed(seed, f);
   const w = new SimWorld({
     seed,
+    ...(bfd ? { bfd } : {}),
     nodes: voters(r),
     timing,
     rho: RHO,
@@ -149,6 +174,17 @@ export function termOrder(w: SimWorld): string[] {
   return out;
 }
 
+export function addCounts(sum: BfdCounts, c: BfdCounts): void {
+  sum.downs += c.downs;
+  sum.ups += c.ups;
+  sum.confirms += c.confirms;
+  sum.takeovers += c.takeovers;
+}
+
+export function describeCounts(t: SimBfd, c: BfdCounts): string {
+  return `BFD at ${t.intervalMs} ms x ${t.multiplier}: ${c.ups} sessions Up, ${c.downs} Down (not AdminDown), ${c.confirms} nodes confirmed down by the majority rule, ${c.takeovers} takeovers on it (bfd-down)`;
+}
+
 /**
  * `livenessGaps`: seeds whose liveness failure is known and tracked by a todo test of its own;
  * for them only the safety invariant (never two running holders) is asserted here.
@@ -162,8 +198,12 @@ export async function property(file: string, name: string, count: number, timing
   let slowest = { seed: 0, ms: 0 };
   let handoffs = 0;
   let overlapMs = 0;
+  const bfd: BfdCounts = { downs: 0, ups: 0, confirms: 0, takeovers: 0 };
+  let bfdSeeds = 0;
   for (const seed of list) {
     const w = await scenario(seed, timing, f);
+    if (w.opts.bfd) bfdSeeds++;
+    addCounts(bfd, w.bfdCounts);
     steps += w.checker.steps;
     handoffs += w.handoffs.length;
     overlapMs += w.checker.overlapMs;
@@ -181,8 +221,16 @@ export async function property(file: string, name: string, count: number, timing
     failing.push(seed);
     console.log(msg);
   }
-  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, ${handoffs} handoffs (two holders ${overlapMs.toFixed(1)} ms in all, within their windows), slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
+  const bfdMsg = f.bfd ? `, ${bfdSeeds} seeds with ${describeCounts(f.bfd.timers, bfd)}` : '';
+  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, ${handoffs} handoffs (two holders ${overlapMs.toFixed(1)} ms in all, within their windows)${bfdMsg}, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
   assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
+  // A property that says it runs BFD must have run its new path: sessions going Down, and the
+  // majority rule confirming a master down for a backup that then took over (partitions, stalls
+  // and crashes of the master are among the faults).
+  if (bfdSeeds >= 50) {
+    assert.ok(bfd.downs > 0, `${name}: no BFD session went Down in ${bfdSeeds} seeds with BFD`);
+    assert.ok(bfd.takeovers > 0, `${name}: no takeover confirmed by BFD (bfd-down) in ${bfdSeeds} seeds with BFD`);
+  }
   // Graceful stops are among the faults: with enough seeds some stop a master, which hands off.
   if (list.length >= 50) assert.ok(handoffs > 0, `${name}: no handoff in ${list.length} seeds`);
   // A property that says it exercises the reconcile loop must have run it.

@@ -9,8 +9,12 @@
  * The network (network.ts) loses, delays, duplicates, reorders and cuts links (both ways or one
  * way); a cut link also breaks the streams across it, as a real TCP stream would.
  * Adverts carry the origin a gRPC Hello would give them (per-group authorisation runs) and lease
- * messages travel the same links. The invariant checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and
- * role changes as they happen, SIM_LOG=2 the nodes' logs too.
+ * messages travel the same links. With `bfd`, every process runs BFD sessions (docs/bfd.md "What
+ * runs") over the same links (bfd-link.ts), and the majority rule's reports travel as stream
+ * frames (liveness-link.ts); the hosts then serve at IPv4 host:port addresses, since BFD runs
+ * between the IPv4 hosts of the nodes' addresses (src/runtime/bfd-peers.ts). The invariant
+ * checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and role changes
+ * as they happen, SIM_LOG=2 the nodes' logs too.
  */
 import { MemoryHub } from '../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
@@ -23,10 +27,14 @@ import type { Logger } from '../../src/ports/logger.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
 import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
-import { ClusterNode, type ClusterGroup } from '../../src/runtime/cluster-node.js';
+import { BfdSessions } from '../../src/runtime/bfd-sessions.js';
+import { BFD_DOWN_REASON } from '../../src/runtime/bfd-liveness.js';
+import { ClusterNode, type ClusterBfd, type ClusterGroup } from '../../src/runtime/cluster-node.js';
 import { MemoryMembershipHub } from '../fakes/memory-membership.js';
 import { silentLogger } from '../fakes/silent-logger.js';
+import { SimBfdNet } from './bfd-link.js';
 import { InvariantChecker, type OverlapWindow } from './invariant.js';
+import { SimLivenessLinks } from './liveness-link.js';
 import { SimNetwork, type LinkParams } from './network.js';
 import { NodeClock } from './node-clock.js';
 import { HostRecord, SimProvider } from './provider.js';
@@ -51,6 +59,33 @@ export interface Timing {
   readonly membership: Omit<MembershipBasics, 'self' | 'seeds'>;
 }
 
+/** The `bfd:` section every node runs with (docs/configuration.md "BFD"); adaptive multiplier on. */
+export interface SimBfd {
+  /** bfd.interval: Desired Min TX and Required Min RX while Up, ms. */
+  readonly intervalMs: number;
+  /** bfd.multiplier (Detect Mult). */
+  readonly multiplier: number;
+}
+
+/** What BFD did in one world, summed over its processes (the properties report them). */
+export interface BfdCounts {
+  /** Sessions that left Up other than by AdminDown: a Detection Time ran out, or the peer said Down. */
+  downs: number;
+  /** Sessions that came Up. */
+  ups: number;
+  /** PeerConfirmedDown with reason `bfd-down` given to an election: a majority of voters saw a node Down. */
+  confirms: number;
+  /** Backup -> Master transitions whose reason is the majority rule's `bfd-down` (docs/bfd.md). */
+  takeovers: number;
+}
+
+/** One BFD event, in world time: `node`'s session to `peer` went Down, or `node`'s election got `peer` confirmed down. */
+export interface BfdEvent {
+  readonly at: number;
+  readonly node: string;
+  readonly peer: string;
+}
+
 export interface WorldOptions {
   readonly seed: number;
   readonly nodes: readonly WorldNode[];
@@ -71,10 +106,20 @@ export interface WorldOptions {
   readonly handoffOverlapMaxMs?: number;
   /** Test of the checker only: scales the overlap window a handoff allows (default 1; 0 allows none). */
   readonly handoffWindowScale?: number;
+  /** BFD sessions between every pair of voters (bfd-link.ts); none when absent. */
+  readonly bfd?: SimBfd;
 }
 
 interface Host {
   readonly spec: WorldNode;
+  /** Where its process serves (membership, leases, liveness frames): the node id, or host:port with BFD. */
+  readonly address: string;
+  /** Its IPv4 host, with BFD. */
+  readonly ip: string | undefined;
+  /** Its process's BFD sessions, with BFD. */
+  sessions: BfdSessions | undefined;
+  /** Its process's liveness frames, closed when the process ends. */
+  liveness: { close(): void } | undefined;
   readonly record: HostRecord;
   readonly rate: number;
   readonly offset: number;
@@ -104,18 +149,41 @@ export class SimWorld {
   private readonly hosts = new Map<string, Host>();
   private readonly verbose = Number(process.env.SIM_LOG ?? 0);
   private readonly calm: LinkParams;
+  /** BFD Control packets and the majority rule's frames, with `bfd`. */
+  readonly bfdNet: SimBfdNet | undefined;
+  readonly liveness: SimLivenessLinks | undefined;
+  readonly bfdCounts: BfdCounts = { downs: 0, ups: 0, confirms: 0, takeovers: 0 };
+  /** Each session Down (not AdminDown) and each confirm, for checks on who saw whom (lossy-link.ts). */
+  readonly bfdDowns: BfdEvent[] = [];
+  readonly bfdConfirms: BfdEvent[] = [];
+  /** World times of the takeovers for bfd-down. */
+  readonly bfdTakeovers: number[] = [];
+  /** The node id at each IPv4 host, with BFD. */
+  private readonly hostAt: ReadonlyMap<string, string>;
 
   constructor(readonly opts: WorldOptions) {
     this.rng = new Rng(opts.seed);
+    // The provider driver's retry jitter is Math.random unless injected (src/runtime/
+    // provider-driver.ts), and ClusterNode gives no way to inject it: without this, a seed
+    // whose provider call fails runs differently each time, and SIM_SEED=N does not replay it.
+    const jitter = new Rng(opts.seed ^ 0x3c6ef372);
+    Math.random = () => jitter.next();
     this.net = new SimNetwork(this.rng, opts.link);
     this.calm = { ...this.net.params };
     this.adverts = new MemoryHub(this.clock, this.net);
     this.membership = new MemoryMembershipHub(this.clock, this.net);
-    for (const spec of opts.nodes) {
+    // BFD runs between IPv4 hosts (bfd-peers.ts ipv4Host): with it, host i serves at 10.0.0.i.
+    const ipOf = (i: number): string => `10.0.0.${i + 1}`;
+    const hostAt = new Map(opts.nodes.map((n, i) => [ipOf(i), n.id]));
+    this.hostAt = hostAt;
+    this.bfdNet = opts.bfd ? new SimBfdNet(this.clock, this.net, (ip) => hostAt.get(ip)) : undefined;
+    this.liveness = opts.bfd ? new SimLivenessLinks(this.clock, this.net) : undefined;
+    for (const [i, spec] of opts.nodes.entries()) {
       const rate = 1 + (2 * this.rng.next() - 1) * opts.rho;
       const offset = this.rng.int(0, 100_000);
       this.hosts.set(spec.id, {
         spec, rate, offset, record: new HostRecord(spec.id, () => this.clock.now()),
+        address: opts.bfd ? `${ipOf(i)}:7946` : spec.id, ip: opts.bfd ? ipOf(i) : undefined, sessions: undefined, liveness: undefined,
         clock: new NodeClock(this.clock, rate, offset), node: undefined, running: false, generation: 0,
       });
     }
@@ -161,6 +229,19 @@ export class SimWorld {
     return this.host(id).clock;
   }
 
+  /** Where `id`'s process serves: its node id, or its IPv4 host:port with BFD. */
+  address(id: string): string {
+    return this.host(id).address;
+  }
+
+  /** State of `at`'s BFD session to `of`, and the multiplier it waits for (adaptive), if there is a session. */
+  bfdSession(at: string, of: string): { state: string; detectMultiplier: number | undefined } | undefined {
+    const ip = this.host(of).ip;
+    const sessions = this.host(at).running ? this.host(at).sessions : undefined;
+    const state = ip === undefined ? undefined : sessions?.state(ip);
+    return state === undefined || ip === undefined ? undefined : { state, detectMultiplier: sessions?.detectMultiplier(ip) };
+  }
+
   /** Running nodes whose host holds the VIP. */
   /** status() reads of every host's record so far (the reconcile loops'). */
   reads(): number {
@@ -190,6 +271,7 @@ export class SimWorld {
     const node = h.node;
     h.node = undefined;
     await this.clock.runWhile(node.halt());
+    this.endProcess(h);
     this.updateStability();
   }
 
@@ -206,6 +288,7 @@ export class SimWorld {
     if (h.node === node) {
       h.running = false;
       h.node = undefined;
+      this.endProcess(h);
     }
     this.updateStability();
   }
@@ -259,9 +342,25 @@ export class SimWorld {
     this.updateStability();
   }
 
+  /**
+   * Loss on the links between `id` and `peers` only (default: every other node), both ways: a bad
+   * NIC or access link of `id`, or one bad path. Adverts, leases, membership, BFD and liveness
+   * frames all cross it. Calmed by heal().
+   */
+  lossyLink(id: string, loss: number, peers: readonly string[] = this.ids()): void {
+    const others = peers.filter((p) => p !== id);
+    for (const other of others) {
+      this.net.links.set(`${id}>${other}`, { loss });
+      this.net.links.set(`${other}>${id}`, { loss });
+    }
+    this.note(`lossy link: ${(100 * loss).toFixed(1)} % loss both ways between ${id} and [${others.join(',')}]`);
+    this.updateStability();
+  }
+
   /** Heals cuts and partitions and calms the network. */
   heal(): void {
     this.net.heal();
+    this.net.links.clear();
     this.net.params = { ...this.calm };
     this.note('heal');
     this.updateStability();
@@ -270,7 +369,7 @@ export class SimWorld {
   /** Recomputes "stable" (no cut, no loss, no extra delay, every node running, none stalled). */
   updateStability(): void {
     const p = this.net.params;
-    const stable = !this.net.anyCut()
+    const stable = !this.net.anyCut() && this.net.links.size === 0
       && p.loss === 0 && p.latencyMs <= this.calm.latencyMs && p.jitterMs <= this.calm.jitterMs
       && [...this.hosts.values()].every((h) => h.running && !h.clock.stalled);
     this.checker.setStable(stable, this.clock.now());
@@ -293,10 +392,18 @@ export class SimWorld {
     return h;
   }
 
+  /** A process ended (crash or stop): its liveness frames go with its streams. */
+  private endProcess(h: Host): void {
+    h.liveness?.close();
+    h.liveness = undefined;
+    h.sessions = undefined;
+  }
+
   private async boot(h: Host): Promise<void> {
     h.generation++;
     const node = this.build(h);
     h.node = node;
+    if (this.opts.bfd) this.countConfirms(node);
     await this.clock.runWhile(node.start());
     h.running = true;
   }
@@ -323,10 +430,10 @@ export class SimWorld {
       });
     }
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
-    const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: [], groups: groups.map((g) => g.params.group) }), h.clock);
+    const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: [], groups: groups.map((g) => g.params.group) }, h.address), h.clock);
     return new ClusterNode({
       nodeId: spec.id,
-      seeds: this.ids().filter((id) => id !== spec.id),
+      seeds: this.ids().filter((id) => id !== spec.id).map((id) => this.address(id)),
       // The membership allow-list (tls.allow): every host and the adversary, which holds a
       // valid certificate (adversary.ts).
       allowed: [...this.ids(), ADVERSARY],
@@ -337,12 +444,17 @@ export class SimWorld {
       // A crashed process's streams close and its address refuses redials (memory-membership.ts),
       // so crash verdicts run; its Hello's standing ranks the backups.
       membershipTransport: new GatedMembershipTransport(
-        this.membership.connect(spec.id, spec.id, groups.map((g) => ({ group: g.params.group, priority: g.params.basePriority, address: '' }))), h.clock),
+        this.membership.connect(spec.id, h.address, groups.map((g) => ({ group: g.params.group, priority: g.params.basePriority, address: '' }))), h.clock),
       clock: h.clock,
       logger: this.verbose >= 2 ? printLogger(this.clock, spec.id) : silentLogger,
       metrics: new MetricsRegistry(),
       seed: this.rng.int(1, 2 ** 31),
+      ...(opts.bfd ? { bfd: this.bfd(h, opts.bfd) } : {}),
       onRoleChange: (c) => {
+        if (c.from === 'Backup' && c.to === 'Master' && c.reason.includes(`(${BFD_DOWN_REASON})`)) {
+          this.bfdCounts.takeovers++;
+          this.bfdTakeovers.push(this.clock.now());
+        }
         this.note(`${c.nodeId}#${h.generation} ${c.from} -> ${c.to} term ${c.term} (${c.reason})`);
       },
       onHandoff: (e) => {
@@ -354,6 +466,62 @@ export class SimWorld {
         this.note(`handoff ${e.from} -> ${e.to} at term ${e.term} (two holders allowed until t=${until.toFixed(1)})`);
       },
     });
+  }
+
+  /**
+   * What src/app/cluster.ts clusterBfd gives a node, on the simulator's links: BfdSessions on a
+   * SimBfdEndpoint, signed (the sessions require the A bit, RFC 5880 §6.8.6; bfd-link.ts says
+   * what stands for the digest), adaptive multiplier on, discriminators and jitter seeds from the
+   * world's seeded Rng, and the same report lifetime.
+   */
+  private bfd(h: Host, b: SimBfd): ClusterBfd {
+    const net = this.bfdNet;
+    const liveness = this.liveness;
+    if (!net || !liveness) throw new Error('bfd: the world was built without BFD links');
+    const id = h.spec.id;
+    const clock = h.clock;
+    const links = liveness.connect(id, h.address, (fn) => clock.run(fn));
+    h.liveness = links;
+    return {
+      // As clusterBfd: a report counts for a few Detection Times, at least a second.
+      reportTtlMs: Math.max(1000, 10 * b.intervalMs * b.multiplier),
+      links,
+      sessions: (localAddress, onChange) => (h.sessions = new BfdSessions({
+        transport: net.endpoint(id, localAddress, clock),
+        clock,
+        timers: { intervalMs: b.intervalMs, multiplier: b.multiplier, adaptive: true },
+        authenticated: true,
+        logger: this.verbose >= 2 ? printLogger(this.clock, id).child({ component: 'bfd' }) : silentLogger,
+        onChange: (peer, up, diag, reason, graceful) => {
+          if (up) this.bfdCounts.ups++;
+          else if (!graceful) {
+            const of = this.hostAt.get(peer) ?? peer;
+            this.bfdCounts.downs++;
+            this.bfdDowns.push({ at: this.clock.now(), node: id, peer: of });
+            this.note(`${id}#${h.generation} BFD session to ${of} Down (${reason})`);
+          }
+          onChange(peer, up, diag, reason, graceful);
+        },
+        random32: () => this.rng.int(1, 0xffff_ffff),
+      })),
+    };
+  }
+
+  /**
+   * Counts what the majority rule gives the elections (bfd-liveness.ts: PeerConfirmedDown with
+   * reason `bfd-down`), seen where it enters each group's runner; passed on unchanged.
+   */
+  private countConfirms(node: ClusterNode): void {
+    for (const runner of node.node.runners.values()) {
+      const confirmed = runner.peerConfirmedDown.bind(runner);
+      runner.peerConfirmedDown = (id, reason) => {
+        if (reason === BFD_DOWN_REASON) {
+          this.bfdCounts.confirms++;
+          this.bfdConfirms.push({ at: this.clock.now(), node: runner.state.params.self.nodeId, peer: id });
+        }
+        confirmed(id, reason);
+      };
+    }
   }
 
   private params(spec: WorldNode): ElectionParams {
