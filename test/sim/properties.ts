@@ -200,9 +200,11 @@ export async function property(file: string, name: string, count: number, timing
   let overlapMs = 0;
   const bfd: BfdCounts = { downs: 0, ups: 0, confirms: 0, takeovers: 0 };
   let bfdSeeds = 0;
+  const holds = new Map<string, number>();
   for (const seed of list) {
     const w = await scenario(seed, timing, f);
     if (w.opts.bfd) bfdSeeds++;
+    for (const [k, n] of w.holdEnds) holds.set(k, (holds.get(k) ?? 0) + n);
     addCounts(bfd, w.bfdCounts);
     steps += w.checker.steps;
     handoffs += w.handoffs.length;
@@ -222,7 +224,7 @@ export async function property(file: string, name: string, count: number, timing
     console.log(msg);
   }
   const bfdMsg = f.bfd ? `, ${bfdSeeds} seeds with ${describeCounts(f.bfd.timers, bfd)}` : '';
-  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, ${handoffs} handoffs (two holders ${overlapMs.toFixed(1)} ms in all, within their windows)${bfdMsg}, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
+  console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, ${handoffs} handoffs (two holders ${overlapMs.toFixed(1)} ms in all, within their windows)${bfdMsg}, startup holds ended: ${[...holds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
   assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
   // A property that says it runs BFD must have run its new path: sessions going Down, and the
   // majority rule confirming a master down for a backup that then took over (partitions, stalls
@@ -231,6 +233,8 @@ export async function property(file: string, name: string, count: number, timing
     assert.ok(bfd.downs > 0, `${name}: no BFD session went Down in ${bfdSeeds} seeds with BFD`);
     assert.ok(bfd.takeovers > 0, `${name}: no takeover confirmed by BFD (bfd-down) in ${bfdSeeds} seeds with BFD`);
   }
+  // Every boot holds (world.ts): the first election of each seed and every restart went through it.
+  if (list.length >= 50) assert.ok([...holds.values()].reduce((a, b) => a + b, 0) >= list.length, `${name}: fewer startup holds than seeds`);
   // Graceful stops are among the faults: with enough seeds some stop a master, which hands off.
   if (list.length >= 50) assert.ok(handoffs > 0, `${name}: no handoff in ${list.length} seeds`);
   // A property that says it exercises the reconcile loop must have run it.

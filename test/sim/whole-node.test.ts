@@ -54,7 +54,10 @@ const ADVERSARIAL = { steps: 4, maxStallMs: 2000, maxDelayMs: 2 * 1000, adversar
  * - 622: the adversary's forged claims make members refute up to 2^30 incarnations ahead, which
  *   relays refuse as incarnation jumps; a sees b dead until t = 30.2 s and b reaps a live a, so a
  *   preempts only at 33.4 s, after the settle window (it then holds the lease within one advert).
- *   It runs without BFD (properties.ts bfdSeed), as it did when found.
+ *   It runs without BFD (properties.ts bfdSeed), as it did when found. Since the world seeds
+ *   Math.random (the provider driver's retry jitter), 622 draws a different run and passes;
+ *   the gap itself is not fixed: with BFD on in every seed, seed 621 shows the same refused
+ *   refutation (b kept at the adversary's hijacked address, a without quorum at 31.7 s).
  */
 const LIVENESS_GAPS = [622];
 

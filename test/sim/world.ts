@@ -30,6 +30,7 @@ import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/
 import { BfdSessions } from '../../src/runtime/bfd-sessions.js';
 import { BFD_DOWN_REASON } from '../../src/runtime/bfd-liveness.js';
 import { ClusterNode, type ClusterBfd, type ClusterGroup } from '../../src/runtime/cluster-node.js';
+import { defaultStartupHoldMs } from '../../src/runtime/startup-hold.js';
 import { MemoryMembershipHub } from '../fakes/memory-membership.js';
 import { silentLogger } from '../fakes/silent-logger.js';
 import { SimBfdNet } from './bfd-link.js';
@@ -106,6 +107,8 @@ export interface WorldOptions {
   readonly handoffOverlapMaxMs?: number;
   /** Test of the checker only: scales the overlap window a handoff allows (default 1; 0 allows none). */
   readonly handoffWindowScale?: number;
+  /** The members' startup hold (src/runtime/startup-hold.ts); default on, at its config default. */
+  readonly startupHold?: boolean;
   /** BFD sessions between every pair of voters (bfd-link.ts); none when absent. */
   readonly bfd?: SimBfd;
 }
@@ -153,6 +156,8 @@ export class SimWorld {
   readonly bfdNet: SimBfdNet | undefined;
   readonly liveness: SimLivenessLinks | undefined;
   readonly bfdCounts: BfdCounts = { downs: 0, ups: 0, confirms: 0, takeovers: 0 };
+  /** How each startup hold ended (its transition's reason, up to the first colon after "startup-hold: "). */
+  readonly holdEnds = new Map<string, number>();
   /** Each session Down (not AdminDown) and each confirm, for checks on who saw whom (lossy-link.ts). */
   readonly bfdDowns: BfdEvent[] = [];
   readonly bfdConfirms: BfdEvent[] = [];
@@ -427,6 +432,10 @@ export class SimWorld {
         leaseStallToleranceMs: opts.stallToleranceMs,
         ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
         handoffOverlapMaxMs: opts.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS,
+        // Every boot holds, as `vipd run` does: at t = 0 all members start together, and a
+        // restart (often into a partition or beside a stalled peer) holds until it hears its
+        // peers, a master advertises, or the bound passes.
+        ...(opts.startupHold !== false ? { startupHoldMs: defaultStartupHoldMs(spec.priority ?? 100, opts.timing.advertIntervalCs, 3) } : {}),
       });
     }
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
@@ -451,6 +460,10 @@ export class SimWorld {
       seed: this.rng.int(1, 2 ** 31),
       ...(opts.bfd ? { bfd: this.bfd(h, opts.bfd) } : {}),
       onRoleChange: (c) => {
+        if (c.from === 'Initialize' && c.reason.startsWith('startup-hold: ')) {
+          const kind = holdEnd(c.reason);
+          this.holdEnds.set(kind, (this.holdEnds.get(kind) ?? 0) + 1);
+        }
         if (c.from === 'Backup' && c.to === 'Master' && c.reason.includes(`(${BFD_DOWN_REASON})`)) {
           this.bfdCounts.takeovers++;
           this.bfdTakeovers.push(this.clock.now());
@@ -608,4 +621,11 @@ class GatedMembershipTransport implements MembershipTransport {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/** How a startup hold ended, from its reason (startup-hold.ts): heard-all, master, or bound. */
+export function holdEnd(reason: string): string {
+  if (reason.includes('heard every peer')) return 'heard every peer';
+  if (reason.includes('is advertising')) return 'a master advertised';
+  return 'the bound passed';
 }
