@@ -123,11 +123,15 @@ describe('LAN mode: VRRP + local provider in namespaces', () => {
 
   it('IPv4 nopreempt: after its link returns the old master stays backup', (t) =>
     withLan(t, '192.0.2.50/24', async (s) => {
-      // Without preemption whichever node wins the start-up race stays master: take either.
-      await until(() => [s.a.role(), s.b.role()].sort().join() === 'BACKUP,MASTER', 15_000, 'one master', detail(s));
+      // Without preemption whichever node wins the start-up race stays master: take either. Both
+      // may become master at first (each before it hears the other, RFC 5798 §6.4.3 then
+      // settles it), so wait until the roles have not changed for a second.
+      const changes = () => [...s.a.lines, ...s.b.lines].filter((l) => /-> (MASTER|BACKUP|FAULT) \(/.test(l.msg)).map((l) => l.t);
+      await until(() => [s.a.role(), s.b.role()].sort().join() === 'BACKUP,MASTER' && Date.now() - Math.max(0, ...changes()) > 1000, 15_000, 'one master, settled', detail(s));
       const [m, hm, o, ho] = s.a.role() === 'MASTER' ? [s.a, s.ha, s.b, s.hb] : [s.b, s.hb, s.a, s.ha];
+      const t0 = Date.now();
       await hm.run(['ip', 'link', 'set', hm.ifname, 'down']);
-      await until(async () => o.role() === 'MASTER' && (await holds(ho, '192.0.2.50')), 10_000, 'the other takes over', detail(s));
+      await until(async () => o.role() === 'MASTER' && o.lines.some((l) => l.t >= t0 && /BACKUP -> MASTER/.test(l.msg)) && (await holds(ho, '192.0.2.50')), 10_000, 'the other takes over', detail(s));
       await hm.run(['ip', 'link', 'set', hm.ifname, 'up']);
       await until(() => m.role() === 'BACKUP', 10_000, 'old master back as backup', detail(s));
       await new Promise((r) => setTimeout(r, 1500));
