@@ -30,7 +30,6 @@
  * in a `finally` of their own.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -38,6 +37,7 @@ import { prepareUnicast, SETTINGS, startImpl, type Deployment } from '../../benc
 import { Lab, VIP } from '../../bench/lab.js';
 import { nowMs, sleep, type Line } from '../../bench/proc.js';
 import { ROOT, TSX_IMPORT } from '../../bench/vipd-build.js';
+import { AddrReader } from './lib/holders.js';
 import { exec, missingTools, netnsSkipReason } from './lib/index.js';
 
 const VIPD_ARGV = [process.execPath, '--import', TSX_IMPORT, join(ROOT, 'src', 'cli', 'vipd.ts')];
@@ -66,58 +66,6 @@ interface Sample {
   readonly to: number;
   readonly a: boolean;
   readonly b: boolean;
-}
-
-/**
- * A long-lived `ip -j -force -b -` in one namespace: each read writes one `addr show dev IF`
- * and resolves with the addresses of the single JSON line that answers it (ip flushes its JSON
- * output per command).
- */
-class AddrReader {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buf = '';
-  private readonly waiting: Array<{ resolve: (addrs: string[]) => void; reject: (err: Error) => void }> = [];
-
-  constructor(ns: string, private readonly dev: string) {
-    this.child = spawn('ip', ['-n', ns, '-j', '-force', '-b', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdin.on('error', () => undefined);
-    this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      this.buf += d;
-      let i: number;
-      while ((i = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, i).trim();
-        this.buf = this.buf.slice(i + 1);
-        if (!line) continue;
-        const w = this.waiting.shift();
-        if (!w) continue;
-        try {
-          const parsed = JSON.parse(line) as Array<{ addr_info?: Array<{ local?: string }> }>;
-          w.resolve(parsed.flatMap((l) => l.addr_info ?? []).flatMap((a) => (a.local ? [a.local] : [])));
-        } catch (err) {
-          w.reject(err as Error);
-        }
-      }
-    });
-    this.child.once('exit', () => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`ip -b in ${ns} exited`));
-    });
-  }
-
-  read(timeoutMs = 2_000): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('ip -b gave no answer in time')), timeoutMs);
-      this.waiting.push({
-        resolve: (v) => (clearTimeout(timer), resolve(v)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this.child.stdin.write(`addr show dev ${this.dev}\n`);
-    });
-  }
-
-  close(): void {
-    this.child.stdin.end();
-    this.child.kill('SIGKILL');
-  }
 }
 
 /** Samples whether a and b carry the VIP every ~10 ms until stopped (bounded in count and time). */
