@@ -82,6 +82,10 @@ function record(s: AgreementState, voter: string, subject: string, down: boolean
 }
 
 function evaluate(s: AgreementState, subject: string, now: number, actions: AgreementAction[]): AgreementState {
+  // Never a verdict on this node itself: there is no own session to ourselves, and the others'
+  // reports about us cannot stand in for one (found by the property test: m, v and w reporting
+  // b down plus an OwnView about b would otherwise have confirmed b down at b).
+  if (subject === s.params.self) return s;
   const own = s.reports[subject]?.[s.params.self];
   const ownDown = own !== undefined && own.down && now - own.at <= s.params.reportTtlMs;
   if (!ownDown) return s.confirmed.includes(subject) ? { ...s, confirmed: s.confirmed.filter((x) => x !== subject) } : s;

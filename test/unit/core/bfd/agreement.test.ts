@@ -72,6 +72,17 @@ describe('BFD majority rule', () => {
     assert.deepEqual(ignored('b'), [{ type: 'Ignored', reason: 'from-self', from: 'b' }]);
   });
 
+  it('never a verdict on this node itself, whatever the others report (fast-check seed 1294771422)', () => {
+    const five = createAgreement({ self: 'b', voters: ['m', 'b', 'c', 'w', 'v'], reportTtlMs: 200 });
+    const { actions } = run(five, [
+      [{ type: 'Report', from: 'm', subject: 'b', down: true }, 0],
+      [{ type: 'Report', from: 'v', subject: 'b', down: true }, 1],
+      [{ type: 'OwnView', subject: 'b', down: true }, 2],
+      [{ type: 'Report', from: 'w', subject: 'b', down: true }, 3],
+    ]);
+    assert.deepEqual(confirmed(actions), []);
+  });
+
   it('reports expire: an old Down from the witness does not combine with a new own Down', () => {
     const { actions } = run(createAgreement(TRIO), [
       [{ type: 'Report', from: 'w', subject: 'm', down: true }, 0],
