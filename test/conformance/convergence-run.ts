@@ -28,8 +28,10 @@ export interface Run {
   until(what: string, cond: () => boolean, timeoutMs: number): Promise<void>;
   /** The holder must be `h` at every sample for `ms`. */
   stays(h: PairHolder, ms: number, when: string): Promise<void>;
-  /** From the first sample that is `h` on, every sample must be `h` (undefined: no longer). */
+  /** From the first sample taken after this call that is `h` on, every sample must be `h` (undefined: no longer). */
   lockOnce(h: PairHolder | undefined, when: string): void;
+  /** Takes a fresh sample; from it on (or from the first sample that is `h`), every sample must be `h`. */
+  lockFromNow(h: PairHolder, when: string): Promise<void>;
   mark(event: string): void;
 }
 
@@ -123,7 +125,12 @@ export async function withRun(makePair: MakePair, seed: number, plan: string, ro
         if (last !== h) throw new RunFailure(`flapped ${when}: holder ${last ?? '?'} instead of ${h}${starved(h)}`);
       },
       lockOnce: (h, when) => {
-        lock = h === undefined ? undefined : { holder: h, when, reached: last === h };
+        // Not `last === h`: the last sample may predate a move that already happened.
+        lock = h === undefined ? undefined : { holder: h, when, reached: false };
+      },
+      lockFromNow: async (h, when) => {
+        await sample();
+        lock = { holder: h, when, reached: last === h };
       },
       mark: (event) => timeline.push(`${at()} [${event}]`),
     };

@@ -232,10 +232,17 @@ export async function faultRun(makePair: MakePair, kind: FaultKind, seed: number
       (firstToHear === 'b' ? b : a)();
       await sleep(skewMs);
       (firstToHear === 'b' ? a : b)();
+      // When b hears first, both drivers want the resource during the skew: two masters acting
+      // in the same instant, which the agent's leases forbid (docs/leases.md) and no fence can
+      // order, since reads may be stale and the record is not written atomically with the
+      // association (providers/common/fence.ts). So a may still win the resource back during
+      // the skew (seen once: a's reconcile read a 301 ms stale "not-held" 5 ms after b
+      // acquired). Once a has been told, it must never take it again.
+      if (firstToHear === 'b') await run.lockFromNow('b', 'after a was told to release');
     };
     // A correct pair never takes the resource back from b once b has it after the move (a
     // release needs a's own association; an old acquire is aborted or not current).
-    run.lockOnce('b', 'after b first held it');
+    if (firstToHear === 'a') run.lockOnce('b', 'after b first held it');
     let faultDone: Promise<void>;
     if (injectOffsetMs < 0) {
       faultDone = inject();
