@@ -7,7 +7,7 @@
  * loaded by the provider itself when it first works (providers/aws/sdk.ts, providers/gcp/lazy.ts);
  * test/unit/app/lazy-loading.test.ts checks both.
  */
-import type { GroupConfig, VipdConfig } from '../config/types.js';
+import { electsAsUnicast, type GroupConfig, type VipdConfig } from '../config/types.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { VrrpSocket, interfaceInfo } from '../adapters/vrrp/vrrp-socket.js';
 import { VrrpTransport } from '../adapters/vrrp/vrrp-transport.js';
@@ -62,13 +62,15 @@ function lanTransport(config: VipdConfig, opts: BootOptions & { metrics: Metrics
 /**
  * Election parameters of a group. A group that speaks VRRP is known on the wire by its source
  * address on the interface, so that address is its tie-break identity, and it orders dual
- * masters as RFC 5798 does (no term), like keepalived and FRR in the same VRID.
+ * masters as RFC 5798 does (no term), like keepalived and FRR in the same VRID, unless every
+ * speaker is a vipd node (`vrrp_peers: vipd`): then terms order them, as in unicast groups,
+ * and the VRRP adverts of its peers carry their gRPC terms (src/runtime/vrrp-identities.ts).
  */
 function groupParams(config: VipdConfig, g: GroupConfig, lan: { groups: Set<string> } | undefined): ElectionParams {
   const base = { ...electionParams(config, g), requireQuorum: g.quorum === 'majority' };
   if (!lan?.groups.has(g.name)) return base;
   const source = interfaceInfo(g.interface, g.vips[0]?.family ?? 4).address;
-  return { ...base, self: { nodeId: config.node.id, address: source }, orderByTerm: false };
+  return { ...base, self: { nodeId: config.node.id, address: source }, vrrpCadence: true, ...(electsAsUnicast(g) ? {} : { orderByTerm: false }) };
 }
 
 /** A node that only speaks VRRP on its LAN: no gRPC, no membership, no certificates. */
@@ -108,6 +110,7 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     quorum: g.quorum,
     leaseStallToleranceMs: g.leaseStallToleranceMs,
     transport: g.transport,
+    ...(g.vrrpPeers !== undefined ? { vrrpPeers: g.vrrpPeers } : {}),
     // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
     reassertIntervalMs: g.reassertIntervalMs,
     ...(g.crashVerdict === undefined ? {} : { crashVerdict: g.crashVerdict }),

@@ -122,6 +122,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
     witnesses: raw.witnesses,
     quorum: quorumRule,
     leaseStallToleranceMs: stall?.ok ? stall.ms : presetLeaseStallMs,
+    ...(transport === 'both' ? { vrrpPeers: raw.vrrp_peers ?? 'any' } : {}),
     crashVerdict: raw.crash_verdict,
     handoff: raw.handoff ?? true,
     // Defaults (200 ms; max(2 × Master_Down_Interval, 3 s)) come from the runtime (boot.ts).
@@ -139,6 +140,12 @@ function resolveTransport(raw: RawGroup, hasSeeds: boolean): 'unicast' | 'multic
 }
 
 function transportFindings(raw: RawGroup, at: Path, transport: 'unicast' | 'multicast' | 'both', quorum: 'majority' | 'none'): Finding[] {
+  if (raw.vrrp_peers !== undefined && transport !== 'both') {
+    return [{
+      path: [...at, 'vrrp_peers'],
+      message: `only for transport both (this group's transport is ${transport}): it says who else speaks VRRP beside the gRPC peers`,
+    }];
+  }
   if (transport === 'multicast' && quorum === 'majority') {
     return [{
       path: [...at, 'quorum'],

@@ -4,7 +4,7 @@
 // catalogue, because src/config imports nothing outside itself (eslint.config.js LAYERS).
 import { z } from 'zod';
 import type { Finding, Path } from './findings.js';
-import type { GroupConfig, ProviderConfig, ProviderConfigIssue, ProviderGroup } from './types.js';
+import { electsAsUnicast, type GroupConfig, type ProviderConfig, type ProviderConfigIssue, type ProviderGroup } from './types.js';
 
 /** What the configuration code needs of a provider; providers/common/plugin.ts ProviderPlugin has it. */
 export interface ProviderSection {
@@ -73,15 +73,16 @@ export function placeProviders(
 
 /**
  * What a provider sees of its group (create() and check() get it). Terms are ordered across the
- * cluster only for unicast groups; a group that also speaks VRRP orders dual masters as RFC 5798
- * does, without terms (src/app/boot.ts groupParams), so its providers are not fenced.
+ * cluster only for groups that elect as unicast ones (unicast, and both with vrrp_peers: vipd);
+ * a group that may have keepalived or FRR peers orders dual masters as RFC 5798 does, without
+ * terms (src/app/boot.ts groupParams), so its providers are not fenced.
  */
 export function providerGroup(group: GroupConfig, configDir: string): ProviderGroup {
   return {
     name: group.name,
     interface: group.interface,
     vips: group.vips,
-    fenced: group.transport === 'unicast',
+    fenced: electsAsUnicast(group),
     reassertIntervalMs: group.reassertIntervalMs,
     configDir,
   };

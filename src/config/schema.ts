@@ -9,7 +9,7 @@ import { documentDefault, duration, filePath, IFNAMSIZ, integer, lengthIssue, na
 import { describeInput, fieldError, listError, secretError } from './messages.js';
 import { DEFAULT_PROVIDER, providerSchema, type ProviderCatalogue } from './provider-schema.js';
 import type { ProviderConfig } from './types.js';
-import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES } from './types.js';
+import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES, VRRP_PEER_KINDS } from './types.js';
 
 
 const IFNAME_RULE = 'a Linux interface name: 1-15 bytes without "/", ":" or whitespace, not "." or "..", not starting with "-"';
@@ -159,6 +159,10 @@ function groupSchema(provider: z.ZodType<ProviderConfig>) {
         TRANSPORT_NAMES,
         'how adverts travel, default auto: unicast (gRPC to peers, mutual TLS); multicast (standard VRRP on the interface, interoperates with keepalived and FRR); both (VRRP and gRPC side by side); auto (unicast when the group has peers or the file has seeds, else multicast)',
       ).default('auto'),
+      vrrp_peers: oneOf(
+        VRRP_PEER_KINDS,
+        'transport both only: who else speaks VRRP in this VRID. any (default): keepalived or FRR may, so the group keeps RFC 5798 timing; vipd: only vipd nodes of this cluster, so it runs like a unicast group (leases, crash verdict, handoff, BFD) with VRRP adverts beside gRPC (docs/lan-mode.md "vrrp_peers: vipd")',
+      ).optional(),
       peers: nodeIds("node ids of this group's other voting members; must not include node.id"),
       witnesses: nodeIds('node ids that vote in this group but hold no VIPs; not in peers, not node.id'),
       quorum: oneOf(

@@ -20,6 +20,18 @@ export type NodeRole = (typeof NODE_ROLES)[number];
 export const TRANSPORT_NAMES = ['unicast', 'multicast', 'both', 'auto'] as const;
 
 export const QUORUM_RULES = ['majority', 'none'] as const;
+/** `vrrp_peers` of a `transport: both` group: who else may speak VRRP in its VRID. */
+export const VRRP_PEER_KINDS = ['any', 'vipd'] as const;
+export type VrrpPeerKind = (typeof VRRP_PEER_KINDS)[number];
+
+/**
+ * Whether every speaker of the group is a vipd node of this cluster, so its terms are ordered
+ * across the cluster and it runs the unicast machinery (leases, crash verdict, handoff, BFD):
+ * `transport: unicast`, and `transport: both` with `vrrp_peers: vipd`.
+ */
+export function electsAsUnicast(g: { readonly transport: 'unicast' | 'multicast' | 'both'; readonly vrrpPeers?: VrrpPeerKind }): boolean {
+  return g.transport === 'unicast' || (g.transport === 'both' && g.vrrpPeers === 'vipd');
+}
 export type QuorumRule = (typeof QUORUM_RULES)[number];
 
 /** keepalived's staged rollout of advert signing: receive-only -> permissive -> enforce. */
@@ -96,6 +108,12 @@ export interface GroupConfig {
   readonly quorum: QuorumRule;
   /** S of docs/leases.md (quorum majority, unicast), ms. */
   readonly leaseStallToleranceMs: number;
+  /**
+   * `vrrp_peers` (transport both): `any` (default), keepalived or FRR may speak in the VRID, so
+   * the group keeps RFC 5798 timing; `vipd`, every VRRP speaker is a vipd node of this cluster,
+   * so the group runs as a unicast one (leases, crash verdict, handoff, BFD) with VRRP beside it.
+   */
+  readonly vrrpPeers?: VrrpPeerKind;
   /** crash_verdict (unicast groups; default true): the top backup takes over at once from a gone master. */
   readonly crashVerdict?: boolean;
   /** `handoff` (issue 10): a stopping, maintained or preempted master hands off to a named successor. */

@@ -40,6 +40,7 @@ export const METRIC_NAMES = [
   'vipd_vrrp_send_errors_total', // {interface}
   'vipd_vrrp_socket_errors_total', // {interface}
   'vipd_vrrp_dropped_total', // {interface, reason}: src/adapters/vrrp/drop-reasons.ts
+  'vipd_vrrp_unattributed_total', // {group, reason: unknown | ambiguous}: src/runtime/vrrp-identities.ts
   'vipd_provider_api_calls_total', // {group, provider, action, outcome}: ok or an ErrorClass (src/ports/vip-provider.ts)
   'vipd_provider_api_seconds', // histogram {group, provider, action}: one attempt of one cloud API action
   'vipd_provider_fenced_total', // {group, provider, reason}: FENCE_REASONS (providers/common/fence.ts)

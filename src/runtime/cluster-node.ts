@@ -36,6 +36,8 @@ import { DEFAULT_HANDOFF_OVERLAP_MAX_MS, handoffWaitMs } from '../core/election/
 import { DEFAULT_RELEASE_MARGIN_MS } from '../core/election/lease.js';
 import { successorFor, type LiveCandidate } from './handoff.js';
 import { StartupHold } from './startup-hold.js';
+import { START_GRACE_MS, VrrpIdentities } from './vrrp-identities.js';
+import { masterDownIntervalMs } from '../core/election/timers.js';
 
 /** How many times a relinquish is repeated after the first send (see leaseHooks). */
 export const RELINQUISH_REPEATS = 2;
@@ -49,6 +51,11 @@ export interface ClusterGroup extends Voters {
   readonly leaseStallToleranceMs?: number;
   /** How its adverts travel (default unicast); multicast and both need `lan`. */
   readonly transport?: 'unicast' | 'multicast' | 'both';
+  /**
+   * `vrrp_peers` of a `both` group (default any): `vipd` says every VRRP speaker in its VRID is
+   * a vipd node of this cluster, so it runs the unicast machinery (electsAsUnicast).
+   */
+  readonly vrrpPeers?: 'any' | 'vipd';
   /** `reassert_interval`: how often a master re-reads and re-asserts its VIP (ProviderDriver). */
   readonly reassertIntervalMs?: number;
   /** `crash_verdict` (default true): a unicast group's top backup takes over at once from a master whose process is gone (crash-verdict.ts). */
@@ -154,6 +161,10 @@ export class ClusterNode implements RunningNode {
   private readonly startupHolds = new Map<string, StartupHold>();
   /** BFD sessions and the majority rule, when `bfd.enabled` (bfd-peers.ts). */
   private bfd: BfdPeers | undefined;
+  /** Who the VRRP adverts of vrrp_peers: vipd groups come from (vrrp-identities.ts). */
+  private readonly vrrpIds = new VrrpIdentities();
+  /** When this node started, for the grace before an unknown VRRP speaker is reported. */
+  private startedAt: number | undefined;
 
   constructor(private readonly opts: ClusterNodeOptions) {
     this.metrics = opts.metrics;
@@ -168,7 +179,7 @@ export class ClusterNode implements RunningNode {
     opts.leaseTransport?.onLease((m, from) => this.receiveLease(m, from));
     this.verdicts = new CrashVerdicts({
       voter: this.voter,
-      groups: () => groups.filter((g) => (g.transport ?? 'unicast') === 'unicast').flatMap((g) => {
+      groups: () => groups.filter(electsAsUnicast).flatMap((g) => {
         const runner = this.node.runners.get(g.params.group);
         return runner ? [{ runner, peers: g.peers, enabled: g.crashVerdict !== false }] : [];
       }),
@@ -191,15 +202,16 @@ export class ClusterNode implements RunningNode {
       groups: groups.map((g) => ({
         params: g.params, provider: g.provider,
         // Only unicast groups' terms are ordered across the cluster (a node adopts the highest
-        // it hears); a VRRP group's (multicast, both) are per node: never fenced across nodes.
-        fenced: (g.transport ?? 'unicast') === 'unicast',
+        // it hears); a VRRP group's (multicast, both) are per node: never fenced across nodes,
+        // unless all its speakers are vipd nodes (vrrp_peers: vipd, vrrp-identities.ts).
+        fenced: electsAsUnicast(g),
         ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
         ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
         ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
         ...(handoffEnabled(g) ? { handoffHooks: this.handoffHooks(g) } : {}),
       })),
       transport: opts.lan
-        ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: opts.lan.transport, groups: opts.lan.groups }])
+        ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: this.vrrpInbound(opts.lan.transport), groups: opts.lan.groups }])
         : inbound,
       clock: opts.clock,
       logger: log,
@@ -215,6 +227,7 @@ export class ClusterNode implements RunningNode {
 
   async start(signal?: AbortSignal): Promise<void> {
     const { opts } = this;
+    this.startedAt = opts.clock.now();
     // Listen first: membership needs our address.
     await this.transport.listen({
       message: (m, from) => this.membership?.receive(m, from),
@@ -326,7 +339,7 @@ export class ClusterNode implements RunningNode {
     const bfd = this.opts.bfd;
     if (!bfd) return;
     const self = this.opts.nodeId;
-    const unicast = [...this.groups.values()].filter((g) => (g.transport ?? 'unicast') === 'unicast');
+    const unicast = [...this.groups.values()].filter(electsAsUnicast);
     const witness = this.opts.groups.length === 0;
     const named = new Set(unicast.flatMap((g) => [...g.peers, ...g.witnesses]));
     const anyMember = witness || unicast.some((g) => g.peers.length === 0);
@@ -439,12 +452,43 @@ export class ClusterNode implements RunningNode {
       const refusal = refuseAdvert(msg.group, runsIt ? g : undefined, msg.advert, msg.origin);
       if (refusal) return this.dropAdvert(msg, refusal);
       if (msg.origin.address !== undefined) this.spokeFrom.set(msg.origin.nodeId, msg.origin.address);
+      if (g && g.transport === 'both' && electsAsUnicast(g)) this.vrrpIds.learn(msg.group, msg.advert.sender.address, msg.advert.sender.nodeId, msg.advert.term, this.opts.clock.now());
     }
     if (runsIt) this.heardAdvert(msg.group, msg.advert.sender.nodeId, msg.advert.priority);
     // Without an origin (an in-memory transport that vouches for nothing) the sender's word is
     // all there is; gRPC always gives one.
     if (this.vote(msg) && !g) return;
     this.deliver?.(msg);
+  }
+
+  /**
+   * The LAN transport with the VRRP adverts of vrrp_peers: vipd groups attributed to the vipd
+   * node that sent them (vrrp-identities.ts). Other groups' adverts pass as they came.
+   */
+  private vrrpInbound(lan: PeerTransport): PeerTransport {
+    return {
+      start: (handler) => lan.start((m) => handler(this.attributeVrrp(m))),
+      send: (m) => lan.send(m),
+      stop: () => lan.stop(),
+    };
+  }
+
+  private attributeVrrp(msg: GroupAdvert): GroupAdvert {
+    const g = this.groups.get(msg.group);
+    if (!g || !electsAsUnicast(g)) return msg;
+    const now = this.opts.clock.now();
+    const r = this.vrrpIds.resolve(msg.group, msg.advert, now);
+    if (r.kind === 'vipd') return { ...msg, advert: r.advert };
+    // A speaker that is no vipd peer (yet): a peer heard on the LAN before its first gRPC advert
+    // is normal at start; after the grace it is a keepalived or FRR router, or a peer whose gRPC
+    // path is down, and vrrp_peers: vipd is then wrong (docs/lan-mode.md "vrrp_peers: vipd").
+    this.metrics.inc('vipd_vrrp_unattributed_total', { group: msg.group, reason: r.kind });
+    const graceMs = Math.max(START_GRACE_MS, 3 * masterDownIntervalMs(g.params.basePriority, g.params.advertIntervalCs, g.params.version));
+    if (this.startedAt !== undefined && now - this.startedAt > graceMs) {
+      const who = r.kind === 'ambiguous' ? `claimed by ${r.claimants.join(' and ')}` : 'not a vipd peer heard over gRPC';
+      this.limiter.log('warn', `group ${msg.group} (vrrp_peers: vipd): VRRP advert from ${msg.advert.sender.address ?? '?'} (priority ${msg.advert.priority}), ${who}; it is followed as a VRRP router, without terms, crash verdict or handoff`, { group: msg.group, reason: `vrrp-${r.kind}` });
+    }
+    return msg;
   }
 
   private dropAdvert(msg: GroupAdvert, reason: AdvertRefusal): void {
@@ -669,19 +713,29 @@ export class ClusterNode implements RunningNode {
 
 /**
  * A unicast `quorum: majority` group holds its VIP on a lease (docs/leases.md); its voters are
- * the configured peers and witnesses. VRRP groups (multicast, both) and quorum none do not:
- * keepalived and FRR peers cannot grant, and quorum none promises no majority.
+ * the configured peers and witnesses; so does a `both` group with vrrp_peers: vipd. Other VRRP
+ * groups (multicast, both) and quorum none do not: keepalived and FRR peers cannot grant, and
+ * quorum none promises no majority.
  */
 function withLease(g: ClusterGroup, self: string): ClusterGroup {
-  if (g.quorum !== 'majority' || (g.transport ?? 'unicast') !== 'unicast' || g.params.lease) return g;
+  if (g.quorum !== 'majority' || !electsAsUnicast(g) || g.params.lease) return g;
   const voters = [...new Set([...g.peers, ...g.witnesses])].filter((id) => id !== self);
   const stall = g.leaseStallToleranceMs === undefined ? {} : { stallToleranceMs: g.leaseStallToleranceMs };
   return { ...g, params: { ...g.params, lease: { voters, ...stall } } };
 }
 
+/**
+ * Whether every speaker of the group is a vipd node, so it runs leases, crash verdicts, handoff
+ * and BFD: transport unicast, and both with vrrp_peers: vipd (src/config/types.ts, same rule).
+ */
+export function electsAsUnicast(g: Pick<ClusterGroup, 'transport' | 'vrrpPeers'>): boolean {
+  const t = g.transport ?? 'unicast';
+  return t === 'unicast' || (t === 'both' && g.vrrpPeers === 'vipd');
+}
+
 /** Handoff applies to unicast groups (`handoff: true`, the default) whose bound leaves a wait. */
 function handoffEnabled(g: ClusterGroup): boolean {
-  return g.handoff !== false && (g.transport ?? 'unicast') === 'unicast' && handoffWaitMs(g.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS, g.params.lease?.releaseMarginMs ?? DEFAULT_RELEASE_MARGIN_MS) !== undefined;
+  return g.handoff !== false && electsAsUnicast(g) && handoffWaitMs(g.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS, g.params.lease?.releaseMarginMs ?? DEFAULT_RELEASE_MARGIN_MS) !== undefined;
 }
 
 /** How long a master of `g` waits for HandoffDone: handoff_overlap_max less R (core handoff.ts). */

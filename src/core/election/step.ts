@@ -246,7 +246,7 @@ function onTimer(state: ElectionState, now: number): StepResult {
     // adverts in one instant overran the receivers (test/netns/lan-groups.test.ts: 1,286 role
     // changes). Only the unicast groups, whose adverts share a frame, keep the grid.
     const own = state.adverTimer + interval;
-    const due = state.params.orderByTerm === false ? (own > now ? own : now + interval) : nextAdvertDue(now, interval);
+    const due = (state.params.vrrpCadence ?? state.params.orderByTerm === false) ? (own > now ? own : now + interval) : nextAdvertDue(now, interval);
     const s: ElectionState = { ...state, adverTimer: due };
     return { state: crashVerdictRetry(s, now), actions: [advert(s, now)] };
   }

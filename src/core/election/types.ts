@@ -46,6 +46,12 @@ export interface ElectionParams {
    */
   readonly orderByTerm?: boolean;
   /**
+   * The group sends raw VRRP adverts (transport multicast or both): each advert keeps the
+   * group's own cadence instead of the node's shared grid (step.ts onTimer). Default: as
+   * `orderByTerm === false`, which only VRRP groups set.
+   */
+  readonly vrrpCadence?: boolean;
+  /**
    * Leases (docs/leases.md), for unicast `quorum: majority` groups only: the master takes the
    * VIP only while a majority of the voters granted one of its adverts within the last L.
    * Undefined: the VIP follows the role at once (quorum none, VRRP groups).

@@ -237,6 +237,16 @@ test('transport: auto is unicast with peers or seeds, else multicast; multicast 
   assert.equal(valid(withSeeds).groups[0]?.quorum, 'majority');
 });
 
+test('vrrp_peers: any by default for transport both, vipd on request; refused elsewhere, with its path and why', () => {
+  const group = (extra: string) => yaml({ groups: `groups:\n${groupBlock(extra)}` });
+  assert.equal(valid(group('    peers: [node-b, node-c]\n    transport: both\n')).groups[0]?.vrrpPeers, 'any');
+  assert.equal(valid(group('    peers: [node-b, node-c]\n    transport: both\n    vrrp_peers: vipd\n')).groups[0]?.vrrpPeers, 'vipd');
+  assert.equal(valid(group('    peers: [node-b, node-c]\n')).groups[0]?.vrrpPeers, undefined, 'a unicast group has no VRRP peers to describe');
+  oneError(group('    peers: [node-b, node-c]\n    vrrp_peers: vipd\n'), 'groups[0].vrrp_peers', /^only for transport both \(this group's transport is unicast\)/);
+  oneError(group('    transport: multicast\n    vrrp_peers: vipd\n'), 'groups[0].vrrp_peers', /^only for transport both \(this group's transport is multicast\)/);
+  oneError(group('    peers: [node-b, node-c]\n    transport: both\n    vrrp_peers: keepalived\n'), 'groups[0].vrrp_peers', /must be one of any, vipd; got "keepalived"/);
+});
+
 test('witnesses: not in peers, not this node, no duplicates', () => {
   const group = (extra: string) => yaml({ groups: `groups:\n${groupBlock(extra)}` });
   const overlap = group('    peers: [node-b, node-c]\n    witnesses: [node-c, w-1, w-2]\n');

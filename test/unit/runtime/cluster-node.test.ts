@@ -14,6 +14,9 @@ import { MemoryLinkMonitor } from '../../fakes/memory-link-monitor.js';
 import { MemoryMembershipHub } from '../../fakes/memory-membership.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import type { ProviderRequest } from '../../../src/ports/vip-provider.js';
+import type { AdvertHandler, PeerTransport } from '../../../src/ports/peer-transport.js';
+import type { Advert } from '../../../src/core/election/types.js';
+import { START_GRACE_MS } from '../../../src/runtime/vrrp-identities.js';
 
 interface Spec {
   id: string;
@@ -155,6 +158,54 @@ describe('ClusterNode on in-memory ports', () => {
     const web = statusAt.get('web') ?? [];
     assert.equal(web.length, 3, `web reconciles every second from its takeover: ${web.join(', ')}`);
     assert.deepEqual(statusAt.get('lan'), [], 'lan keeps the default 10 s');
+    await clock.runWhile(node.stop());
+  });
+
+  it('transport both, vrrp_peers: vipd: a peer\'s VRRP adverts are heard as that peer, with its gRPC term; a lease as unicast', async () => {
+    const clock = new VirtualClock();
+    const fake = (): PeerTransport & { hear: AdvertHandler } => {
+      let handler: AdvertHandler = () => undefined;
+      return { start: async (h) => { handler = h; }, send: () => undefined, stop: async () => undefined, hear: (m) => handler(m) };
+    };
+    const grpc = fake();
+    const lan = fake();
+    const metrics = new MetricsRegistry();
+    const provider = new NoopProvider(['192.0.2.50/32'], silentLogger, clock);
+    const node = new ClusterNode({
+      nodeId: 'b', seeds: [],
+      membership: { probeIntervalMs: 200, probeTimeoutMs: 100, indirectProbes: 2, suspicionMultiplier: 4 },
+      groups: [{
+        params: { group: 'web', vrid: 51, self: { nodeId: 'b', address: '192.0.2.12' }, basePriority: 100, advertIntervalCs: 10, version: 3, preempt: true, preemptDelayMs: 0, requireQuorum: true, vrrpCadence: true },
+        provider, peers: ['a'], witnesses: ['w'], quorum: 'majority', transport: 'both', vrrpPeers: 'vipd',
+      }],
+      peerTransport: grpc, leaseTransport: new MemoryHub(clock).connect('b'),
+      lan: { transport: lan, groups: new Set(['web']) },
+      membershipTransport: new MemoryMembershipHub(clock).connect('b'),
+      clock, logger: silentLogger, metrics,
+    });
+    await node.start();
+    const runner = node.node.runners.get('web');
+    assert.ok(runner?.state.params.lease, 'a vipd-only both group holds on a lease');
+    const advert = (sender: Advert['sender'], term: number, priority = 150): Advert => ({ vrid: 51, sender, priority, advertIntervalCs: 10, term });
+    const origin = { nodeId: 'a', primaryAddresses: ['192.0.2.11'], groups: ['web'] };
+    const fromVrrp = (source: string, priority = 150) => lan.hear({ group: 'web', advert: advert({ nodeId: source, address: source }, 0, priority) });
+
+    // Before a's first gRPC advert its VRRP advert is the address's, and counted.
+    fromVrrp('192.0.2.11');
+    assert.equal(runner?.state.master?.sender.nodeId, '192.0.2.11');
+    assert.equal(metrics.get('vipd_vrrp_unattributed_total', { group: 'web', reason: 'unknown' }), 1);
+    grpc.hear({ group: 'web', advert: advert({ nodeId: 'a', address: '192.0.2.11' }, 6), origin });
+    assert.deepEqual([runner?.state.master?.sender.nodeId, runner?.state.term], ['a', 6]);
+    fromVrrp('192.0.2.11');
+    assert.deepEqual(runner?.state.master?.sender, { nodeId: 'a', address: '192.0.2.11' }, 'one master, one identity');
+    assert.equal(runner?.state.master?.term, 6, 'with the term of its gRPC adverts');
+    assert.equal(metrics.get('vipd_vrrp_unattributed_total', { group: 'web', reason: 'unknown' }), 1, 'attributed adverts are not counted');
+    // A refused gRPC advert (an address a did not announce) teaches nothing.
+    grpc.hear({ group: 'web', advert: advert({ nodeId: 'a', address: '192.0.2.99' }, 9), origin });
+    fromVrrp('192.0.2.99');
+    assert.equal(metrics.get('vipd_vrrp_unattributed_total', { group: 'web', reason: 'unknown' }), 2);
+    assert.equal(metrics.get('vipd_adverts_dropped_total', { group: 'web', reason: 'address-mismatch' }), 1);
+    await clock.advanceTo(START_GRACE_MS + 1);
     await clock.runWhile(node.stop());
   });
 });
