@@ -40,6 +40,16 @@ export interface Faults {
    * seeds run without, as `bfd.enabled: false`, the default, does.
    */
   readonly bfd?: { readonly timers: SimBfd; readonly every: number };
+  /**
+   * `transport: both` with `vrrp_peers: vipd` in one seed of `every` (lanSeed): VRRP copies of
+   * every advert on a LAN segment beside gRPC (world.ts `lan`).
+   */
+  readonly lan?: { readonly every: number };
+}
+
+/** Whether `seed` runs the group as `both` with VRRP copies: (seed + 2) % every === 0. */
+export function lanSeed(seed: number, f: Faults): boolean {
+  return f.lan !== undefined && (seed + 2) % f.lan.every === 0;
 }
 
 /**
@@ -116,6 +126,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
   const w = new SimWorld({
     seed,
     ...(bfd ? { bfd } : {}),
+    ...(lanSeed(seed, f) ? { lan: true } : {}),
     nodes: voters(r),
     timing,
     rho: RHO,
@@ -200,10 +211,16 @@ export async function property(file: string, name: string, count: number, timing
   let overlapMs = 0;
   const bfd: BfdCounts = { downs: 0, ups: 0, confirms: 0, takeovers: 0 };
   let bfdSeeds = 0;
+  const lan = { seeds: 0, copies: 0, fastTakeovers: 0 };
   const holds = new Map<string, number>();
   for (const seed of list) {
     const w = await scenario(seed, timing, f);
     if (w.opts.bfd) bfdSeeds++;
+    if (w.opts.lan) {
+      lan.seeds++;
+      lan.copies += w.lanCounts.copies;
+      lan.fastTakeovers += w.lanCounts.fastTakeovers;
+    }
     for (const [k, n] of w.holdEnds) holds.set(k, (holds.get(k) ?? 0) + n);
     addCounts(bfd, w.bfdCounts);
     steps += w.checker.steps;
@@ -223,7 +240,8 @@ export async function property(file: string, name: string, count: number, timing
     failing.push(seed);
     console.log(msg);
   }
-  const bfdMsg = f.bfd ? `, ${bfdSeeds} seeds with ${describeCounts(f.bfd.timers, bfd)}` : '';
+  const bfdMsg = (f.bfd ? `, ${bfdSeeds} seeds with ${describeCounts(f.bfd.timers, bfd)}` : '')
+    + (f.lan ? `, ${lan.seeds} seeds transport both (vrrp_peers: vipd): ${lan.copies} VRRP copies heard, ${lan.fastTakeovers} takeovers by crash verdict or handoff` : '');
   console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, ${handoffs} handoffs (two holders ${overlapMs.toFixed(1)} ms in all, within their windows)${bfdMsg}, startup holds ended: ${[...holds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
   assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
   // A property that says it runs BFD must have run its new path: sessions going Down, and the
@@ -232,6 +250,12 @@ export async function property(file: string, name: string, count: number, timing
   if (bfdSeeds >= 50) {
     assert.ok(bfd.downs > 0, `${name}: no BFD session went Down in ${bfdSeeds} seeds with BFD`);
     assert.ok(bfd.takeovers > 0, `${name}: no takeover confirmed by BFD (bfd-down) in ${bfdSeeds} seeds with BFD`);
+  }
+  // The same for `both` groups: their VRRP copies were heard, and their masters were still taken
+  // over on crash verdicts and handoffs, which match the master by node id (vrrp-identities.ts).
+  if (lan.seeds >= 50) {
+    assert.ok(lan.copies > 0, `${name}: no VRRP copy heard in ${lan.seeds} seeds with transport both`);
+    assert.ok(lan.fastTakeovers > 0, `${name}: no crash-verdict or handoff takeover in ${lan.seeds} seeds with transport both`);
   }
   // Every boot holds (world.ts): the first election of each seed and every restart went through it.
   if (list.length >= 50) assert.ok([...holds.values()].reduce((a, b) => a + b, 0) >= list.length, `${name}: fewer startup holds than seeds`);

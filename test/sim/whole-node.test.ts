@@ -42,7 +42,7 @@ it('whole-node property, WAN timings (1 s adverts, stalls up to 2 s, reassert ev
   property(FILE, 'WAN', 1000, WAN, { steps: 8, maxStallMs: 2000, maxDelayMs: 2 * 1000, reassertIntervalMs: 500, bfd: { timers: WAN_BFD, every: 4 } }));
 
 it('whole-node property, LAN timings (100 ms adverts, stalls up to 250 ms, reassert every 100 ms, BFD 20 ms x 3 in half the seeds): never two holders; exactly one after the settle window', () =>
-  property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100, reassertIntervalMs: 100, bfd: { timers: LAN_BFD, every: 2 } }));
+  property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100, reassertIntervalMs: 100, bfd: { timers: LAN_BFD, every: 2 }, lan: { every: 3 } }));
 
 const ADVERSARIAL = { steps: 4, maxStallMs: 2000, maxDelayMs: 2 * 1000, adversary: true, bfd: { timers: WAN_BFD, every: 4 } } as const;
 

@@ -16,7 +16,7 @@
  * checker (invariant.ts) watches every step of time. SIM_LOG=1 prints faults and role changes
  * as they happen, SIM_LOG=2 the nodes' logs too.
  */
-import { MemoryHub } from '../fakes/memory-transport.js';
+import { MemoryHub, type MemoryTransport } from '../fakes/memory-transport.js';
 import { MetricsRegistry } from '../../src/adapters/metrics-registry.js';
 import { promiseMs, RHO } from '../../src/core/election/lease.js';
 import { DEFAULT_HANDOFF_OVERLAP_MAX_MS } from '../../src/core/election/handoff.js';
@@ -111,6 +111,13 @@ export interface WorldOptions {
   readonly startupHold?: boolean;
   /** BFD sessions between every pair of voters (bfd-link.ts); none when absent. */
   readonly bfd?: SimBfd;
+  /**
+   * The group is `transport: both` with `vrrp_peers: vipd` (docs/lan-mode.md): every advert
+   * also goes out as a VRRP copy on a LAN segment (the same network, another hub), which names
+   * its sender only by address and carries no term or lease echo, and the nodes attribute them
+   * (src/runtime/vrrp-identities.ts).
+   */
+  readonly lan?: boolean;
 }
 
 interface Host {
@@ -145,6 +152,8 @@ export class SimWorld {
   readonly rng: Rng;
   readonly net: SimNetwork;
   readonly adverts: MemoryHub;
+  /** The VRRP copies' segment, with `lan`. */
+  readonly lanSegment: MemoryHub | undefined;
   readonly membership: MemoryMembershipHub;
   readonly checker: InvariantChecker;
   /** What happened, in order (faults and role changes), for a failing seed's message. */
@@ -161,6 +170,8 @@ export class SimWorld {
   /** Each session Down (not AdminDown) and each confirm, for checks on who saw whom (lossy-link.ts). */
   readonly bfdDowns: BfdEvent[] = [];
   readonly bfdConfirms: BfdEvent[] = [];
+  /** With `lan`: VRRP copies delivered, and takeovers by crash verdict or handoff (they need one identity per master). */
+  readonly lanCounts = { copies: 0, fastTakeovers: 0 };
   /** World times of the takeovers for bfd-down. */
   readonly bfdTakeovers: number[] = [];
   /** The node id at each IPv4 host, with BFD. */
@@ -176,9 +187,11 @@ export class SimWorld {
     this.net = new SimNetwork(this.rng, opts.link);
     this.calm = { ...this.net.params };
     this.adverts = new MemoryHub(this.clock, this.net);
+    this.lanSegment = opts.lan ? new MemoryHub(this.clock, this.net) : undefined;
     this.membership = new MemoryMembershipHub(this.clock, this.net);
-    // BFD runs between IPv4 hosts (bfd-peers.ts ipv4Host): with it, host i serves at 10.0.0.i.
-    const ipOf = (i: number): string => `10.0.0.${i + 1}`;
+    // BFD runs between IPv4 hosts (bfd-peers.ts ipv4Host): with it, host i serves at 192.0.2.i
+    // (TEST-NET-1, RFC 5737; in memory only).
+    const ipOf = (i: number): string => `192.0.2.${i + 1}`;
     const hostAt = new Map(opts.nodes.map((n, i) => [ipOf(i), n.id]));
     this.hostAt = hostAt;
     this.bfdNet = opts.bfd ? new SimBfdNet(this.clock, this.net, (ip) => hostAt.get(ip)) : undefined;
@@ -419,12 +432,14 @@ export class SimWorld {
     const members = opts.nodes.filter((n) => n.kind === 'member').map((n) => n.id);
     const witnesses = opts.nodes.filter((n) => n.kind === 'witness').map((n) => n.id);
     const groups: ClusterGroup[] = [];
+    const lanAddress = this.lanAddress(spec.id);
     if (spec.kind === 'member') {
       const provider = new SimProvider(h.record, {
         clock: h.clock, rng: this.rng, maxLatencyMs: opts.providerLatencyMs, failure: opts.providerFailure,
       });
       groups.push({
-        params: this.params(spec),
+        params: lanAddress === undefined ? this.params(spec) : { ...this.params(spec), self: { nodeId: spec.id, address: lanAddress }, vrrpCadence: true },
+        ...(lanAddress !== undefined ? { transport: 'both' as const, vrrpPeers: 'vipd' as const } : {}),
         provider,
         peers: members.filter((m) => m !== spec.id),
         witnesses,
@@ -439,7 +454,8 @@ export class SimWorld {
       });
     }
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
-    const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: [], groups: groups.map((g) => g.params.group) }, h.address), h.clock);
+    const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: lanAddress === undefined ? [] : [lanAddress], groups: groups.map((g) => g.params.group) }, h.address), h.clock);
+    const lan = this.lanSegment && groups.length > 0 ? new GatedPeerTransport(new VrrpCopies(this.lanSegment.connect(spec.id), () => this.lanCounts.copies++), h.clock) : undefined;
     return new ClusterNode({
       nodeId: spec.id,
       seeds: this.ids().filter((id) => id !== spec.id).map((id) => this.address(id)),
@@ -450,6 +466,7 @@ export class SimWorld {
       groups,
       peerTransport: adverts,
       leaseTransport: adverts,
+      ...(lan ? { lan: { transport: lan, groups: new Set(groups.map((g) => g.params.group)) } } : {}),
       // A crashed process's streams close and its address refuses redials (memory-membership.ts),
       // so crash verdicts run; its Hello's standing ranks the backups.
       membershipTransport: new GatedMembershipTransport(
@@ -464,6 +481,7 @@ export class SimWorld {
           const kind = holdEnd(c.reason);
           this.holdEnds.set(kind, (this.holdEnds.get(kind) ?? 0) + 1);
         }
+        if (this.opts.lan && c.from === 'Backup' && c.to === 'Master' && /^(crash-verdict|handoff)/.test(c.reason)) this.lanCounts.fastTakeovers++;
         if (c.from === 'Backup' && c.to === 'Master' && c.reason.includes(`(${BFD_DOWN_REASON})`)) {
           this.bfdCounts.takeovers++;
           this.bfdTakeovers.push(this.clock.now());
@@ -537,6 +555,13 @@ export class SimWorld {
     }
   }
 
+  /** A member's address on the LAN segment, with `lan` (TEST-NET-2, RFC 5737; in memory only). */
+  private lanAddress(id: string): string | undefined {
+    if (!this.opts.lan) return undefined;
+    const i = this.opts.nodes.findIndex((n) => n.id === id);
+    return i < 0 ? undefined : `198.51.100.${i + 1}`;
+  }
+
   private params(spec: WorldNode): ElectionParams {
     return {
       group: GROUP,
@@ -554,6 +579,40 @@ export class SimWorld {
 }
 
 /** Adverts and lease messages reach a stalled process only when its stall ends (NodeClock.run). */
+/**
+ * What VRRP carries of an advert (RFC 5798 §5.2; src/wire/vrrp-advert.ts): the sender only as
+ * its source address, no term, no lease echo, no origin. Sent to every node on the segment.
+ */
+class VrrpCopies implements PeerTransport, LeaseTransport {
+  constructor(
+    private readonly inner: MemoryTransport,
+    private readonly delivered: () => void,
+  ) {}
+
+  onLease(): void {}
+
+  sendLease(): boolean {
+    return false;
+  }
+
+  start(handler: AdvertHandler): Promise<void> {
+    return this.inner.start((m) => {
+      this.delivered();
+      handler(m);
+    });
+  }
+
+  send(msg: GroupAdvert): void {
+    const { vrid, sender, priority, advertIntervalCs } = msg.advert;
+    const source = sender.address ?? sender.nodeId;
+    this.inner.send({ group: msg.group, advert: { vrid, sender: { nodeId: source, address: source }, priority, advertIntervalCs, term: 0 } });
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+}
+
 class GatedPeerTransport implements PeerTransport, LeaseTransport {
   constructor(
     private readonly inner: PeerTransport & LeaseTransport,
