@@ -16,7 +16,7 @@ import { membershipParams, type MembershipBasics } from '../core/membership/para
 import type { Clock } from '../ports/clock.js';
 import type { LinkMonitor } from '../ports/link-monitor.js';
 import type { Logger } from '../ports/logger.js';
-import type { MembershipTransport } from '../ports/membership-transport.js';
+import type { GroupStanding, MembershipTransport } from '../ports/membership-transport.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { LeaseMessage, LeaseTransport } from '../ports/lease-transport.js';
 import { LogLimiter } from '../ports/log-limiter.js';
@@ -245,6 +245,7 @@ export class ClusterNode implements RunningNode {
       },
       standing: (id, standing) => {
         this.verdicts.standing(id, standing);
+        this.learnVrrpAddresses(id, standing);
         this.checkStartupHolds(); // a Hello is hearing a peer, and may name one that ranks above us
       },
       unreachable: (address) => this.membership?.sendFailed({ address }),
@@ -473,12 +474,22 @@ export class ClusterNode implements RunningNode {
     };
   }
 
+  /** A Hello's standing names the address each of its groups' adverts come from (vrrp-identities.ts). */
+  private learnVrrpAddresses(id: string, standing: readonly GroupStanding[]): void {
+    for (const s of standing) {
+      const g = this.groups.get(s.group);
+      if (!g || g.transport !== 'both' || !electsAsUnicast(g) || (g.peers.length > 0 && !g.peers.includes(id))) continue;
+      this.vrrpIds.learn(s.group, s.address, id, undefined, this.opts.clock.now());
+    }
+  }
+
   private attributeVrrp(msg: GroupAdvert): GroupAdvert {
     const g = this.groups.get(msg.group);
     if (!g || !electsAsUnicast(g)) return msg;
     const now = this.opts.clock.now();
-    const r = this.vrrpIds.resolve(msg.group, msg.advert, now);
+    const r = this.vrrpIds.resolve(msg.group, msg.advert, now, (id) => ['alive', 'suspect'].includes(this.members().get(id)?.state ?? ''));
     if (r.kind === 'vipd') return { ...msg, advert: r.advert };
+    const out = { ...msg, advert: r.advert };
     // A speaker that is no vipd peer (yet): a peer heard on the LAN before its first gRPC advert
     // is normal at start; after the grace it is a keepalived or FRR router, or a peer whose gRPC
     // path is down, and vrrp_peers: vipd is then wrong (docs/lan-mode.md "vrrp_peers: vipd").
@@ -488,7 +499,7 @@ export class ClusterNode implements RunningNode {
       const who = r.kind === 'ambiguous' ? `claimed by ${r.claimants.join(' and ')}` : 'not a vipd peer heard over gRPC';
       this.limiter.log('warn', `group ${msg.group} (vrrp_peers: vipd): VRRP advert from ${msg.advert.sender.address ?? '?'} (priority ${msg.advert.priority}), ${who}; it is followed as a VRRP router, without terms, crash verdict or handoff`, { group: msg.group, reason: `vrrp-${r.kind}` });
     }
-    return msg;
+    return out;
   }
 
   private dropAdvert(msg: GroupAdvert, reason: AdvertRefusal): void {

@@ -46,8 +46,9 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Agent, parseVipdRole, prepareUnicast, SETTINGS, startImpl, vipdUnicastConf, type Deployment, type HaName } from '../../bench/impls.js';
 import { Lab, VIP, VIP_PREFIX } from '../../bench/lab.js';
-import { nowMs, sleep, type Line } from '../../bench/proc.js';
+import { nowMs } from '../../bench/proc.js';
 import { ROOT, TSX_IMPORT } from '../../bench/vipd-build.js';
+import { entries, overlapRuns, until, type Entry } from './lib/agent-log.js';
 import { AddrReader, HolderSampler, type HolderSample } from './lib/holders.js';
 import { exec, locateTool, missingTools, netnsSkipReason } from './lib/index.js';
 
@@ -58,19 +59,9 @@ const WAIT_MS = 20_000;
 /** The first steady state includes starting several Node programs under tsx on a busy machine. */
 const FIRST_STEADY_MS = 60_000;
 const LIFETIME_MS = 300_000;
-/** pino's `time` (epoch ms, whole ms) against the sampler's monotonic clock. */
+/** Slack between pino's `time` (whole ms) and the sampler's monotonic clock. */
 const SLACK_MS = 5;
-const EPOCH_MINUS_MONO = Date.now() - nowMs();
-const mono = (epochMs: number): number => epochMs - EPOCH_MINUS_MONO;
 const A_IP = '192.0.2.11';
-
-/** One log line: `t` when the test read it, `at` when it happened (pino's time; keepalived: `t`). */
-interface Entry {
-  readonly t: number;
-  readonly at: number;
-  readonly node: string;
-  readonly msg: string;
-}
 
 /** Why two holders were seen: a preemption's moment or a killed agent's leftover. */
 interface Excuse {
@@ -78,56 +69,6 @@ interface Excuse {
   readonly from: number;
   readonly to: number;
   readonly text: string;
-}
-
-const parsed = new WeakMap<Line, Entry | null>();
-
-/** An agent's log: vipd's pino JSON lines, or keepalived's text with its date stripped. */
-function entries(agent: Agent, json: boolean): Entry[] {
-  return agent.proc.lines.flatMap((l: Line) => {
-    let e = parsed.get(l);
-    if (e === undefined) {
-      e = null;
-      if (!json) {
-        e = { t: l.t, at: l.t, node: agent.node, msg: l.text.replace(/^.*?: (?=\()/, '') };
-      } else if (l.text.startsWith('{')) {
-        try {
-          const j = JSON.parse(l.text) as { msg?: string; time?: number };
-          e = { t: l.t, at: typeof j.time === 'number' ? mono(j.time) : l.t, node: agent.node, msg: j.msg ?? '' };
-        } catch {
-          // not one of vipd's JSON lines
-        }
-      }
-      parsed.set(l, e);
-    }
-    return e ? [e] : [];
-  });
-}
-
-/** Polls `cond` every 20 ms for at most `ms`; the error says what was awaited and `detail()`. */
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string, detail: () => string): Promise<void> {
-  const end = nowMs() + ms;
-  for (let i = 0; i < ms / 20 + 2; i++) {
-    if (await cond()) return;
-    if (nowMs() > end) break;
-    await sleep(20);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}\n${detail()}`);
-}
-
-/** Runs of consecutive samples in which a and b both carried the VIP. */
-function overlapRuns(samples: readonly HolderSample[]): HolderSample[][] {
-  const runs: HolderSample[][] = [];
-  let run: HolderSample[] = [];
-  for (const s of samples) {
-    if (s.holders.length > 1) run.push(s);
-    else if (run.length > 0) {
-      runs.push(run);
-      run = [];
-    }
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
 }
 
 /**

@@ -37,6 +37,7 @@ import { prepareUnicast, SETTINGS, startImpl, type Deployment } from '../../benc
 import { Lab, VIP } from '../../bench/lab.js';
 import { nowMs, sleep, type Line } from '../../bench/proc.js';
 import { ROOT, TSX_IMPORT } from '../../bench/vipd-build.js';
+import { until } from './lib/agent-log.js';
 import { AddrReader } from './lib/holders.js';
 import { exec, missingTools, netnsSkipReason } from './lib/index.js';
 
@@ -151,17 +152,6 @@ async function removeCut(lab: Lab, table: string): Promise<void> {
   for (const family of ['inet', 'arp']) {
     await exec(['ip', 'netns', 'exec', lab.host('a').ns, 'nft', 'delete', 'table', family, table], { check: false, timeoutMs: 5_000 });
   }
-}
-
-/** Polls `cond` every 20 ms for at most `ms`; the error says what was awaited and `detail()`. */
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string, detail: () => string): Promise<void> {
-  const end = nowMs() + ms;
-  for (let i = 0; i < ms / 20 + 2; i++) {
-    if (await cond()) return;
-    if (nowMs() > end) break;
-    await sleep(20);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}\n${detail()}`);
 }
 
 const skip = (await netnsSkipReason()) ?? (await missingTools(['ip', 'nft'])) ?? false;

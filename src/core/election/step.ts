@@ -359,8 +359,9 @@ function masterHearsAdvert(state: ElectionState, a: Advert, now: number): StepRe
     };
     // Preempted while holding on a lease: hand off to the preemptor (make-before-break) rather
     // than leave the VIP on no node until our voters' promises move (docs/leases.md, "Handoff").
+    // Never to a sender known only by its address: that names no node to hand off to.
     const h = state.params.handoff;
-    if (h && state.lease?.acquired && a.priority > 0) {
+    if (h && state.lease?.acquired && a.priority > 0 && a.addressOnly !== true) {
       return startHandoff({ ...state, masterAdverIntervalCs: s0.masterAdverIntervalCs }, a.sender.nodeId, h.waitMs, h.releaseFirst, false, now, reason, known(a, now));
     }
     return stepDown(s0, now, reason, known(a, now), state.term);

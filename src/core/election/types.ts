@@ -188,6 +188,12 @@ export interface Advert {
   readonly leaseEcho?: number;
   /** With `leaseEcho`: the promise the master asks the voters for, in ms (lease.ts). */
   readonly leasePromiseMs?: number;
+  /**
+   * The sender is known only by its source address (a VRRP advert no vipd node accounts for,
+   * src/runtime/vrrp-identities.ts): it names no node, so a master preempted by it releases the
+   * RFC way instead of handing off to it.
+   */
+  readonly addressOnly?: boolean;
 }
 
 export type ElectionEvent =

@@ -138,6 +138,19 @@ describe('election: the master hands off, the successor takes over', () => {
     assert.equal(done.state.master?.sender.nodeId, 'p');
   });
 
+  it('a leased master preempted by a sender known only by its address (an unattributed VRRP advert) steps down instead of handing off to it', () => {
+    const leased: ElectionParams = { ...PARAMS, lease: { voters: ['p', 'w'] }, handoff: { waitMs: 150, releaseFirst: false } };
+    let m = step(step(initialState(leased), { type: 'Startup' }, 0).state, TIMER, MDI).state;
+    m = step(m, { type: 'LeaseAck', from: 'm', term: m.term, echo: Math.floor(MDI) }, MDI + 1).state;
+    m = step(m, { type: 'LeaseAck', from: 'w', term: m.term, echo: Math.floor(MDI) }, MDI + 2).state;
+    assert.equal(m.lease?.acquired, true);
+    const vrrp: ElectionEvent = { type: 'AdvertReceived', advert: { vrid: 51, sender: { nodeId: '192.0.2.20', address: '192.0.2.20' }, priority: 200, advertIntervalCs: 10, term: 0, addressOnly: true } };
+    const pre = step(m, vrrp, 500);
+    assert.equal(pre.state.handoff, undefined, 'no handoff to a name that is no node');
+    assert.equal(pre.state.role, 'Backup');
+    assert.deepEqual(types(pre.actions), ['ReleaseVip', 'RoleChanged']);
+  });
+
   it('a backup ignores an old master\'s priority-0 advert once it follows a newer master (the successor)', () => {
     const s0 = step(initialState({ ...PARAMS, self: { nodeId: 'b', address: '192.0.2.40' }, basePriority: 100 }), { type: 'Startup' }, 0).state;
     const followsS = step(s0, advert('s', 120, 5), 10).state;
