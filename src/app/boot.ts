@@ -7,6 +7,7 @@
  * loaded by the provider itself when it first works (providers/aws/sdk.ts, providers/gcp/lazy.ts);
  * test/unit/app/lazy-loading.test.ts checks both.
  */
+import { groupTracks, healthSpecs } from './health.js';
 import { electsAsUnicast, type GroupConfig, type VipdConfig } from '../config/types.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { VrrpSocket, interfaceInfo } from '../adapters/vrrp/vrrp-socket.js';
@@ -118,12 +119,14 @@ export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Prom
     ...(g.handoff !== undefined ? { handoff: g.handoff } : {}),
     ...(g.handoffOverlapMaxMs !== undefined ? { handoffOverlapMaxMs: g.handoffOverlapMaxMs } : {}),
     startupHoldMs: g.startupHoldMs ?? defaultStartupHoldMs(g.priority, g.advertIntervalCs, g.version),
+    tracks: groupTracks(g),
   }));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.
     if (config.bfd?.enabled) logger.warn({ bfd: true }, 'bfd.enabled: this node speaks only VRRP (no peer links, no unicast group), so no BFD session runs (docs/bfd.md "What runs")');
     const node = new VipdNode({
       nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics, links: sysfsLinkMonitor,
+      checks: healthSpecs(config.checks),
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     });
     return new LanNode(node, `VRRP on ${[...new Set(config.groups.map((g) => g.interface))].join(', ')}`);

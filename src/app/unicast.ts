@@ -3,6 +3,7 @@
  * TLS files, the advert keyring, the replay guard and the gRPC transport. Imported only by such
  * nodes, so a LAN-only node never loads @grpc/grpc-js or the TLS code.
  */
+import { healthSpecs } from './health.js';
 import { BfdAuthenticator } from '../adapters/bfd/auth.js';
 import { insecureCredentials, mutualTlsCredentials } from '../adapters/grpc/credentials.js';
 import type { AdvertSigner } from '../adapters/grpc/grpc-transport.js';
@@ -71,6 +72,7 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     // Every node redials a broken stream, witnesses too: their voters drop promises on it.
     crashVerdict: { windowMs: config.membership.crashVerdictWindowMs ?? 0 },
     groups,
+    checks: healthSpecs(config.checks),
     ...(lan ? { lan } : {}),
     ...(config.bfd?.enabled ? { bfd: { config: config.bfd, ...(bfdAuth ? { authenticator: bfdAuth } : {}) } } : {}),
     clock: opts.clock,

@@ -4,7 +4,8 @@ import { formatDuration, parseDuration } from './duration.js';
 import type { Finding, Path } from './findings.js';
 import type { RawGroup } from './schema.js';
 import { placeProviders, providerFindings, providerGroup, type ProviderCatalogue } from './provider-schema.js';
-import type { GroupConfig, ProviderConfig, VipConfig, VrrpVersion } from './types.js';
+import { normalizeTracks } from './checks.js';
+import type { CheckConfig, GroupConfig, ProviderConfig, VipConfig, VrrpVersion } from './types.js';
 
 export interface GroupResult {
   readonly group: GroupConfig;
@@ -32,6 +33,9 @@ export interface GroupContext {
   readonly defaultProvider: () => ProviderConfig;
   /** Directory of the configuration file (ProviderGroup.configDir). */
   readonly configDir: string;
+  /** The valid health checks, and the names of every check the file defines (valid or not). */
+  readonly checks: readonly CheckConfig[];
+  readonly checkNames: readonly string[];
 }
 
 /** reassert_interval's default: a moved VIP is noticed within 10 s, at one read per interval. */
@@ -103,6 +107,8 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
   const overlap = raw.handoff_overlap_max === undefined ? undefined : parseDuration(raw.handoff_overlap_max);
   const hold = raw.startup_hold === undefined ? undefined : parseDuration(raw.startup_hold);
   const providers = placeProviders(raw, at, context.defaultProvider);
+  const tracked = normalizeTracks(raw.track, [...at, 'track'], context.checks, context.checkNames);
+  errors.push(...tracked.errors);
   errors.push(...providers.errors);
   const group: GroupConfig = {
     name: raw.name,
@@ -128,6 +134,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
     // Defaults (200 ms; max(2 × Master_Down_Interval, 3 s)) come from the runtime (boot.ts).
     ...(overlap?.ok ? { handoffOverlapMaxMs: overlap.ms } : {}),
     ...(hold?.ok ? { startupHoldMs: hold.ms } : {}),
+    tracks: tracked.tracks,
   };
   errors.push(...providerFindings(providers.placed, providerGroup(group, context.configDir), context.catalogue));
   return { group, errors, warnings };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip, vipAddressProblem } from './address.js';
 import { documentDefault, duration, filePath, IFNAMSIZ, integer, lengthIssue, name, oneOf, section } from './fields.js';
 import { describeInput, fieldError, listError, secretError } from './messages.js';
+import { checksSchema, tracksSchema } from './checks-schema.js';
 import { DEFAULT_PROVIDER, providerSchema, type ProviderCatalogue } from './provider-schema.js';
 import type { ProviderConfig } from './types.js';
 import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES, VRRP_PEER_KINDS } from './types.js';
@@ -187,6 +188,7 @@ function groupSchema(provider: z.ZodType<ProviderConfig>) {
         'unicast with peers: at start, wait until every peer was heard (or a master advertises) before claiming the VIP, but at most this long; 0s turns it off. 0s-1h, default max(2 × Master_Down_Interval, 3s)',
         { minMs: 0, maxMs: 3_600_000 },
       ).optional(),
+      track: tracksSchema,
       reassert_interval: duration(
         'while master, re-read what the providers hold this often and re-acquire when something moved the VIP (a cloud console, another tool); also the freshness of the fence record. 100ms-1h, default 10s',
         { minMs: 100, maxMs: 3_600_000 },
@@ -335,6 +337,7 @@ function configSchema(group: ReturnType<typeof groupSchema>) {
       log: logSchema,
       membership: membershipSchema.optional(),
       bfd: bfdSchema.optional(),
+      checks: checksSchema,
       groups: documentDefault(
         z
           .array(group, { error: listError('a list of groups', 'the virtual routers this node takes part in') })

@@ -6,6 +6,8 @@ import { asRecord, clusterFindings } from './cluster.js';
 import { TIMING_PRESETS } from './presets.js';
 import { parseDuration, formatDuration } from './duration.js';
 import { duplicates, type Finding } from './findings.js';
+import { normalizeChecks } from './checks.js';
+import { checkSchema } from './checks-schema.js';
 import { normalizeGroup } from './group.js';
 import { fallbackError } from './messages.js';
 import { DEFAULT_PROVIDER, type ProviderCatalogue } from './provider-schema.js';
@@ -44,6 +46,16 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
   // As written: a seed that is itself invalid still shows the intent to join a cluster.
   const hasSeeds = Array.isArray(doc.seeds) && doc.seeds.length > 0;
 
+  // Checks first: groups track them by name.
+  const rawChecks: unknown[] = Array.isArray(doc.checks) ? doc.checks : [];
+  const parsedChecks = rawChecks.flatMap((c, i) => {
+    const p = checkSchema.safeParse(c);
+    return p.success ? [{ i, c: p.data }] : [];
+  });
+  const checked = normalizeChecks(parsedChecks.map((x) => x.c), parsedChecks.map((x) => rawChecks[x.i]), parsedChecks.map((x) => x.i));
+  errors.push(...checked.errors);
+  const checkNames = rawChecks.map((c) => asRecord(c).name).filter((n): n is string => typeof n === 'string');
+
   const groups: { index: number; group: GroupConfig }[] = [];
   const rawGroups: unknown[] = Array.isArray(doc.groups) ? doc.groups : [];
   rawGroups.forEach((item, index) => {
@@ -56,6 +68,8 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
       catalogue: providers,
       defaultProvider: () => defaultProvider(schemas.provider),
       configDir: baseDir,
+      checks: checked.checks,
+      checkNames,
     });
     errors.push(...result.errors);
     warnings.push(...result.warnings);
@@ -117,6 +131,7 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
     log: { level: data.log.level, format: data.log.format },
     membership,
     ...(data.bfd && { bfd: bfdConfig(data.bfd) }),
+    checks: checked.checks,
     groups: groups.map((entry) => entry.group),
     configDir: baseDir,
   };

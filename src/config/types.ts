@@ -122,6 +122,8 @@ export interface GroupConfig {
   readonly handoffOverlapMaxMs?: number;
   /** `startup_hold`, ms; 0 = none; absent = the default (src/runtime/startup-hold.ts). */
   readonly startupHoldMs?: number;
+  /** `track`: the health checks that move this group's priority or put it in Fault. */
+  readonly tracks: readonly TrackConfig[];
 }
 
 export interface NodeConfig {
@@ -176,6 +178,36 @@ export interface BfdConfig {
   readonly port: number;
 }
 
+/** What one health check runs (docs/health-checks.md). */
+export type CheckProbeConfig =
+  | { readonly type: 'exec'; readonly command: readonly [string, ...string[]] }
+  | { readonly type: 'http' | 'https'; readonly url: string; readonly expectStatus?: readonly number[]; readonly bodyMatch?: string; readonly tlsVerify: boolean }
+  | { readonly type: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly type: 'interface'; readonly interface: string }
+  | { readonly type: 'file'; readonly path: string }
+  | { readonly type: 'process'; readonly process: string; readonly args?: string };
+
+/** A health check (top-level `checks`), with its defaults applied. */
+export interface CheckConfig {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly rise: number;
+  readonly fall: number;
+  /** The weight a group uses when its `track` entry gives none (default 0; file checks 1). */
+  readonly weight: number;
+  readonly initFail: boolean;
+  readonly probe: CheckProbeConfig;
+}
+
+/** A group's tracked check with the weight that applies. */
+export interface TrackConfig {
+  readonly check: string;
+  readonly weight: number;
+  /** A file check: its value is the weight (times `weight`). */
+  readonly file: boolean;
+}
+
 export interface VipdConfig {
   readonly clusterId: string;
   readonly node: NodeConfig;
@@ -192,6 +224,8 @@ export interface VipdConfig {
   readonly membership: MembershipConfig;
   /** `bfd:` as written, with its defaults; absent when the file has no `bfd:` section. */
   readonly bfd?: BfdConfig;
+  /** Health checks (`checks:`), which groups track. */
+  readonly checks: readonly CheckConfig[];
   /** At least one for a member, none for a witness. */
   readonly groups: readonly GroupConfig[];
   /** Absolute directory of the configuration file: providers resolve relative paths against it. */

@@ -36,6 +36,8 @@ import { DEFAULT_HANDOFF_OVERLAP_MAX_MS, handoffWaitMs } from '../core/election/
 import { DEFAULT_RELEASE_MARGIN_MS } from '../core/election/lease.js';
 import { successorFor, type LiveCandidate } from './handoff.js';
 import { StartupHold } from './startup-hold.js';
+import type { HealthCheckSpec } from './health-checks.js';
+import type { Track } from '../core/health/weights.js';
 import { START_GRACE_MS, VrrpIdentities } from './vrrp-identities.js';
 import { masterDownIntervalMs } from '../core/election/timers.js';
 
@@ -66,6 +68,8 @@ export interface ClusterGroup extends Voters {
   readonly handoffOverlapMaxMs?: number;
   /** `startup_hold`: at start, wait this long at most to hear every peer before claiming (0 or absent: none). */
   readonly startupHoldMs?: number;
+  /** The health checks this group tracks (docs/health-checks.md). */
+  readonly tracks?: readonly Track[];
 }
 
 export interface ClusterNodeOptions {
@@ -100,6 +104,8 @@ export interface ClusterNodeOptions {
   readonly onHandoff?: (e: HandoffEvent) => void;
   /** `bfd.enabled`: BFD sessions to the groups' members and witnesses (bfd-peers.ts, docs/bfd.md). */
   readonly bfd?: ClusterBfd;
+  /** Health checks the groups track (VipdNode runs them). */
+  readonly checks?: readonly HealthCheckSpec[];
 }
 
 /** What a cluster node needs to run BFD: the sessions and the LivenessReport/Query frames of its peer links. */
@@ -209,7 +215,9 @@ export class ClusterNode implements RunningNode {
         ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
         ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
         ...(handoffEnabled(g) ? { handoffHooks: this.handoffHooks(g) } : {}),
+        ...(g.tracks ? { tracks: g.tracks } : {}),
       })),
+      ...(opts.checks ? { checks: opts.checks } : {}),
       transport: opts.lan
         ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: this.vrrpInbound(opts.lan.transport), groups: opts.lan.groups }])
         : inbound,

@@ -15,6 +15,8 @@ import { LogLimiter } from '../ports/log-limiter.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RetryPolicy } from './provider-driver.js';
 import { ProviderPreflight, type PreflightPolicy } from './provider-preflight.js';
+import { HealthChecks, type HealthCheckSpec } from './health-checks.js';
+import type { Track } from '../core/health/weights.js';
 
 export interface NodeGroup {
   readonly params: ElectionParams;
@@ -29,6 +31,8 @@ export interface NodeGroup {
   readonly fenced?: boolean;
   /** The group's `reassert_interval`: how often a master re-reads and re-asserts its VIP. */
   readonly reassertIntervalMs?: number;
+  /** The health checks this group tracks (`track`, docs/health-checks.md). */
+  readonly tracks?: readonly Track[];
 }
 
 export interface NodeOptions {
@@ -44,6 +48,8 @@ export interface NodeOptions {
   readonly providerRetry?: RetryPolicy;
   /** Backoff of the start-up validate() retries (default DEFAULT_PREFLIGHT_POLICY). */
   readonly preflight?: PreflightPolicy;
+  /** The health checks (`checks`), run while the node runs; groups track them by name. */
+  readonly checks?: readonly HealthCheckSpec[];
 }
 
 export class VipdNode {
@@ -53,6 +59,7 @@ export class VipdNode {
   private started = false;
   private readonly unwatch: Array<() => void> = [];
   private preflights: ProviderPreflight[] = [];
+  private health: HealthChecks | undefined;
 
   constructor(private readonly opts: NodeOptions) {
     this.metrics = opts.metrics;
@@ -106,6 +113,7 @@ export class VipdNode {
     await Promise.all([...this.runners.values()].map((r) => r.releaseLeftovers()));
     await this.opts.transport.start((msg) => this.route(msg));
     this.started = true;
+    this.startChecks();
     for (const r of this.runners.values()) r.start();
     for (const g of this.opts.groups) {
       const iface = g.trackInterface;
@@ -116,6 +124,36 @@ export class VipdNode {
     }
   }
 
+  /**
+   * Before the elections start: a tracked check that has not run yet counts as failing, so a
+   * group with a weight-0 check starts in Fault and claims nothing until the check passed.
+   */
+  private startChecks(): void {
+    const checks = this.opts.checks ?? [];
+    if (checks.length === 0) return;
+    const targets = this.opts.groups.flatMap((g) => {
+      const runner = this.runners.get(g.params.group);
+      return runner && g.tracks && g.tracks.length > 0 ? [{
+        group: g.params.group, tracks: g.tracks,
+        setHealthWeight: (w: number) => runner.setHealthWeight(w),
+        raiseFault: (r: string, reason?: string) => runner.raiseFault(r, reason),
+        clearFault: (r: string) => runner.clearFault(r),
+      }] : [];
+    });
+    // Only checks some group tracks are run (keepalived runs only tracked scripts too).
+    const tracked = new Set(targets.flatMap((t) => t.tracks.map((k) => k.check)));
+    this.health = new HealthChecks({
+      checks: checks.filter((c) => tracked.has(c.params.name)), targets, clock: this.opts.clock,
+      logger: this.opts.logger.child({ component: 'checks' }), metrics: this.metrics,
+    });
+    this.health.start();
+  }
+
+  /** Every check's state (status, recent results), for status. */
+  checkStates(): ReturnType<HealthChecks['states']> {
+    return this.health?.states() ?? new Map();
+  }
+
   /** Role, term and fault reason of every group, in configuration order. */
   groupStatus(): GroupStatus[] {
     return [...this.runners.values()].map((r) => r.status());
@@ -124,6 +162,7 @@ export class VipdNode {
   /** Every group resigns (priority 0 from masters) and releases; the transport stays open. */
   async resign(): Promise<void> {
     this.stopPreflights();
+    this.health?.stop();
     for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
   }
@@ -133,6 +172,7 @@ export class VipdNode {
     if (!this.started) return;
     this.started = false;
     this.stopPreflights();
+    this.health?.stop();
     for (const u of this.unwatch.splice(0)) u();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     // Every release is done: free the providers' sockets and timers (VipProvider.close), or a
@@ -145,6 +185,7 @@ export class VipdNode {
   async halt(): Promise<void> {
     this.started = false;
     this.stopPreflights();
+    this.health?.stop();
     for (const u of this.unwatch.splice(0)) u();
     for (const r of this.runners.values()) r.halt();
     await this.opts.transport.stop();

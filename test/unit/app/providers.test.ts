@@ -15,7 +15,7 @@ import type { Logger } from '../../../src/ports/logger.js';
 const group = (providers: GroupConfig['providers'], transport: GroupConfig['transport'] = 'unicast'): GroupConfig => ({
   name: 'web', vrid: 51, interface: 'eth0', priority: 100, version: 3, advertIntervalCs: 10, preempt: true, preemptDelayMs: 0,
   vips: [{ address: '192.0.2.50', prefixLength: 24, family: 4 }], providers, reassertIntervalMs: 2_000,
-  transport, peers: ['b', 'c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250,
+  transport, peers: ['b', 'c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250, tracks: [],
 });
 
 function host(bound: Record<string, unknown>[] = []): ProviderHost {

@@ -17,12 +17,15 @@ import type { ProviderRequest } from '../../../src/ports/vip-provider.js';
 import type { AdvertHandler, PeerTransport } from '../../../src/ports/peer-transport.js';
 import type { Advert } from '../../../src/core/election/types.js';
 import { START_GRACE_MS } from '../../../src/runtime/vrrp-identities.js';
+import type { HealthCheckSpec } from '../../../src/runtime/health-checks.js';
 
 interface Spec {
   id: string;
   priority: number;
   peers?: string[];
   quorum?: 'majority' | 'none';
+  /** Health checks this node runs and its group tracks (docs/health-checks.md). */
+  checks?: { spec: HealthCheckSpec; weight: number }[];
 }
 
 /** The in-memory hub carries adverts and lease messages alike. */
@@ -46,7 +49,9 @@ function cluster(specs: Spec[]) {
           preempt: true, preemptDelayMs: 0, requireQuorum: s.quorum === 'majority',
         },
         provider, peers: s.peers ?? [], witnesses: [], quorum: s.quorum ?? 'none', trackInterface: `eth-${s.id}`,
+        ...(s.checks ? { tracks: s.checks.map((c) => ({ check: c.spec.params.name, weight: c.weight })) } : {}),
       }],
+      ...(s.checks ? { checks: s.checks.map((c) => c.spec) } : {}),
       ...transports(adverts.connect(s.id)),
       membershipTransport: membership.connect(s.id),
       clock, logger: silentLogger, metrics: new MetricsRegistry(), links, seed: nodes.size + 1,
@@ -103,6 +108,36 @@ describe('ClusterNode on in-memory ports', () => {
     assert.deepEqual(c.masters(), ['b']);
     assert.deepEqual(c.holders(), ['b']);
     assert.notEqual(c.nodes.get('b')?.node.members().get('c')?.state, 'alive', 'membership no longer sees c alive');
+  });
+
+  it('health checks: a weight-0 check failing on the master puts it in Fault and the VIP moves; a negative weight below the backup\'s priority moves it too; both come back', async () => {
+    let healthy = true;
+    let weighted = true;
+    const probe = (ok: () => boolean) => ({ run: async () => ({ ok: ok(), detail: ok() ? 'exit 0' : 'exit 1' }) });
+    const c = cluster([
+      { id: 'a', priority: 200, checks: [
+        { spec: { params: { name: 'app', rise: 1, fall: 2 }, intervalMs: 100, timeoutMs: 50, probe: probe(() => healthy) }, weight: 0 },
+        { spec: { params: { name: 'db', rise: 1, fall: 1 }, intervalMs: 100, timeoutMs: 50, probe: probe(() => weighted) }, weight: -150 },
+      ] },
+      { id: 'b', priority: 100 },
+    ]);
+    await c.start();
+    await c.run(3000);
+    assert.deepEqual(c.masters(), ['a']);
+    healthy = false;
+    await c.run(1500);
+    assert.equal(c.role('a'), 'Fault');
+    assert.deepEqual(c.holders(), ['b']);
+    assert.match(c.nodes.get('a')?.node.node.runners.get('web')?.status().faultReason ?? '', /check app failing \(exit 1\)/);
+    healthy = true;
+    await c.run(2000);
+    assert.deepEqual(c.holders(), ['a'], 'a preempts again once healthy');
+    weighted = false; // 200 - 150 = 50 < 100: b preempts
+    await c.run(2000);
+    assert.deepEqual([c.role('a'), c.holders()], ['Backup', ['b']]);
+    weighted = true;
+    await c.run(2000);
+    assert.deepEqual(c.holders(), ['a']);
   });
 
   it('a master whose tracked link goes down hands over, and takes the VIP back when it is up', async () => {
