@@ -7,6 +7,7 @@
  * loaded by the provider itself when it first works (providers/aws/sdk.ts, providers/gcp/lazy.ts);
  * test/unit/app/lazy-loading.test.ts checks both.
  */
+import { buildNotify, NotifyingNode } from './notify.js';
 import { groupTracks, healthSpecs } from './health.js';
 import { electsAsUnicast, type GroupConfig, type VipdConfig } from '../config/types.js';
 import type { ElectionParams } from '../core/election/types.js';
@@ -92,6 +93,21 @@ class LanNode implements RunningNode {
 }
 
 export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
+  const metrics = bootOpts.metrics ?? new MetricsRegistry();
+  const hooks = buildNotify(config, bootOpts.clock, bootOpts.logger, metrics);
+  if (!hooks) return buildElections(config, { ...bootOpts, metrics });
+  const outer = bootOpts.onRoleChange;
+  const node = await buildElections(config, {
+    ...bootOpts, metrics,
+    onRoleChange: (c) => {
+      hooks.roleChanged(c);
+      outer?.(c);
+    },
+  });
+  return new NotifyingNode(node, hooks);
+}
+
+async function buildElections(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
   const opts = { ...bootOpts, metrics: bootOpts.metrics ?? new MetricsRegistry() };
   const { logger } = opts;
   // Cloud SDKs are evaluated now, in one synchronous block each, before any timer of ours runs

@@ -5,7 +5,8 @@ import type { Finding, Path } from './findings.js';
 import type { RawGroup } from './schema.js';
 import { placeProviders, providerFindings, providerGroup, type ProviderCatalogue } from './provider-schema.js';
 import { normalizeTracks } from './checks.js';
-import type { CheckConfig, GroupConfig, ProviderConfig, VipConfig, VrrpVersion } from './types.js';
+import type { RawNotify } from './notify-schema.js';
+import type { CheckConfig, GroupConfig, NotifyConfig, ProviderConfig, VipConfig, VrrpVersion } from './types.js';
 
 export interface GroupResult {
   readonly group: GroupConfig;
@@ -135,6 +136,7 @@ export function normalizeGroup(raw: RawGroup, at: Path, context: GroupContext): 
     ...(overlap?.ok ? { handoffOverlapMaxMs: overlap.ms } : {}),
     ...(hold?.ok ? { startupHoldMs: hold.ms } : {}),
     tracks: tracked.tracks,
+    ...(raw.notify ? { notify: notifyConfig(raw.notify) } : {}),
   };
   errors.push(...providerFindings(providers.placed, providerGroup(group, context.configDir), context.catalogue));
   return { group, errors, warnings };
@@ -201,4 +203,14 @@ function quorumFindings(raw: RawGroup & { quorum: 'majority' | 'none' }, at: Pat
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
+}
+
+/** `notify:` with its defaults: commands killed after 30 s, webhooks 5 s per attempt. */
+function notifyConfig(raw: NonNullable<RawNotify>): NotifyConfig {
+  return {
+    ...(raw.master ? { master: raw.master } : {}), ...(raw.backup ? { backup: raw.backup } : {}),
+    ...(raw.fault ? { fault: raw.fault } : {}), ...(raw.stop ? { stop: raw.stop } : {}), ...(raw.script ? { script: raw.script } : {}),
+    timeoutMs: raw.timeout ?? 30_000,
+    webhooks: raw.webhooks.map((w) => ({ url: w.url, timeoutMs: w.timeout ?? 5_000, attempts: w.attempts })),
+  };
 }

@@ -8,6 +8,7 @@ import { isUnspecifiedHost, parseAddress, parseHostPort, parseVip, vipAddressPro
 import { documentDefault, duration, filePath, IFNAMSIZ, integer, lengthIssue, name, oneOf, section } from './fields.js';
 import { describeInput, fieldError, listError, secretError } from './messages.js';
 import { checksSchema, tracksSchema } from './checks-schema.js';
+import { notifySchema } from './notify-schema.js';
 import { DEFAULT_PROVIDER, providerSchema, type ProviderCatalogue } from './provider-schema.js';
 import type { ProviderConfig } from './types.js';
 import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES, VRRP_PEER_KINDS } from './types.js';
@@ -189,6 +190,7 @@ function groupSchema(provider: z.ZodType<ProviderConfig>) {
         { minMs: 0, maxMs: 3_600_000 },
       ).optional(),
       track: tracksSchema,
+      notify: notifySchema,
       reassert_interval: duration(
         'while master, re-read what the providers hold this often and re-acquire when something moved the VIP (a cloud console, another tool); also the freshness of the fence record. 100ms-1h, default 10s',
         { minMs: 100, maxMs: 3_600_000 },

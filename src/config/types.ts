@@ -124,6 +124,8 @@ export interface GroupConfig {
   readonly startupHoldMs?: number;
   /** `track`: the health checks that move this group's priority or put it in Fault. */
   readonly tracks: readonly TrackConfig[];
+  /** `notify:`, when the group has one. */
+  readonly notify?: NotifyConfig;
 }
 
 export interface NodeConfig {
@@ -198,6 +200,17 @@ export interface CheckConfig {
   readonly weight: number;
   readonly initFail: boolean;
   readonly probe: CheckProbeConfig;
+}
+
+/** A group's `notify:` with its defaults (docs/notify.md). */
+export interface NotifyConfig {
+  readonly master?: readonly string[];
+  readonly backup?: readonly string[];
+  readonly fault?: readonly string[];
+  readonly stop?: readonly string[];
+  readonly script?: readonly string[];
+  readonly timeoutMs: number;
+  readonly webhooks: readonly { readonly url: string; readonly timeoutMs: number; readonly attempts: number }[];
 }
 
 /** A group's tracked check with the weight that applies. */

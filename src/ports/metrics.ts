@@ -44,6 +44,7 @@ export const METRIC_NAMES = [
   'vipd_check_seconds', // histogram {check}: one run of a health check
   'vipd_check_up', // gauge {check}: 1 OK, 0 failed (after rise/fall)
   'vipd_check_skipped_total', // {check}: ticks skipped because the previous run was still going
+  'vipd_notify_total', // {group, kind: command | webhook, result: ok | failed}: src/runtime/notify.ts
   'vipd_vrrp_unattributed_total', // {group, reason: unknown | ambiguous}: src/runtime/vrrp-identities.ts
   'vipd_provider_api_calls_total', // {group, provider, action, outcome}: ok or an ErrorClass (src/ports/vip-provider.ts)
   'vipd_provider_api_seconds', // histogram {group, provider, action}: one attempt of one cloud API action

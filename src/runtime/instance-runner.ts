@@ -4,7 +4,7 @@
  * "Layers"). It arms a single timer for the core's earliest deadline (keepalived) and feeds
  * TimerFired back.
  */
-import { nextDeadline, initialState, step } from '../core/election/step.js';
+import { currentPriority, nextDeadline, initialState, step } from '../core/election/step.js';
 import type { Advert, ElectionAction, ElectionEvent, ElectionParams, ElectionState, Role } from '../core/election/types.js';
 import { assertNever } from '../core/assert.js';
 import { roleLabel } from '../core/election/transition.js';
@@ -26,6 +26,8 @@ export interface RoleChange {
   readonly reason: string;
   readonly term: number;
   readonly at: number;
+  /** The effective priority after the change (keepalived notify scripts' fourth argument). */
+  readonly priority: number;
 }
 
 export interface InstanceRunnerOptions {
@@ -354,7 +356,7 @@ export class InstanceRunner {
         // Idempotent, and the driver skips a release already confirmed at this term.
         if (a.to !== 'Master') this.driver.want({ kind: 'not-held', term: a.term, reason: `entered ${roleLabel(a.to)}: ${a.reason}` });
         opts.metrics.set('vipd_role', this.labels, roleNumber(a.to));
-        opts.onRoleChange?.({ group: opts.params.group, nodeId: opts.params.self.nodeId, from: a.from, to: a.to, reason: a.reason, term: a.term, at: now });
+        opts.onRoleChange?.({ group: opts.params.group, nodeId: opts.params.self.nodeId, from: a.from, to: a.to, reason: a.reason, term: a.term, at: now, priority: currentPriority(this.st) });
         return;
       case 'Log':
         this.limiter.log(a.level, a.msg, a.fields);
