@@ -99,11 +99,15 @@ describe('LAN mode: VRRP + local provider in namespaces', () => {
 
   it('IPv4: SIGTERM hands over after Skew_Time and the old master removes the address', (t) =>
     withLan(t, '192.0.2.50/24', async (s) => {
-      await until(async () => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP', 15_000, 'a master', detail(s));
+      // Settled for a second first: b, just started, may not have heard a yet, and its first
+      // Master_Down_Timer would then fire "no master seen" right after the SIGTERM (CI twice on
+      // this machine), which says nothing about the resignation.
+      const changes = () => [...s.a.lines, ...s.b.lines].filter((l) => /-> (MASTER|BACKUP|FAULT) \(/.test(l.msg)).map((l) => l.t);
+      await until(async () => s.a.role() === 'MASTER' && s.b.role() === 'BACKUP' && Date.now() - Math.max(0, ...changes()) > 1000, 15_000, 'a master, b backup, settled', detail(s));
       const t0 = Date.now();
       s.a.signal('SIGTERM');
       await until(async () => s.b.role() === 'MASTER' && (await holds(s.hb, '192.0.2.50')), 5000, 'b master', detail(s));
-      assert.match(s.b.lines.find((l) => l.t >= t0 && /BACKUP -> MASTER/.test(l.msg))?.msg ?? '', /resigned \(priority 0\), Skew_Time elapsed/);
+      assert.match(s.b.lines.find((l) => l.t >= t0 && /BACKUP -> MASTER/.test(l.msg))?.msg ?? '', /resigned \(priority 0\), Skew_Time elapsed/, detail(s)());
       assert.equal(await s.a.exited(), 0);
       assert.equal(await holds(s.ha, '192.0.2.50'), false, 'the stopped master released the VIP');
       await clientSees(s, '192.0.2.50', s.hb.mac, 'client follows to b');
