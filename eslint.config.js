@@ -11,6 +11,7 @@ const root = dirname(fileURLToPath(import.meta.url));
  * in its list fails `npm run lint` (and so `npm test`), including folders that are in no layer
  * (test/, bench/). `packages: false`: no npm package and no node:* module either.
  * Reading order, and the arrows: core <- wire <- ports <- adapters, providers <- runtime <- app <- cli;
+ * api (HTTP, WebSocket, dashboard) sits beside runtime: it sees ports and config, and app wires it;
  * security and config are leaves beside them (they import only themselves).
  * test/unit/lint/layers.test.ts proves a wrong arrow fails and an allowed one passes, per layer.
  */
@@ -25,8 +26,10 @@ export const LAYERS = {
   'src/adapters': { allow: ['src/core', 'src/wire', 'src/ports', 'src/security', 'src/adapters'] },
   'providers': { allow: ['src/core', 'src/wire', 'src/ports', 'src/security', 'src/config', 'providers'] },
   'src/runtime': { allow: ['src/core', 'src/ports', 'src/runtime'] },
-  'src/app': { allow: ['src/core', 'src/wire', 'src/ports', 'src/security', 'src/config', 'src/adapters', 'providers', 'src/runtime', 'src/app'] },
-  'src/cli': { allow: ['src/core', 'src/wire', 'src/ports', 'src/security', 'src/config', 'src/adapters', 'providers', 'src/runtime', 'src/app', 'src/cli'] },
+  // HTTP, WebSocket and the dashboard (docs/api.md): serves what AgentControl offers, never the election itself.
+  'src/api': { allow: ['src/core', 'src/ports', 'src/config', 'src/api'] },
+  'src/app': { allow: ['src/core', 'src/wire', 'src/ports', 'src/security', 'src/config', 'src/adapters', 'providers', 'src/runtime', 'src/api', 'src/app'] },
+  'src/cli': { allow: ['src/core', 'src/wire', 'src/ports', 'src/security', 'src/config', 'src/adapters', 'providers', 'src/runtime', 'src/api', 'src/app', 'src/cli'] },
 };
 
 /** The layer a repository path belongs to (longest folder prefix), or undefined. */
@@ -122,4 +125,12 @@ export default tseslint.config(
     rules: { 'vipd/layers': 'error' },
   },
   { files: ['src/core/**/*.ts'], rules: pureCoreRules },
+  {
+    // The dashboard runs in the browser (served as it is, docs/api.md): its globals, not Node's.
+    files: ['src/api/dashboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'WebSocket', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'URL', 'URLSearchParams', 'console', 'Date', 'Math', 'JSON', 'Intl', 'requestAnimationFrame'].map((g) => [g, 'readonly'])),
+    },
+  },
 );

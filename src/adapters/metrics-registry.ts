@@ -1,7 +1,7 @@
 /**
- * In-process Metrics: counters and gauges with labels, kept in a map. Nothing exports them yet
- * (no metrics endpoint: the HTTP API of a later issue will render them in the Prometheus text
- * format); tests and the simulator read them directly. docs/metrics.md lists them.
+ * In-process Metrics: counters and gauges with labels, kept in a map. `vipd run` renders them
+ * at /metrics through prom-client (prom-exporter.ts); tests and the simulator read them
+ * directly. docs/metrics.md lists them.
  */
 import type { Labels, MetricName, Metrics } from '../ports/metrics.js';
 

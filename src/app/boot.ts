@@ -17,6 +17,8 @@ import { sysfsLinkMonitor } from '../adapters/link-watcher.js';
 import { MetricsRegistry } from '../adapters/metrics-registry.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import type { Audit } from '../ports/audit.js';
+import type { RotatingSigner } from './key-rotation.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
@@ -25,12 +27,18 @@ import { electionParams } from './from-config.js';
 import { makeGroupProvider, PROVIDER_PLUGINS } from './providers.js';
 import { defaultStartupHoldMs } from '../runtime/startup-hold.js';
 import type { ProviderPlugin } from '../../providers/common/plugin.js';
+import type { Member } from '../core/membership/types.js';
+import type { CheckState } from '../core/health/check.js';
 
 export interface BootOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly onRoleChange?: (c: RoleChange) => void;
+  /** Where provider calls, check and member changes go as events (src/runtime/event-log.ts). */
+  readonly audit?: Audit;
+  /** Advert keys a reload can rotate (src/app/key-rotation.ts). */
+  readonly keys?: RotatingSigner;
   /** The provider registry; default PROVIDER_PLUGINS (tests add their own). */
   readonly providers?: readonly ProviderPlugin[];
   /** What providers read their SDKs' standard variables from; default process.env. */
@@ -90,6 +98,18 @@ class LanNode implements RunningNode {
   groupStatus(): GroupStatus[] {
     return this.node.groupStatus();
   }
+  members(): ReadonlyMap<string, Member> {
+    return new Map();
+  }
+  checkStates(): ReadonlyMap<string, CheckState> {
+    return this.node.checkStates();
+  }
+  setMaintenance(group: string, on: boolean): Promise<boolean> {
+    return this.node.setMaintenance(group, on);
+  }
+  setBoost(group: string, by: number): boolean {
+    return this.node.setBoost(group, by);
+  }
 }
 
 export async function buildNode(config: VipdConfig, bootOpts: BootOptions): Promise<RunningNode> {
@@ -143,6 +163,7 @@ async function buildElections(config: VipdConfig, bootOpts: BootOptions): Promis
     const node = new VipdNode({
       nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics, links: sysfsLinkMonitor,
       checks: healthSpecs(config.checks),
+      ...(opts.audit ? { audit: opts.audit } : {}),
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     });
     return new LanNode(node, `VRRP on ${[...new Set(config.groups.map((g) => g.interface))].join(', ')}`);

@@ -1,4 +1,6 @@
 /** The notify hooks of a configuration (docs/notify.md), and a node that drains them on stop. */
+import type { Member } from '../core/membership/types.js';
+import type { CheckState } from '../core/health/check.js';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ExecProbe } from '../adapters/health/exec-probe.js';
@@ -63,5 +65,17 @@ export class NotifyingNode implements RunningNode {
   }
   groupStatus(): GroupStatus[] {
     return this.node.groupStatus();
+  }
+  members(): ReadonlyMap<string, Member> {
+    return this.node.members();
+  }
+  checkStates(): ReadonlyMap<string, CheckState> {
+    return this.node.checkStates();
+  }
+  setMaintenance(group: string, on: boolean): Promise<boolean> {
+    return this.node.setMaintenance(group, on);
+  }
+  setBoost(group: string, by: number): boolean {
+    return this.node.setBoost(group, by);
   }
 }

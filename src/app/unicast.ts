@@ -3,6 +3,7 @@
  * TLS files, the advert keyring, the replay guard and the gRPC transport. Imported only by such
  * nodes, so a LAN-only node never loads @grpc/grpc-js or the TLS code.
  */
+import type { RotatingSigner } from './key-rotation.js';
 import { healthSpecs } from './health.js';
 import { BfdAuthenticator } from '../adapters/bfd/auth.js';
 import { insecureCredentials, mutualTlsCredentials } from '../adapters/grpc/credentials.js';
@@ -30,6 +31,9 @@ export interface UnicastBoot {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly onRoleChange?: (c: RoleChange) => void;
+  readonly audit?: ClusterNodeOptions['audit'];
+  /** Advert keys that a reload can rotate (src/app/key-rotation.ts); default a fixed keyring. */
+  readonly keys?: RotatingSigner;
   readonly groups: ClusterNodeOptions['groups'];
   /** The VRRP side of groups that speak both. */
   readonly lan?: { readonly transport: VrrpTransport; readonly groups: Set<string> };
@@ -49,7 +53,13 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     const material = await loadTlsFiles({ ca: tls.ca, cert: tls.cert, key: tls.key }, { expect: { clusterId: config.clusterId, nodeId: config.node.id } });
     for (const w of material.warnings) logger.warn({ file: tls.cert }, w);
     credentials = mutualTlsCredentials(config.clusterId, { ca: material.ca, cert: material.cert, key: material.key, allow: tls.allow });
-    signer = new Keyring({ keys: auth.keys, mode: auth.mode, ...(auth.activeKeyId ? { activeKeyId: auth.activeKeyId } : {}) });
+    if (opts.keys) {
+      // Rotatable without a restart (hitless reload): the transport signs through opts.keys.
+      opts.keys.use(auth);
+      signer = opts.keys;
+    } else {
+      signer = new Keyring({ keys: auth.keys, mode: auth.mode, ...(auth.activeKeyId ? { activeKeyId: auth.activeKeyId } : {}) });
+    }
     // BFD is signed with keys derived from the advert keys (docs/bfd.md "Authentication"); a
     // receive-only keyring (no active key) runs BFD unsigned, as it sends adverts unsigned.
     if (config.bfd?.enabled && auth.activeKeyId) bfdAuth = new BfdAuthenticator(auth.keys, auth.activeKeyId);
@@ -73,6 +83,7 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     crashVerdict: { windowMs: config.membership.crashVerdictWindowMs ?? 0 },
     groups,
     checks: healthSpecs(config.checks),
+    ...(opts.audit ? { audit: opts.audit } : {}),
     ...(lan ? { lan } : {}),
     ...(config.bfd?.enabled ? { bfd: { config: config.bfd, ...(bfdAuth ? { authenticator: bfdAuth } : {}) } } : {}),
     clock: opts.clock,

@@ -112,6 +112,17 @@ export class LocalCluster {
     return join(this.dir, `${id}.yaml`);
   }
 
+  /** The Unix socket of a node's API (vipctl --socket). */
+  socketFile(id: string): string {
+    return join(this.dir, `${id}.sock`);
+  }
+
+  /** http://127.0.0.1:PORT of a node's API, from its log line `api: http on ...`; undefined until then. */
+  apiUrl(id: string): string | undefined {
+    const line = [...this.logs].reverse().find((e) => e.node === id && e.msg.startsWith('api: http on '));
+    return line ? `http://${line.msg.slice('api: http on '.length)}` : undefined;
+  }
+
   private yaml(s: ProcSpec): string {
     const host = (id: string) => this.specs.find((x) => x.id === id)?.host ?? '127.0.0.1';
     const addr = (id: string) => `${host(id)}:${this.ports.get(id)}`;
@@ -133,6 +144,8 @@ export class LocalCluster {
       'auth:',
       '  active_key: k1',
       '  keys: [{ id: k1, secret_file: k1.key }]',
+      // Each node's API on its own socket and a free port (the defaults would be shared by all).
+      ...((s.lines ?? []).some((l) => l.startsWith('api:')) ? [] : ['api:', `  socket: ${this.socketFile(s.id)}`, '  http: { listen: 127.0.0.1:0 }']),
       ...(s.lines ?? []),
     ];
     if (s.role !== 'witness') {

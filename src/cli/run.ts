@@ -11,6 +11,16 @@ import { formatIssue, summarize } from '../config/format.js';
 import { buildNode } from '../app/boot.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 import type { AgentSignals } from './signals.js';
+import { PromMetrics } from '../adapters/prom-exporter.js';
+import { EventLog } from '../runtime/event-log.js';
+import { Agent } from '../app/agent.js';
+import { apiListeners } from '../app/api-listeners.js';
+import { ApiServer } from '../api/server.js';
+import { packageVersion } from './version.js';
+import { RotatingSigner } from '../app/key-rotation.js';
+import { planReload } from '../app/reload.js';
+import type { ReloadResult } from '../api/control.js';
+import type { VipdConfig } from '../config/types.js';
 
 /** `signals` are installed by the caller before anything else, so no SIGHUP can end the process. */
 export async function runAgent(file: string, signals: AgentSignals): Promise<number> {
@@ -35,24 +45,81 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
   for (const w of loaded.warnings) logger.warn({ file }, formatIssue(w, 'warning'));
   logger.info({ file }, summarize(config));
 
+  const metrics = new PromMetrics();
+  const keys = new RotatingSigner();
+  const events = new EventLog({ clock: systemClock, logger: logger.child({ component: 'audit' }), metrics });
   let node: RunningNode;
   try {
-    node = await buildNode(config, { clock: systemClock, logger });
+    node = await buildNode(config, {
+      clock: systemClock, logger, metrics, audit: events, keys,
+      onRoleChange: (c) => events.record({ type: 'role', group: c.group, from: c.from, to: c.to, reason: c.reason, term: c.term, priority: c.priority }),
+    });
   } catch (err) {
     logger.error({ err }, `cannot start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
+  // The API opens before the elections start, so /readyz and vipctl answer during a slow
+  // provider preflight; a listener that cannot open is logged and the agent runs on.
+  let running = config;
+  // One reload at a time: a second SIGHUP while one runs waits for it (no interleaved applies).
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, lines: [] });
+  const reload = (): Promise<ReloadResult> => {
+    reloading = reloading.then(async () => {
+      const r = await reloadFile(file, running, keys);
+      if (r.config) {
+        running = r.config;
+        agent.config = r.config;
+      }
+      const level = r.result.ok ? 'info' : 'error';
+      for (const l of r.result.lines) logger[level]({ reload: true }, `reload: ${l}`);
+      events.record({ type: 'reload', outcome: r.outcome, summary: r.result.lines.join('; ').slice(0, 500) || 'no change' });
+      return r.result;
+    });
+    return reloading;
+  };
+  const agent = new Agent({ node, config, events, metrics, clock: systemClock, version: packageVersion(), reload });
+  signals.onReload(() => void reload());
+  const api = new ApiServer({ control: agent, logger: logger.child({ component: 'api' }), metrics });
+  await apiListeners(config.api).then((l) => api.start(l), (err: unknown) => logger.error({ err }, `api: ${err instanceof Error ? err.message : String(err)}; running without the API`));
   try {
     await node.start(signal);
   } catch (err) {
     logger.error({ err }, `start failed: ${err instanceof Error ? err.message : String(err)}`);
+    agent.stop();
+    await api.stop();
     await node.stop().catch(() => undefined);
     return 1;
   }
   logger.info({ address: node.address, role: config.node.role }, node.address.startsWith('VRRP') ? `speaking ${node.address}` : `serving peers on ${node.address}`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   logger.info({}, 'stopping: masters resign with priority 0 and release their VIPs');
+  agent.stop();
   await node.stop();
+  await api.stop();
   logger.info({}, 'stopped');
   return 0;
+}
+
+/**
+ * Reads `file` again and applies what can change in place (src/app/reload.ts). Refused, with
+ * nothing changed, when the file is invalid or when a change needs a restart.
+ */
+async function reloadFile(file: string, running: VipdConfig, keys: RotatingSigner): Promise<{ result: ReloadResult; outcome: 'applied' | 'refused' | 'unchanged'; config?: VipdConfig }> {
+  const loaded = await loadConfigFile(file, { providers: PROVIDER_PLUGINS });
+  if (!loaded.ok) {
+    return { outcome: 'refused', result: { ok: false, lines: [...loaded.errors.map((e) => formatIssue(e)), `refused: ${loaded.errors.length} error(s) in ${file}; nothing changed, the running configuration stays`] } };
+  }
+  const plan = planReload(running, loaded.config);
+  if (plan.restart.length > 0) {
+    return { outcome: 'refused', result: { ok: false, lines: [...plan.lines, `refused: ${plan.restart.length} change(s) need a restart; nothing changed, the running configuration stays`] } };
+  }
+  if (plan.lines.length === 0) return { outcome: 'unchanged', result: { ok: true, lines: [`${file}: no change`] } };
+  if (plan.rotateKeys && loaded.config.auth) {
+    try {
+      keys.use(loaded.config.auth);
+    } catch (err) {
+      return { outcome: 'refused', result: { ok: false, lines: [`refused: advert keys: ${err instanceof Error ? err.message : String(err)}; nothing changed`] } };
+    }
+  }
+  return { outcome: 'applied', config: loaded.config, result: { ok: true, lines: [...plan.lines, 'applied; every group kept its role'] } };
 }

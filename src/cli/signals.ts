@@ -2,9 +2,9 @@
  * How a long-running vipd command answers signals (issue 8, finding 2).
  *
  * - SIGHUP is the reload signal (`systemctl reload` sends it). Its default action ends the
- *   process (exit 129) with no priority-0 advert and the VIP still bound, so it is caught.
- *   Hitless reload arrives with the operations issue; until then SIGHUP logs that reload is not
- *   available and changes nothing.
+ *   process (exit 129) with no priority-0 advert and the VIP still bound, so it is caught from
+ *   the first moment. Once the agent runs it reloads the file (src/app/reload.ts); before that
+ *   it logs that it cannot and changes nothing.
  * - SIGTERM and SIGINT: the first aborts `stopping`, and the caller shuts down gracefully
  *   (masters resign with priority 0, RFC 5798 §6.4.3, and release their VIPs).
  * - A second SIGTERM or SIGINT during that shutdown forces the exit with 128 + the signal number
@@ -19,13 +19,15 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type StopSignal = (typeof STOP_SIGNALS)[number];
 const FORCED_EXIT_CODE: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export const RELOAD_NOT_AVAILABLE = 'SIGHUP: reload is not available yet (hitless reload arrives with the operations issue); nothing changed, still running';
+export const RELOAD_NOT_AVAILABLE = 'SIGHUP: reload is not available before the agent has started; nothing changed, still running';
 
 export interface AgentSignals {
   /** Aborted by the first SIGTERM or SIGINT, with an Error naming the signal as its reason. */
   readonly stopping: AbortSignal;
   /** Where messages go from now on; until then a plain line on stderr. */
   useLogger(logger: Logger): void;
+  /** What SIGHUP does from now on (the hitless reload); until then it logs that it cannot. */
+  onReload(fn: () => void): void;
   /** Removes the handlers (idempotent); signals then have their default actions again. */
   dispose(): void;
 }
@@ -50,7 +52,8 @@ export function handleAgentSignals(options: SignalOptions = {}): AgentSignals {
     else process.stderr.write(`vipd: ${msg}\n`);
   };
 
-  const onHangup = () => log('warn', { signal: 'SIGHUP' }, RELOAD_NOT_AVAILABLE);
+  let reload: (() => void) | undefined;
+  const onHangup = () => (reload ? reload() : log('warn', { signal: 'SIGHUP' }, RELOAD_NOT_AVAILABLE));
   const onStop = (signal: StopSignal) => {
     if (!ctl.signal.aborted) {
       ctl.abort(new Error(signal));
@@ -68,6 +71,9 @@ export function handleAgentSignals(options: SignalOptions = {}): AgentSignals {
     stopping: ctl.signal,
     useLogger: (l) => {
       logger = l;
+    },
+    onReload: (fn) => {
+      reload = fn;
     },
     dispose: () => {
       if (disposed) return;

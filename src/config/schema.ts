@@ -9,6 +9,7 @@ import { documentDefault, duration, filePath, IFNAMSIZ, integer, lengthIssue, na
 import { describeInput, fieldError, listError, secretError } from './messages.js';
 import { checksSchema, tracksSchema } from './checks-schema.js';
 import { notifySchema } from './notify-schema.js';
+import { apiSchema } from './api-schema.js';
 import { DEFAULT_PROVIDER, providerSchema, type ProviderCatalogue } from './provider-schema.js';
 import type { ProviderConfig } from './types.js';
 import { DEFAULT_LISTEN, LOG_FORMATS, LOG_LEVELS, NODE_ROLES, QUORUM_RULES, SIGNING_MODES, TIMING_NAMES, TRANSPORT_NAMES, VRRP_PEER_KINDS } from './types.js';
@@ -340,6 +341,7 @@ function configSchema(group: ReturnType<typeof groupSchema>) {
       membership: membershipSchema.optional(),
       bfd: bfdSchema.optional(),
       checks: checksSchema,
+      api: apiSchema,
       groups: documentDefault(
         z
           .array(group, { error: listError('a list of groups', 'the virtual routers this node takes part in') })

@@ -9,6 +9,8 @@ import { duplicates, type Finding } from './findings.js';
 import { normalizeChecks } from './checks.js';
 import { checkSchema } from './checks-schema.js';
 import { normalizeGroup } from './group.js';
+import { normalizeApi } from './api.js';
+import { apiSchema } from './api-schema.js';
 import { fallbackError } from './messages.js';
 import { DEFAULT_PROVIDER, type ProviderCatalogue } from './provider-schema.js';
 import { membershipSchema, nodeSchema, schemasFor, timingSchema, type RawBfd, type RawMembership, type Schemas as ProviderSchemas } from './schema.js';
@@ -107,7 +109,11 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
     if (timing.success) errors.push(...membershipFindings(membership, overrides.data));
   }
 
-  if (!full.success || errors.length > 0 || !node.success || !timing.success) return { errors, warnings };
+  const rawApi = apiSchema.safeParse(doc.api);
+  const api = rawApi.success ? normalizeApi(rawApi.data, baseDir) : { errors: [] };
+  errors.push(...api.errors);
+
+  if (!full.success || errors.length > 0 || api.api === undefined || !node.success || !timing.success) return { errors, warnings };
   // Implied by a document without errors; spelled out so the types narrow.
   if (cluster.listen === undefined || cluster.role === undefined || trust.insecure === undefined) return { errors, warnings };
   // tls and auth are both present, or both absent for a LAN-only node (trust.ts said which).
@@ -132,6 +138,7 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
     membership,
     ...(data.bfd && { bfd: bfdConfig(data.bfd) }),
     checks: checked.checks,
+    api: api.api,
     groups: groups.map((entry) => entry.group),
     configDir: baseDir,
   };

@@ -239,8 +239,21 @@ export interface VipdConfig {
   readonly bfd?: BfdConfig;
   /** Health checks (`checks:`), which groups track. */
   readonly checks: readonly CheckConfig[];
+  /** The local API (`api:`, docs/api.md), with its defaults. */
+  readonly api: ApiConfig;
   /** At least one for a member, none for a witness. */
   readonly groups: readonly GroupConfig[];
   /** Absolute directory of the configuration file: providers resolve relative paths against it. */
   readonly configDir: string;
+}
+
+/** `api:` (docs/api.md): absent listeners are off. Paths are absolute. */
+export interface ApiConfig {
+  readonly socket?: { readonly path: string; readonly mode: number; readonly owner?: string | number; readonly group?: string | number };
+  readonly http?: {
+    readonly host: string;
+    readonly port: number;
+    readonly tokenFile?: string;
+    readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa: string };
+  };
 }

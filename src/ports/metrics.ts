@@ -1,8 +1,8 @@
 /**
  * Where the runtime and the adapters count things (drops by reason, role changes, provider
- * calls). The in-process registry (src/adapters/metrics-registry.ts) implements it. Nothing
- * exports the registry yet (no metrics endpoint: the HTTP API is a later issue); see
- * docs/metrics.md for what each metric means and how it can be seen today.
+ * calls). The in-process registry (src/adapters/metrics-registry.ts) implements it; `/metrics`
+ * renders it through prom-client (src/adapters/prom-exporter.ts, docs/api.md); docs/metrics.md
+ * says what each metric means.
  */
 import { ELECTION_METRIC_NAMES } from '../core/election/metric-names.js';
 import { MEMBERSHIP_METRIC_NAMES } from '../core/membership/metric-names.js';
@@ -16,6 +16,12 @@ export const METRIC_NAMES = [
   ...ELECTION_METRIC_NAMES,
   ...MEMBERSHIP_METRIC_NAMES,
   'vipd_role', // gauge {group}: 0 Initialize, 1 Backup, 2 Master, 3 Fault
+  'vipd_priority', // gauge {group}: effective priority (base, check weights, promote), set at each scrape
+  'vipd_term', // gauge {group}: the group's term as this node knows it, set at each scrape
+  'vipd_members', // gauge {state}: members of the cluster this node sees in each state, set at each scrape
+  'vipd_dual_master_total', // {group}: this node, as Master, heard another node advertise as Master (src/runtime/instance-runner.ts)
+  'vipd_api_requests_total', // {route, status}: requests the API answered (src/api/routes.ts)
+  'vipd_events_total', // {type}: events recorded for /v1/events (src/runtime/event-log.ts)
   'vipd_adverts_received_total', // {group}
   'vipd_adverts_sent_total', // {group, priority0}
   'vipd_provider_calls_total', // {group, op, result}

@@ -9,6 +9,9 @@
  * Built from ports only: src/app/cluster.ts puts it on gRPC, the tests and the simulator on the
  * in-memory transports (test/fakes/memory-membership.ts, test/fakes/memory-transport.ts).
  */
+import type { Member } from '../core/membership/types.js';
+import type { CheckState } from '../core/health/check.js';
+import type { Audit } from '../ports/audit.js';
 import { refuseAdvert, type AdvertRefusal } from '../core/election/authorise.js';
 import { isValidTerm } from '../core/election/terms.js';
 import type { ElectionParams } from '../core/election/types.js';
@@ -106,6 +109,8 @@ export interface ClusterNodeOptions {
   readonly bfd?: ClusterBfd;
   /** Health checks the groups track (VipdNode runs them). */
   readonly checks?: readonly HealthCheckSpec[];
+  /** Provider calls, check and member changes as events (src/runtime/event-log.ts). */
+  readonly audit?: Audit;
 }
 
 /** What a cluster node needs to run BFD: the sessions and the LivenessReport/Query frames of its peer links. */
@@ -137,6 +142,14 @@ export interface RunningNode {
   stop(): Promise<void>;
   /** Role, term and fault reason of every group (a provider that failed preflight: Fault). */
   groupStatus(): GroupStatus[];
+  /** The members as this node sees them (none without membership: a VRRP-only node). */
+  members(): ReadonlyMap<string, Member>;
+  /** Every health check's state (status, recent results). */
+  checkStates(): ReadonlyMap<string, CheckState>;
+  /** Maintenance on (drain, then hold out) or off (docs/api.md); false: no such group. */
+  setMaintenance(group: string, on: boolean): Promise<boolean>;
+  /** An operator's temporary priority boost (0 ends it); false: no such group. */
+  setBoost(group: string, by: number): boolean;
 }
 
 export class ClusterNode implements RunningNode {
@@ -218,6 +231,7 @@ export class ClusterNode implements RunningNode {
         ...(g.tracks ? { tracks: g.tracks } : {}),
       })),
       ...(opts.checks ? { checks: opts.checks } : {}),
+      ...(opts.audit ? { audit: opts.audit } : {}),
       transport: opts.lan
         ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: this.vrrpInbound(opts.lan.transport), groups: opts.lan.groups }])
         : inbound,
@@ -329,8 +343,20 @@ export class ClusterNode implements RunningNode {
     return this.node.groupStatus();
   }
 
-  members() {
+  members(): ReadonlyMap<string, Member> {
     return this.membership?.members() ?? new Map();
+  }
+
+  checkStates(): ReadonlyMap<string, CheckState> {
+    return this.node.checkStates();
+  }
+
+  setMaintenance(group: string, on: boolean): Promise<boolean> {
+    return this.node.setMaintenance(group, on, (g) => this.handOff(g));
+  }
+
+  setBoost(group: string, by: number): boolean {
+    return this.node.setBoost(group, by);
   }
 
   /** bfd.SessionState of our BFD session to `nodeId` (undefined: BFD off or no session). */
@@ -411,6 +437,7 @@ export class ClusterNode implements RunningNode {
    * they would wait the full Master_Down_Interval and a lower priority could win the race.
    */
   private memberChanged(c: MemberChange): void {
+    this.opts.audit?.record({ type: 'member', id: c.id, from: c.from, to: c.to });
     this.updateQuorum();
     this.bfd?.sync();
     this.checkStartupHolds();

@@ -14,6 +14,7 @@ import type { Clock } from '../ports/clock.js';
 import type { HealthProbe } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { Audit } from '../ports/audit.js';
 
 export interface HealthCheckSpec {
   readonly params: CheckParams;
@@ -37,6 +38,8 @@ export interface HealthChecksOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Status changes as events (src/runtime/event-log.ts). */
+  readonly audit?: Audit;
 }
 
 interface Running {
@@ -116,6 +119,7 @@ export class HealthChecks {
       const level = r.changed.to === 'ok' ? 'info' : 'warn';
       this.opts.logger[level]({ check: name, from: r.changed.from, to: r.changed.to, detail: outcome.detail }, `check ${name}: ${r.changed.from} -> ${r.changed.to} (${outcome.detail})`);
       metrics.set('vipd_check_up', { check: name }, r.changed.to === 'ok' ? 1 : 0);
+      this.opts.audit?.record({ type: 'check', check: name, status: r.changed.to, detail: outcome.detail });
     }
     this.apply();
   }

@@ -17,6 +17,7 @@ import { ProviderDriver, type Desired, type RetryPolicy } from './provider-drive
 import { DeadlineTimer } from './deadline-timer.js';
 import { LogLimiter } from '../ports/log-limiter.js';
 import { HandoffTracker } from './handoff.js';
+import type { Audit } from '../ports/audit.js';
 
 export interface RoleChange {
   readonly group: string;
@@ -39,6 +40,8 @@ export interface InstanceRunnerOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly onRoleChange?: (change: RoleChange) => void;
+  /** Where provider calls go as events (src/runtime/event-log.ts). */
+  readonly audit?: Audit;
   readonly providerRetry?: RetryPolicy;
   /** ProviderRequest.fenced: the group's terms are ordered across the cluster (unicast groups). */
   readonly fenced?: boolean;
@@ -81,6 +84,13 @@ export interface GroupStatus {
   readonly faults: readonly { readonly resource: string; readonly reason: string }[];
   /** The faults' reasons joined, when there is any. */
   readonly faultReason?: string;
+  /** Effective priority: base, check weights and an operator's boost, clamped (RFC 5798 §5.2.4). */
+  readonly priority: number;
+  readonly basePriority: number;
+  /** The node this one follows as master, itself when Master, or undefined. */
+  readonly master?: string;
+  /** An operator's temporary boost (`vipctl promote`), 0 when none. */
+  readonly boost: number;
 }
 
 export class InstanceRunner {
@@ -104,6 +114,8 @@ export class InstanceRunner {
   /** The startup hold (src/runtime/startup-hold.ts) keeps Startup back while set. */
   private startupHeld = false;
   private startupPending = false;
+  private checkWeight = 0;
+  private boost = 0;
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
@@ -111,6 +123,7 @@ export class InstanceRunner {
     this.driver = new ProviderDriver(opts.provider, opts.params.group, opts.clock, opts.logger, opts.metrics, opts.providerRetry, (d) => this.applied(d), {
       ...(opts.fenced !== undefined ? { fenced: opts.fenced } : {}),
       ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
+      ...(opts.audit ? { audit: opts.audit } : {}),
     });
     this.limiter = new LogLimiter(opts.clock, opts.logger);
     this.timer = new DeadlineTimer(opts.clock, () => this.dispatch({ type: 'TimerFired' }));
@@ -126,9 +139,12 @@ export class InstanceRunner {
 
   status(): GroupStatus {
     const faults = this.st.faults.map((resource) => ({ resource, reason: this.faultReasons.get(resource) ?? `${resource} is down` }));
+    const master = this.st.role === 'Master' ? this.opts.params.self.nodeId : this.st.master?.sender.nodeId;
     return {
       group: this.group, role: this.st.role, term: this.st.term, faults,
       ...(faults.length > 0 ? { faultReason: faults.map((f) => f.reason).join('; ') } : {}),
+      priority: currentPriority(this.st), basePriority: this.opts.params.basePriority, boost: this.boost,
+      ...(master !== undefined ? { master } : {}),
     };
   }
 
@@ -213,11 +229,24 @@ export class InstanceRunner {
   receive(advert: Advert): void {
     if (this.halted) return;
     this.opts.metrics.inc('vipd_adverts_received_total', this.labels);
+    // Backups never advertise (RFC 5798 §6.4.2), so a live advert heard as Master is a second
+    // master: counted, then resolved by the election (priority, term, address; step.ts).
+    if (this.st.role === 'Master' && advert.priority > 0 && advert.sender.nodeId !== this.opts.params.self.nodeId) {
+      this.opts.metrics.inc('vipd_dual_master_total', this.labels);
+    }
     this.dispatch({ type: 'AdvertReceived', advert });
   }
 
+  /** The health checks' weight (HealthChecks); the election sees it plus the operator's boost. */
   setHealthWeight(weight: number): void {
-    this.dispatch({ type: 'HealthWeightChanged', weight });
+    this.checkWeight = weight;
+    this.dispatch({ type: 'HealthWeightChanged', weight: this.checkWeight + this.boost });
+  }
+
+  /** An operator's temporary priority boost (`vipctl promote`, docs/api.md); 0 ends it. */
+  setBoost(by: number): void {
+    this.boost = by;
+    this.dispatch({ type: 'HealthWeightChanged', weight: this.checkWeight + this.boost });
   }
 
   /** `resource` is down (Fault until it is cleared); `reason`, for status, says why. */

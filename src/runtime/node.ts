@@ -17,6 +17,10 @@ import type { RetryPolicy } from './provider-driver.js';
 import { ProviderPreflight, type PreflightPolicy } from './provider-preflight.js';
 import { HealthChecks, type HealthCheckSpec } from './health-checks.js';
 import type { Track } from '../core/health/weights.js';
+import type { Audit } from '../ports/audit.js';
+
+/** The fault resource that holds a group out of the election while in maintenance. */
+export const MAINTENANCE = 'maintenance';
 
 export interface NodeGroup {
   readonly params: ElectionParams;
@@ -50,6 +54,8 @@ export interface NodeOptions {
   readonly preflight?: PreflightPolicy;
   /** The health checks (`checks`), run while the node runs; groups track them by name. */
   readonly checks?: readonly HealthCheckSpec[];
+  /** Provider calls and check changes as events (src/runtime/event-log.ts). */
+  readonly audit?: Audit;
 }
 
 export class VipdNode {
@@ -76,6 +82,7 @@ export class VipdNode {
         logger: opts.logger.child({ group: g.params.group, vrid: g.params.vrid }),
         metrics: this.metrics,
         ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
+        ...(opts.audit ? { audit: opts.audit } : {}),
         ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
         ...(g.lease ? { lease: g.lease } : {}),
         ...(g.handoffHooks ? { handoff: g.handoffHooks } : {}),
@@ -145,6 +152,7 @@ export class VipdNode {
     this.health = new HealthChecks({
       checks: checks.filter((c) => tracked.has(c.params.name)), targets, clock: this.opts.clock,
       logger: this.opts.logger.child({ component: 'checks' }), metrics: this.metrics,
+      ...(this.opts.audit ? { audit: this.opts.audit } : {}),
     });
     this.health.start();
   }
@@ -152,6 +160,31 @@ export class VipdNode {
   /** Every check's state (status, recent results), for status. */
   checkStates(): ReturnType<HealthChecks['states']> {
     return this.health?.states() ?? new Map();
+  }
+
+  /**
+   * Maintenance (docs/api.md): `on` first lets `drain` hand a master's VIP to its best backup
+   * (ClusterNode.handOff), then holds the group in Fault under the resource "maintenance" (a
+   * master that did not hand off resigns with priority 0 there, RFC 5798 §6.4.3), so it takes
+   * the VIP nowhere until `off`. False when there is no such group.
+   */
+  async setMaintenance(group: string, on: boolean, drain?: (group: string) => Promise<boolean>): Promise<boolean> {
+    const runner = this.runners.get(group);
+    if (!runner) return false;
+    if (!on) {
+      runner.clearFault(MAINTENANCE);
+      return true;
+    }
+    if (drain) await drain(group).catch((err: unknown) => this.opts.logger.warn({ err, group }, `maintenance: handoff of ${group} failed (${err instanceof Error ? err.message : String(err)}); resigning instead`));
+    runner.raiseFault(MAINTENANCE, 'operator maintenance (vipctl maintenance off ends it)');
+    return true;
+  }
+
+  /** An operator's priority boost for `group` (0 ends it). False when there is no such group. */
+  setBoost(group: string, by: number): boolean {
+    const runner = this.runners.get(group);
+    runner?.setBoost(by);
+    return runner !== undefined;
   }
 
   /** Role, term and fault reason of every group, in configuration order. */

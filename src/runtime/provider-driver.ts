@@ -13,6 +13,7 @@
  * while the latest is any release) and the driver runs. A provider asks it right before it sends anything (providers/common/cloud-call.ts), so
  * a superseded decision never reaches the cloud (keepalived #100, #950).
  */
+import type { Audit } from '../ports/audit.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { ProviderError, type ErrorClass, type ProviderRequest, type StatusReport, type VipProvider } from '../ports/vip-provider.js';
@@ -41,6 +42,8 @@ export interface DriverOptions {
   readonly reassertIntervalMs?: number;
   /** Uniform in [0, 1), for the retry jitter; injected so tests replay. Default Math.random. */
   readonly random?: () => number;
+  /** Every call's outcome as an event (issue 11 §6 audit log). */
+  readonly audit?: Audit;
 }
 
 /** Outcome of one reconcile pass (label `result` of vipd_provider_reconcile_total). */
@@ -83,6 +86,7 @@ export class ProviderDriver {
   private readonly fenced: boolean;
   private readonly reassertIntervalMs: number;
   private readonly random: () => number;
+  private readonly audit: Audit | undefined;
 
   constructor(
     private readonly provider: VipProvider,
@@ -98,6 +102,7 @@ export class ProviderDriver {
     this.fenced = options.fenced ?? false;
     this.reassertIntervalMs = options.reassertIntervalMs ?? DEFAULT_REASSERT_INTERVAL_MS;
     this.random = options.random ?? Math.random;
+    this.audit = options.audit;
   }
 
   /**
@@ -192,27 +197,36 @@ export class ProviderDriver {
     // aborted acquire may have bound the VIP, so the next decision must call it again even if
     // it equals the last one confirmed (found by the simulator, docs/architecture.md).
     this.applied = undefined;
+    const started = this.clock.now();
+    const audit = (outcome: 'ok' | 'error' | 'aborted' | 'fenced', err?: unknown) => this.audit?.record({
+      type: 'provider', group: this.group, op, outcome, term: d.term, ms: Math.round(this.clock.now() - started),
+      ...(err !== undefined ? { error: err instanceof Error ? err.message : String(err) } : {}),
+    });
     try {
       await (op === 'acquire' ? this.provider.acquire(req) : this.provider.release(req));
       this.applied = d;
       this.failures = 0;
       this.onApplied?.(d);
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'ok' });
+      audit('ok');
       return true;
     } catch (err) {
       if (controller.signal.aborted || !this.isCurrent(decision, op)) {
         // Superseded (a newer decision runs next) or stopped: nothing to retry.
         this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'aborted' });
+        audit('aborted');
         return false;
       }
       const errorClass = err instanceof ProviderError ? err.errorClass : undefined;
       if (errorClass === 'fenced') {
+        audit('fenced', err);
         this.refused(op, d, err);
         return false;
       }
       this.failures += 1;
       const delay = retryDelayMs(this.retry, errorClass, this.failures, this.random);
       this.metrics.inc('vipd_provider_calls_total', { group: this.group, op, result: 'error' });
+      audit('error', err);
       this.logger.error(
         { err, op, term: d.term, attempt: this.failures, retryInMs: Math.round(delay), errorClass: errorClass ?? 'unclassified' },
         `${this.provider.kind} provider ${op} failed (attempt ${this.failures}); retrying in ${Math.round(delay)} ms`,

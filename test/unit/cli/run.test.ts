@@ -26,21 +26,21 @@ it('vipd run: a lone insecure node warns loudly, becomes master, and stops grace
 
 // Issue 8 finding 2: SIGHUP (what `systemctl reload` sends) ended vipd with exit 129, no
 // priority-0 advert and the VIP still bound.
-it('vipd run: SIGHUP leaves it running and master, logging that reload is not available; SIGINT then stops it gracefully', async () => {
+it('vipd run: SIGHUP reloads the unchanged file and leaves it running and master; SIGINT then stops it gracefully', async () => {
   const c = vipd(['run', '-c', 'test/fixtures/config/insecure-single.yaml']);
   try {
     await c.waitFor(/BACKUP -> MASTER/, 15_000);
     const before = roleChanges(c);
     c.proc.kill('SIGHUP');
-    await c.waitFor(/reload is not available/, 10_000);
+    await c.waitFor(/reload: .*no change/, 10_000);
     c.proc.kill('SIGHUP');
-    await c.waitFor(/reload is not available[^]*reload is not available/, 10_000);
+    await c.waitFor(/reload: .*no change[^]*reload: .*no change/, 10_000);
     assert.equal(c.proc.exitCode, null, 'still running');
     assert.equal(c.proc.signalCode, null, 'still running');
-    const hups = logLines(c).filter((l) => /reload is not available/.test(l.msg));
+    const hups = logLines(c).filter((l) => /^reload: /.test(l.msg));
     assert.equal(hups.length, 2);
-    assert.equal(hups[0]?.signal, 'SIGHUP');
-    assert.match(hups[0]?.msg ?? '', /nothing changed/);
+    assert.equal(hups[0]?.reload, true);
+    assert.match(hups[0]?.msg ?? '', /insecure-single\.yaml: no change/);
     assert.deepEqual(roleChanges(c), before, 'no role change after SIGHUP');
 
     c.proc.kill('SIGINT');
