@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { tsxChild, vipd, vipdOnce, type Child } from './child.js';
 
-const logLines = (c: Child) => c.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number; signal?: string });
+const logLines = (c: Child) => c.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number; signal?: string; reload?: boolean });
 const roleChanges = (c: Child) => logLines(c).filter((l) => /^[A-Z]+ -> [A-Z]+ \(/.test(l.msg)).map((l) => l.msg);
 
 it('vipd run: a lone insecure node warns loudly, becomes master, and stops gracefully on SIGTERM with exit 0', async () => {
