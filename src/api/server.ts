@@ -31,6 +31,15 @@ const STATUS_EVERY_MS = 2000;
 /** Unauthenticated routes: probes from the service manager or a load balancer. */
 const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 
+/**
+ * What a listener with a token serves without it: the probes, and the dashboard's static files
+ * (they hold no data; the page then reads everything else with the token it was opened with,
+ * `/?token=…`, docs/api.md "Dashboard").
+ */
+function isOpen(pathname: string): boolean {
+  return OPEN_ROUTES.has(pathname) || pathname === '/' || pathname.startsWith('/dashboard/');
+}
+
 function sameToken(given: string, expected: string): boolean {
   // Digests first, so the comparison is constant-time whatever the lengths.
   const a = createHash('sha256').update(given).digest();
@@ -125,7 +134,7 @@ export class ApiServer {
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     try {
-      if (typeof token === 'string' && !OPEN_ROUTES.has(url.pathname) && !sameToken(tokenOf(req, url) ?? '', token)) {
+      if (typeof token === 'string' && !isOpen(url.pathname) && !sameToken(tokenOf(req, url) ?? '', token)) {
         res.setHeader('www-authenticate', 'Bearer');
         return send(401, 'application/json', `${JSON.stringify({ error: 'this listener needs "Authorization: Bearer TOKEN" (api.http.token_file)' })}\n`);
       }

@@ -61,6 +61,8 @@ export function describe(e: AuditEvent): string {
   switch (e.type) {
     case 'role':
       return `${e.group}: ${e.from} -> ${e.to} (${e.reason})`;
+    case 'master':
+      return `${e.group}: master ${e.from ?? 'none'} -> ${e.to ?? 'none'} at term ${e.term}`;
     case 'provider':
       return `${e.group}: provider ${e.op} at term ${e.term}: ${e.outcome} in ${e.ms} ms${e.error ? ` (${e.error})` : ''}`;
     case 'check':

@@ -116,6 +116,8 @@ export class InstanceRunner {
   private startupPending = false;
   private checkWeight = 0;
   private boost = 0;
+  /** The master status() last named (audit 'master' events say when it changes). */
+  private lastMaster: string | undefined;
 
   constructor(private readonly opts: InstanceRunnerOptions) {
     this.st = initialState(opts.params);
@@ -137,9 +139,14 @@ export class InstanceRunner {
     return this.opts.params.group;
   }
 
+  /** The node this one follows as master: itself when Master, else the last advert's sender. */
+  private get master(): string | undefined {
+    return this.st.role === 'Master' ? this.opts.params.self.nodeId : this.st.master?.sender.nodeId;
+  }
+
   status(): GroupStatus {
     const faults = this.st.faults.map((resource) => ({ resource, reason: this.faultReasons.get(resource) ?? `${resource} is down` }));
-    const master = this.st.role === 'Master' ? this.opts.params.self.nodeId : this.st.master?.sender.nodeId;
+    const { master } = this;
     return {
       group: this.group, role: this.st.role, term: this.st.term, faults,
       ...(faults.length > 0 ? { faultReason: faults.map((f) => f.reason).join('; ') } : {}),
@@ -306,7 +313,16 @@ export class InstanceRunner {
       this.dispatching = false;
     }
     this.watchHandoff();
+    this.watchMaster();
     this.rearm();
+  }
+
+  /** After each dispatch: a change of the master we follow is an audit event (docs/api.md). */
+  private watchMaster(): void {
+    const { master } = this;
+    if (master === this.lastMaster) return;
+    this.opts.audit?.record({ type: 'master', group: this.group, from: this.lastMaster ?? null, to: master ?? null, term: this.st.term });
+    this.lastMaster = master;
   }
 
   /** After each dispatch: a handoff the core began is announced; one that ended frees stop(). */

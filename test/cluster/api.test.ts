@@ -73,10 +73,17 @@ describe('the API of vipd run', () => {
   });
 
   it('numbers events and answers only the newer ones', async () => {
-    const all = await callJson<{ events: EventView[]; next: number }>(sock('c'), 'GET', '/v1/events?since=0');
+    // The acquire's event follows the role change by the provider call's time.
+    const acquired = (events: EventView[]) => events.some((e) => e.type === 'provider' && e.op === 'acquire' && e.outcome === 'ok');
+    let all = await callJson<{ events: EventView[]; next: number }>(sock('c'), 'GET', '/v1/events?since=0');
+    for (let i = 0; i < 50 && !acquired(all.events); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      all = await callJson<{ events: EventView[]; next: number }>(sock('c'), 'GET', '/v1/events?since=0');
+    }
     const role = all.events.find((e) => e.type === 'role' && e.to === 'Master');
     assert.ok(role, 'a role event for the takeover');
-    assert.ok(all.events.some((e) => e.type === 'provider' && e.op === 'acquire' && e.outcome === 'ok'), 'the acquire as an event');
+    assert.ok(acquired(all.events), 'the acquire as an event');
+    assert.ok(all.events.some((e) => e.type === 'master' && e.to === 'c'), 'c names itself master');
     const seqs = all.events.map((e) => e.seq);
     assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
     const later = await callJson<{ events: EventView[]; next: number }>(sock('c'), 'GET', `/v1/events?since=${all.next}`);
@@ -99,11 +106,15 @@ describe('the API of vipd run', () => {
     }
   });
 
-  it('needs the token on a listener that has one, except for the probes', async () => {
+  it('needs the token on a listener that has one, except for the probes and the dashboard\'s static files', async () => {
     assert.equal((await call({ url: url('a') }, 'GET', '/v1/status')).status, 401);
     assert.equal((await call({ url: url('a'), token: 'wrong-token-0123456789' }, 'GET', '/v1/status')).status, 401);
     assert.equal((await call({ url: url('a'), token: TOKEN }, 'GET', '/v1/status')).status, 200);
     assert.equal((await call({ url: url('a') }, 'GET', '/healthz')).status, 200);
+    // The page and its script hold no data; what they read needs the token.
+    assert.equal((await call({ url: url('a') }, 'GET', '/')).status, 200);
+    assert.equal((await call({ url: url('a') }, 'GET', '/dashboard/app.js')).status, 200);
+    assert.equal((await call({ url: url('a') }, 'GET', '/v1/events')).status, 401);
     // The socket's permissions are its access control: no token there.
     assert.equal((await call(sock('a'), 'GET', '/v1/status')).status, 200);
     const ws = new WebSocket(`${url('a').replace('http', 'ws')}/v1/stream`);
@@ -132,7 +143,12 @@ describe('the API of vipd run', () => {
       assert.equal(ended.priority, 100);
       assert.equal(ended.promote, null);
       await c.until(() => c.masters().join() === 'c', 10_000, 'c preempts back');
-      assert.ok(msgs.some((m) => m.kind === 'event' && m.event?.type === 'promote'), 'the promote as a streamed event');
+      // b, a backup throughout, streams the moves it saw: c to a, then a back to c.
+      const moves = () => msgs.flatMap((m) => (m.kind === 'event' && m.event?.type === 'master' ? [`${String(m.event.from)}>${String(m.event.to)}`] : []));
+      await c.until(() => moves().join().endsWith('c>a,a>c'), 5000, `b's stream shows the moves (${moves().join()})`);
+      // a's events have the boost and its end.
+      const promotes = (await callJson<{ events: EventView[] }>(sock('a'), 'GET', '/v1/events?since=0')).events.filter((e) => e.type === 'promote');
+      assert.deepEqual(promotes.map((e) => [e.by, e.until === null]), [[254, false], [0, true]]);
     } finally {
       ws.terminate();
     }
