@@ -163,6 +163,7 @@ async function buildElections(config: VipdConfig, bootOpts: BootOptions): Promis
     const node = new VipdNode({
       nodeId: config.node.id, groups, transport: lan.transport, clock: opts.clock, logger, metrics: opts.metrics, links: sysfsLinkMonitor,
       checks: healthSpecs(config.checks),
+      syncGroups: config.syncGroups,
       ...(opts.audit ? { audit: opts.audit } : {}),
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     });

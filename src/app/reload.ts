@@ -53,7 +53,7 @@ export function planReload(old: VipdConfig, next: VipdConfig): ReloadPlan {
     ['cluster_id', old.clusterId, next.clusterId], ['node', old.node, next.node], ['seeds', old.seeds, next.seeds],
     ['insecure', old.insecure, next.insecure], ['tls', old.tls, next.tls], ['timing', old.timing, next.timing],
     ['log', old.log, next.log], ['membership', old.membership, next.membership], ['bfd', old.bfd, next.bfd],
-    ['checks', old.checks, next.checks], ['api', old.api, next.api],
+    ['checks', old.checks, next.checks], ['api', old.api, next.api], ['sync_groups', old.syncGroups, next.syncGroups],
   ];
   for (const [name, a, b] of sections) if (!same(a, b)) restart.push(`${name} changed`);
   for (const r of restart) lines.push(`${r}: needs a restart (systemctl restart vipd)`);

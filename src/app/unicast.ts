@@ -83,6 +83,7 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     crashVerdict: { windowMs: config.membership.crashVerdictWindowMs ?? 0 },
     groups,
     checks: healthSpecs(config.checks),
+    syncGroups: config.syncGroups,
     ...(opts.audit ? { audit: opts.audit } : {}),
     ...(lan ? { lan } : {}),
     ...(config.bfd?.enabled ? { bfd: { config: config.bfd, ...(bfdAuth ? { authenticator: bfdAuth } : {}) } } : {}),

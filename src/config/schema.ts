@@ -9,6 +9,7 @@ import { documentDefault, duration, filePath, IFNAMSIZ, integer, lengthIssue, na
 import { describeInput, fieldError, listError, secretError } from './messages.js';
 import { checksSchema, tracksSchema } from './checks-schema.js';
 import { notifySchema } from './notify-schema.js';
+import { syncGroupsSchema } from './sync-groups.js';
 import { apiSchema } from './api-schema.js';
 import { DEFAULT_PROVIDER, providerSchema, type ProviderCatalogue } from './provider-schema.js';
 import type { ProviderConfig } from './types.js';
@@ -349,6 +350,7 @@ function configSchema(group: ReturnType<typeof groupSchema>) {
           .describe('the virtual routers this node takes part in: at least one for a member, none for a witness; names and VRIDs unique'),
         [],
       ),
+      sync_groups: syncGroupsSchema,
     },
     'a vipd configuration: cluster_id, node, tls, auth and groups',
   ).meta({ title: 'vipd configuration' });

@@ -8,6 +8,7 @@ import { parseDuration, formatDuration } from './duration.js';
 import { duplicates, type Finding } from './findings.js';
 import { normalizeChecks } from './checks.js';
 import { checkSchema } from './checks-schema.js';
+import { normalizeSyncGroups, syncGroupsSchema } from './sync-groups.js';
 import { normalizeGroup } from './group.js';
 import { normalizeApi } from './api.js';
 import { apiSchema } from './api-schema.js';
@@ -109,6 +110,10 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
     if (timing.success) errors.push(...membershipFindings(membership, overrides.data));
   }
 
+  const rawSync = syncGroupsSchema.safeParse(doc.sync_groups);
+  const sync = rawSync.success ? normalizeSyncGroups(rawSync.data, rawGroups.map((g) => asRecord(g).name).filter((n): n is string => typeof n === 'string')) : { syncGroups: [], errors: [] };
+  errors.push(...sync.errors);
+
   const rawApi = apiSchema.safeParse(doc.api);
   const api = rawApi.success ? normalizeApi(rawApi.data, baseDir) : { errors: [] };
   errors.push(...api.errors);
@@ -140,6 +145,7 @@ export function validateDocument(raw: unknown, { baseDir, looseMode, providers }
     checks: checked.checks,
     api: api.api,
     groups: groups.map((entry) => entry.group),
+    syncGroups: sync.syncGroups,
     configDir: baseDir,
   };
   return { errors, warnings, config };

@@ -243,8 +243,17 @@ export interface VipdConfig {
   readonly api: ApiConfig;
   /** At least one for a member, none for a witness. */
   readonly groups: readonly GroupConfig[];
+  /** `sync_groups:` (docs/sync-groups.md): groups that change role together. */
+  readonly syncGroups: readonly SyncGroupConfig[];
   /** Absolute directory of the configuration file: providers resolve relative paths against it. */
   readonly configDir: string;
+}
+
+/** A sync group: `leader` is the first group listed; the followers change role with it. */
+export interface SyncGroupConfig {
+  readonly name: string;
+  readonly leader: string;
+  readonly followers: readonly string[];
 }
 
 /** `api:` (docs/api.md): absent listeners are off. Paths are absolute. */

@@ -33,7 +33,7 @@ import { CrashVerdicts } from './crash-verdict.js';
 import type { GroupStatus, HandoffHooks, LeaseHooks, RoleChange } from './instance-runner.js';
 import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
-import { VipdNode } from './node.js';
+import { VipdNode, type NodeOptions } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
 import { DEFAULT_HANDOFF_OVERLAP_MAX_MS, handoffWaitMs } from '../core/election/handoff.js';
 import { DEFAULT_RELEASE_MARGIN_MS } from '../core/election/lease.js';
@@ -111,6 +111,8 @@ export interface ClusterNodeOptions {
   readonly checks?: readonly HealthCheckSpec[];
   /** Provider calls, check and member changes as events (src/runtime/event-log.ts). */
   readonly audit?: Audit;
+  /** Groups that change role together (`sync_groups`, VipdNode). */
+  readonly syncGroups?: NodeOptions['syncGroups'];
 }
 
 /** What a cluster node needs to run BFD: the sessions and the LivenessReport/Query frames of its peer links. */
@@ -232,6 +234,7 @@ export class ClusterNode implements RunningNode {
       })),
       ...(opts.checks ? { checks: opts.checks } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
+      ...(opts.syncGroups ? { syncGroups: opts.syncGroups } : {}),
       transport: opts.lan
         ? new CompositeTransport([{ transport: inbound, groups: unicast }, { transport: this.vrrpInbound(opts.lan.transport), groups: opts.lan.groups }])
         : inbound,
@@ -313,6 +316,7 @@ export class ClusterNode implements RunningNode {
     this.cancelLonelyCheck?.();
     this.endStartupHolds();
     // Hand off before resigning: the successor takes over at once, no Skew_Time (issue 10).
+    this.node.pauseSync();
     await Promise.all([...this.groups.keys()].map((g) => this.handOff(g)));
     await this.node.resign();
     // AdminDown to every BFD peer (RFC 5880 §6.8.16) before the leave, so peers see a graceful

@@ -51,6 +51,11 @@ export interface InstanceRunnerOptions {
   readonly lease?: LeaseHooks;
   /** Handoff messages (issue 10, src/runtime/handoff.ts); ClusterNode provides them. */
   readonly handoff?: HandoffHooks;
+  /**
+   * Called after an event changed the role or the faults (sync groups, src/runtime/sync-groups.ts).
+   * It may call back into this runner or others; it must not throw.
+   */
+  readonly onChange?: () => void;
 }
 
 /** What a handoff needs from the node's transport (docs/leases.md, "Handoff"). Must not throw. */
@@ -299,6 +304,8 @@ export class InstanceRunner {
     this.queued.push(event);
     if (this.dispatching) return;
     this.dispatching = true;
+    // The core replaces the faults array whenever it changes them (onFaultRaised, onFaultCleared).
+    const { role, faults } = this.st;
     try {
       for (let e = this.queued.shift(); e && !this.halted; e = this.queued.shift()) {
         const now = this.opts.clock.now();
@@ -315,6 +322,7 @@ export class InstanceRunner {
     this.watchHandoff();
     this.watchMaster();
     this.rearm();
+    if (this.st.role !== role || this.st.faults !== faults) this.opts.onChange?.();
   }
 
   /** After each dispatch: a change of the master we follow is an audit event (docs/api.md). */

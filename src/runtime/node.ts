@@ -18,6 +18,7 @@ import { ProviderPreflight, type PreflightPolicy } from './provider-preflight.js
 import { HealthChecks, type HealthCheckSpec } from './health-checks.js';
 import type { Track } from '../core/health/weights.js';
 import type { Audit } from '../ports/audit.js';
+import { SyncGroups, type SyncGroupSpec } from './sync-groups.js';
 
 /** The fault resource that holds a group out of the election while in maintenance. */
 export const MAINTENANCE = 'maintenance';
@@ -56,6 +57,8 @@ export interface NodeOptions {
   readonly checks?: readonly HealthCheckSpec[];
   /** Provider calls and check changes as events (src/runtime/event-log.ts). */
   readonly audit?: Audit;
+  /** Groups that change role together (`sync_groups`, src/runtime/sync-groups.ts). */
+  readonly syncGroups?: readonly SyncGroupSpec[];
 }
 
 export class VipdNode {
@@ -66,6 +69,9 @@ export class VipdNode {
   private readonly unwatch: Array<() => void> = [];
   private preflights: ProviderPreflight[] = [];
   private health: HealthChecks | undefined;
+  /** Sync groups act only while the node runs: a stop resigns every group on its own. */
+  private readonly sync: SyncGroups | undefined;
+  private syncPaused = false;
 
   constructor(private readonly opts: NodeOptions) {
     this.metrics = opts.metrics;
@@ -88,9 +94,18 @@ export class VipdNode {
         ...(g.handoffHooks ? { handoff: g.handoffHooks } : {}),
         ...(g.fenced !== undefined ? { fenced: g.fenced } : {}),
         ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
+        ...(opts.syncGroups && opts.syncGroups.length > 0 ? { onChange: () => this.syncUpdate() } : {}),
       }));
     }
     this.runners = runners;
+    const specs = opts.syncGroups ?? [];
+    const unknown = specs.flatMap((s) => [s.leader, ...s.followers]).find((g) => !runners.has(g));
+    if (unknown !== undefined) throw new Error(`a sync group names group ${unknown}, which this node does not run`);
+    this.sync = specs.length > 0 ? new SyncGroups(specs, (g) => runners.get(g), opts.logger) : undefined;
+  }
+
+  private syncUpdate(): void {
+    if (this.started && !this.syncPaused) this.sync?.update();
   }
 
   get nodeId(): string {
@@ -122,6 +137,7 @@ export class VipdNode {
     this.started = true;
     this.startChecks();
     for (const r of this.runners.values()) r.start();
+    this.syncUpdate();
     for (const g of this.opts.groups) {
       const iface = g.trackInterface;
       const runner = this.runners.get(g.params.group);
@@ -192,8 +208,17 @@ export class VipdNode {
     return [...this.runners.values()].map((r) => r.status());
   }
 
+  /**
+   * A stop has begun: sync groups hold nothing more, so that each group hands off or resigns on
+   * its own (a leader handed off first would otherwise make its followers resign, not hand off).
+   */
+  pauseSync(): void {
+    this.syncPaused = true;
+  }
+
   /** Every group resigns (priority 0 from masters) and releases; the transport stays open. */
   async resign(): Promise<void> {
+    this.pauseSync();
     this.stopPreflights();
     this.health?.stop();
     for (const u of this.unwatch.splice(0)) u();

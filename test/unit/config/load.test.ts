@@ -28,6 +28,7 @@ test('minimal config: defaults and the lan preset applied', () => {
       transport: 'unicast', peers: ['node-b', 'node-c'], witnesses: [], quorum: 'majority', leaseStallToleranceMs: 250, crashVerdict: true, handoff: true, tracks: [],
     }],
     checks: [],
+    syncGroups: [],
     api: { socket: { path: '/run/vipd/vipd.sock', mode: 0o660 }, http: { host: '127.0.0.1', port: 9641 } },
     configDir: resolve(FIXTURES),
   });
@@ -83,7 +84,7 @@ test('field errors: bad IP, unknown key, missing key, bad provider', () => {
   const badIp = oneError(doc(group().replace('192.0.2.50/24', '192.0.2.300/24')), 'groups[0].vips[0]', /"192\.0\.2\.300" is not an IPv4 or IPv6 address/);
   assert.deepEqual([badIp.line, badIp.column], [5, 51]);
   oneError(doc(group(', prioritty: 5')), 'groups[0].prioritty', /unknown key "prioritty" \(did you mean "priority"\? allowed: name, vrid, interface, priority,/);
-  const top = oneError(doc(group(), 'colour: blue\n'), 'colour', /unknown key "colour" \(allowed: cluster_id, node, seeds, insecure, tls, auth, timing, log, membership, bfd, checks, api, groups\)/);
+  const top = oneError(doc(group(), 'colour: blue\n'), 'colour', /unknown key "colour" \(allowed: cluster_id, node, seeds, insecure, tls, auth, timing, log, membership, bfd, checks, api, groups, sync_groups\)/);
   assert.deepEqual([top.line, top.column], [4, 1]);
   const missing = oneError(`node: {id: node-a}\ngroups:\n${group()}${TRUST}`, 'cluster_id', /^required \(cluster id/);
   assert.deepEqual([missing.line, missing.column], [1, 1]);
