@@ -20,7 +20,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Audit } from '../ports/audit.js';
 import type { RotatingSigner } from './key-rotation.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { RunningNode } from '../runtime/cluster-node.js';
+import type { ClusterGroup, RunningNode } from '../runtime/cluster-node.js';
 import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
 import { VipdNode } from '../runtime/node.js';
 import { electionParams } from './from-config.js';
@@ -83,6 +83,43 @@ function groupParams(config: VipdConfig, g: GroupConfig, lan: { groups: Set<stri
   return { ...base, self: { nodeId: config.node.id, address: source }, vrrpCadence: true, ...(electsAsUnicast(g) ? {} : { orderByTerm: false }) };
 }
 
+/** What the runtime runs for group `g`: its election parameters, its provider, its peers and timings. */
+function clusterGroup(config: VipdConfig, g: GroupConfig, opts: BootOptions & { metrics: Metrics }, lan: { groups: Set<string> } | undefined): ClusterGroup {
+  const registry = opts.providers ?? PROVIDER_PLUGINS;
+  const host = { nodeId: config.node.id, clock: opts.clock, logger: opts.logger, metrics: opts.metrics, env: opts.env ?? process.env, configDir: config.configDir };
+  return {
+    params: groupParams(config, g, lan),
+    provider: makeGroupProvider(g, host, registry),
+    // A VIP on a link that is down reaches nobody: such groups resign (Fault) until it is up.
+    ...(g.transport !== 'unicast' || g.providers.some((p) => p.type === 'local') ? { trackInterface: g.interface } : {}),
+    peers: g.peers,
+    witnesses: g.witnesses,
+    quorum: g.quorum,
+    leaseStallToleranceMs: g.leaseStallToleranceMs,
+    transport: g.transport,
+    ...(g.vrrpPeers !== undefined ? { vrrpPeers: g.vrrpPeers } : {}),
+    // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
+    reassertIntervalMs: g.reassertIntervalMs,
+    ...(g.crashVerdict === undefined ? {} : { crashVerdict: g.crashVerdict }),
+    // Issue 10: direct handoff and the startup hold (docs/leases.md "Handoff", docs/configuration.md).
+    ...(g.handoff !== undefined ? { handoff: g.handoff } : {}),
+    ...(g.handoffOverlapMaxMs !== undefined ? { handoffOverlapMaxMs: g.handoffOverlapMaxMs } : {}),
+    startupHoldMs: g.startupHoldMs ?? defaultStartupHoldMs(g.priority, g.advertIntervalCs, g.version),
+    tracks: groupTracks(g),
+  };
+}
+
+/**
+ * A reload (src/app/reload.ts): the running node stops the groups in `remove` and starts those
+ * in `add` (a changed group is in both); the others run on untouched. Only unicast groups, whose
+ * providers' SDKs are loaded already (reload.ts refuses the rest as "needs a restart").
+ */
+export async function reloadGroups(node: RunningNode, config: VipdConfig, add: readonly GroupConfig[], remove: readonly string[], bootOpts: BootOptions): Promise<void> {
+  if (!node.reconfigure) throw new Error('this node speaks only VRRP: its groups change with a restart');
+  const opts = { ...bootOpts, metrics: bootOpts.metrics ?? node.metrics };
+  await node.reconfigure({ remove, add: add.map((g) => clusterGroup(config, g, opts, undefined)) });
+}
+
 /** A node that only speaks VRRP on its LAN: no gRPC, no membership, no certificates. */
 class LanNode implements RunningNode {
   constructor(private readonly node: VipdNode, readonly address: string) {}
@@ -136,27 +173,7 @@ async function buildElections(config: VipdConfig, bootOpts: BootOptions): Promis
   const used = new Set(config.groups.flatMap((g) => g.providers.map((p) => p.type)));
   await Promise.all(registry.filter((p) => used.has(p.type)).map((p) => p.load?.()));
   const lan = lanTransport(config, opts);
-  const host = { nodeId: config.node.id, clock: opts.clock, logger, metrics: opts.metrics, env: opts.env ?? process.env, configDir: config.configDir };
-  const groups = config.groups.map((g) => ({
-    params: groupParams(config, g, lan),
-    provider: makeGroupProvider(g, host, registry),
-    // A VIP on a link that is down reaches nobody: such groups resign (Fault) until it is up.
-    ...(g.transport !== 'unicast' || g.providers.some((p) => p.type === 'local') ? { trackInterface: g.interface } : {}),
-    peers: g.peers,
-    witnesses: g.witnesses,
-    quorum: g.quorum,
-    leaseStallToleranceMs: g.leaseStallToleranceMs,
-    transport: g.transport,
-    ...(g.vrrpPeers !== undefined ? { vrrpPeers: g.vrrpPeers } : {}),
-    // How often a master re-reads and re-asserts (ProviderDriver's reconcile loop).
-    reassertIntervalMs: g.reassertIntervalMs,
-    ...(g.crashVerdict === undefined ? {} : { crashVerdict: g.crashVerdict }),
-    // Issue 10: direct handoff and the startup hold (docs/leases.md "Handoff", docs/configuration.md).
-    ...(g.handoff !== undefined ? { handoff: g.handoff } : {}),
-    ...(g.handoffOverlapMaxMs !== undefined ? { handoffOverlapMaxMs: g.handoffOverlapMaxMs } : {}),
-    startupHoldMs: g.startupHoldMs ?? defaultStartupHoldMs(g.priority, g.advertIntervalCs, g.version),
-    tracks: groupTracks(g),
-  }));
+  const groups = config.groups.map((g) => clusterGroup(config, g, opts, lan));
   if (!config.insecure && !config.tls && lan) {
     // Configuration allows this only when every group is multicast, with no seeds.
     if (config.bfd?.enabled) logger.warn({ bfd: true }, 'bfd.enabled: this node speaks only VRRP (no peer links, no unicast group), so no BFD session runs (docs/bfd.md "What runs")');

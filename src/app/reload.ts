@@ -1,10 +1,12 @@
 /**
  * Hitless reload (SIGHUP, `vipctl reload`; docs/api.md "Reload"): the file is read and validated
  * like at start, compared with the configuration in force, and the plan printed. What can change
- * in place is applied without touching any group's election: today the advert keys (keys, active
- * key, signing mode), so keys rotate without a restart. Any other change is listed with what
- * it needs, and then nothing is applied: a reload never resets a running group behind the
- * operator's back. An invalid file is refused with its errors; the running configuration stays.
+ * in place is applied without touching the groups that did not change: the advert keys (keys,
+ * active key, signing mode) rotate, and unicast groups are added, removed or changed (a changed
+ * group stops, handing off if it is master, and starts again with its new settings). Anything
+ * else is listed with what it needs, and then nothing is applied: a reload never resets a
+ * running group behind the operator's back. An invalid file is refused with its errors; the
+ * running configuration stays.
  */
 import type { AuthConfig, GroupConfig, VipdConfig } from '../config/types.js';
 
@@ -15,6 +17,15 @@ export interface ReloadPlan {
   readonly restart: readonly string[];
   /** The advert keys differ, and can be rotated in place. */
   readonly rotateKeys: boolean;
+  /** Groups to start, new or changed (in the new file's order). */
+  readonly add: readonly GroupConfig[];
+  /** Groups to stop, removed or changed. */
+  readonly remove: readonly string[];
+}
+
+export interface ReloadContext {
+  /** The running node can add and remove groups (a unicast node; a VRRP-only node cannot). */
+  readonly groupsInPlace: boolean;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -30,19 +41,54 @@ function groupChanges(a: GroupConfig, b: GroupConfig): string[] {
   return [...keys].filter((k) => !same(a[k], b[k])).map(String).sort();
 }
 
-export function planReload(old: VipdConfig, next: VipdConfig): ReloadPlan {
+/** Why group `g` (as it was, `before`, and as it will be) cannot change in place; none: it can. */
+function groupBlockers(old: VipdConfig, next: VipdConfig, g: GroupConfig | undefined, before: GroupConfig | undefined, ctx: ReloadContext): string[] {
+  const why: string[] = [];
+  if (!ctx.groupsInPlace) why.push('this node speaks only VRRP, whose sockets are set up at start');
+  for (const x of [before, g]) if (x && x.transport !== 'unicast') why.push(`it speaks VRRP (transport ${x.transport}), whose sockets are set up at start`);
+  if (old.bfd?.enabled || next.bfd?.enabled) why.push('bfd is enabled: BFD sessions to the groups\' peers are set up at start');
+  if (g) {
+    // Checks run from the start for the groups that track them; a new one starts with a restart.
+    const running = new Set(old.groups.flatMap((x) => x.tracks.map((t) => t.check)));
+    const missing = g.tracks.map((t) => t.check).filter((c) => !running.has(c));
+    if (missing.length > 0) why.push(`it tracks ${missing.join(', ')}, which no running group tracks (checks start at start)`);
+    if (g.notify && !same(g.notify, before?.notify)) why.push('its notify hooks are new (hooks are set up at start)');
+    // A provider's SDK is loaded at start, never while elections run (ProviderPlugin.load).
+    const used = new Set(old.groups.flatMap((x) => x.providers.map((p) => p.type)));
+    const fresh = g.providers.map((p) => p.type).filter((t) => !used.has(t));
+    if (fresh.length > 0) why.push(`provider ${fresh.join(', ')} is not loaded (its SDK loads at start)`);
+  }
+  return why;
+}
+
+export function planReload(old: VipdConfig, next: VipdConfig, ctx: ReloadContext = { groupsInPlace: true }): ReloadPlan {
   const lines: string[] = [];
   const restart: string[] = [];
+  const add: GroupConfig[] = [];
+  const remove: string[] = [];
   const oldGroups = new Map(old.groups.map((g) => [g.name, g]));
   const nextGroups = new Map(next.groups.map((g) => [g.name, g]));
-  for (const [name] of nextGroups) if (!oldGroups.has(name)) restart.push(`group ${name} added`);
-  for (const [name] of oldGroups) if (!nextGroups.has(name)) restart.push(`group ${name} removed`);
+  const plan = (what: string, g: GroupConfig | undefined, before: GroupConfig | undefined) => {
+    const why = groupBlockers(old, next, g, before, ctx);
+    if (why.length > 0) {
+      restart.push(`${what} (${why.join('; ')})`);
+      return;
+    }
+    lines.push(`${what}: ${g && before ? 'restarted in place (a master hands off first)' : g ? 'started' : 'stopped (a master hands off first)'}`);
+    if (before) remove.push(before.name);
+    if (g) add.push(g);
+  };
   for (const [name, g] of nextGroups) {
     const before = oldGroups.get(name);
-    if (!before) continue;
-    const fields = groupChanges(before, g);
-    if (fields.length > 0) restart.push(`group ${name} changed: ${fields.join(', ')}`);
+    if (!before) plan(`group ${name} added`, g, undefined);
+    else {
+      const fields = groupChanges(before, g);
+      if (fields.length > 0) plan(`group ${name} changed: ${fields.join(', ')}`, g, before);
+    }
   }
+  for (const [name, before] of oldGroups) if (!nextGroups.has(name)) plan(`group ${name} removed`, undefined, before);
+  // A node's role follows from having groups: a member left with none would be a witness.
+  if (old.groups.length > 0 && next.groups.length === 0) restart.push('every group removed (a member without groups: restart as a witness)');
   const rotateKeys = !same(old.auth, next.auth);
   if (rotateKeys) {
     lines.push(`advert keys: ${keysLine(old.auth)} -> ${keysLine(next.auth)} (rotated in place)`);
@@ -57,5 +103,5 @@ export function planReload(old: VipdConfig, next: VipdConfig): ReloadPlan {
   ];
   for (const [name, a, b] of sections) if (!same(a, b)) restart.push(`${name} changed`);
   for (const r of restart) lines.push(`${r}: needs a restart (systemctl restart vipd)`);
-  return { lines, restart, rotateKeys };
+  return { lines, restart, rotateKeys, add, remove };
 }

@@ -1,14 +1,15 @@
 /**
  * `vipd run -c FILE`: load and validate the configuration (refuse to start on any error), start
- * every VIP group, stop gracefully on SIGTERM/SIGINT (masters resign with priority 0); SIGHUP
- * changes nothing, and a second stop signal forces the exit (signals.ts).
+ * every VIP group, stop gracefully on SIGTERM/SIGINT (masters hand off or resign with priority 0);
+ * SIGHUP reloads the file (src/app/reload.ts: keys and unicast groups change in place, anything
+ * else is refused as needing a restart), and a second stop signal forces the exit (signals.ts).
  */
 import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { loadConfigFile } from '../config/load.js';
 import { PROVIDER_PLUGINS } from '../app/providers.js';
 import { formatIssue, summarize } from '../config/format.js';
-import { buildNode } from '../app/boot.js';
+import { buildNode, reloadGroups, type BootOptions } from '../app/boot.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 import type { AgentSignals } from './signals.js';
 import { PromMetrics } from '../adapters/prom-exporter.js';
@@ -20,7 +21,7 @@ import { packageVersion } from './version.js';
 import { RotatingSigner } from '../app/key-rotation.js';
 import { planReload } from '../app/reload.js';
 import type { ReloadResult } from '../api/control.js';
-import type { VipdConfig } from '../config/types.js';
+import type { GroupConfig, VipdConfig } from '../config/types.js';
 
 /** `signals` are installed by the caller before anything else, so no SIGHUP can end the process. */
 export async function runAgent(file: string, signals: AgentSignals): Promise<number> {
@@ -49,11 +50,12 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
   const keys = new RotatingSigner();
   const events = new EventLog({ clock: systemClock, logger: logger.child({ component: 'audit' }), metrics });
   let node: RunningNode;
+  const bootOpts: BootOptions = {
+    clock: systemClock, logger, metrics, audit: events, keys,
+    onRoleChange: (c) => events.record({ type: 'role', group: c.group, from: c.from, to: c.to, reason: c.reason, term: c.term, priority: c.priority }),
+  };
   try {
-    node = await buildNode(config, {
-      clock: systemClock, logger, metrics, audit: events, keys,
-      onRoleChange: (c) => events.record({ type: 'role', group: c.group, from: c.from, to: c.to, reason: c.reason, term: c.term, priority: c.priority }),
-    });
+    node = await buildNode(config, bootOpts);
   } catch (err) {
     logger.error({ err }, `cannot start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
@@ -65,7 +67,7 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, lines: [] });
   const reload = (): Promise<ReloadResult> => {
     reloading = reloading.then(async () => {
-      const r = await reloadFile(file, running, keys);
+      const r = await reloadFile(file, running, { keys, node, bootOpts });
       if (r.config) {
         running = r.config;
         agent.config = r.config;
@@ -104,12 +106,17 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
  * Reads `file` again and applies what can change in place (src/app/reload.ts). Refused, with
  * nothing changed, when the file is invalid or when a change needs a restart.
  */
-async function reloadFile(file: string, running: VipdConfig, keys: RotatingSigner): Promise<{ result: ReloadResult; outcome: 'applied' | 'refused' | 'unchanged'; config?: VipdConfig }> {
+async function reloadFile(
+  file: string,
+  running: VipdConfig,
+  target: { keys: RotatingSigner; node: RunningNode; bootOpts: BootOptions },
+): Promise<{ result: ReloadResult; outcome: 'applied' | 'refused' | 'unchanged' | 'partial'; config?: VipdConfig }> {
+  const { keys, node } = target;
   const loaded = await loadConfigFile(file, { providers: PROVIDER_PLUGINS });
   if (!loaded.ok) {
     return { outcome: 'refused', result: { ok: false, lines: [...loaded.errors.map((e) => formatIssue(e)), `refused: ${loaded.errors.length} error(s) in ${file}; nothing changed, the running configuration stays`] } };
   }
-  const plan = planReload(running, loaded.config);
+  const plan = planReload(running, loaded.config, { groupsInPlace: node.reconfigure !== undefined });
   if (plan.restart.length > 0) {
     return { outcome: 'refused', result: { ok: false, lines: [...plan.lines, `refused: ${plan.restart.length} change(s) need a restart; nothing changed, the running configuration stays`] } };
   }
@@ -121,5 +128,20 @@ async function reloadFile(file: string, running: VipdConfig, keys: RotatingSigne
       return { outcome: 'refused', result: { ok: false, lines: [`refused: advert keys: ${err instanceof Error ? err.message : String(err)}; nothing changed`] } };
     }
   }
-  return { outcome: 'applied', config: loaded.config, result: { ok: true, lines: [...plan.lines, 'applied; every group kept its role'] } };
+  if (plan.add.length > 0 || plan.remove.length > 0) {
+    try {
+      await reloadGroups(node, loaded.config, plan.add, plan.remove, target.bootOpts);
+    } catch (err) {
+      // Stopped and started one by one: what runs now is what is in force (the next reload
+      // compares with it).
+      const now = node.groupStatus().map((s) => plan.add.find((g) => g.name === s.group) ?? running.groups.find((g) => g.name === s.group));
+      const groups = now.filter((g): g is GroupConfig => g !== undefined);
+      return {
+        outcome: 'partial', config: { ...loaded.config, groups },
+        result: { ok: false, lines: [...plan.lines, `failed part way: ${err instanceof Error ? err.message : String(err)}; running groups now: ${groups.map((g) => g.name).join(', ') || 'none'}`] },
+      };
+    }
+  }
+  const untouched = running.groups.filter((g) => !plan.remove.includes(g.name)).map((g) => g.name);
+  return { outcome: 'applied', config: loaded.config, result: { ok: true, lines: [...plan.lines, `applied; ${untouched.length > 0 ? `untouched: ${untouched.join(', ')}` : 'no group was untouched'}`] } };
 }

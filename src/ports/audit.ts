@@ -15,7 +15,7 @@ export type AuditEvent =
   | { readonly type: 'member'; readonly id: string; readonly from: string; readonly to: string }
   | { readonly type: 'maintenance'; readonly group: string; readonly on: boolean }
   | { readonly type: 'promote'; readonly group: string; readonly by: number; readonly until: number | null }
-  | { readonly type: 'reload'; readonly outcome: 'applied' | 'refused' | 'unchanged'; readonly summary: string };
+  | { readonly type: 'reload'; readonly outcome: 'applied' | 'refused' | 'unchanged' | 'partial'; readonly summary: string };
 
 export interface Audit {
   /** Records one event. Never blocks, never throws; the event is copied. */

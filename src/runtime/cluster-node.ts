@@ -33,7 +33,7 @@ import { CrashVerdicts } from './crash-verdict.js';
 import type { GroupStatus, HandoffHooks, LeaseHooks, RoleChange } from './instance-runner.js';
 import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
-import { VipdNode, type NodeOptions } from './node.js';
+import { MAINTENANCE, VipdNode, type NodeGroup, type NodeOptions } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
 import { DEFAULT_HANDOFF_OVERLAP_MAX_MS, handoffWaitMs } from '../core/election/handoff.js';
 import { DEFAULT_RELEASE_MARGIN_MS } from '../core/election/lease.js';
@@ -152,6 +152,14 @@ export interface RunningNode {
   setMaintenance(group: string, on: boolean): Promise<boolean>;
   /** An operator's temporary priority boost (0 ends it); false: no such group. */
   setBoost(group: string, by: number): boolean;
+  /** A reload's group changes (ClusterNode.reconfigure); absent: only a restart changes groups. */
+  reconfigure?(change: GroupChange): Promise<void>;
+}
+
+/** Groups a reload stops (`remove`, by name) and starts (`add`); a changed group is in both. */
+export interface GroupChange {
+  readonly remove: readonly string[];
+  readonly add: readonly ClusterGroup[];
 }
 
 export class ClusterNode implements RunningNode {
@@ -160,7 +168,9 @@ export class ClusterNode implements RunningNode {
   private readonly transport: MembershipTransport;
   private membership: MembershipRunner | undefined;
   private cancelLonelyCheck: (() => void) | undefined;
-  private readonly groups: ReadonlyMap<string, ClusterGroup>;
+  private readonly groups: Map<string, ClusterGroup>;
+  /** The groups whose adverts go over gRPC (CompositeTransport's route; a reload changes it). */
+  private readonly unicastGroups: Set<string>;
   private readonly voter: LeaseVoter | undefined;
   private readonly limiter: LogLimiter;
   /** Repeats of a relinquish still to send (cancelled when the node stops or crashes). */
@@ -200,7 +210,7 @@ export class ClusterNode implements RunningNode {
     opts.leaseTransport?.onLease((m, from) => this.receiveLease(m, from));
     this.verdicts = new CrashVerdicts({
       voter: this.voter,
-      groups: () => groups.filter(electsAsUnicast).flatMap((g) => {
+      groups: () => [...this.groups.values()].filter(electsAsUnicast).flatMap((g) => {
         const runner = this.node.runners.get(g.params.group);
         return runner ? [{ runner, peers: g.peers, enabled: g.crashVerdict !== false }] : [];
       }),
@@ -209,6 +219,7 @@ export class ClusterNode implements RunningNode {
       logger: log.child({ component: 'crash-verdict' }),
     });
     const unicast = new Set(groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast').map((g) => g.params.group));
+    this.unicastGroups = unicast;
     // Unicast adverts pass authorisation and our voter before the elections see them.
     const inbound: PeerTransport = {
       start: (handler) => {
@@ -220,18 +231,7 @@ export class ClusterNode implements RunningNode {
     };
     this.node = new VipdNode({
       nodeId: opts.nodeId,
-      groups: groups.map((g) => ({
-        params: g.params, provider: g.provider,
-        // Only unicast groups' terms are ordered across the cluster (a node adopts the highest
-        // it hears); a VRRP group's (multicast, both) are per node: never fenced across nodes,
-        // unless all its speakers are vipd nodes (vrrp_peers: vipd, vrrp-identities.ts).
-        fenced: electsAsUnicast(g),
-        ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
-        ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
-        ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
-        ...(handoffEnabled(g) ? { handoffHooks: this.handoffHooks(g) } : {}),
-        ...(g.tracks ? { tracks: g.tracks } : {}),
-      })),
+      groups: groups.map((g) => this.nodeGroup(g)),
       ...(opts.checks ? { checks: opts.checks } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
       ...(opts.syncGroups ? { syncGroups: opts.syncGroups } : {}),
@@ -248,6 +248,67 @@ export class ClusterNode implements RunningNode {
 
   get address(): string {
     return this.transport.address;
+  }
+
+  /** What VipdNode runs for `g`: its election with this node's lease and handoff glue. */
+  private nodeGroup(g: ClusterGroup): NodeGroup {
+    return {
+      params: g.params, provider: g.provider,
+      // Only unicast groups' terms are ordered across the cluster (a node adopts the highest
+      // it hears); a VRRP group's (multicast, both) are per node: never fenced across nodes,
+      // unless all its speakers are vipd nodes (vrrp_peers: vipd, vrrp-identities.ts).
+      fenced: electsAsUnicast(g),
+      ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
+      ...(g.trackInterface ? { trackInterface: g.trackInterface } : {}),
+      ...(g.params.lease ? { lease: this.leaseHooks(g) } : {}),
+      ...(handoffEnabled(g) ? { handoffHooks: this.handoffHooks(g) } : {}),
+      ...(g.tracks ? { tracks: g.tracks } : {}),
+    };
+  }
+
+  /**
+   * A reload (docs/api.md "Reload"): the groups in `remove` stop (a master hands off to its
+   * best live peer first, as at shutdown, else resigns with priority 0), then those in `add`
+   * start with a startup hold, as at a cold start; every other group runs on untouched. A
+   * changed group is in both. Only unicast groups: VRRP groups share the LAN transport's
+   * sockets, which are set up at start (src/app/reload.ts says "needs a restart" for them).
+   */
+  async reconfigure(change: GroupChange): Promise<void> {
+    const vrrp = change.add.find((g) => (g.transport ?? 'unicast') !== 'unicast');
+    if (vrrp) throw new Error(`group ${vrrp.params.group} speaks VRRP (transport ${vrrp.transport ?? 'unicast'}): adding it needs a restart`);
+    // What the operator set on a changed group carries over to its new runner (docs/api.md).
+    const carried = new Map<string, { maintenance: boolean; boost: number }>();
+    for (const name of change.remove) {
+      const st = this.node.runners.get(name)?.status();
+      if (st) carried.set(name, { maintenance: st.faults.some((f) => f.resource === MAINTENANCE), boost: st.boost });
+      await this.handOff(name);
+      this.startupHolds.get(name)?.cancel();
+      this.startupHolds.delete(name);
+      await this.node.removeGroup(name);
+      this.groups.delete(name);
+      this.unicastGroups.delete(name);
+      this.heardPriority.delete(name);
+    }
+    for (const raw of change.add) {
+      const g = withHandoff(withLease(raw, this.opts.nodeId));
+      if (g.params.lease && !this.opts.leaseTransport) throw new Error(`group ${g.params.group} has quorum majority (leases) but the node has no lease transport`);
+      this.groups.set(g.params.group, g);
+      this.unicastGroups.add(g.params.group);
+      try {
+        const kept = carried.get(g.params.group);
+        await this.node.addGroup(this.nodeGroup(g), (runner) => {
+          if (kept?.maintenance) runner.raiseFault(MAINTENANCE, 'operator maintenance, kept across a reload (vipctl maintenance off ends it)');
+          if (kept?.boost) runner.setBoost(kept.boost);
+          this.armStartupHold(g);
+        });
+      } catch (err) {
+        this.groups.delete(g.params.group);
+        this.unicastGroups.delete(g.params.group);
+        throw err;
+      }
+    }
+    this.checkStartupHolds();
+    this.updateQuorum();
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -711,24 +772,26 @@ export class ClusterNode implements RunningNode {
 
   /** Before the elections start: groups with a startup hold and a peer list wait (startup-hold.ts). */
   private armStartupHolds(): void {
-    for (const g of this.groups.values()) {
-      const runner = this.node.runners.get(g.params.group);
-      if (!runner || !g.startupHoldMs || g.startupHoldMs <= 0 || g.peers.length === 0) continue;
-      const hold = new StartupHold({
-        peers: g.peers.filter((p) => p !== this.opts.nodeId), holdMs: g.startupHoldMs, clock: this.opts.clock,
-        // A peer known to rank above us (its adverts, or its Hello) is waited for: the hold
-        // goes on until a master advertises (startup-hold.ts). Released at the bound instead,
-        // the first claim still waits one more Master_Down_Interval: the peers' holds end at
-        // different times, and on a loaded host the top one may start its election late.
-        target: { holdStartup: () => runner.holdStartup(), releaseStartup: (reason) => runner.releaseStartup(reason, this.outrankedAtStart(g) !== undefined) },
-        heard: (id) => this.members().get(id)?.state === 'alive' || this.heardPriority.get(g.params.group)?.has(id) === true
-          || this.verdicts.announcedPriority(id, g.params.group) !== undefined,
-        outranked: () => this.outrankedAtStart(g),
-        onEnd: () => this.startupHolds.delete(g.params.group),
-      });
-      this.startupHolds.set(g.params.group, hold);
-      hold.arm();
-    }
+    for (const g of this.groups.values()) this.armStartupHold(g);
+  }
+
+  private armStartupHold(g: ClusterGroup): void {
+    const runner = this.node.runners.get(g.params.group);
+    if (!runner || !g.startupHoldMs || g.startupHoldMs <= 0 || g.peers.length === 0) return;
+    const hold = new StartupHold({
+      peers: g.peers.filter((p) => p !== this.opts.nodeId), holdMs: g.startupHoldMs, clock: this.opts.clock,
+      // A peer known to rank above us (its adverts, or its Hello) is waited for: the hold
+      // goes on until a master advertises (startup-hold.ts). Released at the bound instead,
+      // the first claim still waits one more Master_Down_Interval: the peers' holds end at
+      // different times, and on a loaded host the top one may start its election late.
+      target: { holdStartup: () => runner.holdStartup(), releaseStartup: (reason) => runner.releaseStartup(reason, this.outrankedAtStart(g) !== undefined) },
+      heard: (id) => this.members().get(id)?.state === 'alive' || this.heardPriority.get(g.params.group)?.has(id) === true
+        || this.verdicts.announcedPriority(id, g.params.group) !== undefined,
+      outranked: () => this.outrankedAtStart(g),
+      onEnd: () => this.startupHolds.delete(g.params.group),
+    });
+    this.startupHolds.set(g.params.group, hold);
+    hold.arm();
   }
 
   /** A peer of `g` that announced (advert or Hello) a priority above ours, if any. */

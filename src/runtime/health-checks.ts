@@ -34,7 +34,7 @@ export interface HealthTarget {
 
 export interface HealthChecksOptions {
   readonly checks: readonly HealthCheckSpec[];
-  readonly targets: readonly HealthTarget[];
+  targets: readonly HealthTarget[];
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -125,6 +125,17 @@ export class HealthChecks {
   }
 
   /** Each target's weight and faults from the checks' states now; only changes are sent. */
+  /**
+   * A reload added or removed groups: `targets` replaces the list; the groups in `fresh` are new
+   * runners (a changed group is a new one), so what they were told is forgotten and told again.
+   */
+  setTargets(targets: readonly HealthTarget[], fresh: readonly string[] = []): void {
+    this.opts.targets = targets;
+    const names = new Set(targets.map((t) => t.group));
+    for (const g of [...this.applied.keys()]) if (!names.has(g) || fresh.includes(g)) this.applied.delete(g);
+    if (!this.stopped) this.apply();
+  }
+
   private apply(): void {
     const states = this.states();
     for (const t of this.opts.targets) {

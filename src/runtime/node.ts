@@ -15,7 +15,7 @@ import { LogLimiter } from '../ports/log-limiter.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { RetryPolicy } from './provider-driver.js';
 import { ProviderPreflight, type PreflightPolicy } from './provider-preflight.js';
-import { HealthChecks, type HealthCheckSpec } from './health-checks.js';
+import { HealthChecks, type HealthCheckSpec, type HealthTarget } from './health-checks.js';
 import type { Track } from '../core/health/weights.js';
 import type { Audit } from '../ports/audit.js';
 import { SyncGroups, type SyncGroupSpec } from './sync-groups.js';
@@ -63,11 +63,16 @@ export interface NodeOptions {
 
 export class VipdNode {
   readonly metrics: Metrics;
+  /** The groups' runners, in configuration order (a reload adds and removes: addGroup, removeGroup). */
   readonly runners: ReadonlyMap<string, InstanceRunner>;
+  private readonly byName = new Map<string, InstanceRunner>();
+  /** The groups as given, by name (their providers, tracks and links). */
+  private readonly groups = new Map<string, NodeGroup>();
   private readonly limiter: LogLimiter;
   private started = false;
-  private readonly unwatch: Array<() => void> = [];
-  private preflights: ProviderPreflight[] = [];
+  /** Link watches, by group. */
+  private readonly unwatch = new Map<string, () => void>();
+  private preflights = new Map<string, ProviderPreflight>();
   private health: HealthChecks | undefined;
   /** Sync groups act only while the node runs: a stop resigns every group on its own. */
   private readonly sync: SyncGroups | undefined;
@@ -75,33 +80,39 @@ export class VipdNode {
 
   constructor(private readonly opts: NodeOptions) {
     this.metrics = opts.metrics;
-    const untracked = opts.links ? undefined : opts.groups.find((g) => g.trackInterface);
-    if (untracked) throw new Error(`group ${untracked.params.group} tracks interface ${untracked.trackInterface} but the node has no link monitor`);
     this.limiter = new LogLimiter(opts.clock, opts.logger);
-    const runners = new Map<string, InstanceRunner>();
-    for (const g of opts.groups) {
-      runners.set(g.params.group, new InstanceRunner({
-        params: g.params,
-        clock: opts.clock,
-        send: (msg) => opts.transport.send(msg),
-        provider: g.provider,
-        logger: opts.logger.child({ group: g.params.group, vrid: g.params.vrid }),
-        metrics: this.metrics,
-        ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
-        ...(opts.audit ? { audit: opts.audit } : {}),
-        ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
-        ...(g.lease ? { lease: g.lease } : {}),
-        ...(g.handoffHooks ? { handoff: g.handoffHooks } : {}),
-        ...(g.fenced !== undefined ? { fenced: g.fenced } : {}),
-        ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
-        ...(opts.syncGroups && opts.syncGroups.length > 0 ? { onChange: () => this.syncUpdate() } : {}),
-      }));
-    }
-    this.runners = runners;
+    for (const g of opts.groups) this.add(g);
+    this.runners = this.byName;
     const specs = opts.syncGroups ?? [];
-    const unknown = specs.flatMap((s) => [s.leader, ...s.followers]).find((g) => !runners.has(g));
+    const unknown = specs.flatMap((s) => [s.leader, ...s.followers]).find((g) => !this.byName.has(g));
     if (unknown !== undefined) throw new Error(`a sync group names group ${unknown}, which this node does not run`);
-    this.sync = specs.length > 0 ? new SyncGroups(specs, (g) => runners.get(g), opts.logger) : undefined;
+    this.sync = specs.length > 0 ? new SyncGroups(specs, (g) => this.byName.get(g), opts.logger) : undefined;
+  }
+
+  /** A runner for `g`, registered (not started). */
+  private add(g: NodeGroup): InstanceRunner {
+    const { opts } = this;
+    if (g.trackInterface && !opts.links) throw new Error(`group ${g.params.group} tracks interface ${g.trackInterface} but the node has no link monitor`);
+    if (this.byName.has(g.params.group)) throw new Error(`group ${g.params.group} runs already`);
+    const runner = new InstanceRunner({
+      params: g.params,
+      clock: opts.clock,
+      send: (msg) => opts.transport.send(msg),
+      provider: g.provider,
+      logger: opts.logger.child({ group: g.params.group, vrid: g.params.vrid }),
+      metrics: this.metrics,
+      ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
+      ...(opts.audit ? { audit: opts.audit } : {}),
+      ...(opts.providerRetry ? { providerRetry: opts.providerRetry } : {}),
+      ...(g.lease ? { lease: g.lease } : {}),
+      ...(g.handoffHooks ? { handoff: g.handoffHooks } : {}),
+      ...(g.fenced !== undefined ? { fenced: g.fenced } : {}),
+      ...(g.reassertIntervalMs !== undefined ? { reassertIntervalMs: g.reassertIntervalMs } : {}),
+      ...(opts.syncGroups && opts.syncGroups.length > 0 ? { onChange: () => this.syncUpdate() } : {}),
+    });
+    this.byName.set(g.params.group, runner);
+    this.groups.set(g.params.group, g);
+    return runner;
   }
 
   private syncUpdate(): void {
@@ -121,30 +132,87 @@ export class VipdNode {
   async start(signal: AbortSignal = new AbortController().signal): Promise<void> {
     if (this.started) return;
     this.stopPreflights();
-    this.preflights = [];
-    for (const g of this.opts.groups) {
-      const runner = this.runners.get(g.params.group);
-      if (!runner) continue;
-      this.preflights.push(new ProviderPreflight({
-        provider: g.provider, group: g.params.group, target: runner, clock: this.opts.clock,
-        logger: this.opts.logger.child({ group: g.params.group, vrid: g.params.vrid }), metrics: this.metrics,
-        ...(this.opts.preflight ? { policy: this.opts.preflight } : {}),
-      }));
-    }
-    await Promise.all(this.preflights.map((p) => p.start(signal)));
+    for (const [name, g] of this.groups) this.preflights.set(name, this.preflight(g));
+    await Promise.all([...this.preflights.values()].map((p) => p.start(signal)));
     await Promise.all([...this.runners.values()].map((r) => r.releaseLeftovers()));
     await this.opts.transport.start((msg) => this.route(msg));
     this.started = true;
     this.startChecks();
     for (const r of this.runners.values()) r.start();
     this.syncUpdate();
-    for (const g of this.opts.groups) {
-      const iface = g.trackInterface;
-      const runner = this.runners.get(g.params.group);
-      if (!iface || !runner || !this.opts.links) continue;
-      const resource = `link ${iface}`;
-      this.unwatch.push(this.opts.links.watch(iface, (up) => (up ? runner.clearFault(resource) : runner.raiseFault(resource))));
-    }
+    for (const g of this.groups.values()) this.watchLink(g);
+  }
+
+  /**
+   * A reload adds `g` to a running node (docs/api.md "Reload"): its provider is validated, what
+   * an earlier holder left is released, and its election starts, exactly as at start; `beforeStart`
+   * (ClusterNode: the startup hold) runs first. Its tracks may only name checks that run already.
+   */
+  async addGroup(g: NodeGroup, beforeStart?: (runner: InstanceRunner) => void): Promise<void> {
+    if (!this.started) throw new Error(`group ${g.params.group}: the node is not running`);
+    const running = new Set(this.health ? [...this.health.states().keys()] : []);
+    const missing = (g.tracks ?? []).find((t) => !running.has(t.check));
+    if (missing) throw new Error(`group ${g.params.group} tracks check ${missing.check}, which this node does not run (a restart starts it)`);
+    const runner = this.add(g);
+    const preflight = this.preflight(g);
+    this.preflights.set(g.params.group, preflight);
+    await preflight.start(new AbortController().signal);
+    await runner.releaseLeftovers();
+    this.health?.setTargets(this.healthTargets(), [g.params.group]);
+    beforeStart?.(runner);
+    runner.start();
+    this.watchLink(g);
+    this.syncUpdate();
+  }
+
+  /**
+   * A reload removes group `name`: it stops as at shutdown (a master resigns with priority 0
+   * and releases; ClusterNode hands off before), its provider closes. False: no such group.
+   */
+  async removeGroup(name: string): Promise<boolean> {
+    const runner = this.byName.get(name);
+    const g = this.groups.get(name);
+    if (!runner || !g) return false;
+    this.preflights.get(name)?.stop();
+    this.preflights.delete(name);
+    this.unwatch.get(name)?.();
+    this.unwatch.delete(name);
+    await runner.stop();
+    this.byName.delete(name);
+    this.groups.delete(name);
+    this.health?.setTargets(this.healthTargets());
+    await Promise.resolve(g.provider.close?.()).catch((err: unknown) => this.opts.logger.warn({ err, group: name }, `group ${name}: closing its provider failed (${err instanceof Error ? err.message : String(err)})`));
+    return true;
+  }
+
+  private preflight(g: NodeGroup): ProviderPreflight {
+    const runner = this.byName.get(g.params.group) as InstanceRunner;
+    return new ProviderPreflight({
+      provider: g.provider, group: g.params.group, target: runner, clock: this.opts.clock,
+      logger: this.opts.logger.child({ group: g.params.group, vrid: g.params.vrid }), metrics: this.metrics,
+      ...(this.opts.preflight ? { policy: this.opts.preflight } : {}),
+    });
+  }
+
+  private watchLink(g: NodeGroup): void {
+    const iface = g.trackInterface;
+    const runner = this.byName.get(g.params.group);
+    if (!iface || !runner || !this.opts.links) return;
+    const resource = `link ${iface}`;
+    this.unwatch.set(g.params.group, this.opts.links.watch(iface, (up) => (up ? runner.clearFault(resource) : runner.raiseFault(resource))));
+  }
+
+  /** What the health checks move: every group that tracks some. */
+  private healthTargets(): HealthTarget[] {
+    return [...this.groups.values()].flatMap((g) => {
+      const runner = this.byName.get(g.params.group);
+      return runner && g.tracks && g.tracks.length > 0 ? [{
+        group: g.params.group, tracks: g.tracks,
+        setHealthWeight: (w: number) => runner.setHealthWeight(w),
+        raiseFault: (r: string, reason?: string) => runner.raiseFault(r, reason),
+        clearFault: (r: string) => runner.clearFault(r),
+      }] : [];
+    });
   }
 
   /**
@@ -154,15 +222,7 @@ export class VipdNode {
   private startChecks(): void {
     const checks = this.opts.checks ?? [];
     if (checks.length === 0) return;
-    const targets = this.opts.groups.flatMap((g) => {
-      const runner = this.runners.get(g.params.group);
-      return runner && g.tracks && g.tracks.length > 0 ? [{
-        group: g.params.group, tracks: g.tracks,
-        setHealthWeight: (w: number) => runner.setHealthWeight(w),
-        raiseFault: (r: string, reason?: string) => runner.raiseFault(r, reason),
-        clearFault: (r: string) => runner.clearFault(r),
-      }] : [];
-    });
+    const targets = this.healthTargets();
     // Only checks some group tracks are run (keepalived runs only tracked scripts too).
     const tracked = new Set(targets.flatMap((t) => t.tracks.map((k) => k.check)));
     this.health = new HealthChecks({
@@ -221,7 +281,7 @@ export class VipdNode {
     this.pauseSync();
     this.stopPreflights();
     this.health?.stop();
-    for (const u of this.unwatch.splice(0)) u();
+    this.unwatchLinks();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
   }
 
@@ -231,11 +291,11 @@ export class VipdNode {
     this.started = false;
     this.stopPreflights();
     this.health?.stop();
-    for (const u of this.unwatch.splice(0)) u();
+    this.unwatchLinks();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     // Every release is done: free the providers' sockets and timers (VipProvider.close), or a
     // cloud provider's kept-alive connection and idle refresh keep the process from exiting.
-    await Promise.allSettled(this.opts.groups.map((g) => g.provider.close?.()));
+    await Promise.allSettled([...this.groups.values()].map((g) => g.provider.close?.()));
     await this.opts.transport.stop();
   }
 
@@ -244,13 +304,18 @@ export class VipdNode {
     this.started = false;
     this.stopPreflights();
     this.health?.stop();
-    for (const u of this.unwatch.splice(0)) u();
+    this.unwatchLinks();
     for (const r of this.runners.values()) r.halt();
     await this.opts.transport.stop();
   }
 
   private stopPreflights(): void {
-    for (const p of this.preflights) p.stop();
+    for (const p of this.preflights.values()) p.stop();
+  }
+
+  private unwatchLinks(): void {
+    for (const u of this.unwatch.values()) u();
+    this.unwatch.clear();
   }
 
   private route(msg: GroupAdvert): void {
