@@ -19,6 +19,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Audit } from '../ports/audit.js';
 import type { RotatingSigner } from './key-rotation.js';
+import type { RotatingTls } from './cert-rotation.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { ClusterGroup, RunningNode } from '../runtime/cluster-node.js';
 import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
@@ -39,6 +40,8 @@ export interface BootOptions {
   readonly audit?: Audit;
   /** Advert keys a reload can rotate (src/app/key-rotation.ts). */
   readonly keys?: RotatingSigner;
+  /** Certificates a reload can rotate (src/app/cert-rotation.ts). */
+  readonly certs?: RotatingTls;
   /** The provider registry; default PROVIDER_PLUGINS (tests add their own). */
   readonly providers?: readonly ProviderPlugin[];
   /** What providers read their SDKs' standard variables from; default process.env. */

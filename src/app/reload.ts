@@ -2,7 +2,8 @@
  * Hitless reload (SIGHUP, `vipctl reload`; docs/api.md "Reload"): the file is read and validated
  * like at start, compared with the configuration in force, and the plan printed. What can change
  * in place is applied without touching the groups that did not change: the advert keys (keys,
- * active key, signing mode) rotate, and unicast groups are added, removed or changed (a changed
+ * active key, signing mode) and the certificates (the TLS files' contents, run.ts reads them)
+ * rotate, and unicast groups are added, removed or changed (a changed
  * group stops, handing off if it is master, and starts again with its new settings). Anything
  * else is listed with what it needs, and then nothing is applied: a reload never resets a
  * running group behind the operator's back. An invalid file is refused with its errors; the
@@ -97,7 +98,8 @@ export function planReload(old: VipdConfig, next: VipdConfig, ctx: ReloadContext
   }
   const sections: [string, unknown, unknown][] = [
     ['cluster_id', old.clusterId, next.clusterId], ['node', old.node, next.node], ['seeds', old.seeds, next.seeds],
-    ['insecure', old.insecure, next.insecure], ['tls', old.tls, next.tls], ['timing', old.timing, next.timing],
+    // The TLS files' paths may change; their contents rotate in place (src/app/cert-rotation.ts).
+    ['insecure', old.insecure, next.insecure], ['tls.allow', old.tls?.allow, next.tls?.allow], ['tls', old.tls === undefined, next.tls === undefined], ['timing', old.timing, next.timing],
     ['log', old.log, next.log], ['membership', old.membership, next.membership], ['bfd', old.bfd, next.bfd],
     ['checks', old.checks, next.checks], ['api', old.api, next.api], ['sync_groups', old.syncGroups, next.syncGroups],
   ];

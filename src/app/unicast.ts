@@ -4,6 +4,7 @@
  * nodes, so a LAN-only node never loads @grpc/grpc-js or the TLS code.
  */
 import type { RotatingSigner } from './key-rotation.js';
+import type { RotatingTls } from './cert-rotation.js';
 import { healthSpecs } from './health.js';
 import { BfdAuthenticator } from '../adapters/bfd/auth.js';
 import { insecureCredentials, mutualTlsCredentials } from '../adapters/grpc/credentials.js';
@@ -34,6 +35,8 @@ export interface UnicastBoot {
   readonly audit?: ClusterNodeOptions['audit'];
   /** Advert keys that a reload can rotate (src/app/key-rotation.ts); default a fixed keyring. */
   readonly keys?: RotatingSigner;
+  /** Certificates that a reload can rotate (src/app/cert-rotation.ts). */
+  readonly certs?: RotatingTls;
   readonly groups: ClusterNodeOptions['groups'];
   /** The VRRP side of groups that speak both. */
   readonly lan?: { readonly transport: VrrpTransport; readonly groups: Set<string> };
@@ -52,7 +55,9 @@ export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): P
     if (!tls || !auth) throw new Error('configuration has neither tls/auth nor insecure: true');
     const material = await loadTlsFiles({ ca: tls.ca, cert: tls.cert, key: tls.key }, { expect: { clusterId: config.clusterId, nodeId: config.node.id } });
     for (const w of material.warnings) logger.warn({ file: tls.cert }, w);
-    credentials = mutualTlsCredentials(config.clusterId, { ca: material.ca, cert: material.cert, key: material.key, allow: tls.allow });
+    const mtls = mutualTlsCredentials(config.clusterId, { ca: material.ca, cert: material.cert, key: material.key, allow: tls.allow });
+    opts.certs?.attach(mtls, { ca: material.ca, cert: material.cert, key: material.key });
+    credentials = mtls;
     if (opts.keys) {
       // Rotatable without a restart (hitless reload): the transport signs through opts.keys.
       opts.keys.use(auth);

@@ -1,12 +1,16 @@
 /**
  * `vipd run -c FILE`: load and validate the configuration (refuse to start on any error), start
  * every VIP group, stop gracefully on SIGTERM/SIGINT (masters hand off or resign with priority 0);
- * SIGHUP reloads the file (src/app/reload.ts: keys and unicast groups change in place, anything
+ * SIGHUP reloads the file (src/app/reload.ts: keys, certificates and unicast groups change in place, anything
  * else is refused as needing a restart), and a second stop signal forces the exit (signals.ts).
+ * `vipd run --keepalived-conf FILE`: the same with a keepalived.conf, converted by the importer at
+ * every load, start and reload alike (docs/keepalived-import.md).
  */
+import { hostname } from 'node:os';
 import { createLogger } from '../adapters/pino-logger.js';
 import { systemClock } from '../adapters/system-clock.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, type LoadResult } from '../config/load.js';
+import { loadKeepalivedConfig } from '../config/keepalived/import.js';
 import { PROVIDER_PLUGINS } from '../app/providers.js';
 import { formatIssue, summarize } from '../config/format.js';
 import { buildNode, reloadGroups, type BootOptions } from '../app/boot.js';
@@ -19,22 +23,45 @@ import { apiListeners } from '../app/api-listeners.js';
 import { ApiServer } from '../api/server.js';
 import { packageVersion } from './version.js';
 import { RotatingSigner } from '../app/key-rotation.js';
+import { RotatingTls, type CertPlan } from '../app/cert-rotation.js';
 import { planReload } from '../app/reload.js';
 import type { ReloadResult } from '../api/control.js';
 import type { GroupConfig, VipdConfig } from '../config/types.js';
 
+/** Where the configuration comes from: `load` runs at start and again at every reload (SIGHUP). */
+export interface ConfigSource {
+  /** Named in messages. */
+  readonly file: string;
+  load(): Promise<LoadResult>;
+}
+
+/** `-c FILE`: a vipd YAML file. */
+export function yamlSource(file: string): ConfigSource {
+  return { file, load: () => loadConfigFile(file, { providers: PROVIDER_PLUGINS }) };
+}
+
+/**
+ * `--keepalived-conf FILE`: the importer converts the file at every load, so a reload re-reads
+ * the keepalived file; options it cannot map are warnings, at their keepalived file:line, and an
+ * invalid result refuses to start, named at the keepalived line where the part came from.
+ */
+export function keepalivedSource(file: string): ConfigSource {
+  return { file, load: () => Promise.resolve(loadKeepalivedConfig(file, { providers: PROVIDER_PLUGINS, hostName: hostname() })) };
+}
+
 /** `signals` are installed by the caller before anything else, so no SIGHUP can end the process. */
-export async function runAgent(file: string, signals: AgentSignals): Promise<number> {
+export async function runAgent(source: string | ConfigSource, signals: AgentSignals): Promise<number> {
   try {
-    return await runUntilStopped(file, signals);
+    return await runUntilStopped(typeof source === 'string' ? yamlSource(source) : source, signals);
   } finally {
     signals.dispose();
   }
 }
 
-async function runUntilStopped(file: string, signals: AgentSignals): Promise<number> {
+async function runUntilStopped(source: ConfigSource, signals: AgentSignals): Promise<number> {
+  const { file } = source;
   const signal = signals.stopping;
-  const loaded = await loadConfigFile(file, { providers: PROVIDER_PLUGINS });
+  const loaded = await source.load();
   if (!loaded.ok) {
     for (const e of loaded.errors) process.stderr.write(`${formatIssue(e)}\n`);
     process.stderr.write(`vipd: refusing to start: ${loaded.errors.length} error(s) in ${file}\n`);
@@ -48,10 +75,11 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
 
   const metrics = new PromMetrics();
   const keys = new RotatingSigner();
+  const certs = new RotatingTls();
   const events = new EventLog({ clock: systemClock, logger: logger.child({ component: 'audit' }), metrics });
   let node: RunningNode;
   const bootOpts: BootOptions = {
-    clock: systemClock, logger, metrics, audit: events, keys,
+    clock: systemClock, logger, metrics, audit: events, keys, certs,
     onRoleChange: (c) => events.record({ type: 'role', group: c.group, from: c.from, to: c.to, reason: c.reason, term: c.term, priority: c.priority }),
   };
   try {
@@ -67,7 +95,7 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, lines: [] });
   const reload = (): Promise<ReloadResult> => {
     reloading = reloading.then(async () => {
-      const r = await reloadFile(file, running, { keys, node, bootOpts });
+      const r = await reloadFile(source, running, { keys, certs, node, bootOpts });
       if (r.config) {
         running = r.config;
         agent.config = r.config;
@@ -103,16 +131,18 @@ async function runUntilStopped(file: string, signals: AgentSignals): Promise<num
 }
 
 /**
- * Reads `file` again and applies what can change in place (src/app/reload.ts). Refused, with
- * nothing changed, when the file is invalid or when a change needs a restart.
+ * Loads the source again (a keepalived.conf is converted again) and applies what can change in
+ * place (src/app/reload.ts). Refused, with nothing changed, when the file is invalid or when a
+ * change needs a restart.
  */
 async function reloadFile(
-  file: string,
+  source: ConfigSource,
   running: VipdConfig,
-  target: { keys: RotatingSigner; node: RunningNode; bootOpts: BootOptions },
+  target: { keys: RotatingSigner; certs: RotatingTls; node: RunningNode; bootOpts: BootOptions },
 ): Promise<{ result: ReloadResult; outcome: 'applied' | 'refused' | 'unchanged' | 'partial'; config?: VipdConfig }> {
   const { keys, node } = target;
-  const loaded = await loadConfigFile(file, { providers: PROVIDER_PLUGINS });
+  const { file } = source;
+  const loaded = await source.load();
   if (!loaded.ok) {
     return { outcome: 'refused', result: { ok: false, lines: [...loaded.errors.map((e) => formatIssue(e)), `refused: ${loaded.errors.length} error(s) in ${file}; nothing changed, the running configuration stays`] } };
   }
@@ -120,7 +150,14 @@ async function reloadFile(
   if (plan.restart.length > 0) {
     return { outcome: 'refused', result: { ok: false, lines: [...plan.lines, `refused: ${plan.restart.length} change(s) need a restart; nothing changed, the running configuration stays`] } };
   }
-  if (plan.lines.length === 0) return { outcome: 'unchanged', result: { ok: true, lines: [`${file}: no change`] } };
+  let certPlan: CertPlan;
+  try {
+    certPlan = await target.certs.plan(loaded.config);
+  } catch (err) {
+    return { outcome: 'refused', result: { ok: false, lines: [...plan.lines, `refused: certificates: ${err instanceof Error ? err.message : String(err)}; nothing changed`] } };
+  }
+  const lines = certPlan.change ? [...plan.lines, certPlan.line, ...certPlan.warnings.map((w) => `warning: ${w}`)] : plan.lines;
+  if (lines.length === 0) return { outcome: 'unchanged', result: { ok: true, lines: [`${file}: no change`] } };
   if (plan.rotateKeys && loaded.config.auth) {
     try {
       keys.use(loaded.config.auth);
@@ -128,6 +165,7 @@ async function reloadFile(
       return { outcome: 'refused', result: { ok: false, lines: [`refused: advert keys: ${err instanceof Error ? err.message : String(err)}; nothing changed`] } };
     }
   }
+  if (certPlan.change) certPlan.apply();
   if (plan.add.length > 0 || plan.remove.length > 0) {
     try {
       await reloadGroups(node, loaded.config, plan.add, plan.remove, target.bootOpts);
@@ -138,10 +176,10 @@ async function reloadFile(
       const groups = now.filter((g): g is GroupConfig => g !== undefined);
       return {
         outcome: 'partial', config: { ...loaded.config, groups },
-        result: { ok: false, lines: [...plan.lines, `failed part way: ${err instanceof Error ? err.message : String(err)}; running groups now: ${groups.map((g) => g.name).join(', ') || 'none'}`] },
+        result: { ok: false, lines: [...lines, `failed part way: ${err instanceof Error ? err.message : String(err)}; running groups now: ${groups.map((g) => g.name).join(', ') || 'none'}`] },
       };
     }
   }
   const untouched = running.groups.filter((g) => !plan.remove.includes(g.name)).map((g) => g.name);
-  return { outcome: 'applied', config: loaded.config, result: { ok: true, lines: [...plan.lines, `applied; ${untouched.length > 0 ? `untouched: ${untouched.join(', ')}` : 'no group was untouched'}`] } };
+  return { outcome: 'applied', config: loaded.config, result: { ok: true, lines: [...lines, `applied; ${untouched.length > 0 ? `untouched: ${untouched.join(', ')}` : 'no group was untouched'}`] } };
 }

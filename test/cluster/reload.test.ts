@@ -4,10 +4,12 @@
  * rotate the advert key (k3 learnt, then signed with) leave web alone: its master c keeps its
  * role and its VIP (no role change of web anywhere, no release of web's VIP), while db is
  * restarted in place and ends on c again; a reload that adds a group starts it and one that
- * removes it stops it; an invalid file changes nothing.
+ * removes it stops it; an invalid file changes nothing; a renewed certificate rotates in place
+ * (new handshakes get it, a restarted peer accepts it) and a wrong one is refused.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { connect } from 'node:tls';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { call, callJson } from '../../src/api/client.js';
 import type { ReloadResult, StatusView } from '../../src/api/control.js';
 import { LocalCluster, type LogEntry, type ProcSpec } from '../../src/cli/local-cluster.js';
+import { issueNodeCert } from '../../src/security/certs.js';
 
 const VIPD = ['--import', 'tsx', fileURLToPath(new URL('../../src/cli/vipd.ts', import.meta.url))];
 const ids = ['a', 'b', 'c'];
@@ -60,6 +63,12 @@ describe('reload: groups change in place, the others keep their master', () => {
     c.startAll();
     await c.until(() => c.masters().join() === 'c' && ids.every((id) => c.apiUrl(id)), 20_000, 'c master of web, every API up');
     await settled('at start');
+    // Every node past its startup hold in both groups, so that what follows is the reloads' doing.
+    const end = Date.now() + 20_000;
+    while (!(await Promise.all(ids.map(status))).every((st) => st.groups.every((g) => g.role === 'Master' || g.role === 'Backup'))) {
+      if (Date.now() > end) assert.fail(`the groups never left Initialize: ${c.tail(30)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
   after(() => c.destroy());
 
@@ -128,5 +137,55 @@ describe('reload: groups change in place, the others keep their master', () => {
     }
     assert.deepEqual((await status('c')).groups.map((g) => g.name), ['web', 'db']);
     assert.deepEqual(webEvents(t).map((e) => `${e.node}: ${e.msg}`), [], 'web untouched throughout');
+  });
+
+  it('rotates a renewed certificate in place; a wrong one is refused and the old one stays', async () => {
+    const t = Date.now();
+    const certFile = join(c.dir, 'c.crt');
+    const serial = async () => new X509Certificate(await readFile(certFile)).serialNumber;
+    /** The certificate c's gRPC listener presents to a new handshake now. */
+    const presented = async () => {
+      const port = Number(/listen: 127\.0\.0\.1:(\d+)/.exec(await readFile(c.configFile('c'), 'utf8'))?.[1]);
+      const [ca, cert, key] = await Promise.all(['ca.crt', 'a.crt', 'a.key'].map((f) => readFile(join(c.dir, f))));
+      return new Promise<string>((resolve, reject) => {
+        const sock = connect({ host: '127.0.0.1', port, ca, cert, key, ALPNProtocols: ['h2'], checkServerIdentity: () => undefined }, () => {
+          resolve(sock.getPeerCertificate().serialNumber);
+          sock.destroy();
+        });
+        sock.setTimeout(5000, () => sock.destroy(new Error('TLS handshake timed out')));
+        sock.once('error', reject);
+      });
+    };
+    const before = await serial();
+    assert.equal((await presented()).toLowerCase(), before.toLowerCase());
+    await issueNodeCert({ dir: c.dir, nodeId: 'c', sans: ['127.0.0.1'], days: 30 });
+    const after = await serial();
+    assert.notEqual(after, before);
+    const r = await reload('c');
+    assert.equal(r.ok, true, r.lines.join('\n'));
+    assert.match(r.lines.join('\n'), new RegExp(`certificates: serial ${before} until .* -> serial ${after} until .*rotated in place`));
+    assert.equal((await presented()).toLowerCase(), after.toLowerCase(), 'a new handshake gets the renewed certificate');
+    // b, restarted, dials c and accepts the renewed certificate: it is a member again.
+    c.signal('b', 'SIGTERM');
+    await c.exited('b', 15_000);
+    c.start('b');
+    const end = Date.now() + 20_000;
+    while ((await status('c')).members.find((m) => m.id === 'b')?.state !== 'alive' || !(await status('b').catch(() => undefined))?.ready) {
+      if (Date.now() > end) assert.fail(`b did not rejoin c after the rotation: ${c.tail(40)}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    // A certificate that is not c's (a's): refused, naming the file; c keeps presenting its own.
+    const good = await readFile(certFile);
+    try {
+      await writeFile(certFile, await readFile(join(c.dir, 'a.crt')));
+      const bad = await reload('c');
+      assert.equal(bad.ok, false);
+      assert.match(bad.lines.join('\n'), /refused: certificates: .*c\.(crt|key)/);
+      assert.equal((await presented()).toLowerCase(), after.toLowerCase());
+    } finally {
+      await writeFile(certFile, good);
+    }
+    assert.equal(c.masters().join(), 'c');
+    assert.deepEqual(webEvents(t).filter((e) => e.node === 'c').map((e) => `${e.node}: ${e.msg}`), [], 'c kept web throughout');
   });
 });

@@ -32,19 +32,41 @@ export function insecureCredentials(): TransportCredentials {
   };
 }
 
+/** The node's TLS files' contents (TlsMaterial without the allow-list). */
+export interface TlsFilesContent {
+  readonly ca: Buffer;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
 /**
- * A certificate provider that never changes (grpc-js experimental API). It serves both the CA
- * and the identity, and is passed in both places: grpc-js 1.14's
- * createCertificateProviderServerCredentials hands its two providers to the constructor in
- * swapped order. It answers on the next tick: grpc-js registers its watcher only after adding
- * our listeners, so a synchronous answer would be lost and every handshake refused.
+ * A certificate provider (grpc-js experimental API) that a reload can update: new handshakes
+ * use the new CA and identity; established streams keep theirs. It serves both the CA and the
+ * identity, and is passed in both places: grpc-js 1.14's createCertificateProviderServerCredentials
+ * hands its two providers to the constructor in swapped order. It answers on the next tick:
+ * grpc-js registers its watcher only after adding our listeners, so a synchronous answer would
+ * be lost and every handshake refused.
  */
-function staticProvider(ca: Buffer, certificate: Buffer, privateKey: Buffer): grpc.experimental.CertificateProvider {
+function rotatingProvider(current: () => TlsFilesContent): grpc.experimental.CertificateProvider & { changed(): void } {
+  const ca = new Set<grpc.experimental.CaCertificateUpdateListener>();
+  const identity = new Set<grpc.experimental.IdentityCertificateUpdateListener>();
+  const caUpdate = () => ({ caCertificate: current().ca });
+  const idUpdate = () => ({ certificate: current().cert, privateKey: current().key });
   return {
-    addCaCertificateListener: (l) => void setImmediate(() => l({ caCertificate: ca })),
-    removeCaCertificateListener: () => undefined,
-    addIdentityCertificateListener: (l) => void setImmediate(() => l({ certificate, privateKey })),
-    removeIdentityCertificateListener: () => undefined,
+    addCaCertificateListener: (l) => {
+      ca.add(l);
+      setImmediate(() => l(caUpdate()));
+    },
+    removeCaCertificateListener: (l) => void ca.delete(l),
+    addIdentityCertificateListener: (l) => {
+      identity.add(l);
+      setImmediate(() => l(idUpdate()));
+    },
+    removeIdentityCertificateListener: (l) => void identity.delete(l),
+    changed: () => {
+      for (const l of ca) l(caUpdate());
+      for (const l of identity) l(idUpdate());
+    },
   };
 }
 
@@ -73,14 +95,22 @@ export function certificateVerifier(clusterId: string, tls: TlsMaterial, now: ()
   };
 }
 
-export function mutualTlsCredentials(clusterId: string, tls: TlsMaterial): TransportCredentials {
-  const verify = certificateVerifier(clusterId, tls);
-  const provider = staticProvider(tls.ca, tls.cert, tls.key);
+/** Mutual TLS whose files a reload can replace (src/app/cert-rotation.ts). */
+export interface RotatableCredentials extends TransportCredentials {
+  /** From now on, new handshakes use `files`, and peers are verified against its CA. */
+  rotate(files: TlsFilesContent): void;
+}
+
+export function mutualTlsCredentials(clusterId: string, tls: TlsMaterial): RotatableCredentials {
+  let files: TlsFilesContent = { ca: tls.ca, cert: tls.cert, key: tls.key };
+  let verifier = certificateVerifier(clusterId, tls);
+  const verify = (raw: Buffer | undefined) => verifier(raw);
+  const provider = rotatingProvider(() => files);
   return {
     // Request a client certificate, but judge it in authenticate() (see above).
     server: grpc.experimental.createCertificateProviderServerCredentials(provider, provider, false),
     client: () =>
-      grpc.credentials.createSsl(tls.ca, tls.key, tls.cert, {
+      grpc.credentials.createSsl(files.ca, files.key, files.cert, {
         // The handshake verifies the server's chain against our CA; identity replaces host-name
         // checking: peers are dialed by address but authorised by who their certificate says.
         // Whether that is the node we dialled is decided at its Hello (hello-check.ts), which
@@ -92,5 +122,10 @@ export function mutualTlsCredentials(clusterId: string, tls: TlsMaterial): Trans
       }),
     // Both sides: grpc-js gives the peer certificate of a server stream and of a client call.
     authenticate: (auth: AuthContext | null) => verify(auth?.sslPeerCertificate?.raw),
+    rotate: (next) => {
+      files = next;
+      verifier = certificateVerifier(clusterId, { ...tls, ...next });
+      provider.changed();
+    },
   };
 }

@@ -189,6 +189,11 @@ export function deadReceived(
  * finds out by probing. Not relayed, for the same reason.
  */
 export function leftReceived(ctx: Ctx, l: { readonly id: string; readonly incarnation: number }, via: string): void {
+  // News that we left, from someone else: a previous life of ours left gracefully and we are
+  // back (a restart within reapAfterMs). Refute it like a death, or the members that saw the
+  // leave ignore our alive at the same incarnation until they forget us, sending us nothing:
+  // our groups would hear no master and claim (memberlist refutes any bad news about itself).
+  if (l.id === ctx.p.self.id && via !== ctx.p.self.id) return aboutSelf(ctx, { type: 'Left', id: l.id, incarnation: l.incarnation }, via);
   if (l.id !== via) {
     if (l.id !== ctx.p.self.id) dropItems(ctx, 'left-not-from-member');
     return;

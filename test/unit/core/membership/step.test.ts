@@ -155,11 +155,16 @@ describe('membership: refutation', () => {
     assert.equal(changes(r.actions).length, 0, 'we never mark ourselves');
   });
 
-  it('dead about us, at our incarnation or above, is refuted past it; left from another is believed by nobody', () => {
+  it('dead about us, at our incarnation or above, is refuted past it; so is left, which a member believed from a previous life of ours', () => {
     const r1 = step(started(), gossipFrom('a', [{ type: 'Dead', id: 'self', incarnation: 4, from: 'a' }]), 5);
     assert.equal(r1.state.incarnation, 5);
+    // We left gracefully at 5 and restarted (a restart within reapAfterMs): b believed that
+    // leave, and ignores our alive at 5; only an incarnation past it brings us back.
     const r2 = step(r1.state, gossipFrom('b', [{ type: 'Left', id: 'self', incarnation: 5 }]), 6);
-    assert.equal(r2.state.incarnation, 5, 'no member accepts `left` from anyone but the leaver, so there is nothing to refute');
+    assert.equal(r2.state.incarnation, 6);
+    // In a push-pull record too (the seed's view after a restart).
+    const r3 = step(started(), recv({ type: 'PushPull', ...env('b'), reply: true, members: [{ id: 'self', address: SELF.address, incarnation: 2, state: 'left' }] }), 5);
+    assert.equal(r3.state.incarnation, 3);
   });
 
   it('old news about us is ignored', () => {
