@@ -12,7 +12,7 @@ import { groupTracks, healthSpecs } from './health.js';
 import { electsAsUnicast, type GroupConfig, type VipdConfig } from '../config/types.js';
 import type { ElectionParams } from '../core/election/types.js';
 import { VrrpSocket, interfaceInfo } from '../adapters/vrrp/vrrp-socket.js';
-import { VrrpTransport } from '../adapters/vrrp/vrrp-transport.js';
+import { VrrpTransport, type VrrpGroup } from '../adapters/vrrp/vrrp-transport.js';
 import { sysfsLinkMonitor } from '../adapters/link-watcher.js';
 import { MetricsRegistry } from '../adapters/metrics-registry.js';
 import type { Clock } from '../ports/clock.js';
@@ -20,6 +20,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Audit } from '../ports/audit.js';
 import type { RotatingSigner } from './key-rotation.js';
 import type { RotatingTls } from './cert-rotation.js';
+import type { GroupReloader } from './group-reload.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { ClusterGroup, RunningNode } from '../runtime/cluster-node.js';
 import type { GroupStatus, RoleChange } from '../runtime/instance-runner.js';
@@ -42,6 +43,8 @@ export interface BootOptions {
   readonly keys?: RotatingSigner;
   /** Certificates a reload can rotate (src/app/cert-rotation.ts). */
   readonly certs?: RotatingTls;
+  /** Where the boot says how a reload changes its groups (src/app/group-reload.ts). */
+  readonly groupReloader?: GroupReloader;
   /** The provider registry; default PROVIDER_PLUGINS (tests add their own). */
   readonly providers?: readonly ProviderPlugin[];
   /** What providers read their SDKs' standard variables from; default process.env. */
@@ -49,15 +52,20 @@ export interface BootOptions {
 }
 
 /** The VRRP transport for the groups that speak it (multicast or both), if any. */
+/** The groups that speak VRRP, as the VRRP transport knows them. */
+function vrrpGroups(config: VipdConfig): VrrpGroup[] {
+  return config.groups.filter((g) => g.transport !== 'unicast').map((g) => ({
+    group: g.name, vrid: g.vrid, version: g.version, family: g.vips[0]?.family ?? 4, interface: g.interface,
+    vips: g.vips.map((v) => v.address),
+    ...(g.authPass !== undefined ? { pass: g.authPass } : {}),
+  }));
+}
+
 function lanTransport(config: VipdConfig, opts: BootOptions & { metrics: Metrics }): { transport: VrrpTransport; groups: Set<string> } | undefined {
   const groups = config.groups.filter((g) => g.transport !== 'unicast');
   if (groups.length === 0) return undefined;
   const transport = new VrrpTransport({
-    groups: groups.map((g) => ({
-      group: g.name, vrid: g.vrid, version: g.version, family: g.vips[0]?.family ?? 4, interface: g.interface,
-      vips: g.vips.map((v) => v.address),
-      ...(g.authPass !== undefined ? { pass: g.authPass } : {}),
-    })),
+    groups: vrrpGroups(config),
     open: (iface, family) => new VrrpSocket({
       interface: iface,
       family,
@@ -110,17 +118,6 @@ function clusterGroup(config: VipdConfig, g: GroupConfig, opts: BootOptions & { 
     startupHoldMs: g.startupHoldMs ?? defaultStartupHoldMs(g.priority, g.advertIntervalCs, g.version),
     tracks: groupTracks(g),
   };
-}
-
-/**
- * A reload (src/app/reload.ts): the running node stops the groups in `remove` and starts those
- * in `add` (a changed group is in both); the others run on untouched. Only unicast groups, whose
- * providers' SDKs are loaded already (reload.ts refuses the rest as "needs a restart").
- */
-export async function reloadGroups(node: RunningNode, config: VipdConfig, add: readonly GroupConfig[], remove: readonly string[], bootOpts: BootOptions): Promise<void> {
-  if (!node.reconfigure) throw new Error('this node speaks only VRRP: its groups change with a restart');
-  const opts = { ...bootOpts, metrics: bootOpts.metrics ?? node.metrics };
-  await node.reconfigure({ remove, add: add.map((g) => clusterGroup(config, g, opts, undefined)) });
 }
 
 /** A node that only speaks VRRP on its LAN: no gRPC, no membership, no certificates. */
@@ -187,9 +184,33 @@ async function buildElections(config: VipdConfig, bootOpts: BootOptions): Promis
       ...(opts.audit ? { audit: opts.audit } : {}),
       ...(opts.onRoleChange ? { onRoleChange: opts.onRoleChange } : {}),
     });
+    // A reload: the removed groups stop (their priority-0 adverts go out), the transport takes
+    // the new group list (opening a socket for a new interface), then the added groups start.
+    opts.groupReloader?.attach(async (cfg, add, remove) => {
+      for (const name of remove) await node.removeGroup(name);
+      await lan.transport.setGroups(vrrpGroups(cfg));
+      const speaking = { groups: new Set(vrrpGroups(cfg).map((v) => v.group)) };
+      for (const g of add) await node.addGroup(clusterGroup(cfg, g, opts, speaking));
+    }, ['multicast']);
     return new LanNode(node, `VRRP on ${[...new Set(config.groups.map((g) => g.interface))].join(', ')}`);
   }
   // Only now: gRPC, TLS and signing are loaded for nodes whose groups use them (src/app/unicast.ts).
   const { buildUnicastNode } = await import('./unicast.js');
-  return buildUnicastNode(config, { ...opts, groups, ...(lan ? { lan } : {}) });
+  const node = await buildUnicastNode(config, { ...opts, groups, ...(lan ? { lan } : {}) });
+  // A reload (ClusterNode.reconfigure): unicast groups always; multicast ones when the node has
+  // its VRRP transport already (a first VRRP group would need one: a restart).
+  opts.groupReloader?.attach(async (cfg, add, remove) => {
+    const speaking = { groups: new Set(vrrpGroups(cfg).map((v) => v.group)) };
+    await node.reconfigure({
+      remove,
+      add: add.map((g) => clusterGroup(cfg, g, opts, speaking)),
+      between: async () => {
+        if (!lan) return;
+        for (const name of remove) lan.groups.delete(name);
+        for (const g of add) if (g.transport !== 'unicast') lan.groups.add(g.name);
+        await lan.transport.setGroups(vrrpGroups(cfg));
+      },
+    });
+  }, lan ? ['unicast', 'multicast'] : ['unicast']);
+  return node;
 }

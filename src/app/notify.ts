@@ -78,8 +78,4 @@ export class NotifyingNode implements RunningNode {
   setBoost(group: string, by: number): boolean {
     return this.node.setBoost(group, by);
   }
-  /** The hooks are looked up by group name at each change: a changed group keeps its own. */
-  get reconfigure(): RunningNode['reconfigure'] {
-    return this.node.reconfigure?.bind(this.node);
-  }
 }

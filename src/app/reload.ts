@@ -3,7 +3,7 @@
  * like at start, compared with the configuration in force, and the plan printed. What can change
  * in place is applied without touching the groups that did not change: the advert keys (keys,
  * active key, signing mode) and the certificates (the TLS files' contents, run.ts reads them)
- * rotate, and unicast groups are added, removed or changed (a changed
+ * rotate, and unicast and VRRP (multicast) groups are added, removed or changed (a changed
  * group stops, handing off if it is master, and starts again with its new settings). Anything
  * else is listed with what it needs, and then nothing is applied: a reload never resets a
  * running group behind the operator's back. An invalid file is refused with its errors; the
@@ -25,8 +25,8 @@ export interface ReloadPlan {
 }
 
 export interface ReloadContext {
-  /** The running node can add and remove groups (a unicast node; a VRRP-only node cannot). */
-  readonly groupsInPlace: boolean;
+  /** Whether the running node can add and remove groups of this transport (src/app/group-reload.ts). */
+  readonly inPlace: (transport: GroupConfig['transport']) => boolean;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -45,9 +45,14 @@ function groupChanges(a: GroupConfig, b: GroupConfig): string[] {
 /** Why group `g` (as it was, `before`, and as it will be) cannot change in place; none: it can. */
 function groupBlockers(old: VipdConfig, next: VipdConfig, g: GroupConfig | undefined, before: GroupConfig | undefined, ctx: ReloadContext): string[] {
   const why: string[] = [];
-  if (!ctx.groupsInPlace) why.push('this node speaks only VRRP, whose sockets are set up at start');
-  for (const x of [before, g]) if (x && x.transport !== 'unicast') why.push(`it speaks VRRP (transport ${x.transport}), whose sockets are set up at start`);
-  if (old.bfd?.enabled || next.bfd?.enabled) why.push('bfd is enabled: BFD sessions to the groups\' peers are set up at start');
+  for (const t of new Set([before?.transport, g?.transport])) {
+    if (t !== undefined && !ctx.inPlace(t)) {
+      why.push(t === 'both' ? 'it speaks VRRP beside gRPC (transport both), whose identities are set up at start'
+        : t === 'multicast' ? 'this node has no VRRP transport yet (its sockets are set up at start)'
+          : 'this node speaks only VRRP (no gRPC peer links)');
+    }
+  }
+  if ((old.bfd?.enabled || next.bfd?.enabled) && [before, g].some((x) => x && x.transport !== 'multicast')) why.push('bfd is enabled: BFD sessions to the groups\' peers are set up at start');
   if (g) {
     // Checks run from the start for the groups that track them; a new one starts with a restart.
     const running = new Set(old.groups.flatMap((x) => x.tracks.map((t) => t.check)));
@@ -62,7 +67,9 @@ function groupBlockers(old: VipdConfig, next: VipdConfig, g: GroupConfig | undef
   return why;
 }
 
-export function planReload(old: VipdConfig, next: VipdConfig, ctx: ReloadContext = { groupsInPlace: true }): ReloadPlan {
+const UNICAST_AND_MULTICAST: ReloadContext = { inPlace: (t) => t !== 'both' };
+
+export function planReload(old: VipdConfig, next: VipdConfig, ctx: ReloadContext = UNICAST_AND_MULTICAST): ReloadPlan {
   const lines: string[] = [];
   const restart: string[] = [];
   const add: GroupConfig[] = [];

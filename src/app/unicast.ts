@@ -14,7 +14,7 @@ import type { VipdConfig } from '../config/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { ClusterNodeOptions, RunningNode } from '../runtime/cluster-node.js';
+import type { ClusterNode, ClusterNodeOptions } from '../runtime/cluster-node.js';
 import type { RoleChange } from '../runtime/instance-runner.js';
 import { loadTlsFiles } from '../security/identity.js';
 import { initialSequence, ReplayGuard } from '../security/replay.js';
@@ -42,7 +42,7 @@ export interface UnicastBoot {
   readonly lan?: { readonly transport: VrrpTransport; readonly groups: Set<string> };
 }
 
-export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): Promise<RunningNode> {
+export async function buildUnicastNode(config: VipdConfig, opts: UnicastBoot): Promise<ClusterNode> {
   const { logger, groups, lan } = opts;
   let credentials = insecureCredentials();
   let signer = unsigned;

@@ -1,7 +1,7 @@
 /**
  * `vipd run -c FILE`: load and validate the configuration (refuse to start on any error), start
  * every VIP group, stop gracefully on SIGTERM/SIGINT (masters hand off or resign with priority 0);
- * SIGHUP reloads the file (src/app/reload.ts: keys, certificates and unicast groups change in place, anything
+ * SIGHUP reloads the file (src/app/reload.ts: keys, certificates and groups change in place, anything
  * else is refused as needing a restart), and a second stop signal forces the exit (signals.ts).
  * `vipd run --keepalived-conf FILE`: the same with a keepalived.conf, converted by the importer at
  * every load, start and reload alike (docs/keepalived-import.md).
@@ -13,7 +13,8 @@ import { loadConfigFile, type LoadResult } from '../config/load.js';
 import { loadKeepalivedConfig } from '../config/keepalived/import.js';
 import { PROVIDER_PLUGINS } from '../app/providers.js';
 import { formatIssue, summarize } from '../config/format.js';
-import { buildNode, reloadGroups, type BootOptions } from '../app/boot.js';
+import { buildNode, type BootOptions } from '../app/boot.js';
+import { GroupReloader } from '../app/group-reload.js';
 import type { RunningNode } from '../runtime/cluster-node.js';
 import type { AgentSignals } from './signals.js';
 import { PromMetrics } from '../adapters/prom-exporter.js';
@@ -76,10 +77,11 @@ async function runUntilStopped(source: ConfigSource, signals: AgentSignals): Pro
   const metrics = new PromMetrics();
   const keys = new RotatingSigner();
   const certs = new RotatingTls();
+  const groupReloader = new GroupReloader();
   const events = new EventLog({ clock: systemClock, logger: logger.child({ component: 'audit' }), metrics });
   let node: RunningNode;
   const bootOpts: BootOptions = {
-    clock: systemClock, logger, metrics, audit: events, keys, certs,
+    clock: systemClock, logger, metrics, audit: events, keys, certs, groupReloader,
     onRoleChange: (c) => events.record({ type: 'role', group: c.group, from: c.from, to: c.to, reason: c.reason, term: c.term, priority: c.priority }),
   };
   try {
@@ -95,7 +97,7 @@ async function runUntilStopped(source: ConfigSource, signals: AgentSignals): Pro
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, lines: [] });
   const reload = (): Promise<ReloadResult> => {
     reloading = reloading.then(async () => {
-      const r = await reloadFile(source, running, { keys, certs, node, bootOpts });
+      const r = await reloadFile(source, running, { keys, certs, node, groups: groupReloader });
       if (r.config) {
         running = r.config;
         agent.config = r.config;
@@ -138,7 +140,7 @@ async function runUntilStopped(source: ConfigSource, signals: AgentSignals): Pro
 async function reloadFile(
   source: ConfigSource,
   running: VipdConfig,
-  target: { keys: RotatingSigner; certs: RotatingTls; node: RunningNode; bootOpts: BootOptions },
+  target: { keys: RotatingSigner; certs: RotatingTls; node: RunningNode; groups: GroupReloader },
 ): Promise<{ result: ReloadResult; outcome: 'applied' | 'refused' | 'unchanged' | 'partial'; config?: VipdConfig }> {
   const { keys, node } = target;
   const { file } = source;
@@ -146,7 +148,7 @@ async function reloadFile(
   if (!loaded.ok) {
     return { outcome: 'refused', result: { ok: false, lines: [...loaded.errors.map((e) => formatIssue(e)), `refused: ${loaded.errors.length} error(s) in ${file}; nothing changed, the running configuration stays`] } };
   }
-  const plan = planReload(running, loaded.config, { groupsInPlace: node.reconfigure !== undefined });
+  const plan = planReload(running, loaded.config, { inPlace: (t) => target.groups.supports(t) });
   if (plan.restart.length > 0) {
     return { outcome: 'refused', result: { ok: false, lines: [...plan.lines, `refused: ${plan.restart.length} change(s) need a restart; nothing changed, the running configuration stays`] } };
   }
@@ -168,7 +170,7 @@ async function reloadFile(
   if (certPlan.change) certPlan.apply();
   if (plan.add.length > 0 || plan.remove.length > 0) {
     try {
-      await reloadGroups(node, loaded.config, plan.add, plan.remove, target.bootOpts);
+      await target.groups.apply(loaded.config, plan.add, plan.remove);
     } catch (err) {
       // Stopped and started one by one: what runs now is what is in force (the next reload
       // compares with it).

@@ -152,14 +152,14 @@ export interface RunningNode {
   setMaintenance(group: string, on: boolean): Promise<boolean>;
   /** An operator's temporary priority boost (0 ends it); false: no such group. */
   setBoost(group: string, by: number): boolean;
-  /** A reload's group changes (ClusterNode.reconfigure); absent: only a restart changes groups. */
-  reconfigure?(change: GroupChange): Promise<void>;
 }
 
 /** Groups a reload stops (`remove`, by name) and starts (`add`); a changed group is in both. */
 export interface GroupChange {
   readonly remove: readonly string[];
   readonly add: readonly ClusterGroup[];
+  /** Runs after the removed groups stopped and before the added ones start (the VRRP sockets). */
+  readonly between?: () => Promise<void>;
 }
 
 export class ClusterNode implements RunningNode {
@@ -270,12 +270,12 @@ export class ClusterNode implements RunningNode {
    * A reload (docs/api.md "Reload"): the groups in `remove` stop (a master hands off to its
    * best live peer first, as at shutdown, else resigns with priority 0), then those in `add`
    * start with a startup hold, as at a cold start; every other group runs on untouched. A
-   * changed group is in both. Only unicast groups: VRRP groups share the LAN transport's
-   * sockets, which are set up at start (src/app/reload.ts says "needs a restart" for them).
+   * changed group is in both. Unicast and multicast groups: a `both` group's VRRP identities
+   * and BFD sessions are set up at start (src/app/reload.ts says "needs a restart" for them).
    */
   async reconfigure(change: GroupChange): Promise<void> {
-    const vrrp = change.add.find((g) => (g.transport ?? 'unicast') !== 'unicast');
-    if (vrrp) throw new Error(`group ${vrrp.params.group} speaks VRRP (transport ${vrrp.transport ?? 'unicast'}): adding it needs a restart`);
+    const both = change.add.find((g) => g.transport === 'both');
+    if (both) throw new Error(`group ${both.params.group} speaks VRRP beside gRPC (transport both): adding it needs a restart`);
     // What the operator set on a changed group carries over to its new runner (docs/api.md).
     const carried = new Map<string, { maintenance: boolean; boost: number }>();
     for (const name of change.remove) {
@@ -289,11 +289,12 @@ export class ClusterNode implements RunningNode {
       this.unicastGroups.delete(name);
       this.heardPriority.delete(name);
     }
+    await change.between?.();
     for (const raw of change.add) {
       const g = withHandoff(withLease(raw, this.opts.nodeId));
       if (g.params.lease && !this.opts.leaseTransport) throw new Error(`group ${g.params.group} has quorum majority (leases) but the node has no lease transport`);
       this.groups.set(g.params.group, g);
-      this.unicastGroups.add(g.params.group);
+      if (g.transport !== 'multicast') this.unicastGroups.add(g.params.group);
       try {
         const kept = carried.get(g.params.group);
         await this.node.addGroup(this.nodeGroup(g), (runner) => {

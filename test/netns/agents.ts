@@ -61,12 +61,16 @@ abstract class Agent {
 }
 
 export class VipdAgent extends Agent {
+  /** The configuration file it runs (a reload test rewrites it). */
+  file = '';
+
   constructor(readonly name: string) {
     super();
   }
 
   async start(ns: string, dir: string, yaml: string): Promise<void> {
     const file = join(dir, `${this.name}.yaml`);
+    this.file = file;
     await writeFile(file, yaml);
     this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', '-c', file], (line) => {
       try {

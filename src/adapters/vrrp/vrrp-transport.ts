@@ -50,23 +50,46 @@ export class VrrpTransport implements PeerTransport {
   private handler: AdvertHandler | undefined;
   /** Sends still in the socket's queue: stop() lets them out (the priority-0 advert is one). */
   private readonly pending = new Set<Promise<void>>();
+  private groups: readonly VrrpGroup[];
 
   constructor(private readonly opts: VrrpTransportOptions) {
     this.limiter = new LogLimiter(systemClock, opts.logger);
-    for (const g of opts.groups) {
-      if (g.pass !== undefined) opts.logger.warn({ group: g.group }, `group ${g.group} uses VRRPv2 PASS authentication: the password travels in cleartext and protects nothing (RFC 3768 removed it); use it only to match an existing keepalived setup`);
+    this.groups = opts.groups;
+    this.warnPass(opts.groups);
+  }
+
+  private warnPass(groups: readonly VrrpGroup[]): void {
+    for (const g of groups) {
+      if (g.pass !== undefined) this.opts.logger.warn({ group: g.group }, `group ${g.group} uses VRRPv2 PASS authentication: the password travels in cleartext and protects nothing (RFC 3768 removed it); use it only to match an existing keepalived setup`);
     }
+  }
+
+  /**
+   * A reload (docs/api.md "Reload"): the groups become `groups`. A socket opens for an interface
+   * and family no group used, and one that no group uses any more closes. Call it after the
+   * removed groups stopped (their priority-0 adverts went out) and before the added ones start.
+   */
+  async setGroups(groups: readonly VrrpGroup[]): Promise<void> {
+    this.warnPass(groups.filter((g) => !this.groups.some((x) => x.group === g.group)));
+    this.groups = groups;
+    const used = new Set(groups.map((g) => key(g.interface, g.family)));
+    for (const [k, conn] of [...this.conns]) {
+      if (used.has(k)) continue;
+      this.conns.delete(k);
+      await conn.close();
+    }
+    if (this.handler) await this.open();
   }
 
   /** Our source address on a group's interface (its RFC 5798 §6.4.3 tie-break address). */
   sourceAddress(group: string): string | undefined {
-    const g = this.opts.groups.find((x) => x.group === group);
+    const g = this.groups.find((x) => x.group === group);
     return g ? this.conns.get(key(g.interface, g.family))?.address : undefined;
   }
 
   /** Opens one socket per interface and family; call before start to learn source addresses. */
   async open(): Promise<void> {
-    for (const g of this.opts.groups) {
+    for (const g of this.groups) {
       const k = key(g.interface, g.family);
       if (this.conns.has(k)) continue;
       const conn = this.opts.open(g.interface, g.family);
@@ -81,7 +104,7 @@ export class VrrpTransport implements PeerTransport {
   }
 
   send(msg: GroupAdvert): void {
-    const g = this.opts.groups.find((x) => x.group === msg.group);
+    const g = this.groups.find((x) => x.group === msg.group);
     const conn = g && this.conns.get(key(g.interface, g.family));
     if (!g || !conn) return;
     const destination = g.family === 4 ? VRRP_MULTICAST_IPV4 : VRRP_MULTICAST_IPV6;
@@ -141,7 +164,7 @@ export class VrrpTransport implements PeerTransport {
     const d = decodeVrrp(payload, { family, source: p.source, destination });
     if (!d.ok) return this.drop(iface, 'malformed', `from ${p.source}: ${d.reason}`);
     const msg = d.value;
-    const g = this.opts.groups.find((x) => x.interface === iface && x.family === family && x.vrid === msg.vrid);
+    const g = this.groups.find((x) => x.interface === iface && x.family === family && x.vrid === msg.vrid);
     this.opts.metrics.inc('vipd_vrrp_received_total', { interface: iface });
     // RFC 5798 §5.2.5 (and RFC 3768 §5.3.5): Count IPvX Addrs is at least 1. An advert for no
     // address speaks for nothing we could hold; it must not move an election.

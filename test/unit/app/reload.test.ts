@@ -26,7 +26,7 @@ test('unicast groups: a changed group restarts in place, an added one starts, a 
 test('what needs a restart says why', () => {
   const checks = 'checks: [{name: app, type: exec, command: [/bin/true]}]\n';
   const cases: [string, string, string, RegExp][] = [
-    ['VRRP group', doc(web(', transport: multicast')), doc(web(', transport: multicast, priority: 150')), /group web changed: priority \(it speaks VRRP \(transport multicast\)/],
+    ['VRRP beside gRPC', doc(web(', transport: both')), doc(web(', transport: both, priority: 150')), /group web changed: priority \(it speaks VRRP beside gRPC \(transport both\)/],
     ['bfd', doc(web(), 'bfd: {enabled: true}\n'), doc(web(', priority: 150'), 'bfd: {enabled: true}\n'), /bfd is enabled: BFD sessions/],
     ['a check no group tracked', doc(web(), checks), doc(web(', track: [app]'), checks), /it tracks app, which no running group tracks/],
     ['new notify hooks', doc(web()), doc(web(', notify: {master: [/bin/true]}')), /its notify hooks are new/],
@@ -38,7 +38,14 @@ test('what needs a restart says why', () => {
     assert.match(p.restart[0] ?? '', why, what);
     assert.match(p.lines.at(-1) ?? '', /needs a restart \(systemctl restart vipd\)$/, what);
   }
-  // A VRRP-only node cannot add groups at all.
-  const lan = planReload(valid(doc(web())), valid(doc(web() + db())), { groupsInPlace: false });
+  // What the node can do decides: a VRRP-only node adds VRRP groups, not unicast ones; a node
+  // without a VRRP transport cannot add a VRRP group.
+  const lanOnly = { inPlace: (t: string) => t === 'multicast' };
+  const lan = planReload(valid(doc(web())), valid(doc(web() + db())), lanOnly);
   assert.match(lan.restart[0] ?? '', /group db added \(this node speaks only VRRP/);
+  const vrrp = (name: string, vrid: number, more = '') => `  - {name: ${name}, vrid: ${vrid}, interface: eth0, vips: [192.0.2.${vrid}/24], transport: multicast${more}}\n`;
+  const ok = planReload(valid(doc(vrrp('web', 51))), valid(doc(vrrp('web', 51, ', priority: 150') + vrrp('db', 52))), lanOnly);
+  assert.deepEqual([ok.restart, ok.add.map((g) => g.name), ok.remove], [[], ['web', 'db'], ['web']]);
+  const unicastOnly = planReload(valid(doc(web())), valid(doc(web() + vrrp('db', 52))), { inPlace: (t) => t === 'unicast' });
+  assert.match(unicastOnly.restart[0] ?? '', /group db added \(this node has no VRRP transport yet/);
 });
