@@ -1,8 +1,9 @@
 /**
  * The recent events of this node (issue 11 §6): a bounded ring, numbered from 1 so that a
  * client asks for what came after the last one it saw (`/v1/events?since=`), and subscribers
- * for the WebSocket stream. Each event is also one structured log line (role changes are
- * already one line each, from the election, so they are not repeated).
+ * for the WebSocket stream. Each event is also one structured log line (role and member changes
+ * are already one line each, from the election and from membership, with their reasons, so they
+ * are not repeated).
  */
 import type { Audit, AuditEvent } from '../ports/audit.js';
 import type { Clock } from '../ports/clock.js';
@@ -27,7 +28,7 @@ export class EventLog implements Audit {
     this.ring.push(e);
     if (this.ring.length > (this.opts.size ?? EVENT_LOG_SIZE)) this.ring.shift();
     this.opts.metrics.inc('vipd_events_total', { type: event.type });
-    if (event.type !== 'role') this.opts.logger.info({ audit: event.type, ...event }, describe(event));
+    if (event.type !== 'role' && event.type !== 'member') this.opts.logger.info({ audit: event.type, ...event }, describe(event));
     for (const s of this.subscribers) {
       try {
         s(e);
