@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `vipd` command line: run, check, demo, certs, cleanup. Each command's work is imported when
- * it runs, so `vipd run` loads only what its configuration uses (gRPC and TLS for unicast groups,
- * a cloud SDK for a cloud provider: src/app/boot.ts), never the demos' or the certificate tools'.
+ * The `vipd` command line: run, check, demo, certs, cleanup, import. Each command's work is
+ * imported when it runs, so `vipd run` loads only what its configuration uses (gRPC and TLS for
+ * unicast groups, a cloud SDK for a cloud provider: src/app/boot.ts), never the demos' or the
+ * certificate tools'.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/duration.js';
@@ -12,6 +13,9 @@ import { cleanupCommand } from './cleanup.js';
 import { DEMO_CLOUDS, type DemoCloud } from './cloud-demo-modes.js';
 import { handleAgentSignals } from './signals.js';
 import { packageVersion } from './version.js';
+
+/** Bad input on the command line (vipd check, certs and import use 2 as well). */
+const EXIT_USAGE = 2;
 
 function duration(value: string): number {
   const d = parseDuration(value);
@@ -33,13 +37,17 @@ const program = new Command()
 
 program
   .command('run')
-  .description('run the agent with a configuration file')
-  .requiredOption('-c, --config <file>', 'configuration file (YAML)')
-  .action(async (o: { config: string }) => {
+  .description('run the agent with a configuration file, or with a keepalived.conf converted at each start and reload')
+  .option('-c, --config <file>', 'configuration file (YAML)')
+  .option('--keepalived-conf <file>', 'a keepalived.conf instead, converted as `vipd import keepalived` does (docs/keepalived-import.md)')
+  .action(async (o: { config?: string; keepalivedConf?: string }, cmd: Command) => {
+    if ((o.config === undefined) === (o.keepalivedConf === undefined)) {
+      cmd.error('error: give exactly one of -c/--config <file> and --keepalived-conf <file>', { exitCode: EXIT_USAGE, code: 'vipd.usage' });
+    }
     // Signals first, so that no SIGHUP can end the process while the agent loads.
     const signals = handleAgentSignals();
-    const { runAgent } = await import('./run.js');
-    process.exitCode = await runAgent(o.config, signals);
+    const { runAgent, keepalivedSource } = await import('./run.js');
+    process.exitCode = await runAgent(o.keepalivedConf !== undefined ? keepalivedSource(o.keepalivedConf) : (o.config as string), signals);
   });
 
 program.addCommand(checkCommand());
@@ -61,6 +69,29 @@ program
     const { runDemo } = await import('./demo.js');
     await runDemo(opts, stopping);
     process.exitCode = 0;
+  });
+
+const imports = program
+  .command('import')
+  .description("convert another tool's configuration to a vipd configuration")
+  // commander reports its usage errors with exit 1; bad input is 2 in vipd (as `vipd check`).
+  .exitOverride((err) => {
+    if (err.exitCode === 1 && err.code.startsWith('commander.')) process.exit(EXIT_USAGE);
+  });
+
+imports
+  .command('keepalived')
+  .description('print a vipd configuration (YAML) converted from a keepalived.conf; every option not carried over goes to stderr with its file:line and why')
+  .argument('<file>', 'the keepalived.conf (its includes are followed)')
+  .option('-o, --out <file>', 'write the YAML to this file instead of stdout')
+  .option('--config-id <id>', 'which @ID conditional lines apply (keepalived -i); default the first part of the host name')
+  .addHelpText('after', '\nExit status: 0 a configuration was produced (options it could not map are listed on stderr),\n1 none could be (a syntax error, an unreadable file or include; named at file:line), 2 usage.\nSee docs/keepalived-import.md.')
+  .action(async (file: string, o: { out?: string; configId?: string }) => {
+    const [{ runImportKeepalived }, { PROVIDER_PLUGINS }, { hostname }] = await Promise.all([import('../config/keepalived/command.js'), import('../app/providers.js'), import('node:os')]);
+    const r = runImportKeepalived(file, { providers: PROVIDER_PLUGINS, hostName: hostname(), configId: o.configId, out: o.out });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
   });
 
 program.addCommand(certsCommand());
