@@ -24,8 +24,8 @@ abstract class Agent {
   readonly lines: Line[] = [];
   protected proc: ChildProcessWithoutNullStreams | undefined;
 
-  protected spawnIn(ns: string, argv: string[], parse: (line: string) => Line): void {
-    const p = spawn('ip', ['netns', 'exec', ns, ...argv]);
+  protected spawnIn(ns: string, argv: string[], parse: (line: string) => Line, env?: NodeJS.ProcessEnv): void {
+    const p = spawn('ip', ['netns', 'exec', ns, ...argv], env ? { env } : {});
     this.proc = p;
     const take = (line: string) => this.lines.push(parse(line));
     onLines(p.stdout, take);
@@ -68,11 +68,26 @@ export class VipdAgent extends Agent {
     super();
   }
 
-  async start(ns: string, dir: string, yaml: string): Promise<void> {
+  /** `opts.env`: the agent's whole environment (default this process's), e.g. a cloud node's own credentials. */
+  async start(ns: string, dir: string, yaml: string, opts: { readonly env?: NodeJS.ProcessEnv } = {}): Promise<void> {
     const file = join(dir, `${this.name}.yaml`);
     this.file = file;
     await writeFile(file, yaml);
     this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', '-c', file], (line) => {
+      try {
+        return { ...(JSON.parse(line) as Line), t: Date.now() };
+      } catch {
+        return { t: Date.now(), msg: line };
+      }
+    }, opts.env);
+  }
+
+  /** `vipd run --keepalived-conf FILE`: a keepalived.conf, through the importer (docs/keepalived-import.md). */
+  async startKeepalivedConf(ns: string, dir: string, conf: string): Promise<void> {
+    const file = join(dir, `${this.name}.keepalived.conf`);
+    this.file = file;
+    await writeFile(file, conf);
+    this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', '--keepalived-conf', file], (line) => {
       try {
         return { ...(JSON.parse(line) as Line), t: Date.now() };
       } catch {
@@ -141,6 +156,15 @@ export class KeepalivedAgent extends Agent {
       '}',
       '',
     ].join('\n'));
+    this.spawnIn(ns, ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')],
+      (line) => ({ t: Date.now(), msg: line }));
+  }
+
+  /** keepalived with a keepalived.conf as written (a migration test runs a node's own file). */
+  async startConf(ns: string, dir: string, text: string): Promise<void> {
+    this.dir = dir;
+    const conf = join(dir, 'keepalived.conf');
+    await writeFile(conf, text);
     this.spawnIn(ns, ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')],
       (line) => ({ t: Date.now(), msg: line }));
   }

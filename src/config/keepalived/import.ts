@@ -77,7 +77,7 @@ export function loadKeepalivedConfig(path: string, options: ImportOptions): Load
   }
   const unmapped = result.report.filter((e) => e.kind === 'unmapped').map(entryIssue);
   const notes = result.report.length - unmapped.length;
-  const hint: ConfigIssue[] = notes === 0 ? [] : [{ file: path, path: KEEPALIVED_PATH, message: `${notes} option(s) were imported with a change; \`vipd import keepalived ${path}\` lists them` }];
+  const hint: ConfigIssue[] = notes === 0 ? [] : [{ file: path, path: 'import', message: `${notes} option(s) were imported with a change; \`vipd import keepalived ${path}\` lists them` }];
   return { ok: true, config: result.config, warnings: [...unmapped, ...hint, ...result.warnings] };
 }
 
