@@ -10,7 +10,7 @@ import { GrpcTransport, type GrpcTransportOptions } from '../adapters/grpc/grpc-
 import type { BfdConfig } from '../config/types.js';
 import { BfdSessions } from '../runtime/bfd-sessions.js';
 import { sysfsLinkMonitor } from '../adapters/link-watcher.js';
-import type { GroupStanding } from '../ports/membership-transport.js';
+import { announcementOf } from '../runtime/announce.js';
 import { ClusterNode, type ClusterBfd, type ClusterNodeOptions } from '../runtime/cluster-node.js';
 
 type TransportOptions = Pick<GrpcTransportOptions, 'clusterId' | 'listen' | 'advertise' | 'credentials' | 'signer' | 'replay' | 'initialSequence' | 'crashVerdict'>;
@@ -35,7 +35,8 @@ export function grpcClusterNode(opts: GrpcClusterOptions): ClusterNode {
     initialSequence,
     logger: opts.logger.child({ component: 'transport' }),
     metrics: opts.metrics,
-    announce: announcement(opts.groups),
+    // What our Hello tells peers: src/runtime/announce.ts.
+    announce: announcementOf(opts.groups),
     ...(crashVerdict ? { crashVerdict } : {}),
   });
   return new ClusterNode({
@@ -66,15 +67,3 @@ function clusterBfd(config: BfdConfig, authenticator: BfdAuthenticator | undefin
   };
 }
 
-/**
- * What our Hello tells peers (issue 8 finding 5): the unicast groups we run and the primary
- * addresses their adverts carry (config node.address; groups that also speak VRRP, their
- * interface's).
- */
-function announcement(groups: GrpcClusterOptions['groups']): { primaryAddresses: string[]; groups: string[]; standing: GroupStanding[] } {
-  const unicast = groups.filter((g) => (g.transport ?? 'unicast') !== 'multicast');
-  const addresses = unicast.map((g) => g.params.self.address).filter((a): a is string => a !== undefined && a !== '');
-  // Where we stand in each group, for the crash verdict's ranking of backups (crash-verdict.ts).
-  const standing = unicast.map((g) => ({ group: g.params.group, priority: g.params.basePriority, address: g.params.self.address ?? '' }));
-  return { primaryAddresses: [...new Set(addresses)], groups: unicast.map((g) => g.params.group), standing };
-}

@@ -75,4 +75,19 @@ export interface MembershipTransport {
   forget(address: string): void;
   /** Stops listening and closes every link. Idempotent, harmless before listen. */
   close(): Promise<void>;
+  /**
+   * A reload changed the groups this node runs: what its Hello announces becomes `a`, and the
+   * peers hear it (new streams carry it; established ones are reopened). Optional: a transport
+   * without it leaves the old announcement until its streams reconnect. Never blocks.
+   */
+  reannounce?(a: Announcement): void;
+}
+
+/** What a node's Hello says about its groups (issue 8 finding 5; crash-verdict ranking). */
+export interface Announcement {
+  /** The tie-break addresses its adverts carry. */
+  readonly primaryAddresses: readonly string[];
+  /** The unicast groups it runs: a witness hears adverts only of announced groups. */
+  readonly groups: readonly string[];
+  readonly standing: readonly GroupStanding[];
 }

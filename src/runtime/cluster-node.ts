@@ -33,6 +33,7 @@ import { CrashVerdicts } from './crash-verdict.js';
 import type { GroupStatus, HandoffHooks, LeaseHooks, RoleChange } from './instance-runner.js';
 import { LeaseVoter } from './lease-voter.js';
 import { MembershipRunner, type MemberChange } from './membership-runner.js';
+import { announcementOf } from './announce.js';
 import { MAINTENANCE, VipdNode, type NodeGroup, type NodeOptions } from './node.js';
 import { quorumOf, type Voters } from './quorum.js';
 import { DEFAULT_HANDOFF_OVERLAP_MAX_MS, handoffWaitMs } from '../core/election/handoff.js';
@@ -310,6 +311,8 @@ export class ClusterNode implements RunningNode {
     }
     this.checkStartupHolds();
     this.updateQuorum();
+    // The peers learn our new groups and priorities now, not at our next reconnect.
+    this.transport.reannounce?.(announcementOf([...this.groups.values()]));
   }
 
   async start(signal?: AbortSignal): Promise<void> {

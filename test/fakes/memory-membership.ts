@@ -20,7 +20,7 @@
 import type { Message } from '../../src/core/membership/messages.js';
 import { fixedDelay, type LinkModel } from './memory-transport.js';
 import type { Clock } from '../../src/ports/clock.js';
-import type { GroupStanding, MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
+import type { Announcement, GroupStanding, MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 
 /** A LinkModel that may also say whether a stream can exist between two nodes right now. */
 export interface StreamModel extends LinkModel {
@@ -58,6 +58,11 @@ export class MemoryMembershipHub {
     for (const other of this.listening.values()) other.lost(t.address, t.nodeId, 'peer closed the stream');
   }
 
+  /** @internal A reload changed `t`'s standing: every stream to it hears the new Hello. */
+  reannounced(t: MemoryMembershipTransport): void {
+    for (const other of this.listening.values()) if (other !== t) other.heardAgain(t);
+  }
+
   /** @internal */
   connected(from: string, to: string): boolean {
     return this.link.connected?.(from, to, this.clock.now()) ?? true;
@@ -74,9 +79,22 @@ export class MemoryMembershipTransport implements MembershipTransport {
     readonly nodeId: string,
     private readonly listenAddress: string,
     private readonly hub: MemoryMembershipHub,
-    /** What this node's Hello would announce (crash-verdict ranking). */
-    readonly standing: readonly GroupStanding[] = [],
+    /** What this node's Hello would announce (crash-verdict ranking); a reload replaces it. */
+    public standing: readonly GroupStanding[] = [],
   ) {}
+
+  /** A reload (MembershipTransport.reannounce): the peers with a stream to us hear the new standing. */
+  reannounce(a: Announcement): void {
+    this.standing = a.standing.map((g) => ({ ...g }));
+    if (this.address) this.hub.reannounced(this);
+  }
+
+  /** @internal `peer` reannounced: our established stream to it carries its new Hello. */
+  heardAgain(peer: MemoryMembershipTransport): void {
+    if (!this.up.has(peer.address)) return;
+    const standing = peer.standing;
+    this.later((r) => r.standing?.(peer.nodeId, standing));
+  }
 
   async listen(receiver: MembershipReceiver): Promise<void> {
     this.receiver = receiver;

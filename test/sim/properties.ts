@@ -8,7 +8,9 @@
  * sometimes fail — and then a calm network with every node running. In a share of the seeds
  * (`bfd`) every process also runs BFD sessions to the others (world.ts, bfd-link.ts) through all
  * of it, and a lossy link (10-20 % loss both ways on every link of one node, mostly the
- * holder's) is among the faults. The invariant checker (invariant.ts) watches the whole run.
+ * holder's) is among the faults. In a share of the seeds (`reload`) reloads are among the
+ * faults too: a member's group changes and restarts in place (ClusterNode.reconfigure). The
+ * invariant checker (invariant.ts) watches the whole run.
  * test/sim/whole-node.test.ts states the properties.
  */
 import assert from 'node:assert/strict';
@@ -45,6 +47,16 @@ export interface Faults {
    * every advert on a LAN segment beside gRPC (world.ts `lan`).
    */
   readonly lan?: { readonly every: number };
+  /**
+   * Reloads among the faults in one seed of `every` (reloadSeed): a member's group changes
+   * (a new priority) and restarts in place, handing off if master (ClusterNode.reconfigure).
+   */
+  readonly reload?: { readonly every: number };
+}
+
+/** Whether `seed` reloads among its faults: (seed + 3) % every === 0. */
+export function reloadSeed(seed: number, f: Faults): boolean {
+  return f.reload !== undefined && (seed + 3) % f.reload.every === 0;
 }
 
 /** Whether `seed` runs the group as `both` with VRRP copies: (seed + 2) % every === 0. */
@@ -73,11 +85,20 @@ export function voters(r: Rng): WorldNode[] {
     : [{ id: 'a', kind: 'member', priority: priority() }, { id: 'b', kind: 'member', priority: priority() }, { id: 'c', kind: 'member', priority: priority() }];
 }
 
-/** One random fault (or a heal) in the world, drawn from `r`. */
-async function fault(w: SimWorld, r: Rng, f: Faults): Promise<void> {
+/** One random fault (or a heal) in the world, drawn from `r`; `reloads`: reloads are among them. */
+async function fault(w: SimWorld, r: Rng, f: Faults, reloads: boolean): Promise<void> {
   const ids = w.ids();
   const up = ids.filter((id) => w.running(id));
   const down = ids.filter((id) => !w.running(id));
+  // Drawn only in reload seeds, so the other seeds draw the faults they drew before.
+  if (reloads && r.chance(0.2)) {
+    const members = up.filter((id) => w.opts.nodes.find((n) => n.id === id)?.kind === 'member');
+    // Mostly the holder's group: a master that hands off to itself-with-new-settings' peers.
+    const holder = w.holders()[0];
+    const who = holder !== undefined && members.includes(holder) && r.chance(0.6) ? holder : members.length > 0 ? r.pick(members) : undefined;
+    if (who !== undefined) await w.reload(who, r.chance(0.3) ? 100 : r.int(1, 254));
+    return;
+  }
   const roll = r.next();
   if (roll < 0.15) {
     // Half the time the partition isolates whoever holds the VIP: the case leases exist for.
@@ -142,7 +163,7 @@ export async function scenario(seed: number, timing: Timing, f: Faults): Promise
   await adversary?.start();
   await w.runFor(r.int(0, 4 * advertMs));
   for (let i = 0; i < f.steps; i++) {
-    await fault(w, r, f);
+    await fault(w, r, f, reloadSeed(seed, f));
     await w.runFor(r.int(advertMs / 5, 5 * advertMs));
   }
   // Calm: heal, restart whoever is down, and let the settle window pass with room to check it.
@@ -209,6 +230,7 @@ export async function property(file: string, name: string, count: number, timing
   let slowest = { seed: 0, ms: 0 };
   let handoffs = 0;
   let overlapMs = 0;
+  let reloads = 0;
   const bfd: BfdCounts = { downs: 0, ups: 0, confirms: 0, takeovers: 0 };
   let bfdSeeds = 0;
   const lan = { seeds: 0, copies: 0, fastTakeovers: 0 };
@@ -225,6 +247,7 @@ export async function property(file: string, name: string, count: number, timing
     addCounts(bfd, w.bfdCounts);
     steps += w.checker.steps;
     handoffs += w.handoffs.length;
+    reloads += w.reloads;
     overlapMs += w.checker.overlapMs;
     reads += w.reads();
     const settle = w.checker.settleTimeMs ?? 0;
@@ -241,7 +264,8 @@ export async function property(file: string, name: string, count: number, timing
     console.log(msg);
   }
   const bfdMsg = (f.bfd ? `, ${bfdSeeds} seeds with ${describeCounts(f.bfd.timers, bfd)}` : '')
-    + (f.lan ? `, ${lan.seeds} seeds transport both (vrrp_peers: vipd): ${lan.copies} VRRP copies heard, ${lan.fastTakeovers} takeovers by crash verdict or handoff` : '');
+    + (f.lan ? `, ${lan.seeds} seeds transport both (vrrp_peers: vipd): ${lan.copies} VRRP copies heard, ${lan.fastTakeovers} takeovers by crash verdict or handoff` : '')
+    + (f.reload ? `, ${reloads} reloads that restarted a group in place` : '');
   console.log(`# ${name}: ${list.length} seeds, ${steps} steps of time checked, ${reads} reconcile reads, ${handoffs} handoffs (two holders ${overlapMs.toFixed(1)} ms in all, within their windows)${bfdMsg}, startup holds ended: ${[...holds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}, slowest settle after the calm ${slowest.ms.toFixed(0)} ms (seed ${slowest.seed}), failing seeds: [${failing.join(', ')}]`);
   assert.deepEqual(failing, [], `failing seeds: ${failing.join(', ')}`);
   // A property that says it runs BFD must have run its new path: sessions going Down, and the
@@ -261,6 +285,8 @@ export async function property(file: string, name: string, count: number, timing
   if (list.length >= 50) assert.ok([...holds.values()].reduce((a, b) => a + b, 0) >= list.length, `${name}: fewer startup holds than seeds`);
   // Graceful stops are among the faults: with enough seeds some stop a master, which hands off.
   if (list.length >= 50) assert.ok(handoffs > 0, `${name}: no handoff in ${list.length} seeds`);
+  // A property that says it reloads must have reloaded running groups.
+  if (f.reload && list.length >= 50) assert.ok(reloads > 0, `${name}: no reload in ${list.length} seeds`);
   // A property that says it exercises the reconcile loop must have run it.
   if (f.reassertIntervalMs !== undefined) assert.ok(reads > 0, `${name}: the reconcile loop never ran`);
 }

@@ -4,6 +4,8 @@
  * - never two running nodes hold the VIP by their hosts' records (quorum mode);
  * - exactly one does once the world has been stable for 3 × the takeover wait,
  *   max(Master_Down_Interval, lease promise P) (world.ts takeoverWaitMs says why).
+ * Reloads run under them in a quarter of the WAN and LAN seeds (a member's group restarted in
+ * place with a new priority: ClusterNode.reconfigure, issue 11).
  * Every new path of issue 10 runs under them: crash verdicts, handoffs, and BFD (docs/bfd.md)
  * in a share of the seeds of each (1,000 seeds, and the 60 of the lossy link property), with a
  * lossy link among their faults; the lossy link property (lossy-link.ts) checks what
@@ -39,10 +41,10 @@ const WAN_BFD: SimBfd = { intervalMs: 300, multiplier: 3 };
 // Both with a short reassert_interval, so that every master's reconcile loop (status, then
 // re-acquire at its term) runs all through the faults: it must never make a second holder.
 it('whole-node property, WAN timings (1 s adverts, stalls up to 2 s, reassert every 500 ms, BFD 300 ms x 3 in a quarter of the seeds): never two holders; exactly one after the settle window', () =>
-  property(FILE, 'WAN', 1000, WAN, { steps: 8, maxStallMs: 2000, maxDelayMs: 2 * 1000, reassertIntervalMs: 500, bfd: { timers: WAN_BFD, every: 4 } }));
+  property(FILE, 'WAN', 1000, WAN, { steps: 8, maxStallMs: 2000, maxDelayMs: 2 * 1000, reassertIntervalMs: 500, bfd: { timers: WAN_BFD, every: 4 }, reload: { every: 4 } }));
 
 it('whole-node property, LAN timings (100 ms adverts, stalls up to 250 ms, reassert every 100 ms, BFD 20 ms x 3 in half the seeds): never two holders; exactly one after the settle window', () =>
-  property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100, reassertIntervalMs: 100, bfd: { timers: LAN_BFD, every: 2 }, lan: { every: 3 } }));
+  property(FILE, 'LAN', 1000, LAN, { steps: 8, maxStallMs: 250, maxDelayMs: 2 * 100, reassertIntervalMs: 100, bfd: { timers: LAN_BFD, every: 2 }, lan: { every: 3 }, reload: { every: 4 } }));
 
 const ADVERSARIAL = { steps: 4, maxStallMs: 2000, maxDelayMs: 2 * 1000, adversary: true, bfd: { timers: WAN_BFD, every: 4 } } as const;
 

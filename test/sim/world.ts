@@ -25,7 +25,7 @@ import type { ElectionParams } from '../../src/core/election/types.js';
 import type { MembershipBasics } from '../../src/core/membership/params.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../src/ports/lease-transport.js';
-import type { MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
+import type { Announcement, MembershipReceiver, MembershipTransport } from '../../src/ports/membership-transport.js';
 import type { AdvertHandler, GroupAdvert, PeerTransport } from '../../src/ports/peer-transport.js';
 import { BfdSessions } from '../../src/runtime/bfd-sessions.js';
 import { BFD_DOWN_REASON } from '../../src/runtime/bfd-liveness.js';
@@ -121,7 +121,8 @@ export interface WorldOptions {
 }
 
 interface Host {
-  readonly spec: WorldNode;
+  /** What it runs; a reload changes its priority (SimWorld.reload). */
+  spec: WorldNode;
   /** Where its process serves (membership, leases, liveness frames): the node id, or host:port with BFD. */
   readonly address: string;
   /** Its IPv4 host, with BFD. */
@@ -318,6 +319,9 @@ export class SimWorld {
    */
   readonly handoffs: OverlapWindow[] = [];
 
+  /** Reloads that restarted a group in place (reload). */
+  reloads = 0;
+
   /** World times of restarts: a restarted voter forgot the terms it granted (docs/leases.md, "Terms"). */
   readonly restarts: number[] = [];
 
@@ -429,30 +433,9 @@ export class SimWorld {
   private build(h: Host): ClusterNode {
     const { spec } = h;
     const { opts } = this;
-    const members = opts.nodes.filter((n) => n.kind === 'member').map((n) => n.id);
-    const witnesses = opts.nodes.filter((n) => n.kind === 'witness').map((n) => n.id);
     const groups: ClusterGroup[] = [];
     const lanAddress = this.lanAddress(spec.id);
-    if (spec.kind === 'member') {
-      const provider = new SimProvider(h.record, {
-        clock: h.clock, rng: this.rng, maxLatencyMs: opts.providerLatencyMs, failure: opts.providerFailure,
-      });
-      groups.push({
-        params: lanAddress === undefined ? this.params(spec) : { ...this.params(spec), self: { nodeId: spec.id, address: lanAddress }, vrrpCadence: true },
-        ...(lanAddress !== undefined ? { transport: 'both' as const, vrrpPeers: 'vipd' as const } : {}),
-        provider,
-        peers: members.filter((m) => m !== spec.id),
-        witnesses,
-        quorum: 'majority',
-        leaseStallToleranceMs: opts.stallToleranceMs,
-        ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
-        handoffOverlapMaxMs: opts.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS,
-        // Every boot holds, as `vipd run` does: at t = 0 all members start together, and a
-        // restart (often into a partition or beside a stalled peer) holds until it hears its
-        // peers, a master advertises, or the bound passes.
-        ...(opts.startupHold !== false ? { startupHoldMs: defaultStartupHoldMs(spec.priority ?? 100, opts.timing.advertIntervalCs, 3) } : {}),
-      });
-    }
+    if (spec.kind === 'member') groups.push(this.group(h));
     // Adverts carry the origin a gRPC Hello would give them, so per-group authorisation runs.
     const adverts = new GatedPeerTransport(this.adverts.connect(spec.id, { primaryAddresses: lanAddress === undefined ? [] : [lanAddress], groups: groups.map((g) => g.params.group) }, h.address), h.clock);
     const lan = this.lanSegment && groups.length > 0 ? new GatedPeerTransport(new VrrpCopies(this.lanSegment.connect(spec.id), () => this.lanCounts.copies++), h.clock) : undefined;
@@ -560,6 +543,48 @@ export class SimWorld {
     if (!this.opts.lan) return undefined;
     const i = this.opts.nodes.findIndex((n) => n.id === id);
     return i < 0 ? undefined : `198.51.100.${i + 1}`;
+  }
+
+  /** The group a member runs, with its provider on the host's VIP record (build, reload). */
+  private group(h: Host): ClusterGroup {
+    const { spec } = h;
+    const { opts } = this;
+    const members = opts.nodes.filter((n) => n.kind === 'member').map((n) => n.id);
+    const witnesses = opts.nodes.filter((n) => n.kind === 'witness').map((n) => n.id);
+    const lanAddress = this.lanAddress(spec.id);
+    const provider = new SimProvider(h.record, {
+      clock: h.clock, rng: this.rng, maxLatencyMs: opts.providerLatencyMs, failure: opts.providerFailure,
+    });
+    return {
+      params: lanAddress === undefined ? this.params(spec) : { ...this.params(spec), self: { nodeId: spec.id, address: lanAddress }, vrrpCadence: true },
+      ...(lanAddress !== undefined ? { transport: 'both' as const, vrrpPeers: 'vipd' as const } : {}),
+      provider,
+      peers: members.filter((m) => m !== spec.id),
+      witnesses,
+      quorum: 'majority',
+      leaseStallToleranceMs: opts.stallToleranceMs,
+      ...(opts.reassertIntervalMs !== undefined ? { reassertIntervalMs: opts.reassertIntervalMs } : {}),
+      handoffOverlapMaxMs: opts.handoffOverlapMaxMs ?? DEFAULT_HANDOFF_OVERLAP_MAX_MS,
+      // Every boot holds, as `vipd run` does: at t = 0 all members start together, and a
+      // restart (often into a partition or beside a stalled peer) holds until it hears its
+      // peers, a master advertises, or the bound passes.
+      ...(opts.startupHold !== false ? { startupHoldMs: defaultStartupHoldMs(spec.priority ?? 100, opts.timing.advertIntervalCs, 3) } : {}),
+    };
+  }
+
+  /**
+   * A reload on `id` that changes its group (a new priority): the group stops there, handing
+   * off if it is master, and starts again with its startup hold (ClusterNode.reconfigure, the
+   * path of `vipd run`'s SIGHUP). Not in `lan` worlds: a `both` group needs a restart.
+   */
+  async reload(id: string, priority: number): Promise<void> {
+    const h = this.host(id);
+    const node = h.node;
+    if (!h.running || !node || h.spec.kind !== 'member' || this.lanSegment) return;
+    this.reloads++;
+    h.spec = { ...h.spec, priority };
+    this.note(`reload ${id}: its group now has priority ${priority}`);
+    await this.clock.runWhile(node.reconfigure({ remove: [GROUP], add: [this.group(h)] }));
   }
 
   private params(spec: WorldNode): ElectionParams {
@@ -675,6 +700,10 @@ class GatedMembershipTransport implements MembershipTransport {
 
   forget(address: string): void {
     this.inner.forget(address);
+  }
+
+  reannounce(a: Announcement): void {
+    this.inner.reannounce?.(a);
   }
 
   close(): Promise<void> {

@@ -12,7 +12,7 @@ import type { Message } from '../../core/membership/messages.js';
 import type { Clock } from '../../ports/clock.js';
 import { LogLimiter } from '../../ports/log-limiter.js';
 import type { Logger } from '../../ports/logger.js';
-import type { GroupStanding, MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
+import type { Announcement, GroupStanding, MembershipReceiver, MembershipTransport } from '../../ports/membership-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { LeaseMessage, LeaseReceiver, LeaseTransport } from '../../ports/lease-transport.js';
 import type { LivenessMessage } from '../../ports/liveness-reports.js';
@@ -265,6 +265,26 @@ export class GrpcTransport implements PeerTransport, MembershipTransport, LeaseT
   /** Whether our stream to `address` is established. */
   isUp(address: string): boolean {
     return this.links.get(address)?.isUp ?? false;
+  }
+
+  /**
+   * A reload changed our groups (MembershipTransport.reannounce): the Hello that new streams
+   * carry, ours and our server's, says so, and our streams are reopened so that every peer reads
+   * it now: a witness hears a new group's adverts only once it is announced, and backups rank
+   * each other by the priorities Hellos announce (crash-verdict.ts). Reopening is a reconnect, not
+   * a crash: the redial is answered, so no verdict follows, and membership probes succeed.
+   */
+  reannounce(a: Announcement): void {
+    const h = this.hello;
+    if (!h) return;
+    h.primaryAddresses = [...a.primaryAddresses];
+    h.groups = [...a.groups];
+    if (a.standing.length > 0) h.standing = a.standing.map((g) => ({ ...g }));
+    else delete h.standing;
+    for (const address of [...this.links.keys()]) {
+      this.links.get(address)?.close();
+      this.links.delete(address);
+    }
   }
 
   /** Drops the link to an address that left the cluster. */
