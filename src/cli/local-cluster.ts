@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,16 +61,46 @@ export interface LogEntry {
   [k: string]: unknown;
 }
 
-/** A free TCP port on 127.0.0.1 (bound and released; the agent binds it right after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
+/** Ports this process handed out already (two nodes of one cluster never get the same). */
+const handedOut = new Set<number>();
+
+/** Whether `port` can be bound on 127.0.0.1 now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 for an agent's listener (checked, then released: the agent binds
+ * it right after). Drawn at random below the kernel's ephemeral range (Linux default
+ * 32768-60999, /proc/sys/net/ipv4/ip_local_port_range): a port the kernel hands out (bind to 0,
+ * the source port of any outgoing connection) can be taken by another process between our check
+ * and the agent's bind, and tests running side by side open many connections. Seen in CI: a
+ * demo node's `listen EADDRINUSE`.
+ */
+async function freePort(): Promise<number> {
+  const low = Math.max(1025, ephemeralLow() - 12_000);
+  const high = ephemeralLow() - 1;
+  for (let i = 0; i < 64; i++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 between ${low} and ${high} after 64 tries`);
+}
+
+/** The lowest port of the kernel's ephemeral range (32768 when it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 13_025 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 /**
