@@ -99,15 +99,15 @@ describe('include', () => {
     const p = parseTree({
       'main.conf': 'include conf.d/*.conf\ninclude pick/{b,a}.conf\n',
       'conf.d/20-b.conf': 'b_at_20 x\n',
-      'conf.d/10-a.conf': 'include ../shared/common.conf\n',
+      'conf.d/10-a.conf': 'include ../common/defs.conf\n',
       'conf.d/.hidden.conf': 'never { read\n',
-      'shared/common.conf': 'common y\n',
+      'common/defs.conf': 'common y\n',
       'pick/a.conf': 'picked a\n',
       'pick/b.conf': 'picked b\n',
     });
     assert.deepEqual(shape(p.nodes), [['common', 'y'], ['b_at_20', 'x'], ['picked', 'b'], ['picked', 'a']]);
-    assert.deepEqual(p.files, ['main.conf', 'conf.d/10-a.conf', 'shared/common.conf', 'conf.d/20-b.conf', 'pick/b.conf', 'pick/a.conf']);
-    assert.deepEqual([p.nodes[0]?.at.file, p.nodes[0]?.at.line], ['shared/common.conf', 1]);
+    assert.deepEqual(p.files, ['main.conf', 'conf.d/10-a.conf', 'common/defs.conf', 'conf.d/20-b.conf', 'pick/b.conf', 'pick/a.conf']);
+    assert.deepEqual([p.nodes[0]?.at.file, p.nodes[0]?.at.line], ['common/defs.conf', 1]);
   });
 
   it('an include inside a block adds to that block; a block may close in another file', () => {
