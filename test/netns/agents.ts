@@ -73,13 +73,7 @@ export class VipdAgent extends Agent {
     const file = join(dir, `${this.name}.yaml`);
     this.file = file;
     await writeFile(file, yaml);
-    this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', '-c', file], (line) => {
-      try {
-        return { ...(JSON.parse(line) as Line), t: Date.now() };
-      } catch {
-        return { t: Date.now(), msg: line };
-      }
-    }, opts.env);
+    this.runVipd(ns, ['-c', file], opts.env);
   }
 
   /** `vipd run --keepalived-conf FILE`: a keepalived.conf, through the importer (docs/keepalived-import.md). */
@@ -87,13 +81,18 @@ export class VipdAgent extends Agent {
     const file = join(dir, `${this.name}.keepalived.conf`);
     this.file = file;
     await writeFile(file, conf);
-    this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', '--keepalived-conf', file], (line) => {
+    this.runVipd(ns, ['--keepalived-conf', file]);
+  }
+
+  /** `vipd run ARGS` in `ns`; its JSON log lines are parsed, others kept as text. */
+  private runVipd(ns: string, args: string[], env?: NodeJS.ProcessEnv): void {
+    this.spawnIn(ns, [process.execPath, '--import', 'tsx', VIPD, 'run', ...args], (line) => {
       try {
         return { ...(JSON.parse(line) as Line), t: Date.now() };
       } catch {
         return { t: Date.now(), msg: line };
       }
-    });
+    }, env);
   }
 
   /** The last role this agent logged for a group ("MASTER", "BACKUP", ...). */
@@ -136,9 +135,7 @@ export class KeepalivedAgent extends Agent {
   private dir = '';
 
   async start(ns: string, dir: string, o: KeepalivedOptions): Promise<void> {
-    this.dir = dir;
-    const conf = join(dir, 'keepalived.conf');
-    await writeFile(conf, [
+    await this.startConf(ns, dir, [
       'global_defs {',
       '  router_id interop',
       '  vrrp_garp_master_delay 0',
@@ -156,8 +153,6 @@ export class KeepalivedAgent extends Agent {
       '}',
       '',
     ].join('\n'));
-    this.spawnIn(ns, ['keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf, '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')],
-      (line) => ({ t: Date.now(), msg: line }));
   }
 
   /** keepalived with a keepalived.conf as written (a migration test runs a node's own file). */
